@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import type { RowSchema } from '../contract/contract.ts';
+import type { ReferenceProfile } from '../drift/profile.ts';
+import type { RegressionMetrics } from '../models/metrics.ts';
+import type { Params } from '../params/params.ts';
+import type { TrainingReport } from '../train/train.ts';
+import { ConfigurationError, errnoCode } from '../util/errors.ts';
+
+/** The metrics the evaluate stage writes to reports/metrics.json and the card. */
+export interface ModelMetrics extends RegressionMetrics {
+  /** Validation-split metrics of the selected model, for reference. */
+  validation: RegressionMetrics;
+  rows_test: number;
+  /** onnxruntime wall time per row, batch of the whole test set, in ms. */
+  inference_ms_per_row: number;
+  model_size_bytes: number;
+  /** Largest relative difference between onnxruntime's and the in-memory model's predictions. */
+  onnx_parity_max_relative_error: number;
+}
+
+/**
+ * The model card: one JSON file beside model.onnx that the service, the metric
+ * gate and the dashboards read. `reference_profile` is heavy; the service's
+ * GET /v1/model leaves it out.
+ */
+export interface ModelCard {
+  schema_version: 1;
+  model_version: string;
+  model_type: 'linear' | 'gbdt';
+  created_at: string;
+  git_sha: string;
+  data: { dvc_file: string; md5: string; path: string; rows: number };
+  params: Params;
+  metrics: ModelMetrics;
+  training: Omit<TrainingReport, 'reference_profile' | 'gbdt'> & {
+    gbdt: Omit<TrainingReport['gbdt'], 'history'>;
+  };
+  /** JSON Schema of one request row: the data contract's row without the target. */
+  input_contract: RowSchema;
+  onnx: {
+    file: string;
+    sha256: string;
+    inputs: { name: string; type: 'float' | 'string' }[];
+    output: string;
+    feature_names: string[];
+  };
+  target: string;
+  reference_profile: ReferenceProfile;
+}
+
+/** The data contract's row schema without the target: what a prediction request sends. */
+export function inputContract(row: RowSchema, target: string): RowSchema {
+  const properties = Object.fromEntries(
+    Object.entries(row.properties).filter(([name]) => name !== target),
+  );
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'Prediction request row',
+    type: 'object',
+    additionalProperties: false,
+    required: row.required.filter((c) => c !== target),
+    properties,
+  };
+}
+
+/** Reads a card, or a bare metrics file, and returns its metrics (for the gate). */
+export async function readMetricsOrCard(file: string): Promise<Record<string, number>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    const code = errnoCode(error);
+    throw new ConfigurationError(code ? `cannot read (${code})` : 'is not valid JSON', file);
+  }
+  const source = (parsed as { metrics?: unknown }).metrics ?? parsed;
+  if (typeof source !== 'object' || source === null)
+    throw new ConfigurationError('has no metrics object', file);
+  return Object.fromEntries(
+    Object.entries(source).filter((e): e is [string, number] => typeof e[1] === 'number'),
+  );
+}

@@ -1,0 +1,44 @@
+import { readFile } from 'node:fs/promises';
+import { loadContract, type CompiledContract } from '../contract/contract.ts';
+import type { ModelCard } from '../card/card.ts';
+import { loadParams, type Params } from '../params/params.ts';
+import { ConfigurationError, errnoCode } from '../util/errors.ts';
+
+/** params.yaml and the data contract it names: what every stage starts from. */
+export async function loadStageConfig(
+  paramsFile = 'params.yaml',
+): Promise<{ params: Params; contract: CompiledContract }> {
+  const params = await loadParams(paramsFile);
+  return { params, contract: await loadContract(params.data.contract) };
+}
+
+/** Reads a JSON file written by an earlier stage, saying which stage writes it when missing. */
+export async function readStageJson<T>(file: string, writtenBy: string): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(
+      `cannot read (${errnoCode(error) ?? 'unreadable'}); ${writtenBy} writes it`,
+      file,
+    );
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new ConfigurationError('is not valid JSON', file);
+  }
+}
+
+/** A model card if the file exists, else undefined (a first run has no production model). */
+export async function readCardIfPresent(file: string): Promise<ModelCard | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as ModelCard;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw new ConfigurationError(
+      `cannot read the model card (${errnoCode(error) ?? 'not valid JSON'})`,
+      file,
+    );
+  }
+}

@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { inputContract, type ModelCard, type ModelMetrics } from '../card/card.ts';
+import { loadDataset, takeRows } from '../data/rows.ts';
+import { splitRows } from '../data/split.ts';
+import { md5OfFile } from '../dvc/pull.ts';
+import { readDvcFile } from '../dvc/dvcfile.ts';
+import { transformFeatures } from '../features/features.ts';
+import { regressionMetrics } from '../models/metrics.ts';
+import { predict, type TrainedModel } from '../models/model.ts';
+import { onnxInputs, OUTPUT_NAME } from '../onnx/export.ts';
+import { createSession, feedsFromDataset, runSession } from '../onnx/session.ts';
+import type { TrainingReport } from '../train/train.ts';
+import type { Params } from '../params/params.ts';
+import { parseFlags } from '../util/args.ts';
+import { writeJsonAtomic } from '../util/atomic.ts';
+import { ConfigurationError } from '../util/errors.ts';
+import { gitSha } from '../util/git.ts';
+import { createCliLogger } from '../util/logger.ts';
+import { loadStageConfig, readStageJson } from './common.ts';
+import { runCli } from './run-cli.ts';
+
+const USAGE =
+  'npm run evaluate -- [--model-dir artifacts] [--test-data <csv>] [--metrics reports/metrics.json]';
+/** onnxruntime must reproduce the in-memory model to this relative error. */
+const PARITY_TOLERANCE = 1e-4;
+
+/**
+ * Scores the trained model on the held-out test rows through onnxruntime,
+ * proves the ONNX graph matches the in-memory model, and writes the metrics
+ * and the model card.
+ */
+runCli(async (argv) => {
+  const flags = parseFlags(
+    argv,
+    {
+      'model-dir': { type: 'string' },
+      'test-data': { type: 'string' },
+      metrics: { type: 'string' },
+      params: { type: 'string' },
+    },
+    USAGE,
+  );
+  const logger = createCliLogger('evaluate');
+  const dir = flags['model-dir'] ?? 'artifacts';
+  const { contract } = await loadStageConfig(flags.params);
+  const trained = await readStageJson<TrainedModel>(join(dir, 'model.json'), 'the train stage');
+  const training = await readStageJson<TrainingReport & { params: Params; data: string }>(
+    join(dir, 'training.json'),
+    'the train stage',
+  );
+  const params = training.params;
+  const onnxPath = join(dir, 'model.onnx');
+  const onnxBytes = await readFile(onnxPath).catch(() => {
+    throw new ConfigurationError('cannot read the ONNX model; the train stage writes it', onnxPath);
+  });
+
+  const source = flags['test-data'] ?? training.data;
+  const data = await loadDataset(source, contract);
+  const test = flags['test-data']
+    ? data
+    : takeRows(
+        data,
+        splitRows(data.rows, params.seed, params.split.test_size, params.split.validation_size)
+          .test,
+      );
+  if (test.rows === 0)
+    throw new ConfigurationError(
+      'no test rows: pass --test-data or set split.test_size > 0',
+      'params.yaml',
+    );
+  const y = test.numeric[contract.columns.target]!;
+
+  const inMemory = predict(trained.model, transformFeatures(trained.features, test));
+  const session = await createSession(onnxBytes);
+  const feeds = feedsFromDataset(session, test);
+  const viaOnnx = await runSession(session, feeds);
+  let parity = 0;
+  for (let i = 0; i < test.rows; i++) {
+    parity = Math.max(
+      parity,
+      Math.abs(viaOnnx[i]! - inMemory[i]!) / Math.max(Math.abs(inMemory[i]!), 1e-12),
+    );
+  }
+  if (!(parity <= PARITY_TOLERANCE)) {
+    throw new ConfigurationError(
+      `ONNX parity failed: onnxruntime differs from the in-memory model by ${parity.toExponential(2)} relative (limit ${PARITY_TOLERANCE})`,
+      onnxPath,
+    );
+  }
+  const timings: number[] = [];
+  for (let run = 0; run < 5; run++) {
+    const started = performance.now();
+    await runSession(session, feeds);
+    timings.push(performance.now() - started);
+  }
+  timings.sort((a, b) => a - b);
+
+  const metrics: ModelMetrics = {
+    ...regressionMetrics(viaOnnx, y),
+    validation: training.candidates.find((c) => c.kind === training.selected)!.validation,
+    rows_test: test.rows,
+    inference_ms_per_row: timings[2]! / test.rows,
+    model_size_bytes: onnxBytes.length,
+    onnx_parity_max_relative_error: parity,
+  };
+
+  const sha256 = createHash('sha256').update(onnxBytes).digest('hex');
+  const tracked = await readDvcFile('data.dvc').catch(() => undefined);
+  const isTracked = tracked !== undefined && resolve(source).startsWith(resolve(tracked.path));
+  const card: ModelCard = {
+    schema_version: 1,
+    model_version: `${trained.model.kind}-${sha256.slice(0, 12)}`,
+    model_type: trained.model.kind,
+    created_at: new Date().toISOString(),
+    git_sha: gitSha(),
+    data: {
+      dvc_file: isTracked ? 'data.dvc' : '',
+      md5: isTracked ? tracked.md5 : ((await md5OfFile(source)) ?? ''),
+      path: training.data,
+      rows: data.rows,
+    },
+    params,
+    metrics,
+    training: {
+      rows: training.rows,
+      selected: training.selected,
+      candidates: training.candidates,
+      gbdt: { best_round: training.gbdt.best_round, rounds_run: training.gbdt.rounds_run },
+      feature_importance: training.feature_importance,
+    },
+    input_contract: inputContract(contract.contract.row, contract.columns.target),
+    onnx: {
+      file: 'model.onnx',
+      sha256,
+      inputs: onnxInputs(trained.features),
+      output: OUTPUT_NAME,
+      feature_names: trained.features.names,
+    },
+    target: contract.columns.target,
+    reference_profile: training.reference_profile,
+  };
+  const metricsPath = flags.metrics ?? 'reports/metrics.json';
+  await writeJsonAtomic(metricsPath, { model_version: card.model_version, ...metrics });
+  await writeJsonAtomic(join(dir, 'model.card.json'), card);
+  logger.info(
+    `test RMSE ${metrics.rmse.toFixed(0)}, MAE ${metrics.mae.toFixed(0)}, R² ${metrics.r2.toFixed(4)} on ${test.rows} rows; ONNX parity ${parity.toExponential(2)}`,
+  );
+  logger.info(
+    `wrote ${metricsPath} and ${join(dir, 'model.card.json')} (model ${card.model_version})`,
+  );
+  return 0;
+});

@@ -1,0 +1,25 @@
+import { ConfigurationError, errorMessage } from '../util/errors.ts';
+
+/**
+ * Runs a CLI's main function and turns every outcome into an exit code.
+ * A ConfigurationError is the user's to fix: print its message only. Anything
+ * else is a bug: print the stack so it can be reported.
+ */
+export function runCli(main: (argv: string[]) => Promise<number | void>): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code ?? 0;
+    },
+    (error: unknown) => {
+      if (error instanceof ConfigurationError) {
+        process.stderr.write(`error: ${error.message}\n`);
+        process.exitCode = 2;
+      } else {
+        process.stderr.write(
+          `internal error: ${error instanceof Error && error.stack ? error.stack : errorMessage(error)}\n`,
+        );
+        process.exitCode = 1;
+      }
+    },
+  );
+}

@@ -1,0 +1,177 @@
+import { readFile } from 'node:fs/promises';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { ConfigurationError, errnoCode, errorMessage } from '../util/errors.ts';
+
+/** JSON Schema for one property of a row, as far as the pipeline reads it. */
+export interface PropertySchema {
+  type: string | string[];
+  enum?: string[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  description?: string;
+}
+
+/** The row schema: an object of named properties. */
+export interface RowSchema {
+  $schema?: string;
+  $id?: string;
+  title?: string;
+  type: 'object';
+  additionalProperties?: boolean;
+  required: string[];
+  properties: Record<string, PropertySchema>;
+}
+
+/** Rules for a dataset as a whole. */
+export interface DatasetRules {
+  min_rows: number;
+  /** Largest allowed share of nulls, per column, with a default for the others. */
+  max_null_rate: { default: number } & Record<string, number>;
+  max_duplicate_rows: number;
+  target_range: { min: number; max: number };
+}
+
+/** A data contract: the row schema plus dataset rules. */
+export interface DataContract {
+  target: string;
+  row: RowSchema;
+  dataset: DatasetRules;
+}
+
+/** Column kinds the pipeline derives from the contract. */
+export interface ContractColumns {
+  /** Every column, in the contract's order. */
+  all: string[];
+  numeric: string[];
+  categorical: { name: string; categories: string[] }[];
+  nullable: Set<string>;
+  target: string;
+  /** Feature columns: all but the target. */
+  features: string[];
+}
+
+/** A compiled contract, ready to validate rows. */
+export interface CompiledContract {
+  contract: DataContract;
+  columns: ContractColumns;
+  validateRow: ValidateFunction;
+}
+
+/** Reads a contract file and compiles it. */
+export async function loadContract(file: string): Promise<CompiledContract> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(
+      `cannot read the data contract (${errnoCode(error) ?? 'unreadable'})`,
+      file,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError(`not valid JSON: ${errorMessage(error)}`, file);
+  }
+  return compileContract(parsed as DataContract, file);
+}
+
+/** Checks a contract's shape and compiles its row schema with ajv (once). */
+export function compileContract(contract: DataContract, file = 'contract'): CompiledContract {
+  const row = contract.row as RowSchema | undefined;
+  if (typeof contract.target !== 'string')
+    throw new ConfigurationError("'target' must name a column", file);
+  if (!row || typeof row.properties !== 'object')
+    throw new ConfigurationError("'row' must be a JSON Schema with 'properties'", file);
+  if (!(contract.target in row.properties)) {
+    throw new ConfigurationError(`target '${contract.target}' is not a property of row`, file);
+  }
+  const d = contract.dataset as DatasetRules | undefined;
+  if (
+    !d ||
+    typeof d.min_rows !== 'number' ||
+    typeof d.max_null_rate?.default !== 'number' ||
+    typeof d.max_duplicate_rows !== 'number' ||
+    typeof d.target_range?.min !== 'number' ||
+    typeof d.target_range.max !== 'number'
+  ) {
+    throw new ConfigurationError(
+      "'dataset' needs min_rows, max_null_rate.default, max_duplicate_rows and target_range {min, max}",
+      file,
+    );
+  }
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  let validateRow: ValidateFunction;
+  try {
+    validateRow = ajv.compile(row);
+  } catch (error) {
+    throw new ConfigurationError(`row schema does not compile: ${errorMessage(error)}`, file);
+  }
+  return { contract, columns: contractColumns(contract), validateRow };
+}
+
+function typesOf(schema: PropertySchema): string[] {
+  return Array.isArray(schema.type) ? schema.type : [schema.type];
+}
+
+/** Splits the contract's columns by kind. */
+export function contractColumns(contract: DataContract): ContractColumns {
+  const all = Object.keys(contract.row.properties);
+  const numeric: string[] = [];
+  const categorical: { name: string; categories: string[] }[] = [];
+  const nullable = new Set<string>();
+  for (const name of all) {
+    const schema = contract.row.properties[name]!;
+    const types = typesOf(schema);
+    if (types.includes('null')) nullable.add(name);
+    if (types.includes('number') || types.includes('integer')) numeric.push(name);
+    else if (types.includes('string') && schema.enum)
+      categorical.push({ name, categories: [...schema.enum] });
+    else
+      throw new ConfigurationError(
+        `column '${name}' must be numeric or a string enum`,
+        'contract row',
+      );
+  }
+  return {
+    all,
+    numeric,
+    categorical,
+    nullable,
+    target: contract.target,
+    features: all.filter((c) => c !== contract.target),
+  };
+}
+
+/** One ajv error, rewritten to name the column and say what is wrong. */
+export interface FieldError {
+  column: string;
+  message: string;
+  value?: unknown;
+}
+
+/** Turns ajv errors on a row object into per-column messages. */
+export function describeRowErrors(
+  errors: ErrorObject[] | null | undefined,
+  row: Record<string, unknown>,
+): FieldError[] {
+  return (errors ?? []).map((e) => {
+    if (e.keyword === 'required') {
+      const column = (e.params as { missingProperty: string }).missingProperty;
+      return { column, message: 'is required' };
+    }
+    if (e.keyword === 'additionalProperties') {
+      const column = (e.params as { additionalProperty: string }).additionalProperty;
+      return { column, message: 'is not in the contract' };
+    }
+    const column = e.instancePath.replace(/^\//, '') || '(row)';
+    const value = row[column];
+    let message = e.message ?? e.keyword;
+    if (e.keyword === 'enum') {
+      message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    }
+    return { column, message, value };
+  });
+}

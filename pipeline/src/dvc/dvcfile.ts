@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import { parseDocument, isMap, isSeq, LineCounter, type Node as YamlNode } from 'yaml';
+import { ConfigurationError, errnoCode } from '../util/errors.ts';
+
+/** One tracked output of a `.dvc` file, as `dvc add` writes it (DVC 3 format). */
+export interface DvcOut {
+  /** The md5 DVC stores; a directory's ends in `.dir`. */
+  md5: string;
+  /** The tracked path, relative to the `.dvc` file's folder. */
+  path: string;
+  size?: number;
+  nfiles?: number;
+  isDirectory: boolean;
+}
+
+const MD5 = /^[0-9a-f]{32}(\.dir)?$/;
+
+/** Reads a `.dvc` file and returns its single output, with errors at file:line. */
+export async function readDvcFile(file: string): Promise<DvcOut> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(
+      `cannot read the DVC file (${errnoCode(error) ?? 'unreadable'}); it should track data/ as 'dvc add data' writes it`,
+      file,
+    );
+  }
+  return parseDvcFile(text, file);
+}
+
+/** Parses `.dvc` file text. `file` is only used to say where an error is. */
+export function parseDvcFile(text: string, file: string): DvcOut {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const at = (node: YamlNode | null | undefined): string => {
+    const offset = node?.range?.[0];
+    return offset === undefined ? file : `${file}:${lineCounter.linePos(offset).line}`;
+  };
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    throw new ConfigurationError(
+      `invalid YAML: ${first.message.split('\n')[0]}`,
+      `${file}:${first.linePos?.[0].line ?? 1}`,
+    );
+  }
+  const root = doc.contents;
+  const outs = isMap(root) ? root.get('outs', true) : undefined;
+  if (!isSeq(outs) || outs.items.length === 0) {
+    throw new ConfigurationError("expected a non-empty 'outs' list", at(root));
+  }
+  if (outs.items.length > 1) {
+    throw new ConfigurationError(
+      'expected exactly one entry in outs (one tracked path per .dvc file)',
+      at(outs),
+    );
+  }
+  const out = outs.items[0] as YamlNode;
+  if (!isMap(out)) throw new ConfigurationError('outs[0] must be a mapping', at(out));
+  const md5 = out.get('md5');
+  const path = out.get('path');
+  if (typeof md5 !== 'string' || !MD5.test(md5)) {
+    throw new ConfigurationError(
+      `outs[0].md5 must be 32 hex digits, optionally ending in .dir; got ${JSON.stringify(md5)}`,
+      at((out.get('md5', true) as YamlNode) ?? out),
+    );
+  }
+  if (typeof path !== 'string' || path === '') {
+    throw new ConfigurationError('outs[0].path must be a non-empty string', at(out));
+  }
+  const hash = out.get('hash');
+  if (hash !== undefined && hash !== 'md5') {
+    throw new ConfigurationError(
+      `outs[0].hash is '${String(hash)}'; only DVC 3's 'md5' is supported`,
+      at(out.get('hash', true) as YamlNode),
+    );
+  }
+  const size = out.get('size');
+  const nfiles = out.get('nfiles');
+  return {
+    md5,
+    path,
+    isDirectory: md5.endsWith('.dir'),
+    ...(typeof size === 'number' ? { size } : {}),
+    ...(typeof nfiles === 'number' ? { nfiles } : {}),
+  };
+}

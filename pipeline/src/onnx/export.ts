@@ -1,0 +1,236 @@
+import onnxProto from 'onnx-proto';
+import type { FeatureSpec } from '../features/features.ts';
+import type { GbdtModel } from '../models/gbdt/gbdt.ts';
+import type { LinearModel } from '../models/linear.ts';
+import type { TrainedModel } from '../models/model.ts';
+
+const { onnx } = onnxProto;
+type Attribute = onnxProto.onnx.IAttributeProto;
+type Node = onnxProto.onnx.INodeProto;
+
+/** The graph's output: one predicted value per row, shape [N, 1]. */
+export const OUTPUT_NAME = 'prediction';
+const ML = 'ai.onnx.ml';
+/** ONNX IR 8 with opset 17 and ai.onnx.ml 3: what onnxruntime 1.14+ runs. */
+const OPSETS = [
+  { domain: '', version: 17 },
+  { domain: ML, version: 3 },
+];
+
+/** Extra key/value pairs stored in the model's metadata_props. */
+export type OnnxMetadata = Record<string, string>;
+
+/**
+ * Exports a trained model as an ONNX graph that takes the raw columns by name,
+ * one [N, 1] input each (float for numeric columns, string for categorical),
+ * and does the preprocessing itself: Imputer for nullable columns, Div for the
+ * ratio features, OneHotEncoder for categories, Concat, then the model
+ * (TreeEnsembleRegressor or LinearRegressor). Serving sends raw rows to it, so
+ * it cannot diverge from training.
+ */
+export function exportOnnx(trained: TrainedModel, metadata: OnnxMetadata = {}): Uint8Array {
+  const { features } = trained;
+  const nodes: Node[] = [];
+  const initializers: onnxProto.onnx.ITensorProto[] = [];
+  const inputs: onnxProto.onnx.IValueInfoProto[] = [];
+  const columnsOut: string[] = [];
+  const raw = new Map<string, string>();
+
+  for (const name of features.numeric) {
+    inputs.push(valueInfo(name, onnx.TensorProto.DataType.FLOAT, ['N', 1]));
+    const fill = features.impute[name];
+    if (fill === undefined) {
+      raw.set(name, name);
+      continue;
+    }
+    const imputed = `${name}__imputed`;
+    nodes.push(
+      node('Imputer', [name], [imputed], ML, [
+        floats('imputed_value_floats', [fill]),
+        float('replaced_value_float', NaN),
+      ]),
+    );
+    raw.set(name, imputed);
+  }
+  columnsOut.push(...features.numeric.map((c) => raw.get(c)!));
+  for (const ratio of features.ratios) {
+    nodes.push(node('Div', [raw.get(ratio.numerator)!, raw.get(ratio.denominator)!], [ratio.name]));
+    columnsOut.push(ratio.name);
+  }
+  for (const { name, categories } of features.categorical) {
+    inputs.push(valueInfo(name, onnx.TensorProto.DataType.STRING, ['N', 1]));
+    const shape = `${name}__onehot_shape`;
+    initializers.push({
+      name: shape,
+      dataType: onnx.TensorProto.DataType.INT64,
+      dims: [2],
+      rawData: new Uint8Array(BigInt64Array.from([-1n, BigInt(categories.length)]).buffer),
+    });
+    // OneHotEncoder appends a category axis: [N, 1] -> [N, 1, K]; Reshape to [N, K].
+    nodes.push(
+      node('OneHotEncoder', [name], [`${name}__onehot3d`], ML, [
+        strings('cats_strings', categories),
+        int('zeros', 1),
+      ]),
+      node('Reshape', [`${name}__onehot3d`, shape], [`${name}__onehot`]),
+    );
+    columnsOut.push(`${name}__onehot`);
+  }
+  nodes.push(node('Concat', columnsOut, ['features'], '', [int('axis', 1)]));
+  if (trained.model.kind === 'gbdt') nodes.push(treeEnsembleNode(trained.model));
+  else nodes.push(...linearNodes(trained.model, initializers));
+
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: 'housing-mlops',
+    producerVersion: '1',
+    domain: 'org.housing',
+    modelVersion: 1,
+    docString: `California Housing regressor (${trained.model.kind}); inputs are raw columns, output '${OUTPUT_NAME}' in US dollars.`,
+    opsetImport: OPSETS,
+    metadataProps: Object.entries({ feature_names: features.names.join(','), ...metadata }).map(
+      ([key, value]) => ({ key, value }),
+    ),
+    graph: {
+      name: 'housing_regressor',
+      node: nodes,
+      initializer: initializers,
+      input: inputs,
+      output: [valueInfo(OUTPUT_NAME, onnx.TensorProto.DataType.FLOAT, ['N', 1])],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+function treeEnsembleNode(model: GbdtModel): Node {
+  const a = {
+    treeIds: [] as number[],
+    nodeIds: [] as number[],
+    featureIds: [] as number[],
+    modes: [] as string[],
+    values: [] as number[],
+    trueIds: [] as number[],
+    falseIds: [] as number[],
+    targetTree: [] as number[],
+    targetNode: [] as number[],
+    weights: [] as number[],
+  };
+  model.trees.forEach((tree, t) => {
+    for (let n = 0; n < tree.feature.length; n++) {
+      const leaf = tree.left[n]! < 0;
+      a.treeIds.push(t);
+      a.nodeIds.push(n);
+      a.featureIds.push(leaf ? 0 : tree.feature[n]!);
+      a.modes.push(leaf ? 'LEAF' : 'BRANCH_LEQ');
+      a.values.push(leaf ? 0 : tree.threshold[n]!);
+      a.trueIds.push(leaf ? 0 : tree.left[n]!);
+      a.falseIds.push(leaf ? 0 : tree.right[n]!);
+      if (leaf) {
+        a.targetTree.push(t);
+        a.targetNode.push(n);
+        a.weights.push(tree.value[n]!);
+      }
+    }
+  });
+  return node('TreeEnsembleRegressor', ['features'], [OUTPUT_NAME], ML, [
+    int('n_targets', 1),
+    str('aggregate_function', 'SUM'),
+    str('post_transform', 'NONE'),
+    floats('base_values', [model.base]),
+    ints('nodes_treeids', a.treeIds),
+    ints('nodes_nodeids', a.nodeIds),
+    ints('nodes_featureids', a.featureIds),
+    strings('nodes_modes', a.modes),
+    floats('nodes_values', a.values),
+    ints('nodes_truenodeids', a.trueIds),
+    ints('nodes_falsenodeids', a.falseIds),
+    ints('target_treeids', a.targetTree),
+    ints('target_nodeids', a.targetNode),
+    ints(
+      'target_ids',
+      a.targetTree.map(() => 0),
+    ),
+    floats('target_weights', a.weights),
+  ]);
+}
+
+/**
+ * The linear model in double precision: Cast, standardize, MatMul, Add, Cast
+ * back. In float32 the large standardized terms would cancel and lose digits.
+ */
+function linearNodes(model: LinearModel, initializers: onnxProto.onnx.ITensorProto[]): Node[] {
+  const p = model.coefficients.length;
+  const DOUBLE = onnx.TensorProto.DataType.DOUBLE;
+  initializers.push(
+    { name: 'linear_mean', dataType: DOUBLE, dims: [1, p], doubleData: model.mean },
+    { name: 'linear_scale', dataType: DOUBLE, dims: [1, p], doubleData: model.scale },
+    { name: 'linear_coefficients', dataType: DOUBLE, dims: [p, 1], doubleData: model.coefficients },
+    { name: 'linear_intercept', dataType: DOUBLE, dims: [1], doubleData: [model.intercept] },
+  );
+  return [
+    node('Cast', ['features'], ['features_double'], '', [int('to', DOUBLE)]),
+    node('Sub', ['features_double', 'linear_mean'], ['features_centered']),
+    node('Div', ['features_centered', 'linear_scale'], ['features_standardized']),
+    node('MatMul', ['features_standardized', 'linear_coefficients'], ['linear_terms']),
+    node('Add', ['linear_terms', 'linear_intercept'], ['prediction_double']),
+    node('Cast', ['prediction_double'], [OUTPUT_NAME], '', [
+      int('to', onnx.TensorProto.DataType.FLOAT),
+    ]),
+  ];
+}
+
+const encoder = new TextEncoder();
+const A = onnx.AttributeProto.AttributeType;
+
+function node(
+  opType: string,
+  input: string[],
+  output: string[],
+  domain = '',
+  attribute: Attribute[] = [],
+): Node {
+  return { opType, input, output, domain, attribute, name: `${opType}_${output[0]}` };
+}
+function float(name: string, f: number): Attribute {
+  return { name, type: A.FLOAT, f };
+}
+function floats(name: string, values: number[]): Attribute {
+  return { name, type: A.FLOATS, floats: values };
+}
+function int(name: string, i: number): Attribute {
+  return { name, type: A.INT, i };
+}
+function ints(name: string, values: number[]): Attribute {
+  return { name, type: A.INTS, ints: values };
+}
+function str(name: string, s: string): Attribute {
+  return { name, type: A.STRING, s: encoder.encode(s) };
+}
+function strings(name: string, values: string[]): Attribute {
+  return { name, type: A.STRINGS, strings: values.map((v) => encoder.encode(v)) };
+}
+function valueInfo(
+  name: string,
+  elemType: number,
+  dims: (string | number)[],
+): onnxProto.onnx.IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType,
+        shape: {
+          dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })),
+        },
+      },
+    },
+  };
+}
+
+/** The raw-column inputs an exported graph takes, for callers that build feeds. */
+export function onnxInputs(features: FeatureSpec): { name: string; type: 'float' | 'string' }[] {
+  return [
+    ...features.numeric.map((name) => ({ name, type: 'float' as const })),
+    ...features.categorical.map(({ name }) => ({ name, type: 'string' as const })),
+  ];
+}

@@ -1,0 +1,44 @@
+import * as ort from 'onnxruntime-node';
+import type { Dataset } from '../data/rows.ts';
+import { OUTPUT_NAME } from './export.ts';
+
+/** An onnxruntime session over an exported model. */
+export type OnnxSession = ort.InferenceSession;
+
+/** Loads a model (path or bytes) into onnxruntime-node on the CPU. */
+export async function createSession(model: string | Uint8Array): Promise<OnnxSession> {
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+  };
+  return typeof model === 'string'
+    ? ort.InferenceSession.create(model, options)
+    : ort.InferenceSession.create(model, options);
+}
+
+/**
+ * Builds the graph's feeds from column data: each numeric column as a float32
+ * [N, 1] tensor (null is NaN, which the graph imputes), each categorical column
+ * as a string [N, 1] tensor.
+ */
+export function feedsFromDataset(session: OnnxSession, data: Dataset): Record<string, ort.Tensor> {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const name of session.inputNames) {
+    const numeric = data.numeric[name];
+    if (numeric)
+      feeds[name] = new ort.Tensor('float32', Float32Array.from(numeric), [data.rows, 1]);
+    else if (data.categorical[name])
+      feeds[name] = new ort.Tensor('string', data.categorical[name], [data.rows, 1]);
+    else throw new Error(`the model needs input '${name}', which the data does not have`);
+  }
+  return feeds;
+}
+
+/** Runs the session and returns the predictions as a flat Float32Array. */
+export async function runSession(
+  session: OnnxSession,
+  feeds: Record<string, ort.Tensor>,
+): Promise<Float32Array> {
+  const result = await session.run(feeds);
+  return result[OUTPUT_NAME]!.data as Float32Array;
+}

@@ -1,0 +1,147 @@
+import { readFile } from 'node:fs/promises';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { DriftThresholds } from '../drift/drift.ts';
+import type { GbdtParams } from '../models/gbdt/gbdt.ts';
+import type { LinearParams } from '../models/linear.ts';
+import { ConfigurationError, errnoCode } from '../util/errors.ts';
+
+/** How one metric is gated against the baseline and an absolute limit. */
+export interface MetricGate {
+  better: 'lower' | 'higher';
+  tolerance_relative?: number;
+  tolerance_absolute?: number;
+  /** A ceiling (lower is better) or floor (higher is better), whatever the baseline. */
+  limit?: number;
+}
+
+/** Everything in params.yaml, typed. */
+export interface Params {
+  seed: number;
+  data: { path: string; contract: string };
+  split: { test_size: number; validation_size: number };
+  validate: { reference: string; drift: DriftThresholds; profile_bins: number };
+  linear: LinearParams;
+  gbdt: GbdtParams;
+  gate: { baseline: string; metrics: Record<string, MetricGate> };
+}
+
+const positive = { type: 'number', exclusiveMinimum: 0 };
+const share = { type: 'number', minimum: 0, maximum: 1 };
+const nonNegative = { type: 'number', minimum: 0 };
+const count = { type: 'integer', minimum: 1 };
+const section = (properties: Record<string, unknown>) => ({
+  type: 'object',
+  required: Object.keys(properties),
+  additionalProperties: false,
+  properties,
+});
+
+/** The JSON Schema of params.yaml; `npm run lint` and every stage check it. */
+export const PARAMS_SCHEMA = section({
+  seed: { type: 'integer', minimum: 0 },
+  data: section({ path: { type: 'string' }, contract: { type: 'string' } }),
+  split: section({
+    test_size: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+    validation_size: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+  }),
+  validate: section({
+    reference: { type: 'string' },
+    drift: section({
+      psi_warn: positive,
+      psi_fail: positive,
+      category_shift_warn: share,
+      category_shift_fail: share,
+    }),
+    profile_bins: { type: 'integer', minimum: 2, maximum: 100 },
+  }),
+  linear: section({ l2: nonNegative }),
+  gbdt: section({
+    learning_rate: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+    max_rounds: count,
+    max_leaves: { type: 'integer', minimum: 2 },
+    max_depth: { type: 'integer', minimum: 0 },
+    min_samples_leaf: count,
+    l2: nonNegative,
+    max_bins: { type: 'integer', minimum: 2, maximum: 255 },
+    early_stopping_rounds: count,
+    min_gain: nonNegative,
+  }),
+  gate: section({
+    baseline: { type: 'string' },
+    metrics: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: {
+        type: 'object',
+        required: ['better'],
+        additionalProperties: false,
+        properties: {
+          better: { enum: ['lower', 'higher'] },
+          tolerance_relative: nonNegative,
+          tolerance_absolute: nonNegative,
+          limit: { type: 'number' },
+        },
+      },
+    },
+  }),
+});
+
+const validateParams = new Ajv2020({ allErrors: true }).compile(PARAMS_SCHEMA);
+
+/** Reads and checks params.yaml; every problem names its file:line and key path. */
+export async function loadParams(file = 'params.yaml'): Promise<Params> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(
+      `cannot read the pipeline parameters (${errnoCode(error) ?? 'unreadable'})`,
+      file,
+    );
+  }
+  return parseParams(text, file);
+}
+
+/** Parses params.yaml text against {@link PARAMS_SCHEMA}. */
+export function parseParams(text: string, file: string): Params {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new ConfigurationError(
+      `invalid YAML: ${e.message.split('\n')[0]}`,
+      `${file}:${e.linePos?.[0].line ?? 1}`,
+    );
+  }
+  const value: unknown = doc.toJS();
+  if (validateParams(value)) {
+    const params = value as unknown as Params;
+    const d = params.validate.drift;
+    if (d.psi_warn > d.psi_fail || d.category_shift_warn > d.category_shift_fail) {
+      throw new ConfigurationError(
+        'validate.drift: each *_warn threshold must not exceed its *_fail',
+        file,
+      );
+    }
+    return params;
+  }
+  const messages = (validateParams.errors ?? []).map((e) => {
+    const path = e.instancePath.split('/').slice(1);
+    const node = doc.getIn(path, true) as YamlNode | undefined;
+    const offset = node?.range?.[0];
+    const line = offset === undefined ? '' : `:${lineCounter.linePos(offset).line}`;
+    const key = [
+      ...path,
+      ...(e.keyword === 'required'
+        ? [(e.params as { missingProperty: string }).missingProperty]
+        : []),
+    ].join('.');
+    const extra =
+      e.keyword === 'additionalProperties'
+        ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'`
+        : '';
+    return `${file}${line}: ${key || '(root)'} ${e.keyword === 'required' ? 'is required' : `${e.message}${extra}`}`;
+  });
+  throw new ConfigurationError(`invalid parameters:\n  ${messages.join('\n  ')}`);
+}

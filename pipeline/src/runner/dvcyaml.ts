@@ -1,0 +1,177 @@
+import { readFile } from 'node:fs/promises';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { ConfigurationError, errnoCode } from '../util/errors.ts';
+
+/** One stage of dvc.yaml, as far as running it in order needs. */
+export interface Stage {
+  name: string;
+  cmd: string[];
+  deps: string[];
+  params: string[];
+  /** outs, metrics and plots: everything the stage writes. */
+  outputs: string[];
+  line: number;
+}
+
+const STAGE_KEYS = new Set([
+  'cmd',
+  'deps',
+  'params',
+  'outs',
+  'metrics',
+  'plots',
+  'desc',
+  'wdir',
+  'frozen',
+  'always_changed',
+  'meta',
+  'vars',
+]);
+
+/**
+ * Reads dvc.yaml's `stages` in DVC's schema: `cmd` (a string or a list),
+ * `deps`, `params`, `outs`, `metrics` and `plots`, where each output is a path
+ * or a one-key mapping of a path to its options. Errors name dvc.yaml:line.
+ */
+export async function readDvcYaml(file = 'dvc.yaml'): Promise<Stage[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(
+      `cannot read the pipeline definition (${errnoCode(error) ?? 'unreadable'})`,
+      file,
+    );
+  }
+  return parseDvcYaml(text, file);
+}
+
+/** Parses dvc.yaml text. */
+export function parseDvcYaml(text: string, file: string): Stage[] {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc });
+  const lineOf = (node: YamlNode | null | undefined) =>
+    node?.range ? lc.linePos(node.range[0]).line : 1;
+  const fail = (message: string, node?: YamlNode | null): never => {
+    throw new ConfigurationError(message, `${file}:${lineOf(node)}`);
+  };
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new ConfigurationError(
+      `invalid YAML: ${e.message.split('\n')[0]}`,
+      `${file}:${e.linePos?.[0].line ?? 1}`,
+    );
+  }
+  const root = doc.contents;
+  const stagesNode = isMap(root) ? (root.get('stages', true) as YamlNode | undefined) : undefined;
+  if (!isMap(stagesNode) || stagesNode.items.length === 0)
+    fail("expected a non-empty 'stages' mapping", root);
+  const stages: Stage[] = [];
+  for (const pair of (stagesNode as import('yaml').YAMLMap).items) {
+    const name = isScalar(pair.key)
+      ? String(pair.key.value)
+      : fail('stage names must be strings', pair.key as YamlNode);
+    const body = pair.value as YamlNode;
+    if (!isMap(body)) fail(`stage '${name}' must be a mapping`, body ?? (pair.key as YamlNode));
+    const map = body as import('yaml').YAMLMap;
+    for (const item of map.items) {
+      const key = isScalar(item.key) ? String(item.key.value) : '';
+      if (!STAGE_KEYS.has(key))
+        fail(
+          `stage '${name}': unknown key '${key}' (DVC allows ${[...STAGE_KEYS].join(', ')})`,
+          item.key as YamlNode,
+        );
+    }
+    const cmdNode = map.get('cmd', true) as YamlNode | undefined;
+    const cmd = stringList(cmdNode, `stage '${name}': cmd`, fail, true);
+    if (cmd.length === 0) fail(`stage '${name}' needs a cmd`, body);
+    const paths = (key: string) =>
+      pathList(map.get(key, true) as YamlNode | undefined, `stage '${name}': ${key}`, fail);
+    stages.push({
+      name,
+      cmd,
+      deps: stringList(
+        map.get('deps', true) as YamlNode | undefined,
+        `stage '${name}': deps`,
+        fail,
+      ),
+      params: paths('params'),
+      outputs: [...paths('outs'), ...paths('metrics'), ...paths('plots')],
+      line: lineOf(pair.key as YamlNode),
+    });
+  }
+  return stages;
+}
+
+type Fail = (message: string, node?: YamlNode | null) => never;
+
+function stringList(
+  node: YamlNode | undefined,
+  what: string,
+  fail: Fail,
+  allowScalar = false,
+): string[] {
+  if (node === undefined) return [];
+  if (allowScalar && isScalar(node) && typeof node.value === 'string') return [node.value];
+  if (!isSeq(node)) return fail(`${what} must be a list${allowScalar ? ' or a string' : ''}`, node);
+  return node.items.map((item) =>
+    isScalar(item) && typeof item.value === 'string'
+      ? item.value
+      : fail(`${what}: every entry must be a string`, item as YamlNode),
+  );
+}
+
+/** Entries that are a path, or `{path: options}` (outs, metrics, plots, params). */
+function pathList(node: YamlNode | undefined, what: string, fail: Fail): string[] {
+  if (node === undefined) return [];
+  if (!isSeq(node)) return fail(`${what} must be a list`, node);
+  return node.items.flatMap((item) => {
+    if (isScalar(item) && typeof item.value === 'string') return [item.value];
+    if (isMap(item) && item.items.length === 1 && isScalar(item.items[0]!.key))
+      return [String(item.items[0]!.key.value)];
+    return fail(
+      `${what}: each entry must be a path or a one-key mapping of a path to its options`,
+      item as YamlNode,
+    );
+  });
+}
+
+/** True when `dep` is `out` or lies inside it. */
+function within(dep: string, out: string): boolean {
+  const clean = (p: string) => p.replace(/^\.\//, '').replace(/\/+$/, '');
+  const d = clean(dep);
+  const o = clean(out);
+  return d === o || d.startsWith(`${o}/`);
+}
+
+/**
+ * Orders stages so that each runs after the stages whose outputs it depends
+ * on, keeping dvc.yaml's order where the graph allows. A cycle is an error.
+ */
+export function orderStages(stages: Stage[], file = 'dvc.yaml'): Stage[] {
+  const upstream = new Map(
+    stages.map((s) => [
+      s.name,
+      stages.filter(
+        (other) => other !== s && s.deps.some((d) => other.outputs.some((o) => within(d, o))),
+      ),
+    ]),
+  );
+  const ordered: Stage[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (stage: Stage, path: string[]): void => {
+    if (state.get(stage.name) === 'done') return;
+    if (state.get(stage.name) === 'visiting') {
+      throw new ConfigurationError(
+        `stages form a cycle: ${[...path, stage.name].join(' -> ')}`,
+        `${file}:${stage.line}`,
+      );
+    }
+    state.set(stage.name, 'visiting');
+    for (const up of upstream.get(stage.name)!) visit(up, [...path, stage.name]);
+    state.set(stage.name, 'done');
+    ordered.push(stage);
+  };
+  for (const stage of stages) visit(stage, []);
+  return ordered;
+}

@@ -13,12 +13,11 @@ export interface CsvRecord {
  * whatever the file's size. The fast path (a line with no quote) is a plain split.
  */
 export async function* readCsv(path: string): AsyncGenerator<CsvRecord> {
-  let stream;
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
   try {
-    stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
     await new Promise<void>((resolve, reject) => {
-      stream!.once('open', () => resolve());
-      stream!.once('error', reject);
+      stream.once('open', () => resolve());
+      stream.once('error', reject);
     });
   } catch (error) {
     throw new ConfigurationError(`cannot read the CSV (${errnoCode(error) ?? 'unreadable'})`, path);

@@ -62,7 +62,7 @@ export function parseDvcFile(text: string, file: string): DvcOut {
   if (typeof md5 !== 'string' || !MD5.test(md5)) {
     throw new ConfigurationError(
       `outs[0].md5 must be 32 hex digits, optionally ending in .dir; got ${JSON.stringify(md5)}`,
-      at((out.get('md5', true) as YamlNode) ?? out),
+      at(out.get('md5', true) ?? out),
     );
   }
   if (typeof path !== 'string' || path === '') {
@@ -71,8 +71,8 @@ export function parseDvcFile(text: string, file: string): DvcOut {
   const hash = out.get('hash');
   if (hash !== undefined && hash !== 'md5') {
     throw new ConfigurationError(
-      `outs[0].hash is '${String(hash)}'; only DVC 3's 'md5' is supported`,
-      at(out.get('hash', true) as YamlNode),
+      `outs[0].hash is ${JSON.stringify(hash)}; only DVC 3's 'md5' is supported`,
+      at(out.get('hash', true)),
     );
   }
   const size = out.get('size');

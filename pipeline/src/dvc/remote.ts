@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ResolvedRemote } from './config.ts';
 import { ConfigurationError, errnoCode } from '../util/errors.ts';
 
@@ -25,7 +26,9 @@ export function objectKey(md5: string): string[] {
 
 /** Opens the storage behind a resolved remote. */
 export async function openRemote(remote: ResolvedRemote): Promise<RemoteStorage> {
-  return remote.kind === 'local' ? openLocalRemote(remote) : openHttpRemote(remote);
+  return remote.kind === 'local'
+    ? openLocalRemote(remote)
+    : Promise.resolve(openHttpRemote(remote));
 }
 
 async function openLocalRemote(remote: ResolvedRemote): Promise<RemoteStorage> {
@@ -54,7 +57,7 @@ async function openLocalRemote(remote: ResolvedRemote): Promise<RemoteStorage> {
   };
 }
 
-async function openHttpRemote(remote: ResolvedRemote): Promise<RemoteStorage> {
+function openHttpRemote(remote: ResolvedRemote): RemoteStorage {
   const headers = authHeaders(remote);
   return {
     description: `http remote '${remote.name}' at ${remote.location}`,
@@ -85,9 +88,7 @@ async function openHttpRemote(remote: ResolvedRemote): Promise<RemoteStorage> {
         );
       }
       return {
-        stream: Readable.fromWeb(
-          response.body as import('node:stream/web').ReadableStream<Uint8Array>,
-        ),
+        stream: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
         location,
       };
     },

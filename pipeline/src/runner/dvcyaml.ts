@@ -1,5 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Node as YamlNode,
+  type YAMLMap,
+} from 'yaml';
 import { ConfigurationError, errnoCode } from '../util/errors.ts';
 
 /** One stage of dvc.yaml, as far as running it in order needs. */
@@ -67,13 +75,13 @@ export function parseDvcYaml(text: string, file: string): Stage[] {
   if (!isMap(stagesNode) || stagesNode.items.length === 0)
     fail("expected a non-empty 'stages' mapping", root);
   const stages: Stage[] = [];
-  for (const pair of (stagesNode as import('yaml').YAMLMap).items) {
+  for (const pair of (stagesNode as YAMLMap).items) {
     const name = isScalar(pair.key)
       ? String(pair.key.value)
       : fail('stage names must be strings', pair.key as YamlNode);
     const body = pair.value as YamlNode;
     if (!isMap(body)) fail(`stage '${name}' must be a mapping`, body ?? (pair.key as YamlNode));
-    const map = body as import('yaml').YAMLMap;
+    const map = body as YAMLMap;
     for (const item of map.items) {
       const key = isScalar(item.key) ? String(item.key.value) : '';
       if (!STAGE_KEYS.has(key))
@@ -85,16 +93,11 @@ export function parseDvcYaml(text: string, file: string): Stage[] {
     const cmdNode = map.get('cmd', true) as YamlNode | undefined;
     const cmd = stringList(cmdNode, `stage '${name}': cmd`, fail, true);
     if (cmd.length === 0) fail(`stage '${name}' needs a cmd`, body);
-    const paths = (key: string) =>
-      pathList(map.get(key, true) as YamlNode | undefined, `stage '${name}': ${key}`, fail);
+    const paths = (key: string) => pathList(map.get(key, true), `stage '${name}': ${key}`, fail);
     stages.push({
       name,
       cmd,
-      deps: stringList(
-        map.get('deps', true) as YamlNode | undefined,
-        `stage '${name}': deps`,
-        fail,
-      ),
+      deps: stringList(map.get('deps', true), `stage '${name}': deps`, fail),
       params: paths('params'),
       outputs: [...paths('outs'), ...paths('metrics'), ...paths('plots')],
       line: lineOf(pair.key as YamlNode),

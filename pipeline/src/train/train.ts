@@ -1,7 +1,12 @@
 import type { ContractColumns } from '../contract/contract.ts';
 import { takeRows, type Dataset } from '../data/rows.ts';
 import { splitRows, type Split } from '../data/split.ts';
-import { profileCategorical, profileNumeric, type ReferenceProfile } from '../drift/profile.ts';
+import {
+  profileCategorical,
+  profileNumeric,
+  type ColumnProfile,
+  type ReferenceProfile,
+} from '../drift/profile.ts';
 import { fitFeatureSpec, transformFeatures } from '../features/features.ts';
 import { fitGbdt, type RoundLoss } from '../models/gbdt/gbdt.ts';
 import { fitLinear } from '../models/linear.ts';
@@ -84,12 +89,12 @@ export function trainModels(
   const reference: ReferenceProfile = {
     rows: train.rows,
     bins: params.validate.profile_bins,
-    columns: Object.fromEntries([
-      ...columns.numeric.map((c) => [
+    columns: Object.fromEntries<ColumnProfile>([
+      ...columns.numeric.map((c): [string, ColumnProfile] => [
         c,
         profileNumeric(train.numeric[c]!, params.validate.profile_bins),
       ]),
-      ...columns.categorical.map(({ name, categories }) => [
+      ...columns.categorical.map(({ name, categories }): [string, ColumnProfile] => [
         name,
         profileCategorical(train.categorical[name]!, categories),
       ]),

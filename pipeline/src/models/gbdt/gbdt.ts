@@ -80,6 +80,7 @@ export function fitGbdt(
   const history: RoundLoss[] = [];
   let bestRound = 0;
   let bestLoss = Infinity;
+  const hasValidation = validation.y.length > 0;
 
   for (let round = 1; round <= params.max_rounds; round++) {
     for (let i = 0; i < n; i++) grad[i] = prediction[i]! - y[i]!;
@@ -88,17 +89,21 @@ export function fitGbdt(
     trees.push(tree);
     gains.push(gain);
     for (let i = 0; i < validation.y.length; i++) validationPrediction[i]! += treeLeafValue(tree, validation.x, i);
-    const loss = { round, train_rmse: rmse(prediction, y), validation_rmse: rmse(validationPrediction, validation.y) };
+    const loss = {
+      round,
+      train_rmse: rmse(prediction, y),
+      validation_rmse: hasValidation ? rmse(validationPrediction, validation.y) : NaN,
+    };
     history.push(loss);
     onRound?.(loss);
     // A single leaf cannot improve anything that follows.
     if (tree.left[0] === -1) break;
-    if (loss.validation_rmse < bestLoss) {
+    // Without validation rows there is nothing to stop on: run every round.
+    if (!hasValidation || loss.validation_rmse < bestLoss) {
       bestLoss = loss.validation_rmse;
       bestRound = round;
     } else if (round - bestRound >= params.early_stopping_rounds) break;
   }
-  if (validation.y.length === 0) bestRound = trees.length;
   const kept = trees.slice(0, bestRound);
   const gainByFeature = new Array<number>(x.length).fill(0);
   for (const g of gains.slice(0, bestRound)) g.forEach((v, f) => (gainByFeature[f]! += v));

@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadParams, parseParams } from '../src/params/params.ts';
+import { orderStages, parseDvcYaml, readDvcYaml } from '../src/runner/dvcyaml.ts';
+import { ROOT } from './helpers.ts';
+import { readFile } from 'node:fs/promises';
+
+describe('dvc.yaml', () => {
+  it("orders the repository's stages validate -> train -> evaluate", async () => {
+    const stages = orderStages(await readDvcYaml(join(ROOT, 'dvc.yaml')));
+    expect(stages.map((s) => s.name)).toEqual(['validate', 'train', 'evaluate']);
+    expect(stages[1]!.cmd[0]).toMatch(/^node --import tsx pipeline\/src\/cli\/train\.ts/);
+  });
+
+  it('orders by outputs, not by file order', () => {
+    const stages = parseDvcYaml(
+      'stages:\n  b:\n    cmd: use a\n    deps: [out/a.txt]\n  a:\n    cmd: make a\n    outs: [out]\n',
+      'dvc.yaml',
+    );
+    expect(orderStages(stages).map((s) => s.name)).toEqual(['a', 'b']);
+  });
+
+  it('reports a cycle with its path', () => {
+    const stages = parseDvcYaml(
+      'stages:\n  a:\n    cmd: x\n    deps: [b.txt]\n    outs: [a.txt]\n  b:\n    cmd: y\n    deps: [a.txt]\n    outs: [b.txt]\n',
+      'dvc.yaml',
+    );
+    expect(() => orderStages(stages)).toThrow('dvc.yaml:2: stages form a cycle: a -> b -> a');
+  });
+
+  it('names the line of an unknown key and of a missing cmd', () => {
+    expect(() => parseDvcYaml('stages:\n  a:\n    cmd: x\n    dep: [y]\n', 'dvc.yaml')).toThrow(
+      /dvc\.yaml:4: stage 'a': unknown key 'dep'/,
+    );
+    expect(() => parseDvcYaml('stages:\n  a:\n    deps: [y]\n', 'dvc.yaml')).toThrow(
+      "dvc.yaml:3: stage 'a' needs a cmd",
+    );
+  });
+});
+
+describe('params.yaml', () => {
+  it("loads the repository's params", async () => {
+    const params = await loadParams(join(ROOT, 'params.yaml'));
+    expect(params.gbdt.max_leaves).toBeGreaterThan(1);
+    expect(Object.keys(params.gate.metrics)).toContain('rmse');
+  });
+
+  it('names the file, line and key of a bad value', async () => {
+    const text = (await readFile(join(ROOT, 'params.yaml'), 'utf8')).replace(
+      'learning_rate: 0.15',
+      'learning_rate: fast',
+    );
+    const line = text.split('\n').findIndex((l) => l.includes('learning_rate: fast')) + 1;
+    expect(() => parseParams(text, 'params.yaml')).toThrow(
+      `params.yaml:${line}: gbdt.learning_rate must be number`,
+    );
+  });
+
+  it('names a missing key and an unknown one', async () => {
+    const text = (await readFile(join(ROOT, 'params.yaml'), 'utf8')).replace(
+      '  max_bins: 255\n',
+      '  max_bin: 255\n',
+    );
+    expect(() => parseParams(text, 'params.yaml')).toThrow(
+      /gbdt\.max_bins is required[\s\S]*gbdt must NOT have additional properties 'max_bin'/,
+    );
+  });
+});

@@ -51,6 +51,8 @@ for (let run = 0; run < 3; run++) {
   let n = 0;
   for await (const record of readCsv(big)) n += record.fields.length > 0 ? 1 : 0;
   parseTimes.push(performance.now() - started);
+  if (n !== VALIDATION_ROWS + 1)
+    throw new Error(`parsed ${n} records, expected ${VALIDATION_ROWS + 1}`);
   started = performance.now();
   await validateCsv(big, { contract, drift: params.validate.drift });
   validateTimes.push(performance.now() - started);
@@ -76,7 +78,7 @@ for (let run = 0; run < 3; run++) {
   fit = fitGbdt(x, train.numeric[target]!, { x: xv, y: validation.numeric[target]! }, params.gbdt);
   fitTimes.push(performance.now() - started);
 }
-const model = fit!.model;
+const model = fit.model;
 const trained = { features, model };
 
 // 3. onnxruntime in process against the in-memory model, on the test rows.
@@ -108,7 +110,7 @@ const rows = [
   [
     `GBDT fit, ${split.train.length + split.validation.length} rows`,
     `${(median(fitTimes) / 1000).toFixed(2)} s (median of 3)`,
-    `${fit!.best_round} rounds kept, ${fit!.history.length} run`,
+    `${fit.best_round} rounds kept, ${fit.history.length} run`,
   ],
   ['test RMSE (80/20 split)', fmt(testRmse), `${split.test.length} rows`],
   ['in-memory model predict', `${fmt(jsRate)} rows/s`, '1.00'],

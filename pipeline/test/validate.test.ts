@@ -200,7 +200,8 @@ describe('validateCsv', () => {
         Number(f[COL.median_income]) +
         Math.floor(i / rows.length) * 1e-4
       ).toFixed(4);
-      if (!out.write(`${f.join(',')}\n`)) await new Promise<void>((done) => out.once('drain', () => done()));
+      if (!out.write(`${f.join(',')}\n`))
+        await new Promise<void>((done) => out.once('drain', () => done()));
     }
     await new Promise<void>((done) => out.end(() => done()));
     const report = join(dir, 'report.json');

@@ -1,0 +1,139 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ModelCard } from '../../pipeline/src/card/card.ts';
+import type { NumericProfile } from '../../pipeline/src/drift/profile.ts';
+
+/**
+ * The latency SLO threshold, in seconds: the monitoring's latency SLO counts
+ * requests slower than this, so it must be a bucket boundary.
+ */
+export const LATENCY_SLO_SECONDS = 0.25;
+const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, LATENCY_SLO_SECONDS, 0.5, 1, 2.5, 5];
+
+/** Every metric the service exports, on one registry per app instance. */
+export interface ServiceMetrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  httpInFlight: Gauge;
+  inferenceDuration: Histogram<'model_version'>;
+  predictions: Counter<'model_version'>;
+  inputRows: Histogram;
+  modelInfo: Gauge<'model_version' | 'data_md5' | 'git_sha'>;
+  modelLoaded: Gauge;
+  modelLoadTimestamp: Gauge;
+  reloads: Counter<'result'>;
+  trainingMetric: Gauge<'metric'>;
+  featureDrift: Gauge<'feature'>;
+  driftTimestamp: Gauge;
+  /** Rebuilt per model: its buckets come from the card's target quantiles. */
+  predictionValue: Histogram<'model_version'>;
+}
+
+/** Creates the metrics on a fresh registry (or the one given), with Node's defaults. */
+export function createMetrics(registry = new Registry()): ServiceMetrics {
+  collectDefaultMetrics({ register: registry });
+  const r = [registry];
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request latency by method, route template and status code.',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: HTTP_BUCKETS,
+      registers: r,
+    }),
+    httpInFlight: new Gauge({
+      name: 'http_requests_in_flight',
+      help: 'HTTP requests being served now.',
+      registers: r,
+    }),
+    inferenceDuration: new Histogram({
+      name: 'model_inference_duration_seconds',
+      help: 'onnxruntime time per inference call (one call per request, whatever its rows).',
+      labelNames: ['model_version'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers: r,
+    }),
+    predictions: new Counter({
+      name: 'model_predictions_total',
+      help: 'Rows predicted.',
+      labelNames: ['model_version'],
+      registers: r,
+    }),
+    inputRows: new Histogram({
+      name: 'model_input_rows',
+      help: 'Rows per prediction request (1 for /v1/predict).',
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+      registers: r,
+    }),
+    modelInfo: new Gauge({
+      name: 'model_info',
+      help: 'The model being served (always 1).',
+      labelNames: ['model_version', 'data_md5', 'git_sha'],
+      registers: r,
+    }),
+    modelLoaded: new Gauge({
+      name: 'model_loaded',
+      help: '1 when a model is loaded and warmed.',
+      registers: r,
+    }),
+    modelLoadTimestamp: new Gauge({
+      name: 'model_load_timestamp_seconds',
+      help: 'When the model being served was loaded (Unix time).',
+      registers: r,
+    }),
+    reloads: new Counter({
+      name: 'model_reloads_total',
+      help: 'Model loads and reloads, by result (success or failure).',
+      labelNames: ['result'],
+      registers: r,
+    }),
+    trainingMetric: new Gauge({
+      name: 'model_training_metric',
+      help: "The served model's quality at training time, from its card (test split).",
+      labelNames: ['metric'],
+      registers: r,
+    }),
+    featureDrift: new Gauge({
+      name: 'model_feature_drift_psi',
+      help: "PSI of each feature over the recent request window against the model's training profile.",
+      labelNames: ['feature'],
+      registers: r,
+    }),
+    driftTimestamp: new Gauge({
+      name: 'model_feature_drift_last_computed_timestamp_seconds',
+      help: 'When model_feature_drift_psi was last computed (Unix time).',
+      registers: r,
+    }),
+    predictionValue: predictionHistogram(registry, [100000, 200000, 300000, 400000, 500000]),
+  };
+}
+
+function predictionHistogram(registry: Registry, buckets: number[]): Histogram<'model_version'> {
+  return new Histogram({
+    name: 'model_prediction_value',
+    help: "Predicted values; buckets are the training target's quantiles from the model card.",
+    labelNames: ['model_version'],
+    buckets,
+    registers: [registry],
+  });
+}
+
+/** Points the model-state metrics at a newly loaded model. */
+export function publishModel(metrics: ServiceMetrics, card: ModelCard, loadedAt: Date): void {
+  metrics.modelInfo.reset();
+  metrics.modelInfo.set(
+    { model_version: card.model_version, data_md5: card.data.md5, git_sha: card.git_sha },
+    1,
+  );
+  metrics.modelLoaded.set(1);
+  metrics.modelLoadTimestamp.set(loadedAt.getTime() / 1000);
+  metrics.trainingMetric.reset();
+  for (const name of ['rmse', 'mae', 'r2'] as const)
+    metrics.trainingMetric.set({ metric: name }, card.metrics[name]);
+  const target = card.reference_profile.columns[card.target] as NumericProfile | undefined;
+  if (target?.kind === 'numeric') {
+    const buckets = [...new Set(Object.values(target.quantiles))].sort((a, b) => a - b);
+    metrics.registry.removeSingleMetric('model_prediction_value');
+    metrics.predictionValue = predictionHistogram(metrics.registry, buckets);
+  }
+}

@@ -1,0 +1,163 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import * as ort from 'onnxruntime-node';
+import type { ModelCard } from '../../../pipeline/src/card/card.ts';
+import { ConfigurationError, errnoCode, errorMessage } from '../../../pipeline/src/util/errors.ts';
+
+/** One request row: raw features by name. */
+export type Row = Record<string, unknown>;
+
+/** A model ready to serve: its card, an onnxruntime session and its compiled input contract. */
+export interface LoadedModel {
+  card: ModelCard;
+  version: string;
+  session: ort.InferenceSession;
+  /** ajv's validator for one row, compiled once per model. */
+  validateRow: ValidateFunction;
+  numericInputs: string[];
+  stringInputs: string[];
+  loadedAt: Date;
+  /** Predicts rows that passed validation. */
+  predict(rows: Row[]): Promise<Float32Array>;
+}
+
+/** The files a model folder must hold. */
+export const MODEL_FILE = 'model.onnx';
+export const CARD_FILE = 'model.card.json';
+
+/**
+ * Loads, checks and warms a model folder, off the request path. A missing
+ * file, a corrupt graph, or a card that contradicts the graph (inputs, types,
+ * output) is a ConfigurationError that says which.
+ */
+export async function loadModel(dir: string): Promise<LoadedModel> {
+  const cardPath = join(dir, CARD_FILE);
+  const onnxPath = join(dir, MODEL_FILE);
+  let card: ModelCard;
+  try {
+    card = JSON.parse(await readFile(cardPath, 'utf8')) as ModelCard;
+  } catch (error) {
+    throw new ConfigurationError(
+      errnoCode(error)
+        ? `cannot read the model card (${errnoCode(error)})`
+        : 'the model card is not valid JSON',
+      cardPath,
+    );
+  }
+  if (
+    typeof card.model_version !== 'string' ||
+    !card.input_contract ||
+    !Array.isArray(card.onnx?.inputs)
+  ) {
+    throw new ConfigurationError(
+      'the model card lacks model_version, input_contract or onnx.inputs',
+      cardPath,
+    );
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(onnxPath);
+  } catch (error) {
+    throw new ConfigurationError(
+      `cannot read the model (${errnoCode(error) ?? 'unreadable'})`,
+      onnxPath,
+    );
+  }
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(bytes, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+    });
+  } catch (error) {
+    throw new ConfigurationError(
+      `onnxruntime cannot load the model: ${errorMessage(error).split('\n')[0]}`,
+      onnxPath,
+    );
+  }
+  const graphInputs = [...session.inputNames].sort();
+  const cardInputs = card.onnx.inputs.map((i) => i.name).sort();
+  if (JSON.stringify(graphInputs) !== JSON.stringify(cardInputs)) {
+    await session.release();
+    throw new ConfigurationError(
+      `the card's inputs (${cardInputs.join(', ')}) contradict the graph's (${graphInputs.join(', ')})`,
+      cardPath,
+    );
+  }
+  if (!session.outputNames.includes(card.onnx.output)) {
+    await session.release();
+    throw new ConfigurationError(
+      `the card's output '${card.onnx.output}' is not an output of the graph (${session.outputNames.join(', ')})`,
+      cardPath,
+    );
+  }
+  let validateRow: ValidateFunction;
+  try {
+    validateRow = new Ajv2020({ allErrors: true, strict: false }).compile(card.input_contract);
+  } catch (error) {
+    await session.release();
+    throw new ConfigurationError(
+      `the card's input_contract does not compile: ${errorMessage(error)}`,
+      cardPath,
+    );
+  }
+  const numericInputs = card.onnx.inputs.filter((i) => i.type === 'float').map((i) => i.name);
+  const stringInputs = card.onnx.inputs.filter((i) => i.type === 'string').map((i) => i.name);
+  const output = card.onnx.output;
+
+  const model: LoadedModel = {
+    card,
+    version: card.model_version,
+    session,
+    validateRow,
+    numericInputs,
+    stringInputs,
+    loadedAt: new Date(),
+    async predict(rows) {
+      const n = rows.length;
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const name of numericInputs) {
+        const values = new Float32Array(n);
+        for (let i = 0; i < n; i++) {
+          const v = rows[i]![name];
+          values[i] = typeof v === 'number' ? v : NaN; // null: the graph imputes
+        }
+        feeds[name] = new ort.Tensor('float32', values, [n, 1]);
+      }
+      for (const name of stringInputs) {
+        feeds[name] = new ort.Tensor(
+          'string',
+          rows.map((r) => String(r[name])),
+          [n, 1],
+        );
+      }
+      const result = await session.run(feeds);
+      return result[output]!.data as Float32Array;
+    },
+  };
+  // Warm up on a typical row (the reference medians) and check the answer is a number.
+  const warm = await model.predict([typicalRow(card)]).catch((error: unknown) => {
+    throw new ConfigurationError(
+      `the model fails on a typical row: ${errorMessage(error).split('\n')[0]}`,
+      onnxPath,
+    );
+  });
+  if (!Number.isFinite(warm[0])) {
+    await session.release();
+    throw new ConfigurationError(`the model predicts ${warm[0]} for a typical row`, onnxPath);
+  }
+  return model;
+}
+
+/** A row of each column's reference median (or most common category). */
+export function typicalRow(card: ModelCard): Row {
+  const row: Row = {};
+  for (const { name } of card.onnx.inputs) {
+    const profile = card.reference_profile.columns[name];
+    if (profile?.kind === 'numeric') row[name] = profile.quantiles['0.5'];
+    else if (profile?.kind === 'categorical')
+      row[name] = profile.categories[profile.shares.indexOf(Math.max(...profile.shares))];
+  }
+  return row;
+}

@@ -1,0 +1,142 @@
+import type { ModelCard } from '../../pipeline/src/card/card.ts';
+
+/**
+ * The OpenAPI 3.1 document, generated from the model card's input contract:
+ * the same JSON Schema that validates requests describes them.
+ */
+export function openApiDocument(
+  card: ModelCard | undefined,
+  maxBatchRows: number,
+): Record<string, unknown> {
+  const { $schema: _schema, ...row } = (card?.input_contract ?? { type: 'object' }) as Record<
+    string,
+    unknown
+  >;
+  const error = {
+    type: 'object',
+    required: ['error', 'request_id'],
+    properties: {
+      error: { type: 'string' },
+      request_id: { type: 'string' },
+      details: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { path: { type: 'string' }, message: { type: 'string' } },
+        },
+      },
+    },
+  };
+  const errors = {
+    '400': {
+      description: 'Malformed JSON, or a body that breaks the input contract',
+      content: json({ $ref: '#/components/schemas/Error' }),
+    },
+    '413': {
+      description: 'Body larger than the limit',
+      content: json({ $ref: '#/components/schemas/Error' }),
+    },
+    '415': {
+      description: 'Content-Type is not application/json',
+      content: json({ $ref: '#/components/schemas/Error' }),
+    },
+    '503': {
+      description: 'No model loaded yet',
+      content: json({ $ref: '#/components/schemas/Error' }),
+    },
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'California Housing model service',
+      version: card?.model_version ?? 'no model loaded',
+      description:
+        "Predicts a block group's median house value (US dollars) from its raw features.",
+    },
+    paths: {
+      '/v1/predict': {
+        post: {
+          summary: 'Predict one row',
+          operationId: 'predict',
+          requestBody: { required: true, content: json({ $ref: '#/components/schemas/Row' }) },
+          responses: {
+            '200': {
+              description: 'The prediction',
+              content: json({
+                type: 'object',
+                required: ['prediction', 'model_version', 'request_id'],
+                properties: {
+                  prediction: { type: 'number' },
+                  model_version: { type: 'string' },
+                  request_id: { type: 'string' },
+                },
+              }),
+            },
+            ...errors,
+          },
+        },
+      },
+      '/v1/predict/batch': {
+        post: {
+          summary: `Predict up to ${maxBatchRows} rows, in order`,
+          operationId: 'predictBatch',
+          requestBody: {
+            required: true,
+            content: json({
+              type: 'object',
+              required: ['instances'],
+              additionalProperties: false,
+              properties: {
+                instances: {
+                  type: 'array',
+                  minItems: 1,
+                  maxItems: maxBatchRows,
+                  items: { $ref: '#/components/schemas/Row' },
+                },
+              },
+            }),
+          },
+          responses: {
+            '200': {
+              description: 'The predictions, in the order of the instances',
+              content: json({
+                type: 'object',
+                required: ['predictions', 'model_version', 'request_id'],
+                properties: {
+                  predictions: { type: 'array', items: { type: 'number' } },
+                  model_version: { type: 'string' },
+                  request_id: { type: 'string' },
+                },
+              }),
+            },
+            ...errors,
+          },
+        },
+      },
+      '/v1/model': {
+        get: {
+          summary: "The model's card, without its reference profile",
+          responses: { '200': { description: 'The card' } },
+        },
+      },
+      '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
+      '/readyz': {
+        get: {
+          summary: 'Readiness: a model is loaded and warmed',
+          responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          responses: { '200': { description: 'Text exposition format' } },
+        },
+      },
+    },
+    components: { schemas: { Row: row, Error: error } },
+  };
+}
+
+function json(schema: unknown) {
+  return { 'application/json': { schema } };
+}

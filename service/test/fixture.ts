@@ -1,0 +1,147 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const HOUSING_CSV = resolve(
+  process.env.SHARED_DIR ?? join(ROOT, '..', 'shared'),
+  'datasets/california-housing/housing.csv',
+);
+export const ADMIN_TOKEN = 'test-token-0123456789abcdef';
+
+/** Trains a model with the pipeline's own CLIs (train, then evaluate) into a new folder. */
+export async function trainModel(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'service-model-'));
+  for (const args of [
+    ['pipeline/src/cli/train.ts', '--data', HOUSING_CSV, '--out', dir],
+    ['pipeline/src/cli/evaluate.ts', '--model-dir', dir, '--metrics', join(dir, 'metrics.json')],
+  ]) {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true' },
+    });
+    if (run.status !== 0) throw new Error(`${args[0]} failed: ${run.stderr}`);
+  }
+  return dir;
+}
+
+/** A copy of a model folder that a test may break. */
+export async function copyModel(dir: string): Promise<string> {
+  const copy = await mkdtemp(join(tmpdir(), 'service-model-copy-'));
+  await cp(dir, copy, { recursive: true });
+  return copy;
+}
+
+/** The service running as a real child process, started exactly as the image starts it. */
+export interface ServiceProcess {
+  url: string;
+  child: ChildProcess;
+  logs: string[];
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/** Starts `node --import tsx service/src/main.ts` on 127.0.0.1:0 and waits for its "listening" line. */
+export async function startService(
+  modelDir: string,
+  env: Record<string, string> = {},
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      MODEL_DIR: modelDir,
+      ADMIN_TOKEN,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  child.stderr.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+  const port = await new Promise<number>((done, fail) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      logs.push(line);
+      try {
+        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        if (entry.msg === 'listening' && entry.port) done(entry.port);
+      } catch {
+        // not JSON
+      }
+    });
+    void exited.then((code) =>
+      fail(new Error(`service exited with ${code} before listening:\n${logs.join('\n')}`)),
+    );
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    logs,
+    exited,
+    async stop() {
+      if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The housing CSV's rows as request objects (null for an empty cell), with their targets. */
+export async function housingRows(): Promise<{
+  rows: Record<string, number | string | null>[];
+  header: string[];
+}> {
+  const lines = (await readFile(HOUSING_CSV, 'utf8')).trimEnd().split('\n');
+  const header = lines[0]!.split(',');
+  const rows = lines.slice(1).map((line) => {
+    const fields = line.split(',');
+    return Object.fromEntries(
+      header.map((h, i) => [
+        h,
+        h === 'ocean_proximity' ? fields[i]! : fields[i] === '' ? null : Number(fields[i]),
+      ]),
+    );
+  });
+  return { rows, header };
+}
+
+/** Removes a folder made by the fixtures. */
+export const removeDir = (dir: string) => rm(dir, { recursive: true, force: true });
+
+/** The JSON bodies the service answers with. */
+export interface ApiBody {
+  error?: string;
+  details?: { path: string; message: string }[];
+  prediction?: number;
+  predictions?: number[];
+  model_version?: string;
+  previous?: string | null;
+  request_id?: string;
+}
+
+/** POSTs JSON (or a raw string) and returns the status and the parsed body. */
+export async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: ApiBody }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: ApiBody = { error: text };
+  try {
+    parsed = JSON.parse(text) as ApiBody;
+  } catch {
+    // not JSON: keep the text as the error
+  }
+  return { status: res.status, body: parsed };
+}

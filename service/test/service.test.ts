@@ -1,0 +1,374 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { splitRows } from '../../pipeline/src/data/split.ts';
+import { transformFeatures } from '../../pipeline/src/features/features.ts';
+import { predict, type TrainedModel } from '../../pipeline/src/models/model.ts';
+import type { Dataset } from '../../pipeline/src/data/rows.ts';
+import {
+  ADMIN_TOKEN,
+  copyModel,
+  housingRows,
+  post,
+  removeDir,
+  startService,
+  trainModel,
+  type ServiceProcess,
+} from './fixture.ts';
+
+type Row = Record<string, number | string | null>;
+let modelDir: string;
+let service: ServiceProcess;
+let rows: Row[];
+const ROW: Row = {
+  longitude: -122.23,
+  latitude: 37.88,
+  housing_median_age: 41,
+  total_rooms: 880,
+  total_bedrooms: 129,
+  population: 322,
+  households: 126,
+  median_income: 8.3252,
+  ocean_proximity: 'NEAR BAY',
+};
+const withoutTarget = ({ median_house_value: _y, ...row }: Row) => row;
+
+beforeAll(async () => {
+  modelDir = await trainModel();
+  rows = (await housingRows()).rows;
+  service = await startService(modelDir);
+}, 120_000);
+
+afterAll(async () => {
+  await service?.stop();
+  await removeDir(modelDir);
+});
+
+/** In-memory predictions of the pipeline's model for request rows. */
+function pipelinePredictions(trained: TrainedModel, batch: Row[]): Float64Array {
+  const numeric = Object.fromEntries(
+    trained.features.numeric.map((c) => [
+      c,
+      Float64Array.from(batch, (r) => (r[c] === null ? NaN : (r[c] as number))),
+    ]),
+  );
+  const categorical = Object.fromEntries(
+    trained.features.categorical.map(({ name }) => [name, batch.map((r) => r[name] as string)]),
+  );
+  const data: Dataset = {
+    rows: batch.length,
+    numeric,
+    categorical,
+    lines: new Uint32Array(batch.length),
+  };
+  return predict(trained.model, transformFeatures(trained.features, data));
+}
+
+describe('the service, as a child process, with a model from the pipeline', () => {
+  it("predicts the pipeline's test split exactly as the pipeline does", async () => {
+    const trained = JSON.parse(
+      await readFile(join(modelDir, 'model.json'), 'utf8'),
+    ) as TrainedModel;
+    const training = JSON.parse(await readFile(join(modelDir, 'training.json'), 'utf8')) as {
+      params: { seed: number; split: { test_size: number; validation_size: number } };
+    };
+    const { seed, split } = training.params;
+    const test = Array.from(
+      splitRows(rows.length, seed, split.test_size, split.validation_size).test,
+      (i) => withoutTarget(rows[i]!),
+    );
+    const expected = pipelinePredictions(trained, test);
+    const served: number[] = [];
+    for (let i = 0; i < test.length; i += 1000) {
+      const res = await post(`${service.url}/v1/predict/batch`, {
+        instances: test.slice(i, i + 1000),
+      });
+      expect(res.status).toBe(200);
+      served.push(...res.body.predictions!);
+    }
+    expect(served).toHaveLength(test.length);
+    const worst = Math.max(
+      ...served.map((p, i) => Math.abs(p - expected[i]!) / Math.abs(expected[i]!)),
+    );
+    expect(worst).toBeLessThan(1e-4);
+    const single = await post(`${service.url}/v1/predict`, test[0]);
+    expect(single.body.prediction).toBe(served[0]);
+    expect(single.body.model_version).toMatch(/^gbdt-[0-9a-f]{12}$/);
+    expect(single.body.request_id).toMatch(/[0-9a-f-]{36}/);
+  });
+
+  it.each([
+    [
+      'a string in a numeric field',
+      { ...ROW, median_income: 'high' },
+      '/median_income',
+      'must be number',
+    ],
+    ['a missing field', (({ households: _h, ...r }) => r)(ROW), '/households', 'is required'],
+    [
+      'an unknown category',
+      { ...ROW, ocean_proximity: 'MARS' },
+      '/ocean_proximity',
+      'must be one of "<1H OCEAN", "INLAND", "NEAR OCEAN", "NEAR BAY", "ISLAND"',
+    ],
+    ['a wrong type', { ...ROW, ocean_proximity: 3 }, '/ocean_proximity', 'must be string'],
+    ['"NaN" as a string', { ...ROW, total_rooms: 'NaN' }, '/total_rooms', 'must be number'],
+    ['an unknown field', { ...ROW, pool: true }, '/pool', 'is not a known feature'],
+    [
+      'a null where null is not allowed',
+      { ...ROW, population: null },
+      '/population',
+      'must be number',
+    ],
+  ])('answers 400 naming the field for %s', async (_name, body, path, message) => {
+    const res = await post(`${service.url}/v1/predict`, body);
+    expect(res.status).toBe(400);
+    expect(res.body.details).toContainEqual({ path, message });
+  });
+
+  it('answers 400 for Infinity (1e999 in JSON) and for a literal NaN', async () => {
+    const infinite = await post(
+      `${service.url}/v1/predict`,
+      JSON.stringify(ROW).replace('"total_rooms":880', '"total_rooms":1e999'),
+    );
+    expect(infinite.status).toBe(400);
+    expect(infinite.body.details).toContainEqual({
+      path: '/total_rooms',
+      message: 'must be <= 100000',
+    });
+    const nan = await post(`${service.url}/v1/predict`, JSON.stringify(ROW).replace('880', 'NaN'));
+    expect(nan.status).toBe(400);
+    expect(nan.body.error).toMatch(/^malformed JSON/);
+  });
+
+  it('imputes a null total_bedrooms', async () => {
+    const res = await post(`${service.url}/v1/predict`, { ...ROW, total_bedrooms: null });
+    expect(res.status).toBe(200);
+    expect(Number.isFinite(res.body.prediction)).toBe(true);
+  });
+
+  it('validates batches: empty, too large, and bad rows by index', async () => {
+    expect((await post(`${service.url}/v1/predict/batch`, { instances: [] })).body.details).toEqual(
+      [{ path: '/instances', message: 'must NOT have fewer than 1 items' }],
+    );
+    const big = await post(`${service.url}/v1/predict/batch`, {
+      instances: Array.from({ length: 1001 }, () => ROW),
+    });
+    expect(big.status).toBe(400);
+    const bad = await post(`${service.url}/v1/predict/batch`, {
+      instances: [ROW, { ...ROW, latitude: 99 }],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details).toEqual([{ path: '/instances/1/latitude', message: 'must be <= 42' }]);
+  });
+
+  it('answers 413 for an oversized body, 415 for a wrong content type, 400 for malformed JSON', async () => {
+    const huge = await post(`${service.url}/v1/predict/batch`, {
+      instances: Array.from({ length: 20000 }, () => ROW),
+    });
+    expect(huge.status).toBe(413);
+    const text = await post(`${service.url}/v1/predict`, 'longitude=1', {
+      'content-type': 'text/plain',
+    });
+    expect(text.status).toBe(415);
+    const broken = await post(`${service.url}/v1/predict`, '{"longitude": ');
+    expect(broken.status).toBe(400);
+    expect(JSON.stringify(broken.body)).not.toMatch(/at .*\.(js|ts):\d+/);
+  });
+
+  it('survives 1,000 random malformed bodies without a 5xx', async () => {
+    let seed = 12345;
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+    const junk = [
+      null,
+      true,
+      -1,
+      1e308,
+      'x',
+      '',
+      [],
+      {},
+      [1, 2],
+      { a: { b: { c: [] } } },
+      '\u0000',
+      -0,
+    ];
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 1000; i++) {
+      const kind = i % 5;
+      let body: string;
+      if (kind === 0)
+        body = Array.from({ length: Math.floor(rand() * 64) }, () =>
+          String.fromCharCode(Math.floor(rand() * 256)),
+        ).join('');
+      else if (kind === 1) body = JSON.stringify(ROW).slice(0, Math.floor(rand() * 150));
+      else if (kind === 2) body = JSON.stringify({ ...ROW, [pick(Object.keys(ROW))]: pick(junk) });
+      else if (kind === 3) body = JSON.stringify({ instances: pick(junk) });
+      else body = JSON.stringify(pick(junk));
+      const path = pick(['/v1/predict', '/v1/predict/batch']);
+      const contentType = pick([
+        'application/json',
+        'application/json',
+        'application/json; charset=utf-8',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+      ]);
+      const res = await fetch(`${service.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body,
+      });
+      await res.arrayBuffer();
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    }
+    expect([...statuses.keys()].filter((s) => s >= 500)).toEqual([]);
+    expect(service.child.exitCode).toBeNull();
+    expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+  }, 120_000);
+
+  it('labels metrics by route template, never by raw URL, even after 100 random 404s', async () => {
+    const paths = Array.from(
+      { length: 100 },
+      (_, i) => `/random-${i}-${Math.random().toString(36).slice(2)}`,
+    );
+    for (const path of paths) expect((await fetch(`${service.url}${path}`)).status).toBe(404);
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    for (const path of paths) expect(text).not.toContain(path);
+    const routes = new Set(
+      [...text.matchAll(/http_request_duration_seconds_count\{[^}]*route="([^"]+)"/g)].map(
+        (m) => m[1],
+      ),
+    );
+    expect(
+      [...routes].every((r) =>
+        [
+          'unmatched',
+          '/v1/predict',
+          '/v1/predict/batch',
+          '/metrics',
+          '/healthz',
+          '/readyz',
+          '/admin/reload',
+          '/v1/model',
+          '/openapi.json',
+          '/docs',
+          '/docs/',
+          '/docs/*',
+          '/docs/initializer.js',
+        ].includes(r!),
+      ),
+    ).toBe(true);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} 1\d\d/,
+    );
+    for (const name of [
+      'http_requests_in_flight',
+      'model_inference_duration_seconds_bucket',
+      'model_predictions_total',
+      'model_prediction_value_bucket',
+      'model_input_rows_bucket',
+      'model_info',
+      'model_loaded 1',
+      'model_load_timestamp_seconds',
+      'model_reloads_total{result="success"}',
+      'model_training_metric{metric="rmse"}',
+      'process_cpu_seconds_total',
+      'nodejs_eventloop_lag_seconds',
+    ]) {
+      expect(text).toContain(name);
+    }
+    expect(text).toContain('http_request_duration_seconds_bucket{le="0.25"');
+  });
+
+  it('serves the card without its profile, the OpenAPI document and Swagger UI', async () => {
+    const card = (await (await fetch(`${service.url}/v1/model`)).json()) as Record<string, unknown>;
+    expect(card.model_version).toMatch(/^gbdt-/);
+    expect(card).not.toHaveProperty('reference_profile');
+    const doc = (await (await fetch(`${service.url}/openapi.json`)).json()) as {
+      openapi: string;
+      components: { schemas: { Row: { required: string[] } } };
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.schemas.Row.required).toContain('median_income');
+    const page = await fetch(`${service.url}/docs/`);
+    expect(await page.text()).toContain('swagger-ui-bundle.js');
+    expect((await fetch(`${service.url}/docs/swagger-ui-bundle.js`)).status).toBe(200);
+  });
+});
+
+describe('reload', () => {
+  it('requires the bearer token', async () => {
+    expect((await post(`${service.url}/admin/reload`, {})).status).toBe(401);
+    expect(
+      (
+        await post(
+          `${service.url}/admin/reload`,
+          {},
+          { authorization: 'Bearer wrong-token-wrong-token' },
+        )
+      ).status,
+    ).toBe(401);
+  });
+
+  it('swaps under concurrent load without failing a request', async () => {
+    const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    let failures = 0;
+    let done = 0;
+    let running = true;
+    const worker = async () => {
+      while (running) {
+        const res = await post(`${service.url}/v1/predict`, ROW);
+        if (res.status !== 200) failures++;
+        done++;
+      }
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    for (let i = 0; i < 5; i++)
+      expect((await post(`${service.url}/admin/reload`, {}, auth)).status).toBe(200);
+    running = false;
+    await Promise.all(workers);
+    expect(done).toBeGreaterThan(20);
+    expect(failures).toBe(0);
+  });
+
+  it('rejects a corrupt model, a card that contradicts its graph and a missing model, and keeps serving', async () => {
+    const dir = await copyModel(modelDir);
+    const own = await startService(dir);
+    try {
+      const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+      const before = (await post(`${own.url}/v1/predict`, ROW)).body;
+      const card = await readFile(join(dir, 'model.card.json'), 'utf8');
+      const onnx = await readFile(join(dir, 'model.onnx'));
+
+      await writeFile(join(dir, 'model.onnx'), 'not an onnx graph');
+      let res = await post(`${own.url}/admin/reload`, {}, auth);
+      expect(res.status).toBe(409);
+      expect(res.body.error).toMatch(
+        /reload rejected, still serving gbdt-.*onnxruntime cannot load the model/,
+      );
+
+      await writeFile(join(dir, 'model.onnx'), onnx);
+      await writeFile(
+        join(dir, 'model.card.json'),
+        card.replace('"name": "median_income"', '"name": "income"'),
+      );
+      res = await post(`${own.url}/admin/reload`, {}, auth);
+      expect(res.body.error).toMatch(/contradict the graph/);
+
+      await rm(join(dir, 'model.onnx'));
+      res = await post(`${own.url}/admin/reload`, {}, auth);
+      expect(res.body.error).toMatch(/cannot read the model \(ENOENT\)/);
+
+      const after = await post(`${own.url}/v1/predict`, ROW);
+      expect(after.status).toBe(200);
+      expect(after.body.prediction).toBe(before.prediction);
+      const metrics = await (await fetch(`${own.url}/metrics`)).text();
+      expect(metrics).toContain('model_reloads_total{result="failure"} 3');
+      expect(metrics).toContain('model_loaded 1');
+    } finally {
+      await own.stop();
+      await removeDir(dir);
+    }
+  });
+});

@@ -50,7 +50,8 @@ export function parseConfig(env: Env = process.env): ServiceConfig {
       'ADMIN_TOKEN: must be at least 16 characters (or unset to disable /admin/reload)',
     );
   const config: ServiceConfig = {
-    host: env.HOST ?? '0.0.0.0',
+    // Loopback unless told otherwise; the container image sets HOST=0.0.0.0.
+    host: env.HOST ?? '127.0.0.1',
     port: int('PORT', 8080, 0, 65535),
     modelDir: env.MODEL_DIR ?? 'models/production',
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),

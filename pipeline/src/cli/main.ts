@@ -4,14 +4,17 @@ import { runShell } from '../runner/run-stages.ts';
 import { createCliLogger } from '../util/logger.ts';
 import { loadParams } from '../params/params.ts';
 import { ConfigurationError } from '../util/errors.ts';
+import { parseFlags } from '../util/args.ts';
 import { runCli } from './run-cli.ts';
 
 /**
  * `npm start`: the main job. Pulls the data by hash, runs the pipeline
  * (validate, train, evaluate), gates the candidate against production and,
- * when it passes, promotes it to models/production.
+ * when it passes, promotes it to models/production and serves it (unless
+ * --no-serve).
  */
-runCli(async () => {
+runCli(async (argv) => {
+  const flags = parseFlags(argv, { 'no-serve': { type: 'boolean' } }, 'npm start -- [--no-serve]');
   const logger = createCliLogger('start');
   const root = process.cwd();
   const params = await loadParams('params.yaml');
@@ -46,5 +49,10 @@ runCli(async () => {
       '',
     ].join('\n'),
   );
-  return 0;
+  if (flags['no-serve']) return 0;
+  // The service reads MODEL_DIR (default models/production) and PORT (default 8080).
+  logger.info(
+    `serving ${production} on http://${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT ?? 8080} (Ctrl-C stops)`,
+  );
+  return runShell('npm run --silent serve', root);
 });

@@ -1,0 +1,99 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeDir, ROOT, trainModel } from './fixture.ts';
+
+/** The instructions of a Dockerfile, with continuation lines joined. */
+function instructions(text: string): { op: string; args: string }[] {
+  return text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => {
+      const [op, ...rest] = l.split(/\s+/);
+      return { op: op!.toUpperCase(), args: rest.join(' ') };
+    });
+}
+
+let dockerfile: { op: string; args: string }[];
+let modelDir: string;
+
+beforeAll(async () => {
+  dockerfile = instructions(await readFile(join(ROOT, 'service/Dockerfile'), 'utf8'));
+  modelDir = await trainModel();
+  const build = spawnSync('npm', ['run', '--silent', 'build:service'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) throw new Error(`build:service failed: ${build.stderr}`);
+}, 120_000);
+afterAll(() => removeDir(modelDir));
+
+const last = (op: string) => dockerfile.filter((i) => i.op === op).at(-1)!;
+const runtimeEnv = () =>
+  Object.fromEntries(
+    dockerfile
+      .filter((i) => i.op === 'ENV')
+      .flatMap((i) => [...i.args.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!])),
+  );
+
+describe('service/Dockerfile (no Docker engine here: checked statically, and its command is run for real)', () => {
+  it('is multi-stage, runs as a non-root user, and has a HEALTHCHECK on /healthz', () => {
+    expect(dockerfile.filter((i) => i.op === 'FROM').length).toBeGreaterThanOrEqual(3);
+    expect(last('USER').args).toBe('node');
+    expect(last('HEALTHCHECK').args).toContain('/healthz');
+    expect(dockerfile.some((i) => i.op === 'RUN' && i.args.includes('--omit=dev'))).toBe(true);
+  });
+
+  it('copies only files that exist or that the pipeline produces', () => {
+    const sources = dockerfile
+      .filter((i) => i.op === 'COPY' && !i.args.startsWith('--from'))
+      .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    for (const source of sources) {
+      if (source.startsWith('models/production/')) continue; // written by npm start / the CT workflow
+      expect(existsSync(join(ROOT, source)), source).toBe(true);
+    }
+  });
+
+  it("starts from the image's exact CMD, answers /readyz, and passes its own HEALTHCHECK", async () => {
+    const cmd = JSON.parse(last('CMD').args) as string[];
+    expect(cmd).toEqual(['node', 'service/dist/main.mjs']);
+    // The image's environment, with loopback, a free port and the test's model in place of /app's.
+    const env = {
+      ...process.env,
+      ...runtimeEnv(),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      MODEL_DIR: modelDir,
+    };
+    const child = spawn(cmd[0]!, cmd.slice(1), {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    try {
+      const port = await new Promise<number>((done, fail) => {
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          const entry = JSON.parse(line) as { msg?: string; port?: number };
+          if (entry.msg === 'listening' && entry.port) done(entry.port);
+        });
+        void exited.then((code) => fail(new Error(`exited with ${code}`)));
+      });
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      const check = JSON.parse(last('HEALTHCHECK').args.replace(/^.*?CMD\s+/, '')) as string[];
+      const health = spawnSync(check[0]!, check.slice(1), {
+        env: { ...env, PORT: String(port) },
+        encoding: 'utf8',
+      });
+      expect(health.status).toBe(0);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 60_000);
+});

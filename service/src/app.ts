@@ -54,6 +54,7 @@ export function createApp(deps: AppDeps): express.Express {
     const incoming = req.get('x-request-id');
     req.id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-request-id', req.id);
+    if (!config.instrumentation) return next();
     const started = process.hrtime.bigint();
     metrics.httpInFlight.inc();
     res.once('close', () => {
@@ -310,6 +311,7 @@ async function predict(deps: AppDeps, model: LoadedModel, rows: Row[]): Promise<
   const { metrics } = deps;
   const started = process.hrtime.bigint();
   const predictions = await model.predict(rows);
+  if (!deps.config.instrumentation) return predictions;
   metrics.inferenceDuration.observe(
     { model_version: model.version },
     Number(process.hrtime.bigint() - started) / 1e9,

@@ -20,6 +20,11 @@ export interface ServiceConfig {
   /** Rows of recent requests the online drift is computed over. */
   driftWindowRows: number;
   driftIntervalMs: number;
+  /**
+   * HTTP and prediction metrics plus drift observation on the request path.
+   * Only benchmarks turn it off (INSTRUMENTATION=off), to measure its cost.
+   */
+  instrumentation: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -61,7 +66,11 @@ export function parseConfig(env: Env = process.env): ServiceConfig {
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     driftWindowRows: int('DRIFT_WINDOW_ROWS', 5000, 10, 1_000_000),
     driftIntervalMs: int('DRIFT_INTERVAL_MS', 10_000, 100, 3_600_000),
+    instrumentation: env.INSTRUMENTATION !== 'off',
   };
+  if (env.INSTRUMENTATION !== undefined && !['on', 'off'].includes(env.INSTRUMENTATION)) {
+    problems.push(`INSTRUMENTATION=${JSON.stringify(env.INSTRUMENTATION)}: expected on or off`);
+  }
   if (problems.length > 0)
     throw new ConfigurationError(
       `invalid configuration:\n  ${problems.join('\n  ')}`,

@@ -66,9 +66,14 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   }
   let session: ort.InferenceSession;
   try {
+    // One thread, no pool: requests are small, and pool threads spinning
+    // between runs would compete with the event loop for the same cores.
     session = await ort.InferenceSession.create(bytes, {
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
     });
   } catch (error) {
     throw new ConfigurationError(

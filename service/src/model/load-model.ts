@@ -4,6 +4,10 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import * as ort from 'onnxruntime-node';
 import type { ModelCard } from '../../../pipeline/src/card/card.ts';
 import { ConfigurationError, errnoCode, errorMessage } from '../../../pipeline/src/util/errors.ts';
+import { coalesce } from './coalesce.ts';
+
+/** The most rows one coalesced onnxruntime call carries. */
+const COALESCE_MAX_ROWS = 4096;
 
 /** One request row: raw features by name. */
 export type Row = Record<string, unknown>;
@@ -119,7 +123,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     numericInputs,
     stringInputs,
     loadedAt: new Date(),
-    async predict(rows) {
+    predict: coalesce(async (rows: Row[]) => {
       const n = rows.length;
       const feeds: Record<string, ort.Tensor> = {};
       for (const name of numericInputs) {
@@ -139,7 +143,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
       }
       const result = await session.run(feeds);
       return result[output]!.data as Float32Array;
-    },
+    }, COALESCE_MAX_ROWS),
   };
   // Warm up on a typical row (the reference medians) and check the answer is a number.
   const warm = await model.predict([typicalRow(card)]).catch((error: unknown) => {

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import * as ort from 'onnxruntime-node';
+import { SAMPLE_ROW } from '../test/fixture.ts';
 
 const MODEL_DIR = process.env.MODEL_DIR ?? 'models/production';
 const DURATION = Number(process.env.BENCH_SECONDS ?? 6);
@@ -21,17 +22,7 @@ if (!existsSync(`${MODEL_DIR}/model.onnx`)) {
   process.exit(2);
 }
 
-const ROW = {
-  longitude: -122.23,
-  latitude: 37.88,
-  housing_median_age: 41,
-  total_rooms: 880,
-  total_bedrooms: 129,
-  population: 322,
-  households: 126,
-  median_income: 8.3252,
-  ocean_proximity: 'NEAR BAY',
-};
+const ROW = SAMPLE_ROW;
 
 const BARE_SERVER = `
 const http = require('node:http');
@@ -145,7 +136,7 @@ try {
   };
   const feeds: Record<string, ort.Tensor> = {};
   for (const { name, type } of card.onnx.inputs) {
-    const value = ROW[name as keyof typeof ROW];
+    const value = ROW[name];
     feeds[name] =
       type === 'float'
         ? new ort.Tensor(

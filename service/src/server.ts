@@ -1,4 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import * as net from 'node:net';
+import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger as Pino } from 'pino';
 import { createApp } from './app.ts';
@@ -7,6 +9,9 @@ import { DriftMonitor } from './drift-monitor.ts';
 import { createMetrics, publishModel, type ServiceMetrics } from './metrics.ts';
 import { ModelHolder, type ReloadResult } from './model/model-holder.ts';
 import { errorMessage } from '../../pipeline/src/util/errors.ts';
+
+/** How long shutdown waits for a connection that is open but has sent no request. */
+const NEW_CONNECTION_GRACE_MS = 5000;
 
 /** A running service. */
 export interface RunningService {
@@ -68,13 +73,20 @@ export async function start(
     shuttingDown: () => shuttingDown,
   });
   const server = createServer(app);
-  let inFlight = 0;
-  let drained: (() => void) | undefined;
-  server.on('request', (_req, res) => {
-    inFlight++;
+  // Every connection, so shutdown can close each one when it has nothing in flight.
+  const connections = new Map<Socket, { busy: number; served: boolean; since: number }>();
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, { busy: 0, served: false, since: Date.now() });
+    socket.once('close', () => connections.delete(socket));
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const state = connections.get(req.socket);
+    if (state) state.busy++;
+    if (shuttingDown) res.setHeader('connection', 'close');
     res.once('close', () => {
-      inFlight--;
-      if (inFlight === 0) drained?.();
+      if (!state) return;
+      state.busy--;
+      state.served = true;
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -90,24 +102,32 @@ export async function start(
     (closing ??= (async () => {
       shuttingDown = true;
       drift?.stop();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Keep-alive sockets with no request in flight are closed now; busy ones after their response.
-      server.closeIdleConnections();
-      const idle = setInterval(() => server.closeIdleConnections(), 50);
-      const allDone =
-        inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve));
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>(
-        (resolve) => (timer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs)),
+      // Stop accepting connections, but keep the open ones: Node's http close()
+      // would also drop connections that are open but have not sent their request yet.
+      const stopped = new Promise<void>((resolve) =>
+        net.Server.prototype.close.call(server, () => resolve()),
       );
-      if ((await Promise.race([allDone, timedOut])) === 'timeout') {
-        logger.warn({ in_flight: inFlight }, 'shutdown timeout: closing the remaining connections');
-        server.closeAllConnections();
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      // Close each connection once it is idle after a response, or new and silent for a
+      // grace period (as Go's http.Server.Shutdown does); at the deadline, close them all.
+      while (connections.size > 0 && Date.now() < deadline) {
+        for (const [socket, state] of connections) {
+          if (
+            state.busy === 0 &&
+            (state.served || Date.now() - state.since > NEW_CONNECTION_GRACE_MS)
+          )
+            socket.destroy();
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      clearTimeout(timer);
-      clearInterval(idle);
-      server.closeAllConnections();
-      await closed;
+      if (connections.size > 0) {
+        logger.warn(
+          { connections: connections.size },
+          'shutdown timeout: closing the remaining connections',
+        );
+        for (const socket of connections.keys()) socket.destroy();
+      }
+      await stopped;
       logger.info('stopped');
     })());
   return { url: `http://${host}:${port}`, port, server, holder, metrics, logger, reload, close };

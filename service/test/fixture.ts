@@ -11,6 +11,19 @@ export const HOUSING_CSV = resolve(
 );
 export const ADMIN_TOKEN = 'test-token-0123456789abcdef';
 
+/** One valid request row: the first row of the housing CSV, without its target. */
+export const SAMPLE_ROW: Record<string, number | string | null> = {
+  longitude: -122.23,
+  latitude: 37.88,
+  housing_median_age: 41,
+  total_rooms: 880,
+  total_bedrooms: 129,
+  population: 322,
+  households: 126,
+  median_income: 8.3252,
+  ocean_proximity: 'NEAR BAY',
+};
+
 /** Trains a model with the pipeline's own CLIs (train, then evaluate) into a new folder. */
 export async function trainModel(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'service-model-'));

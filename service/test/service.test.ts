@@ -9,6 +9,7 @@ import type { Dataset } from '../../pipeline/src/data/rows.ts';
 import { which } from '../../pipeline/src/util/which.ts';
 import {
   ADMIN_TOKEN,
+  SAMPLE_ROW,
   copyModel,
   housingRows,
   post,
@@ -22,17 +23,7 @@ type Row = Record<string, number | string | null>;
 let modelDir: string;
 let service: ServiceProcess;
 let rows: Row[];
-const ROW: Row = {
-  longitude: -122.23,
-  latitude: 37.88,
-  housing_median_age: 41,
-  total_rooms: 880,
-  total_bedrooms: 129,
-  population: 322,
-  households: 126,
-  median_income: 8.3252,
-  ocean_proximity: 'NEAR BAY',
-};
+const ROW = SAMPLE_ROW;
 const withoutTarget = ({ median_house_value: _y, ...row }: Row) => row;
 
 beforeAll(async () => {

@@ -65,7 +65,8 @@ describe('evaluateGate', () => {
 });
 
 describe('npm run gate (the CLI)', () => {
-  async function runGate(candidate: object, baseline: object | undefined) {
+  /** Runs the gate CLI; `baseline` is written as a card, or a string is passed as the path itself. */
+  async function runGate(candidate: object, baseline: object | string | undefined) {
     const dir = await tempDir('gate-');
     await writeFile(join(dir, 'candidate.json'), JSON.stringify(candidate));
     const args = [
@@ -77,14 +78,15 @@ describe('npm run gate (the CLI)', () => {
       '--report',
       join(dir, 'gate.json'),
     ];
-    if (baseline) {
+    if (typeof baseline === 'string') args.push('--baseline', join(dir, baseline));
+    else if (baseline) {
       await writeFile(
         join(dir, 'card.json'),
         JSON.stringify({ model_version: 'x', metrics: baseline }),
       );
       args.push('--baseline', join(dir, 'card.json'));
     }
-    return spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+    return { ...spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' }), dir };
   }
 
   it('exits 0 when the candidate passes against a card baseline', async () => {
@@ -106,24 +108,8 @@ describe('npm run gate (the CLI)', () => {
   });
 
   it('exits 2 with a clear message when an explicit baseline is missing', async () => {
-    const dir = await tempDir('gate-');
-    await writeFile(join(dir, 'c.json'), '{"rmse": 1, "mae": 1, "r2": 0.9}');
-    const run = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'pipeline/src/cli/gate.ts',
-        '--candidate',
-        join(dir, 'c.json'),
-        '--baseline',
-        join(dir, 'nope.json'),
-        '--report',
-        join(dir, 'g.json'),
-      ],
-      { cwd: ROOT, encoding: 'utf8' },
-    );
+    const run = await runGate({ rmse: 1, mae: 1, r2: 0.9 }, 'nope.json');
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe(`error: ${join(dir, 'nope.json')}: cannot read (ENOENT)\n`);
+    expect(run.stderr).toBe(`error: ${join(run.dir, 'nope.json')}: cannot read (ENOENT)\n`);
   });
 });

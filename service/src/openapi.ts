@@ -27,23 +27,15 @@ export function openApiDocument(
       },
     },
   };
+  const errorResponse = (description: string) => ({
+    description,
+    content: json({ $ref: '#/components/schemas/Error' }),
+  });
   const errors = {
-    '400': {
-      description: 'Malformed JSON, or a body that breaks the input contract',
-      content: json({ $ref: '#/components/schemas/Error' }),
-    },
-    '413': {
-      description: 'Body larger than the limit',
-      content: json({ $ref: '#/components/schemas/Error' }),
-    },
-    '415': {
-      description: 'Content-Type is not application/json',
-      content: json({ $ref: '#/components/schemas/Error' }),
-    },
-    '503': {
-      description: 'No model loaded yet',
-      content: json({ $ref: '#/components/schemas/Error' }),
-    },
+    '400': errorResponse('Malformed JSON, or a body that breaks the input contract'),
+    '413': errorResponse('Body larger than the limit'),
+    '415': errorResponse('Content-Type is not application/json'),
+    '503': errorResponse('No model loaded yet'),
   };
   return {
     openapi: '3.1.0',

@@ -22,6 +22,7 @@ export interface ServiceMetrics {
   modelLoadTimestamp: Gauge;
   reloads: Counter<'result'>;
   trainingMetric: Gauge<'metric'>;
+  trainingTargetQuantile: Gauge<'quantile'>;
   featureDrift: Gauge<'feature'>;
   driftTimestamp: Gauge;
   /** Rebuilt per model: its buckets come from the card's target quantiles. */
@@ -32,7 +33,7 @@ export interface ServiceMetrics {
 export function createMetrics(registry = new Registry()): ServiceMetrics {
   collectDefaultMetrics({ register: registry });
   const r = [registry];
-  return {
+  const metrics: ServiceMetrics = {
     registry,
     httpDuration: new Histogram({
       name: 'http_request_duration_seconds',
@@ -93,6 +94,12 @@ export function createMetrics(registry = new Registry()): ServiceMetrics {
       labelNames: ['metric'],
       registers: r,
     }),
+    trainingTargetQuantile: new Gauge({
+      name: 'model_training_target_quantile',
+      help: "Quantiles of the training target, from the served model's card; the monitoring compares predictions with them.",
+      labelNames: ['quantile'],
+      registers: r,
+    }),
     featureDrift: new Gauge({
       name: 'model_feature_drift_psi',
       help: "PSI of each feature over the recent request window against the model's training profile.",
@@ -106,6 +113,9 @@ export function createMetrics(registry = new Registry()): ServiceMetrics {
     }),
     predictionValue: predictionHistogram(registry, [100000, 200000, 300000, 400000, 500000]),
   };
+  // Both results exist from the start, so increase() sees the first failure.
+  for (const result of ['success', 'failure']) metrics.reloads.inc({ result }, 0);
+  return metrics;
 }
 
 function predictionHistogram(registry: Registry, buckets: number[]): Histogram<'model_version'> {
@@ -132,6 +142,9 @@ export function publishModel(metrics: ServiceMetrics, card: ModelCard, loadedAt:
     metrics.trainingMetric.set({ metric: name }, card.metrics[name]);
   const target = card.reference_profile.columns[card.target] as NumericProfile | undefined;
   if (target?.kind === 'numeric') {
+    metrics.trainingTargetQuantile.reset();
+    for (const [quantile, value] of Object.entries(target.quantiles))
+      metrics.trainingTargetQuantile.set({ quantile }, value);
     const buckets = [...new Set(Object.values(target.quantiles))].sort((a, b) => a - b);
     metrics.registry.removeSingleMetric('model_prediction_value');
     metrics.predictionValue = predictionHistogram(metrics.registry, buckets);

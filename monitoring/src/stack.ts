@@ -1,0 +1,171 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import {
+  loopbackAlertmanagerConfig,
+  loopbackPrometheusConfig,
+  withForDuration,
+  type LoopbackPorts,
+} from './loopback-config.ts';
+import { ALERTMANAGER_CONFIG, PROMETHEUS_CONFIG, ROOT } from './paths.ts';
+import {
+  freePort,
+  requireBinary,
+  startProcess,
+  waitForHttp,
+  type ManagedProcess,
+} from './processes.ts';
+import { loadRules } from './rules.ts';
+import { readYamlFile } from './yaml-file.ts';
+import { startWebhookSink, type Notification, type WebhookSink } from './webhook-sink.ts';
+
+/** How to run the loopback stack. */
+export interface StackOptions {
+  /** The model folder the service loads. */
+  modelDir: string;
+  /** Prometheus's scrape and evaluation interval, e.g. '5s'. */
+  interval: string;
+  /** Alertmanager's group_wait and group_interval on every route, e.g. '5s'. */
+  groupInterval: string;
+  /** If set, every rule's `for:` becomes this (the live test's '1s'). */
+  forDuration?: string;
+  /** Extra environment for the service (drift window, log level...). */
+  serviceEnv?: Record<string, string>;
+  /** Called for each notification Alertmanager delivers to the sink. */
+  onNotification?: (n: Notification) => void;
+}
+
+/** The running stack: the real service, Prometheus and Alertmanager on loopback. */
+export interface Stack {
+  ports: LoopbackPorts;
+  urls: { service: string; prometheus: string; alertmanager: string; sink: string };
+  sink: WebhookSink;
+  /** Jobs of prometheus.yml with nothing local to scrape. */
+  skippedJobs: string[];
+  /** Starts the service (again) on its port, with extra environment. */
+  startService(env?: Record<string, string>): Promise<void>;
+  /** Stops the service with `signal` (SIGKILL to simulate a crash). */
+  stopService(signal?: NodeJS.Signals): Promise<void>;
+  /** Stops every process the stack started, by PID, and removes its temporary folder. */
+  stop(): Promise<void>;
+}
+
+/** Starts the service, Prometheus and Alertmanager with the repository's own config. */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const prometheusBin = requireBinary(
+    ['prometheus'],
+    'apt-get install prometheus (what .ci/run does)',
+  );
+  const alertmanagerBin = requireBinary(
+    ['prometheus-alertmanager', 'alertmanager'],
+    'apt-get install prometheus-alertmanager (what .ci/run does)',
+  );
+  const dir = await mkdtemp(join(tmpdir(), 'housing-stack-'));
+  const started: ManagedProcess[] = [];
+  let service: ManagedProcess | undefined;
+  let sink: WebhookSink | undefined;
+
+  const stopAll = async () => {
+    await Promise.all([service, ...started].map((p) => p?.stop() ?? Promise.resolve()));
+    await sink?.close();
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  try {
+    sink = await startWebhookSink(options.onNotification);
+    const ports: LoopbackPorts = {
+      service: await freePort(),
+      prometheus: await freePort(),
+      alertmanager: await freePort(),
+    };
+    const urls = {
+      service: `http://127.0.0.1:${ports.service}`,
+      prometheus: `http://127.0.0.1:${ports.prometheus}`,
+      alertmanager: `http://127.0.0.1:${ports.alertmanager}`,
+      sink: sink.url,
+    };
+
+    // Rule files: the committed ones, or copies with a shorter `for:`.
+    const rules = await loadRules();
+    let ruleFiles = rules.files;
+    if (options.forDuration !== undefined) {
+      await mkdir(join(dir, 'rules'));
+      ruleFiles = [];
+      for (const file of rules.files) {
+        const copy = join(dir, 'rules', basename(file));
+        await writeFile(copy, withForDuration(await readYamlFile(file), options.forDuration));
+        ruleFiles.push(copy);
+      }
+    }
+    const prometheusConfig = loopbackPrometheusConfig(await readYamlFile(PROMETHEUS_CONFIG), {
+      ports,
+      ruleFiles,
+      interval: options.interval,
+    });
+    await writeFile(join(dir, 'prometheus.yml'), prometheusConfig.yaml);
+    await writeFile(
+      join(dir, 'alertmanager.yml'),
+      loopbackAlertmanagerConfig(await readYamlFile(ALERTMANAGER_CONFIG), {
+        sinkUrl: sink.url,
+        groupInterval: options.groupInterval,
+      }),
+    );
+
+    const alertmanager = startProcess('alertmanager', alertmanagerBin, [
+      `--config.file=${join(dir, 'alertmanager.yml')}`,
+      `--storage.path=${join(dir, 'alertmanager-data')}`,
+      `--web.listen-address=127.0.0.1:${ports.alertmanager}`,
+      // An empty address turns off clustering, which would listen on 0.0.0.0:9094.
+      '--cluster.listen-address=',
+    ]);
+    started.push(alertmanager);
+
+    const startService = async (env: Record<string, string> = {}) => {
+      service = startProcess(
+        'service',
+        process.execPath,
+        ['--import', 'tsx', 'service/src/main.ts'],
+        {
+          cwd: ROOT,
+          env: {
+            ...process.env,
+            HOST: '127.0.0.1',
+            PORT: String(ports.service),
+            MODEL_DIR: options.modelDir,
+            LOG_LEVEL: 'warn',
+            ...options.serviceEnv,
+            ...env,
+          },
+        },
+      );
+      await waitForHttp(`${urls.service}/healthz`, service);
+    };
+    await startService();
+
+    const prometheus = startProcess('prometheus', prometheusBin, [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'prometheus-data')}`,
+      `--web.listen-address=127.0.0.1:${ports.prometheus}`,
+      `--rules.alert.resend-delay=${options.interval}`,
+    ]);
+    started.push(prometheus);
+    await waitForHttp(`${urls.alertmanager}/-/ready`, alertmanager);
+    await waitForHttp(`${urls.prometheus}/-/ready`, prometheus);
+
+    return {
+      ports,
+      urls,
+      sink,
+      skippedJobs: prometheusConfig.skippedJobs,
+      startService,
+      async stopService(signal = 'SIGTERM') {
+        await service?.stop(signal);
+        service = undefined;
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,78 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One alert inside an Alertmanager webhook notification. */
+export interface WebhookAlert {
+  status: 'firing' | 'resolved';
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  fingerprint?: string;
+}
+
+/** Alertmanager's webhook body (https://prometheus.io/docs/alerting/latest/configuration/#webhook_config). */
+export interface WebhookPayload {
+  version: string;
+  groupKey: string;
+  status: 'firing' | 'resolved';
+  receiver: string;
+  groupLabels: Record<string, string>;
+  commonLabels: Record<string, string>;
+  alerts: WebhookAlert[];
+}
+
+/** A notification as the sink received it: the path it came to, and the body. */
+export interface Notification {
+  /** The path after the sink's URL: the loopback config uses the receiver's name. */
+  path: string;
+  payload: WebhookPayload;
+  receivedAt: Date;
+}
+
+/** A loopback HTTP server that records every webhook Alertmanager sends it. */
+export interface WebhookSink {
+  url: string;
+  notifications: Notification[];
+  close(): Promise<void>;
+}
+
+/** Starts the sink on 127.0.0.1 (port 0 unless given). */
+export async function startWebhookSink(
+  onNotification: (n: Notification) => void = () => {},
+  port = 0,
+): Promise<WebhookSink> {
+  const notifications: Notification[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let payload: WebhookPayload;
+      try {
+        payload = JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookPayload;
+      } catch {
+        res.writeHead(400).end('body is not JSON\n');
+        return;
+      }
+      const n = {
+        path: decodeURIComponent((req.url ?? '/').slice(1)),
+        payload,
+        receivedAt: new Date(),
+      };
+      notifications.push(n);
+      onNotification(n);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${bound}`,
+    notifications,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}

@@ -50,6 +50,19 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** Waits until Prometheus has scraped every target it has at least once. */
+async function waitForFirstScrape(url: string, prometheus: ManagedProcess): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${url}/api/v1/targets?state=active`);
+    const body = (await res.json()) as { data?: { activeTargets?: { health: string }[] } };
+    const targets = body.data?.activeTargets ?? [];
+    if (targets.length > 0 && targets.every((t) => t.health !== 'unknown')) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`prometheus scraped nothing within 30 s:\n${prometheus.output()}`);
+}
+
 /** Starts the service, Prometheus and Alertmanager with the repository's own config. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const prometheusBin = requireBinary(
@@ -151,6 +164,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     started.push(prometheus);
     await waitForHttp(`${urls.alertmanager}/-/ready`, alertmanager);
     await waitForHttp(`${urls.prometheus}/-/ready`, prometheus);
+    // Prometheus applies discovered targets at most every 5 s, so "ready" comes
+    // before the first scrape; traffic sent before it would never be counted.
+    await waitForFirstScrape(urls.prometheus, prometheus);
 
     return {
       ports,

@@ -22,7 +22,7 @@ export interface ServiceMetrics {
   modelLoadTimestamp: Gauge;
   reloads: Counter<'result'>;
   trainingMetric: Gauge<'metric'>;
-  trainingTargetQuantile: Gauge<'quantile'>;
+  trainingTargetQuantile: Gauge<'level'>;
   featureDrift: Gauge<'feature'>;
   driftTimestamp: Gauge;
   /** Rebuilt per model: its buckets come from the card's target quantiles. */
@@ -97,7 +97,8 @@ export function createMetrics(registry = new Registry()): ServiceMetrics {
     trainingTargetQuantile: new Gauge({
       name: 'model_training_target_quantile',
       help: "Quantiles of the training target, from the served model's card; the monitoring compares predictions with them.",
-      labelNames: ['quantile'],
+      // Not "quantile": Prometheus reserves that label for summaries.
+      labelNames: ['level'],
       registers: r,
     }),
     featureDrift: new Gauge({
@@ -143,8 +144,8 @@ export function publishModel(metrics: ServiceMetrics, card: ModelCard, loadedAt:
   const target = card.reference_profile.columns[card.target] as NumericProfile | undefined;
   if (target?.kind === 'numeric') {
     metrics.trainingTargetQuantile.reset();
-    for (const [quantile, value] of Object.entries(target.quantiles))
-      metrics.trainingTargetQuantile.set({ quantile }, value);
+    for (const [level, value] of Object.entries(target.quantiles))
+      metrics.trainingTargetQuantile.set({ level }, value);
     const buckets = [...new Set(Object.values(target.quantiles))].sort((a, b) => a - b);
     metrics.registry.removeSingleMetric('model_prediction_value');
     metrics.predictionValue = predictionHistogram(metrics.registry, buckets);

@@ -266,7 +266,7 @@ describe('the service, as a child process, with a model from the pipeline', () =
       'model_load_timestamp_seconds',
       'model_reloads_total{result="success"}',
       'model_training_metric{metric="rmse"}',
-      'model_training_target_quantile{quantile="0.5"}',
+      'model_training_target_quantile{level="0.5"}',
       'process_cpu_seconds_total',
       'nodejs_eventloop_lag_seconds',
     ]) {

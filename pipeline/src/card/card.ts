@@ -72,10 +72,15 @@ export async function readMetricsOrCard(file: string): Promise<Record<string, nu
     const code = errnoCode(error);
     throw new ConfigurationError(code ? `cannot read (${code})` : 'is not valid JSON', file);
   }
-  const source = (parsed as { metrics?: unknown }).metrics ?? parsed;
-  if (typeof source !== 'object' || source === null)
-    throw new ConfigurationError('has no metrics object', file);
+  return metricsOf(parsed, file);
+}
+
+/** The numeric metrics of a parsed card (its `metrics`) or bare metrics file; `source` names it in errors. */
+export function metricsOf(parsed: unknown, source: string): Record<string, number> {
+  const metrics = (parsed as { metrics?: unknown } | null)?.metrics ?? parsed;
+  if (typeof metrics !== 'object' || metrics === null)
+    throw new ConfigurationError('has no metrics object', source);
   return Object.fromEntries(
-    Object.entries(source).filter((e): e is [string, number] => typeof e[1] === 'number'),
+    Object.entries(metrics).filter((e): e is [string, number] => typeof e[1] === 'number'),
   );
 }

@@ -85,8 +85,8 @@ function fmt(n: number): string {
   return Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(4);
 }
 
-/** The side-by-side table, as fixed-width text. */
-export function formatGateTable(result: GateResult): string {
+/** The side-by-side table's header and cells, for the text table and the Markdown one. */
+export function gateTableCells(result: GateResult): { header: string[]; body: string[][] } {
   const header = ['metric', 'baseline', 'candidate', 'delta', 'allowed', 'limit', 'result'];
   const body = result.rows.map((r) => [
     `${r.metric} (${r.better === 'lower' ? '↓' : '↑'})`,
@@ -97,6 +97,12 @@ export function formatGateTable(result: GateResult): string {
     r.limit === null ? '-' : fmt(r.limit),
     r.passed ? 'pass' : `FAIL: ${r.reason}`,
   ]);
+  return { header, body };
+}
+
+/** The side-by-side table, as fixed-width text. */
+export function formatGateTable(result: GateResult): string {
+  const { header, body } = gateTableCells(result);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     cells

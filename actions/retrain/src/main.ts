@@ -1,0 +1,70 @@
+import { readFile } from 'node:fs/promises';
+import * as core from '@actions/core';
+import type { ModelCard } from '../../../pipeline/src/card/card.ts';
+import { readStageJson } from '../../../pipeline/src/cli/common.ts';
+import { pullData } from '../../../pipeline/src/dvc/pull.ts';
+import { orderStages, readDvcYaml } from '../../../pipeline/src/runner/dvcyaml.ts';
+import { runShell, runStages } from '../../../pipeline/src/runner/run-stages.ts';
+import { ConfigurationError } from '../../../pipeline/src/util/errors.ts';
+import { which } from '../../../pipeline/src/util/which.ts';
+import { coreLogger } from '../../shared/logger.ts';
+import { stringInput } from '../../shared/inputs.ts';
+import { runAction } from '../../shared/run.ts';
+import { parseCurve, retrainSummary } from './summary.ts';
+
+/** The inputs of action.yml, read once. */
+export interface Inputs {
+  dvc: 'auto' | 'true' | 'false';
+  modelPath: string;
+  cardPath: string;
+  metricsPath: string;
+  curvePath: string;
+}
+
+export function getInputs(): Inputs {
+  const dvc = stringInput('dvc', 'auto');
+  if (dvc !== 'auto' && dvc !== 'true' && dvc !== 'false')
+    throw new ConfigurationError(`input 'dvc' must be auto, true or false, got '${dvc}'`);
+  return {
+    dvc,
+    modelPath: stringInput('model-path', 'artifacts/model.onnx'),
+    cardPath: stringInput('card-path', 'artifacts/model.card.json'),
+    metricsPath: stringInput('metrics-path', 'reports/metrics.json'),
+    curvePath: stringInput('curve-path', 'reports/training_curve.csv'),
+  };
+}
+
+async function mustSucceed(command: string): Promise<void> {
+  const code = await runShell(command, process.cwd());
+  if (code !== 0) throw new Error(`'${command}' exited with ${code}`);
+}
+
+/** Pulls the data, runs the pipeline, and reports the model it produced. */
+export function run(): Promise<void> {
+  return runAction(async () => {
+    const inputs = getInputs();
+    const useDvc = inputs.dvc === 'true' || (inputs.dvc === 'auto' && which('dvc') !== undefined);
+    if (inputs.dvc === 'true' && !which('dvc'))
+      throw new ConfigurationError("input 'dvc' is true, but dvc is not on PATH");
+
+    await core.group(useDvc ? 'Pull the data (dvc pull)' : 'Pull the data (built-in)', async () => {
+      if (useDvc) return mustSucceed('dvc pull');
+      const result = await pullData({ root: process.cwd(), logger: coreLogger });
+      core.info(`${result.fetched.length} fetched, ${result.upToDate.length} up to date`);
+    });
+    await core.group(useDvc ? 'Run the pipeline (dvc repro)' : 'Run the pipeline', async () => {
+      if (useDvc) return mustSucceed('dvc repro');
+      await runStages(orderStages(await readDvcYaml('dvc.yaml')), process.cwd(), coreLogger);
+    });
+
+    const card = await readStageJson<ModelCard>(inputs.cardPath, 'the evaluate stage');
+    const curve = parseCurve(await readFile(inputs.curvePath, 'utf8'), inputs.curvePath);
+    await core.summary.addRaw(retrainSummary(card, curve), true).write();
+
+    core.setOutput('model-version', card.model_version);
+    core.setOutput('model-path', inputs.modelPath);
+    core.setOutput('card-path', inputs.cardPath);
+    core.setOutput('metrics-path', inputs.metricsPath);
+    core.info(`model ${card.model_version}: test RMSE ${card.metrics.rmse.toFixed(0)}`);
+  });
+}

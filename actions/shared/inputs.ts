@@ -1,0 +1,31 @@
+import * as core from '@actions/core';
+import { ConfigurationError } from '../../pipeline/src/util/errors.ts';
+
+/** A string input by its action.yml name; `fallback` when empty. */
+export function stringInput(name: string, fallback?: string): string {
+  const value = core.getInput(name).trim();
+  if (value !== '') return value;
+  if (fallback !== undefined) return fallback;
+  throw new ConfigurationError(`input '${name}' is required`);
+}
+
+/** A boolean input: true/false (any case); `fallback` when empty. */
+export function booleanInput(name: string, fallback: boolean): boolean {
+  const value = core.getInput(name).trim().toLowerCase();
+  if (value === '') return fallback;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ConfigurationError(`input '${name}' must be true or false, got '${value}'`);
+}
+
+/** A whole-number input of at least `min`; `fallback` when empty. */
+export function integerInput(name: string, fallback: number, min = 0): number {
+  const value = core.getInput(name).trim();
+  if (value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new ConfigurationError(
+      `input '${name}' must be a whole number >= ${min}, got '${value}'`,
+    );
+  return n;
+}

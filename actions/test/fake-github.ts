@@ -1,0 +1,146 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A release as GitHub's REST API returns it (the fields the actions read). */
+export interface FakeRelease {
+  id: number;
+  tag_name: string;
+  draft: boolean;
+  prerelease: boolean;
+  created_at: string;
+  assets: { id: number; name: string; content: string }[];
+}
+
+/** A call the fake received. */
+export interface RecordedCall {
+  method: string;
+  path: string;
+  body?: unknown;
+}
+
+/**
+ * A loopback stand-in for api.github.com: the endpoints the actions use,
+ * answered as GitHub's REST API answers them (JSON bodies, Link-header
+ * pagination, 302 from a release asset to its download, 401 without a
+ * token, 404 with a message otherwise). It records every call.
+ */
+export interface FakeGitHub {
+  url: string;
+  calls: RecordedCall[];
+  releases: FakeRelease[];
+  comments: Map<number, { id: number; body: string; user: { login: string } }[]>;
+  close(): Promise<void>;
+}
+
+const REPO = /^\/repos\/([^/]+)\/([^/]+)/;
+
+export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
+  const calls: RecordedCall[] = [];
+  const releases: FakeRelease[] = [];
+  const comments: FakeGitHub['comments'] = new Map();
+  let nextId = 1000;
+
+  const send = (
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+    res.end(JSON.stringify(body));
+  };
+  const page = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    items: unknown[],
+    toJson: (i: unknown) => unknown = (i) => i,
+  ) => {
+    const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 30), 100);
+    const pageNo = Number(url.searchParams.get('page') ?? 1);
+    const slice = items.slice((pageNo - 1) * perPage, pageNo * perPage);
+    const headers: Record<string, string> = {};
+    if (pageNo * perPage < items.length) {
+      const next = new URL(url.toString());
+      next.searchParams.set('page', String(pageNo + 1));
+      headers.link = `<http://${req.headers.host}${next.pathname}${next.search}>; rel="next"`;
+    }
+    send(res, 200, slice.map(toJson), headers);
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const text = Buffer.concat(chunks).toString('utf8');
+      const body = text ? (JSON.parse(text) as unknown) : undefined;
+      calls.push({
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        ...(body === undefined ? {} : { body }),
+      });
+
+      // Release asset downloads come from storage, without the API token.
+      const download = /^\/downloads\/(\d+)$/.exec(url.pathname);
+      if (download) {
+        const asset = releases.flatMap((r) => r.assets).find((a) => a.id === Number(download[1]));
+        if (!asset) return send(res, 404, { message: 'Not Found' });
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        return res.end(asset.content);
+      }
+      if (req.headers.authorization !== `Bearer ${token}`)
+        return send(res, 401, {
+          message: 'Bad credentials',
+          documentation_url: 'https://docs.github.com/rest',
+        });
+      const repo = REPO.exec(url.pathname);
+      const rest = repo ? url.pathname.slice(repo[0].length) : url.pathname;
+      let m: RegExpExecArray | null;
+
+      if (req.method === 'GET' && rest === '/releases')
+        return page(req, res, url, releases, (r) => {
+          const { assets, ...release } = r as FakeRelease;
+          return { ...release, assets: assets.map(({ id, name }) => ({ id, name })) };
+        });
+      if (req.method === 'GET' && (m = /^\/releases\/assets\/(\d+)$/.exec(rest))) {
+        if (req.headers.accept !== 'application/octet-stream')
+          return send(res, 200, { id: Number(m[1]) });
+        return send(res, 302, '', { location: `http://${req.headers.host}/downloads/${m[1]}` });
+      }
+      if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+        const list = comments.get(Number(m[1])) ?? [];
+        if (req.method === 'GET') return page(req, res, url, list);
+        if (req.method === 'POST') {
+          const comment = {
+            id: nextId++,
+            body: (body as { body: string }).body,
+            user: { login: 'github-actions[bot]' },
+          };
+          comments.set(Number(m[1]), [...list, comment]);
+          return send(res, 201, comment);
+        }
+      }
+      if (req.method === 'PATCH' && (m = /^\/issues\/comments\/(\d+)$/.exec(rest))) {
+        const comment = [...comments.values()].flat().find((c) => c.id === Number(m![1]));
+        if (!comment) return send(res, 404, { message: 'Not Found' });
+        comment.body = (body as { body: string }).body;
+        return send(res, 200, comment);
+      }
+      send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    releases,
+    comments,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}

@@ -29,4 +29,6 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  // The build scripts are Node scripts.
+  { files: ['**/*.mjs'], languageOptions: { globals: { process: 'readonly' } } },
 );

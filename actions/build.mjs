@@ -22,5 +22,5 @@ for (const name of actions) {
     legalComments: 'none',
     logLevel: 'warning',
   });
-  console.log(`actions/${name}/dist/index.js`);
+  process.stdout.write(`actions/${name}/dist/index.js\n`);
 }

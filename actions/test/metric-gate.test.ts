@@ -98,7 +98,9 @@ describe('metric-gate (bundled dist, against a loopback fake of the GitHub REST 
     // On a push there is no pull request to comment on.
     expect(github.comments.size).toBe(0);
     // The token is registered as a secret (the runner masks it) and appears nowhere else.
-    expect(run.stdout.split('\n').filter((l) => l.includes(TOKEN))).toEqual([`::add-mask::${TOKEN}`]);
+    expect(run.stdout.split('\n').filter((l) => l.includes(TOKEN))).toEqual([
+      `::add-mask::${TOKEN}`,
+    ]);
     expect(run.summary + JSON.stringify(run.outputs)).not.toContain(TOKEN);
   });
 

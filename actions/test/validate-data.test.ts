@@ -65,11 +65,8 @@ describe('validate-data (bundled dist, as a child process)', () => {
     expect(errors[1]).toMatchObject({ line: 7 });
     expect(errors[1]!.message).toMatch(/^ocean_proximity: .*ON MARS/);
     expect(errors.slice(2).map((e) => e.line)).toEqual([101, 102, 103]);
-    expect(run.annotations).toContainEqual(
-      expect.objectContaining({
-        level: 'notice',
-        message: expect.stringMatching(/^7 more problem\(s\) not annotated/),
-      }),
+    expect(run.annotations.find((a) => a.level === 'notice')?.message).toMatch(
+      /^7 more problem\(s\) not annotated/,
     );
     expect(run.annotations.at(-1)).toMatchObject({
       level: 'error',

@@ -1,0 +1,92 @@
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runAction, type ActionRun } from './harness.ts';
+
+const SHARED = process.env.SHARED_DIR ?? join(ROOT, '..', 'shared');
+
+/**
+ * A checkout of the repository as the workflow sees it after `npm ci`: the
+ * pipeline, its config, and the DVC pointers, with no data and no model yet.
+ * node_modules is the project's own; .dvc/config.local points the remote at
+ * ../shared wherever the checkout is.
+ */
+async function checkout(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'retrain-checkout-'));
+  for (const path of [
+    'dvc.yaml',
+    'params.yaml',
+    'data.dvc',
+    'package.json',
+    'tsconfig.json',
+    'pipeline',
+    '.dvc/config',
+  ])
+    await cp(join(ROOT, path), join(dir, path), { recursive: true });
+  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  await writeFile(
+    join(dir, '.dvc/config.local'),
+    `['remote "shared"']\n    url = ${join(SHARED, 'dvc-remote')}\n`,
+  );
+  await mkdir(join(dir, 'models'), { recursive: true });
+  return dir;
+}
+
+describe('retrain (bundled dist, as a child process, in a fresh checkout)', () => {
+  let dir: string;
+  let run: ActionRun;
+
+  beforeAll(async () => {
+    dir = await checkout();
+    run = await runAction('retrain', {
+      cwd: dir,
+      event: 'repository_dispatch',
+      inputs: { dvc: 'false' },
+    });
+  }, 240_000);
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('pulls the data, runs every stage and outputs the model it made', async () => {
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain('::group::Pull the data (built-in)');
+    for (const stage of ['validate', 'train', 'evaluate'])
+      expect(run.stdout).toContain(`stage ${stage}`);
+    const card = JSON.parse(await readFile(join(dir, 'artifacts/model.card.json'), 'utf8')) as {
+      model_version: string;
+    };
+    expect(run.outputs).toEqual({
+      'model-version': card.model_version,
+      'model-path': 'artifacts/model.onnx',
+      'card-path': 'artifacts/model.card.json',
+      'metrics-path': 'reports/metrics.json',
+    });
+    expect(card.model_version).toMatch(/^gbdt-[0-9a-f]{12}$/);
+  });
+
+  it('writes a metrics table and Mermaid charts of feature importance and the loss curve', () => {
+    expect(run.summary).toMatch(/^## Retrained: `gbdt-[0-9a-f]{12}`/);
+    expect(run.summary).toMatch(/\| test \| \d{5} \| \d{5} \| 0\.8\d{3} \|/);
+    const charts = [...run.summary.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(charts).toHaveLength(2);
+    expect(charts[0]).toMatch(/^xychart-beta horizontal\n {2}x-axis \["median_income", /);
+    expect(charts[1]).toMatch(/x-axis "round" \[1, 2, 3, /);
+    expect(charts[1]!.match(/^ {2}line \[/gm)).toHaveLength(2);
+  });
+
+  it('fails with the reason when the data cannot be pulled', async () => {
+    const broken = await checkout();
+    try {
+      await writeFile(
+        join(broken, '.dvc/config.local'),
+        `['remote "shared"']\n    url = ${join(broken, 'nowhere')}\n`,
+      );
+      const failed = await runAction('retrain', { cwd: broken, inputs: { dvc: 'false' } });
+      expect(failed.code).toBe(1);
+      expect(failed.annotations.at(-1)?.message).toMatch(/nowhere/);
+      expect(failed.stdout).not.toMatch(/\n\s+at /);
+    } finally {
+      await rm(broken, { recursive: true, force: true });
+    }
+  });
+});

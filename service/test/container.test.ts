@@ -59,6 +59,25 @@ describe('service/Dockerfile (no Docker engine here: checked statically, and its
     }
   });
 
+  it('gives npm ci every workspace manifest the lockfile names, past .dockerignore', async () => {
+    const { workspaces } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
+      workspaces: string[];
+    };
+    const copied = dockerfile
+      .filter((i) => i.op === 'COPY' && !i.args.startsWith('--from'))
+      .map((i) => i.args.split(/\s+/)[0]);
+    const ignore = await readFile(join(ROOT, '.dockerignore'), 'utf8');
+    for (const workspace of workspaces) {
+      const manifest = `${workspace}/package.json`;
+      // Two stages run npm ci (build and deps): both need it.
+      expect(
+        copied.filter((c) => c === manifest),
+        manifest,
+      ).toHaveLength(2);
+      expect(ignore.split('\n'), manifest).toContain(`!${manifest}`);
+    }
+  });
+
   it("starts from the image's exact CMD, answers /readyz, and passes its own HEALTHCHECK", async () => {
     const cmd = JSON.parse(last('CMD').args) as string[];
     expect(cmd).toEqual(['node', 'service/dist/main.mjs']);

@@ -29,6 +29,10 @@ export interface FakeGitHub {
   calls: RecordedCall[];
   releases: FakeRelease[];
   comments: Map<number, { id: number; body: string; user: { login: string } }[]>;
+  /** repository_dispatch events received, in order. */
+  dispatches: unknown[];
+  /** Statuses to answer the next dispatches with instead of 204 (a GitHub outage). */
+  failDispatches: number[];
   close(): Promise<void>;
 }
 
@@ -38,6 +42,8 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
   const calls: RecordedCall[] = [];
   const releases: FakeRelease[] = [];
   const comments: FakeGitHub['comments'] = new Map();
+  const dispatches: unknown[] = [];
+  const failDispatches: number[] = [];
   let nextId = 1000;
 
   const send = (
@@ -98,6 +104,16 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
       const rest = repo ? url.pathname.slice(repo[0].length) : url.pathname;
       let m: RegExpExecArray | null;
 
+      if (req.method === 'POST' && rest === '/dispatches') {
+        const failure = failDispatches.shift();
+        if (failure !== undefined) return send(res, failure, { message: 'Server Error' });
+        const event = body as { event_type?: unknown } | undefined;
+        if (typeof event?.event_type !== 'string')
+          return send(res, 422, { message: 'Invalid request.\n\n"event_type" wasn\'t supplied.' });
+        dispatches.push(body);
+        res.writeHead(204);
+        return res.end();
+      }
       if (req.method === 'GET' && rest === '/releases')
         return page(req, res, url, releases, (r) => {
           const { assets, ...release } = r as FakeRelease;
@@ -137,6 +153,8 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
     calls,
     releases,
     comments,
+    dispatches,
+    failDispatches,
     close: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();

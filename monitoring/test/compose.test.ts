@@ -62,21 +62,33 @@ describe('docker-compose.yml', () => {
     expect(validate(broken)).toBe(false);
   });
 
-  it('runs the service, Prometheus, Alertmanager, Grafana and node-exporter', () => {
+  it('runs the service, Prometheus, Alertmanager, Grafana, the retrain relay and node-exporter', () => {
     expect(Object.keys(compose.services).sort()).toEqual([
       'alertmanager',
       'grafana',
       'node-exporter',
       'prometheus',
+      'retrain-relay',
       'service',
     ]);
   });
 
-  it('builds the service from its Dockerfile, from paths that exist', () => {
-    const build = compose.services.service?.build;
-    expect(build?.dockerfile).toBe('service/Dockerfile');
-    expect(existsSync(join(ROOT, build!.context))).toBe(true);
-    expect(existsSync(join(ROOT, build!.context, build!.dockerfile!))).toBe(true);
+  it('builds the service and the relay from their Dockerfiles, from paths that exist', () => {
+    for (const [name, dockerfile] of [
+      ['service', 'service/Dockerfile'],
+      ['retrain-relay', 'relay/Dockerfile'],
+    ] as const) {
+      const build = compose.services[name]?.build;
+      expect(build?.dockerfile).toBe(dockerfile);
+      expect(existsSync(join(ROOT, build!.context))).toBe(true);
+      expect(existsSync(join(ROOT, build!.context, build!.dockerfile!))).toBe(true);
+    }
+  });
+
+  it("points Alertmanager's retrain receiver at the relay's service name and port", async () => {
+    const config = await readFile(ALERTMANAGER_CONFIG, 'utf8');
+    expect(config).toContain('url: http://retrain-relay:9095/v1/alertmanager');
+    expect(compose.services['retrain-relay']?.secrets).toContain('retrain_relay_token');
   });
 
   it('mounts only paths that exist, provisioning read-only, and named volumes it declares', () => {
@@ -144,7 +156,7 @@ describe('docker-compose.yml', () => {
       ...secrets.map(([, s]) => s.environment!),
       ...[...(await readFile(COMPOSE_FILE, 'utf8')).matchAll(/\$\{([A-Z_]+)(?::-[^}]*)?\}/g)]
         .map((m) => m[1]!)
-        .filter((v) => v !== 'SERVICE_IMAGE'),
+        .filter((v) => !v.endsWith('_IMAGE')),
     ];
     for (const variable of needed) expect(listed.get(variable), variable).toBe('');
     expect(run('git', ['check-ignore', '-q', '.env'], { cwd: ROOT }).status).toBe(0);

@@ -4,26 +4,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readDockerfile, type Dockerfile, type Instruction } from './dockerfile.ts';
 import { removeDir, ROOT, trainModel } from './fixture.ts';
 
-/** The instructions of a Dockerfile, with continuation lines joined. */
-function instructions(text: string): { op: string; args: string }[] {
-  return text
-    .replace(/\\\n/g, ' ')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'))
-    .map((l) => {
-      const [op, ...rest] = l.split(/\s+/);
-      return { op: op!.toUpperCase(), args: rest.join(' ') };
-    });
-}
-
-let dockerfile: { op: string; args: string }[];
+let file: Dockerfile;
+let dockerfile: Instruction[];
 let modelDir: string;
 
 beforeAll(async () => {
-  dockerfile = instructions(await readFile(join(ROOT, 'service/Dockerfile'), 'utf8'));
+  file = await readDockerfile(join(ROOT, 'service/Dockerfile'));
+  dockerfile = file.instructions;
   modelDir = await trainModel();
   const build = spawnSync('npm', ['run', '--silent', 'build:service'], {
     cwd: ROOT,
@@ -33,7 +23,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => removeDir(modelDir));
 
-const last = (op: string) => dockerfile.filter((i) => i.op === op).at(-1)!;
+const last = (op: string) => file.last(op);
 const runtimeEnv = () =>
   Object.fromEntries(
     dockerfile
@@ -50,10 +40,7 @@ describe('service/Dockerfile (no Docker engine here: checked statically, and its
   });
 
   it('copies only files that exist or that the pipeline produces', () => {
-    const sources = dockerfile
-      .filter((i) => i.op === 'COPY' && !i.args.startsWith('--from'))
-      .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
-    for (const source of sources) {
+    for (const source of file.copySources()) {
       if (source.startsWith('models/production/')) continue; // written by npm start / the CT workflow
       expect(existsSync(join(ROOT, source)), source).toBe(true);
     }
@@ -104,7 +91,7 @@ describe('service/Dockerfile (no Docker engine here: checked statically, and its
         void exited.then((code) => fail(new Error(`exited with ${code}`)));
       });
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
-      const check = JSON.parse(last('HEALTHCHECK').args.replace(/^.*?CMD\s+/, '')) as string[];
+      const check = file.healthcheck();
       const health = spawnSync(check[0]!, check.slice(1), {
         env: { ...env, PORT: String(port) },
         encoding: 'utf8',

@@ -1,0 +1,79 @@
+import { Ajv, type ErrorObject } from 'ajv';
+
+/** One alert of an Alertmanager webhook notification (version 4). */
+export interface WebhookAlert {
+  status: 'firing' | 'resolved';
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  generatorURL?: string;
+  fingerprint?: string;
+}
+
+/** Alertmanager's webhook body, version 4 (prometheus.io/docs/alerting/latest/configuration/#webhook_config). */
+export interface WebhookPayload {
+  version: '4';
+  groupKey: string;
+  truncatedAlerts?: number;
+  status: 'firing' | 'resolved';
+  receiver: string;
+  groupLabels: Record<string, string>;
+  commonLabels: Record<string, string>;
+  commonAnnotations: Record<string, string>;
+  externalURL: string;
+  alerts: WebhookAlert[];
+}
+
+const labelSet = { type: 'object', additionalProperties: { type: 'string' } } as const;
+
+const validate = new Ajv({ allErrors: true }).compile<WebhookPayload>({
+  type: 'object',
+  required: ['version', 'groupKey', 'status', 'receiver', 'groupLabels', 'commonLabels', 'alerts'],
+  properties: {
+    version: { const: '4' },
+    groupKey: { type: 'string', minLength: 1 },
+    truncatedAlerts: { type: 'integer', minimum: 0 },
+    status: { enum: ['firing', 'resolved'] },
+    receiver: { type: 'string' },
+    groupLabels: labelSet,
+    commonLabels: labelSet,
+    commonAnnotations: labelSet,
+    externalURL: { type: 'string' },
+    alerts: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['status', 'labels', 'startsAt'],
+        properties: {
+          status: { enum: ['firing', 'resolved'] },
+          labels: { ...labelSet, required: ['alertname'] },
+          annotations: labelSet,
+          startsAt: { type: 'string' },
+          endsAt: { type: 'string' },
+          generatorURL: { type: 'string' },
+          fingerprint: { type: 'string' },
+        },
+      },
+    },
+  },
+});
+
+const describe = (e: ErrorObject) =>
+  `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}${
+    e.keyword === 'const'
+      ? ` (${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)})`
+      : ''
+  }`;
+
+/** Checks a parsed body; returns the payload, or what is wrong with it, by JSON path. */
+export function parseWebhook(body: unknown): { payload: WebhookPayload } | { errors: string[] } {
+  if (validate(body)) return { payload: body };
+  return { errors: (validate.errors ?? []).map(describe) };
+}
+
+/** The firing alerts that ask for a retrain (label retrain="true"). */
+export function retrainAlerts(payload: WebhookPayload): WebhookAlert[] {
+  return payload.alerts.filter((a) => a.status === 'firing' && a.labels.retrain === 'true');
+}

@@ -1,0 +1,163 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorMessage } from '../../pipeline/src/util/errors.ts';
+import type { Logger } from '../../pipeline/src/util/logger.ts';
+import { parseWebhook, retrainAlerts, type WebhookAlert } from './alertmanager.ts';
+import type { Cooldown } from './cooldown.ts';
+
+/** The repository_dispatch the relay sends: event type `retrain`, the alerts as client_payload. */
+export interface RetrainDispatch {
+  event_type: 'retrain';
+  client_payload: {
+    reason: 'alertmanager';
+    group_key: string;
+    alerts: {
+      alertname: string;
+      labels: Record<string, string>;
+      summary: string;
+      starts_at: string;
+    }[];
+  };
+}
+
+/** What the relay needs; `dispatch` sends the event to GitHub and throws when GitHub refuses it. */
+export interface RelayDeps {
+  relayToken: string;
+  cooldown: Cooldown;
+  dispatch(event: RetrainDispatch): Promise<void>;
+  logger: Logger;
+}
+
+/** The most a notification may weigh; Alertmanager's are a few KiB. */
+const MAX_BODY_BYTES = 1 << 20;
+/** GitHub caps client_payload; a group this large is summarised by its first alerts. */
+const MAX_ALERTS = 10;
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(`${JSON.stringify(body)}\n`);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => done(size > MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', fail);
+  });
+}
+
+const toDispatch = (groupKey: string, alerts: WebhookAlert[]): RetrainDispatch => ({
+  event_type: 'retrain',
+  client_payload: {
+    reason: 'alertmanager',
+    group_key: groupKey,
+    alerts: alerts.slice(0, MAX_ALERTS).map((a) => ({
+      alertname: a.labels.alertname ?? '',
+      labels: a.labels,
+      summary: a.annotations?.summary ?? '',
+      starts_at: a.startsAt,
+    })),
+  },
+});
+
+/**
+ * The relay's request handler. POST /v1/alertmanager takes Alertmanager's
+ * webhook (version 4, bearer token) and turns firing alerts labelled
+ * retrain="true" into one repository_dispatch of type `retrain` per alert
+ * group and cool-down. Resolved notifications are acknowledged and dropped;
+ * a bad payload gets a 400 and is never forwarded; a GitHub failure gets a
+ * 502, so Alertmanager retries. GET /healthz is the liveness probe.
+ */
+export function createRelay(deps: RelayDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const expected = digest(`Bearer ${deps.relayToken}`);
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz')
+      return req.method === 'GET'
+        ? send(res, 200, { status: 'ok' })
+        : send(res, 405, { error: 'use GET' }, { allow: 'GET' });
+    if (path !== '/v1/alertmanager')
+      return send(res, 404, { error: `no route ${req.method} ${path}` });
+    if (req.method !== 'POST') return send(res, 405, { error: 'use POST' }, { allow: 'POST' });
+    // Constant time: compare fixed-length digests, never the raw strings.
+    if (!timingSafeEqual(digest(req.headers.authorization ?? ''), expected))
+      return send(
+        res,
+        401,
+        { error: 'missing or wrong bearer token' },
+        { 'www-authenticate': 'Bearer' },
+      );
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
+      return send(res, 415, { error: 'content-type must be application/json' });
+    const raw = await readBody(req);
+    if (raw === 'too-large') return send(res, 413, { error: `body over ${MAX_BODY_BYTES} bytes` });
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return send(res, 400, { error: 'body is not JSON' });
+    }
+    const parsed = parseWebhook(body);
+    if ('errors' in parsed)
+      return send(res, 400, {
+        error: 'not an Alertmanager webhook (version 4)',
+        details: parsed.errors,
+      });
+
+    const { payload } = parsed;
+    const alerts = retrainAlerts(payload);
+    if (payload.status === 'resolved' || alerts.length === 0) {
+      const reason =
+        payload.status === 'resolved' ? 'resolved' : 'no firing alert with retrain="true"';
+      deps.logger.info('ignored', { group_key: payload.groupKey, reason });
+      return send(res, 200, { forwarded: false, reason });
+    }
+    const wait = deps.cooldown.remaining(payload.groupKey);
+    if (wait > 0) {
+      deps.logger.info('cool-down', {
+        group_key: payload.groupKey,
+        retry_after_seconds: Math.ceil(wait / 1000),
+      });
+      return send(res, 200, {
+        forwarded: false,
+        reason: 'cool-down',
+        retry_after_seconds: Math.ceil(wait / 1000),
+      });
+    }
+    // Recorded before the call, so a concurrent repeat of this group waits too.
+    deps.cooldown.record(payload.groupKey);
+    try {
+      await deps.dispatch(toDispatch(payload.groupKey, alerts));
+    } catch (error) {
+      deps.cooldown.forget(payload.groupKey);
+      deps.logger.error('dispatch failed', {
+        group_key: payload.groupKey,
+        error: errorMessage(error),
+      });
+      return send(res, 502, { error: `GitHub refused the dispatch: ${errorMessage(error)}` });
+    }
+    deps.logger.info('dispatched retrain', {
+      group_key: payload.groupKey,
+      alerts: alerts.map((a) => a.labels.alertname),
+    });
+    send(res, 202, { forwarded: true, alerts: alerts.length });
+  };
+  return (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      deps.logger.error('internal error', { error: errorMessage(error) });
+      if (!res.headersSent) send(res, 500, { error: 'internal error' });
+    });
+  };
+}

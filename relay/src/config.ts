@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { ConfigurationError, errnoCode } from '../../pipeline/src/util/errors.ts';
+
+/** The relay's settings, from the environment, validated once at startup. */
+export interface RelayConfig {
+  host: string;
+  port: number;
+  /** The bearer token Alertmanager sends (its http_config.authorization). */
+  relayToken: string;
+  /** A token that may create repository_dispatch events (contents: write). */
+  githubToken: string;
+  repository: { owner: string; repo: string };
+  githubApiUrl: string;
+  cooldownMs: number;
+}
+
+/** A secret from VAR, or from the file VAR_FILE names (compose and Kubernetes secrets). */
+function secret(env: NodeJS.ProcessEnv, name: string, problems: string[]): string {
+  const file = env[`${name}_FILE`];
+  let value = env[name];
+  if (file) {
+    try {
+      value = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      problems.push(`${name}_FILE: cannot read ${file} (${errnoCode(error) ?? 'unreadable'})`);
+      return '';
+    }
+  }
+  if (!value) problems.push(`${name} (or ${name}_FILE) is required`);
+  return value ?? '';
+}
+
+/** Parses the environment; every problem is named by its variable, all at once. */
+export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max)
+      problems.push(`${name}: must be a whole number from ${min} to ${max}, got '${raw}'`);
+    return n;
+  };
+  const relayToken = secret(env, 'RELAY_TOKEN', problems);
+  if (relayToken && relayToken.length < 16)
+    problems.push('RELAY_TOKEN: must be at least 16 characters');
+  const githubToken = secret(env, 'GITHUB_TOKEN', problems);
+  const [owner, repo, extra] = (env.GITHUB_REPOSITORY ?? '').split('/');
+  if (!owner || !repo || extra !== undefined)
+    problems.push(`GITHUB_REPOSITORY: must be owner/repo, got '${env.GITHUB_REPOSITORY ?? ''}'`);
+  const config: RelayConfig = {
+    host: env.HOST ?? '127.0.0.1',
+    port: int('PORT', 9095, 0, 65535),
+    relayToken,
+    githubToken,
+    repository: { owner: owner ?? '', repo: repo ?? '' },
+    githubApiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''),
+    cooldownMs: int('COOLDOWN_SECONDS', 3600, 0, 7 * 24 * 3600) * 1000,
+  };
+  if (problems.length > 0)
+    throw new ConfigurationError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  return config;
+}

@@ -1,0 +1,306 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../pipeline/src/util/logger.ts';
+import { startFakeGitHub, type FakeGitHub } from '../../actions/test/fake-github.ts';
+import { loopbackAlertmanagerConfig } from '../../monitoring/src/loopback-config.ts';
+import { ALERTMANAGER_CONFIG } from '../../monitoring/src/paths.ts';
+import {
+  freePort,
+  requireBinary,
+  startProcess,
+  waitForHttp,
+} from '../../monitoring/src/processes.ts';
+import { readYamlFile } from '../../monitoring/src/yaml-file.ts';
+import { startWebhookSink } from '../../monitoring/src/webhook-sink.ts';
+import { missing } from '../../monitoring/test/helpers.ts';
+import { loadRelayConfig, type RelayConfig } from '../src/config.ts';
+import { startRelay, type RunningRelay } from '../src/server.ts';
+
+const RELAY_TOKEN = 'relay-token-0123456789abcdef';
+const GITHUB_TOKEN = 'ghs_relayTokenForTheLoopbackApi0123456';
+const payload = async (name: string) =>
+  JSON.parse(await readFile(join(import.meta.dirname, 'payloads', name), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+
+function configFor(github: FakeGitHub, cooldownSeconds: number): RelayConfig {
+  return loadRelayConfig({
+    PORT: '0',
+    RELAY_TOKEN,
+    GITHUB_TOKEN,
+    GITHUB_REPOSITORY: 'housing-mlops/housing-mlops',
+    GITHUB_API_URL: github.url,
+    COOLDOWN_SECONDS: String(cooldownSeconds),
+  });
+}
+
+describe('retrain relay, with real Alertmanager payloads, against a loopback fake of the GitHub API', () => {
+  let github: FakeGitHub;
+  let relay: RunningRelay;
+  const send = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${relay.url}/v1/alertmanager`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${RELAY_TOKEN}`,
+        'content-type': 'application/json',
+        ...headers,
+      },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }).then(async (res) => ({
+      status: res.status,
+      body: (await res.json()) as Record<string, unknown>,
+    }));
+
+  beforeAll(async () => {
+    github = await startFakeGitHub(GITHUB_TOKEN);
+  });
+  beforeEach(async () => {
+    await relay?.close();
+    github.dispatches.length = 0;
+    github.failDispatches.length = 0;
+    relay = await startRelay(configFor(github, 3600), silentLogger);
+  });
+  afterAll(async () => {
+    await relay?.close();
+    await github.close();
+  });
+
+  it('turns a firing drift alert into one repository_dispatch of type retrain', async () => {
+    const res = await send(await payload('firing-drift.json'));
+    expect(res).toEqual({ status: 202, body: { forwarded: true, alerts: 1 } });
+    expect(github.dispatches).toEqual([
+      {
+        event_type: 'retrain',
+        client_payload: {
+          reason: 'alertmanager',
+          group_key: '{}:{alertname="HousingFeatureDrift", job="housing-service"}',
+          alerts: [
+            {
+              alertname: 'HousingFeatureDrift',
+              labels: {
+                alertname: 'HousingFeatureDrift',
+                feature: 'median_income',
+                instance: 'service:8080',
+                job: 'housing-service',
+                retrain: 'true',
+                severity: 'warning',
+              },
+              summary: 'Feature median_income has drifted from the training data.',
+              starts_at: '2026-11-23T02:55:54.974358653Z',
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('forwards a group once per cool-down, and a different group on its own', async () => {
+    const firing = await payload('firing-drift.json');
+    expect((await send(firing)).status).toBe(202);
+    const again = await send(firing);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ forwarded: false, reason: 'cool-down' });
+    expect(again.body.retry_after_seconds).toBeGreaterThan(3500);
+    expect(
+      (await send({ ...firing, groupKey: '{}:{alertname="HousingPredictionShift"}' })).status,
+    ).toBe(202);
+    expect(github.dispatches).toHaveLength(2);
+  });
+
+  it('acknowledges resolved notifications and alerts without retrain="true", forwarding neither', async () => {
+    expect(await send(await payload('resolved-drift.json'))).toEqual({
+      status: 200,
+      body: { forwarded: false, reason: 'resolved' },
+    });
+    const firing = await payload('firing-drift.json');
+    const alerts = firing.alerts as { labels: Record<string, string> }[];
+    const noRetrain = {
+      ...firing,
+      alerts: alerts.map((a) => ({ ...a, labels: { ...a.labels, retrain: 'false' } })),
+    };
+    expect((await send(noRetrain)).body).toEqual({
+      forwarded: false,
+      reason: 'no firing alert with retrain="true"',
+    });
+    expect(github.dispatches).toEqual([]);
+  });
+
+  it('rejects bad payloads with a 400 that says what is wrong, and never forwards them', async () => {
+    const firing = await payload('firing-drift.json');
+    const cases: [unknown, RegExp][] = [
+      ['{"version": "4",', /body is not JSON/],
+      [{ ...firing, version: '3' }, /\/version must be equal to constant \("4"\)/],
+      [{ ...firing, alerts: [] }, /\/alerts must NOT have fewer than 1 items/],
+      [
+        { ...firing, alerts: [{ status: 'firing', labels: {} }] },
+        /\/alerts\/0 must have required property 'startsAt'/,
+      ],
+      [{ ...firing, groupKey: undefined }, /must have required property 'groupKey'/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await send(body);
+      expect(res.status).toBe(400);
+      const details = (res.body.details as string[] | undefined) ?? [];
+      expect([String(res.body.error), ...details].join('\n')).toMatch(message);
+    }
+    expect(github.dispatches).toEqual([]);
+  });
+
+  it('refuses a wrong or missing token (401) and a wrong content type (415)', async () => {
+    const firing = await payload('firing-drift.json');
+    expect((await send(firing, { authorization: 'Bearer nope' })).status).toBe(401);
+    expect((await send(firing, { authorization: '' })).status).toBe(401);
+    expect((await send(firing, { 'content-type': 'text/plain' })).status).toBe(415);
+    expect(github.dispatches).toEqual([]);
+  });
+
+  it('answers 502 when GitHub fails, so Alertmanager retries, and forwards on the retry', async () => {
+    github.failDispatches.push(500);
+    const firing = await payload('firing-drift.json');
+    const failed = await send(firing);
+    expect(failed.status).toBe(502);
+    expect(failed.body.error).toMatch(
+      /^GitHub refused the dispatch: GitHub API POST .* answered 500/,
+    );
+    expect((await send(firing)).status).toBe(202);
+    expect(github.dispatches).toHaveLength(1);
+  });
+
+  it('fails fast on bad config, naming each variable', () => {
+    expect(() =>
+      loadRelayConfig({ RELAY_TOKEN: 'short', GITHUB_REPOSITORY: 'nope', COOLDOWN_SECONDS: '-1' }),
+    ).toThrow(
+      /RELAY_TOKEN: must be at least 16 characters\n {2}GITHUB_TOKEN \(or GITHUB_TOKEN_FILE\) is required\n {2}GITHUB_REPOSITORY: must be owner\/repo, got 'nope'/,
+    );
+  });
+});
+
+describe.skipIf(missing('prometheus-alertmanager') && missing('alertmanager'))(
+  'retrain relay end to end: a real Alertmanager with the committed routing delivers to it',
+  () => {
+    let dir: string;
+    let github: FakeGitHub;
+    let relay: RunningRelay;
+    let alertmanager: ReturnType<typeof startProcess>;
+    let amUrl: string;
+    let sink: Awaited<ReturnType<typeof startWebhookSink>>;
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'relay-e2e-'));
+      github = await startFakeGitHub(GITHUB_TOKEN);
+      relay = await startRelay(configFor(github, 3600), silentLogger);
+      sink = await startWebhookSink();
+      // The committed alertmanager.yml, with the other receivers on a sink and
+      // the retrain receiver pointed at this relay, with its bearer token file.
+      const tokenFile = join(dir, 'retrain_relay_token');
+      await writeFile(tokenFile, RELAY_TOKEN);
+      const config = parse(
+        loopbackAlertmanagerConfig(await readYamlFile(ALERTMANAGER_CONFIG), {
+          sinkUrl: sink.url,
+          groupInterval: '1s',
+        }),
+      ) as {
+        route: { routes: { receiver: string; repeat_interval?: string }[] };
+        receivers: { name: string; webhook_configs: unknown[] }[];
+      };
+      const committed = (await readYamlFile(ALERTMANAGER_CONFIG)) as typeof config;
+      const retrain = committed.receivers.find((r) => r.name === 'retrain')!;
+      const webhook = retrain.webhook_configs[0] as {
+        url: string;
+        http_config: { authorization: { credentials_file: string } };
+      };
+      config.receivers = config.receivers.map((r) =>
+        r.name === 'retrain'
+          ? {
+              name: 'retrain',
+              webhook_configs: [
+                {
+                  ...webhook,
+                  url: `${relay.url}/v1/alertmanager`,
+                  http_config: {
+                    authorization: {
+                      ...webhook.http_config.authorization,
+                      credentials_file: tokenFile,
+                    },
+                  },
+                },
+              ],
+            }
+          : r,
+      );
+      // Repeat every second, so the relay sees the group again and again.
+      for (const route of config.route.routes)
+        if (route.receiver === 'retrain') route.repeat_interval = '1s';
+      await writeFile(join(dir, 'alertmanager.yml'), stringify(config));
+      const port = await freePort();
+      amUrl = `http://127.0.0.1:${port}`;
+      alertmanager = startProcess(
+        'alertmanager',
+        requireBinary(
+          ['prometheus-alertmanager', 'alertmanager'],
+          'apt-get install prometheus-alertmanager',
+        ),
+        [
+          `--config.file=${join(dir, 'alertmanager.yml')}`,
+          `--storage.path=${join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--cluster.listen-address=',
+        ],
+      );
+      await waitForHttp(`${amUrl}/-/ready`, alertmanager);
+    });
+
+    afterAll(async () => {
+      await alertmanager?.stop();
+      await relay?.close();
+      await sink?.close();
+      await github?.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('dispatches exactly once per cool-down while Alertmanager keeps notifying', async () => {
+      const alert = {
+        labels: {
+          alertname: 'HousingFeatureDrift',
+          feature: 'latitude',
+          job: 'housing-service',
+          severity: 'warning',
+          retrain: 'true',
+        },
+        annotations: { summary: 'Feature latitude has drifted from the training data.' },
+      };
+      const posted = await fetch(`${amUrl}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([alert]),
+      });
+      expect(posted.status).toBe(200);
+
+      // Wait until Alertmanager has delivered to the relay at least three times.
+      const deliveries = async () => {
+        const metrics = await (await fetch(`${amUrl}/metrics`)).text();
+        const m = /^alertmanager_notifications_total\{integration="webhook"\} (\d+)/m.exec(metrics);
+        return Number(m?.[1] ?? 0);
+      };
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline && (github.dispatches.length === 0 || (await deliveries()) < 4))
+        await new Promise((r) => setTimeout(r, 250));
+
+      expect(github.dispatches).toHaveLength(1);
+      expect(github.dispatches[0]).toMatchObject({
+        event_type: 'retrain',
+        client_payload: {
+          reason: 'alertmanager',
+          alerts: [{ alertname: 'HousingFeatureDrift', labels: { feature: 'latitude' } }],
+        },
+      });
+      // The team still heard about it: the route continues past the relay.
+      expect(sink.notifications.map((n) => n.path)).toContain('team');
+      expect(await deliveries()).toBeGreaterThanOrEqual(4);
+    }, 45_000);
+  },
+);

@@ -71,6 +71,8 @@ export async function runAction(
   options: {
     inputs?: Record<string, string>;
     event?: 'push' | 'pull_request' | 'workflow_dispatch' | 'repository_dispatch';
+    /** The payload file under events/, when it is not `<event>.json` (push-tag.json, say). */
+    eventFile?: string;
     env?: Record<string, string>;
     cwd?: string;
   } = {},
@@ -89,7 +91,7 @@ export async function runAction(
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_EVENT_NAME: event,
-    GITHUB_EVENT_PATH: join(EVENTS, `${event}.json`),
+    GITHUB_EVENT_PATH: join(EVENTS, options.eventFile ?? `${event}.json`),
     GITHUB_REPOSITORY: 'housing-mlops/housing-mlops',
     GITHUB_SHA: '9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d',
     GITHUB_REF: 'refs/heads/main',

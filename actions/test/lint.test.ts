@@ -24,6 +24,7 @@ describe("the repository's own workflows and actions", () => {
       'actions/lint/action.yml',
       'actions/metric-gate/action.yml',
       'actions/retrain/action.yml',
+      'actions/tag-image/action.yml',
       'actions/validate-data/action.yml',
     ]);
     expect((await checkActionMetadata(ROOT)).problems).toEqual([]);

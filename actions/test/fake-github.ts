@@ -8,6 +8,9 @@ export interface FakeRelease {
   draft: boolean;
   prerelease: boolean;
   created_at: string;
+  name?: string;
+  body?: string;
+  target_commitish?: string;
   assets: { id: number; name: string; content: string }[];
 }
 
@@ -74,13 +77,28 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
     send(res, 200, slice.map(toJson), headers);
   };
 
+  /** A release as the REST API shows it: asset metadata, not contents, and its URLs. */
+  const releaseJson = (req: IncomingMessage, repo: RegExpExecArray | null, r: FakeRelease) => {
+    const { assets, ...release } = r;
+    const host = `http://${req.headers.host}`;
+    const path = repo ? `repos/${repo[1]}/${repo[2]}` : 'repos/unknown/unknown';
+    return {
+      ...release,
+      html_url: `https://github.com/${path.slice('repos/'.length)}/releases/tag/${r.tag_name}`,
+      upload_url: `${host}/uploads/${path}/releases/${r.id}/assets{?name,label}`,
+      assets: assets.map(({ id, name }) => ({ id, name })),
+    };
+  };
+
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://fake');
-      const text = Buffer.concat(chunks).toString('utf8');
-      const body = text ? (JSON.parse(text) as unknown) : undefined;
+      const raw = Buffer.concat(chunks);
+      const isJson = (req.headers['content-type'] ?? '').startsWith('application/json');
+      const body =
+        isJson && raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as unknown) : undefined;
       calls.push({
         method: req.method ?? 'GET',
         path: url.pathname,
@@ -104,6 +122,56 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
       const rest = repo ? url.pathname.slice(repo[0].length) : url.pathname;
       let m: RegExpExecArray | null;
 
+      // uploads.github.com: POST /repos/:owner/:repo/releases/:id/assets?name=
+      if (
+        req.method === 'POST' &&
+        (m = /^\/uploads\/repos\/[^/]+\/[^/]+\/releases\/(\d+)\/assets$/.exec(url.pathname))
+      ) {
+        const release = releases.find((r) => r.id === Number(m![1]));
+        const name = url.searchParams.get('name');
+        if (!release || !name) return send(res, 404, { message: 'Not Found' });
+        if (release.assets.some((a) => a.name === name))
+          return send(res, 422, {
+            message: 'Validation Failed',
+            errors: [{ resource: 'ReleaseAsset', code: 'already_exists', field: 'name' }],
+          });
+        const asset = { id: nextId++, name, content: raw.toString('utf8') };
+        release.assets.push(asset);
+        return send(res, 201, {
+          id: asset.id,
+          name,
+          size: raw.length,
+          content_type: req.headers['content-type'],
+        });
+      }
+      if (req.method === 'POST' && rest === '/releases') {
+        const create = body as {
+          tag_name: string;
+          name?: string;
+          body?: string;
+          target_commitish?: string;
+        };
+        if (releases.some((r) => r.tag_name === create.tag_name))
+          return send(res, 422, {
+            message: 'Validation Failed',
+            errors: [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }],
+          });
+        const release: FakeRelease = {
+          id: nextId++,
+          tag_name: create.tag_name,
+          ...(create.name === undefined ? {} : { name: create.name }),
+          ...(create.body === undefined ? {} : { body: create.body }),
+          ...(create.target_commitish === undefined
+            ? {}
+            : { target_commitish: create.target_commitish }),
+          draft: false,
+          prerelease: false,
+          created_at: new Date().toISOString(),
+          assets: [],
+        };
+        releases.unshift(release); // newest first, as GitHub lists them
+        return send(res, 201, releaseJson(req, repo, release));
+      }
       if (req.method === 'POST' && rest === '/dispatches') {
         const failure = failDispatches.shift();
         if (failure !== undefined) return send(res, failure, { message: 'Server Error' });
@@ -115,10 +183,7 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
         return res.end();
       }
       if (req.method === 'GET' && rest === '/releases')
-        return page(req, res, url, releases, (r) => {
-          const { assets, ...release } = r as FakeRelease;
-          return { ...release, assets: assets.map(({ id, name }) => ({ id, name })) };
-        });
+        return page(req, res, url, releases, (r) => releaseJson(req, repo, r as FakeRelease));
       if (req.method === 'GET' && (m = /^\/releases\/assets\/(\d+)$/.exec(rest))) {
         if (req.headers.accept !== 'application/octet-stream')
           return send(res, 200, { id: Number(m[1]) });

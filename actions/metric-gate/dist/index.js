@@ -34764,6 +34764,29 @@ var GitHubClient = class {
     }
     return res;
   }
+  /**
+   * Uploads bytes as a release asset. `uploadUrl` is the release's
+   * `upload_url` (an RFC 6570 template ending in `{?name,label}`).
+   */
+  async uploadAsset(uploadUrl, name, bytes, contentType) {
+    const url = `${uploadUrl.replace(/\{[^}]*\}$/, "")}?name=${encodeURIComponent(name)}`;
+    const res = await fetch(url, {
+      method: "POST",
+      headers: {
+        accept: "application/vnd.github+json",
+        authorization: `Bearer ${this.token}`,
+        "x-github-api-version": "2022-11-28",
+        "user-agent": "housing-mlops-actions",
+        "content-type": contentType
+      },
+      body: bytes
+    });
+    if (!res.ok)
+      throw new Error(
+        `GitHub upload of ${name} answered ${res.status}: ${(await res.text()).slice(0, 300)}`
+      );
+    return await res.json();
+  }
   async json(method, path, body) {
     return await (await this.request(method, path, body)).json();
   }

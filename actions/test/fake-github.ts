@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -36,6 +37,18 @@ export interface FakeGitHub {
   dispatches: unknown[];
   /** Statuses to answer the next dispatches with instead of 204 (a GitHub outage). */
   failDispatches: number[];
+  /** The git side: branch -> commit, and each commit's files (path -> text). */
+  git: { refs: Map<string, string>; commits: Map<string, Map<string, string>> };
+  pulls: {
+    number: number;
+    title: string;
+    head: string;
+    base: string;
+    body: string;
+    state: 'open' | 'closed';
+  }[];
+  /** Sets a branch to a new commit holding these files. */
+  seedBranch(branch: string, files: Record<string, string>): void;
   close(): Promise<void>;
 }
 
@@ -46,6 +59,18 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
   const releases: FakeRelease[] = [];
   const comments: FakeGitHub['comments'] = new Map();
   const dispatches: unknown[] = [];
+  const git: FakeGitHub['git'] = { refs: new Map(), commits: new Map() };
+  const pulls: FakeGitHub['pulls'] = [];
+  const blobSha = (text: string) =>
+    createHash('sha1')
+      .update(`blob ${Buffer.byteLength(text)}\0${text}`)
+      .digest('hex');
+  let commitCounter = 0;
+  const commit = (files: Map<string, string>) => {
+    const sha = createHash('sha1').update(`commit ${++commitCounter}`).digest('hex');
+    git.commits.set(sha, files);
+    return sha;
+  };
   const failDispatches: number[] = [];
   let nextId = 1000;
 
@@ -172,6 +197,92 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
         releases.unshift(release); // newest first, as GitHub lists them
         return send(res, 201, releaseJson(req, repo, release));
       }
+      if (req.method === 'GET' && rest === '')
+        return send(res, 200, { full_name: `${repo?.[1]}/${repo?.[2]}`, default_branch: 'main' });
+      if (req.method === 'GET' && (m = /^\/git\/ref\/heads\/(.+)$/.exec(rest))) {
+        const sha = git.refs.get(m[1]!);
+        if (!sha) return send(res, 404, { message: 'Not Found' });
+        return send(res, 200, { ref: `refs/heads/${m[1]}`, object: { sha, type: 'commit' } });
+      }
+      if (req.method === 'POST' && rest === '/git/refs') {
+        const { ref, sha } = body as { ref: string; sha: string };
+        const name = ref.replace(/^refs\/heads\//, '');
+        if (git.refs.has(name)) return send(res, 422, { message: 'Reference already exists' });
+        if (!git.commits.has(sha)) return send(res, 422, { message: 'Object does not exist' });
+        git.refs.set(name, sha);
+        return send(res, 201, { ref, object: { sha, type: 'commit' } });
+      }
+      if (req.method === 'PATCH' && (m = /^\/git\/refs\/heads\/(.+)$/.exec(rest))) {
+        const { sha, force } = body as { sha: string; force?: boolean };
+        if (!git.refs.has(m[1]!)) return send(res, 422, { message: 'Reference does not exist' });
+        if (!force) return send(res, 422, { message: 'Update is not a fast forward' });
+        git.refs.set(m[1]!, sha);
+        return send(res, 200, { ref: `refs/heads/${m[1]}`, object: { sha, type: 'commit' } });
+      }
+      if ((m = /^\/contents\/(.+)$/.exec(rest))) {
+        const path = m[1]!;
+        if (req.method === 'GET') {
+          const files = git.commits.get(git.refs.get(url.searchParams.get('ref') ?? 'main') ?? '');
+          const text = files?.get(path);
+          if (text === undefined) return send(res, 404, { message: 'Not Found' });
+          return send(res, 200, {
+            path,
+            sha: blobSha(text),
+            encoding: 'base64',
+            content: Buffer.from(text).toString('base64'),
+          });
+        }
+        if (req.method === 'PUT') {
+          const put = body as { message: string; content: string; sha?: string; branch: string };
+          const head = git.refs.get(put.branch);
+          const files = new Map(git.commits.get(head ?? '') ?? []);
+          const old = files.get(path);
+          if (old !== undefined && put.sha !== blobSha(old))
+            return send(res, 409, { message: `${path} does not match ${put.sha}` });
+          files.set(path, Buffer.from(put.content, 'base64').toString('utf8'));
+          const sha = commit(files);
+          git.refs.set(put.branch, sha);
+          return send(res, 200, {
+            content: { path, sha: blobSha(files.get(path)!) },
+            commit: { sha, message: put.message },
+          });
+        }
+      }
+      if (rest === '/pulls' || rest.startsWith('/pulls/')) {
+        const html = (n: number) => `https://github.com/${repo?.[1]}/${repo?.[2]}/pull/${n}`;
+        if (req.method === 'GET' && rest === '/pulls') {
+          const head = url.searchParams.get('head')?.split(':')[1];
+          const list = pulls.filter(
+            (p) =>
+              p.state === (url.searchParams.get('state') ?? 'open') &&
+              (head === undefined || p.head === head) &&
+              (!url.searchParams.get('base') || p.base === url.searchParams.get('base')),
+          );
+          return send(
+            res,
+            200,
+            list.map((p) => ({ ...p, html_url: html(p.number) })),
+          );
+        }
+        if (req.method === 'POST' && rest === '/pulls') {
+          const create = body as { title: string; head: string; base: string; body: string };
+          if (
+            pulls.some(
+              (p) => p.state === 'open' && p.head === create.head && p.base === create.base,
+            )
+          )
+            return send(res, 422, { message: `A pull request already exists for ${create.head}.` });
+          const pull = { number: nextId++, state: 'open' as const, ...create };
+          pulls.push(pull);
+          return send(res, 201, { ...pull, html_url: html(pull.number) });
+        }
+        if (req.method === 'PATCH' && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
+          const pull = pulls.find((p) => p.number === Number(m![1]));
+          if (!pull) return send(res, 404, { message: 'Not Found' });
+          Object.assign(pull, body as object);
+          return send(res, 200, { ...pull, html_url: html(pull.number) });
+        }
+      }
       if (req.method === 'POST' && rest === '/dispatches') {
         const failure = failDispatches.shift();
         if (failure !== undefined) return send(res, failure, { message: 'Server Error' });
@@ -220,6 +331,10 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
     comments,
     dispatches,
     failDispatches,
+    git,
+    pulls,
+    seedBranch: (branch, files) =>
+      void git.refs.set(branch, commit(new Map(Object.entries(files)))),
     close: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();

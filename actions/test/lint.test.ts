@@ -23,6 +23,7 @@ describe("the repository's own workflows and actions", () => {
     expect(await actionFiles(ROOT)).toEqual([
       'actions/lint/action.yml',
       'actions/metric-gate/action.yml',
+      'actions/promote/action.yml',
       'actions/publish-model/action.yml',
       'actions/retrain/action.yml',
       'actions/tag-image/action.yml',

@@ -1,0 +1,108 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDesiredState } from '../promote/src/desired-state.ts';
+import { startFakeGitHub, type FakeGitHub } from './fake-github.ts';
+import { ROOT, runAction } from './harness.ts';
+
+const TOKEN = 'ghs_promoteTokenForTheLoopbackApi0123';
+const IMAGE = 'ghcr.io/housing-mlops/housing-mlops/housing-service';
+
+describe('promote (bundled dist, against a loopback fake of the GitHub git, contents and pulls APIs)', () => {
+  let github: FakeGitHub;
+  const promote = (environment: string, version: string) =>
+    runAction('promote', {
+      event: 'workflow_dispatch',
+      inputs: {
+        environment,
+        image: `${IMAGE}:model-${version}`,
+        'model-version': version,
+        reason: `release model for ${version}`,
+        'github-token': TOKEN,
+      },
+      env: { GITHUB_API_URL: github.url },
+    });
+  const fileOn = (branch: string, env: string) =>
+    github.git.commits.get(github.git.refs.get(branch)!)!.get(`deploy/${env}.yml`)!;
+
+  beforeAll(async () => {
+    github = await startFakeGitHub(TOKEN);
+    // main holds the committed desired-state files.
+    github.seedBranch('main', {
+      'deploy/staging.yml': await readFile(join(ROOT, 'deploy/staging.yml'), 'utf8'),
+      'deploy/production.yml': await readFile(join(ROOT, 'deploy/production.yml'), 'utf8'),
+    });
+  });
+  afterAll(() => github.close());
+
+  it("opens one pull request that changes only that environment's file", async () => {
+    const run = await promote('staging', 'gbdt-aaaaaaaaaaaa');
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({
+      branch: 'promote/staging',
+      'pull-request-number': expect.stringMatching(/^\d+$/),
+    });
+    const staging = fileOn('promote/staging', 'staging');
+    expect(parseDesiredState(staging, 'staging.yml')).toEqual({
+      environment: 'staging',
+      image: `${IMAGE}:model-gbdt-aaaaaaaaaaaa`,
+      model_version: 'gbdt-aaaaaaaaaaaa',
+    });
+    expect(staging).toMatch(/^# The desired state of staging\./); // comments kept
+    expect(fileOn('promote/staging', 'production')).toBe(fileOn('main', 'production'));
+    expect(github.pulls).toEqual([
+      expect.objectContaining({
+        head: 'promote/staging',
+        base: 'main',
+        title: 'Promote gbdt-aaaaaaaaaaaa to staging',
+        state: 'open',
+      }),
+    ]);
+  });
+
+  it('updates that same pull request for the next bump, from a branch reset to main', async () => {
+    const first = github.pulls[0]!.number;
+    const run = await promote('staging', 'gbdt-bbbbbbbbbbbb');
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs['pull-request-number']).toBe(String(first));
+    expect(github.pulls.filter((p) => p.head === 'promote/staging')).toHaveLength(1);
+    expect(github.pulls[0]!.title).toBe('Promote gbdt-bbbbbbbbbbbb to staging');
+    expect(github.pulls[0]!.body).toContain('`none`'); // compared with main, where nothing is promoted yet
+    expect(parseDesiredState(fileOn('promote/staging', 'staging'), 'x').model_version).toBe(
+      'gbdt-bbbbbbbbbbbb',
+    );
+    const patched = github.calls.filter(
+      (c) => c.method === 'PATCH' && c.path.endsWith('/git/refs/heads/promote/staging'),
+    );
+    expect(patched.at(-1)?.body).toEqual({ sha: github.git.refs.get('main'), force: true });
+  });
+
+  it('keeps one pull request per environment', async () => {
+    const run = await promote('production', 'gbdt-aaaaaaaaaaaa');
+    expect(run.code, run.stdout).toBe(0);
+    expect(github.pulls.map((p) => p.head).sort()).toEqual([
+      'promote/production',
+      'promote/staging',
+    ]);
+  });
+
+  it('does nothing when main already says so', async () => {
+    github.seedBranch('main', {
+      'deploy/staging.yml': fileOn('promote/staging', 'staging'),
+      'deploy/production.yml': fileOn('main', 'production'),
+    });
+    const before = github.calls.length;
+    const run = await promote('staging', 'gbdt-bbbbbbbbbbbb');
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain('already says');
+    expect(github.calls.slice(before).every((c) => c.method === 'GET')).toBe(true);
+  });
+
+  it('names a bad environment', async () => {
+    const run = await promote('qa', 'gbdt-aaaaaaaaaaaa');
+    expect(run.code).toBe(1);
+    expect(run.annotations.at(-1)?.message).toBe(
+      "input 'environment' must be staging or production, got 'qa'",
+    );
+  });
+});

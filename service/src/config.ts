@@ -17,6 +17,13 @@ export interface ServiceConfig {
   logLevel: (typeof LOG_LEVELS)[number];
   /** How long SIGTERM waits for in-flight requests before closing them. */
   shutdownTimeoutMs: number;
+  /**
+   * How long SIGTERM keeps accepting connections (answering them with
+   * Connection: close, /readyz 503) before it closes the listener: load
+   * balancers need a moment to stop sending, and the kernel's accept queue
+   * would otherwise be reset.
+   */
+  shutdownDrainMs: number;
   /** Rows of recent requests the online drift is computed over. */
   driftWindowRows: number;
   driftIntervalMs: number;
@@ -64,6 +71,7 @@ export function parseConfig(env: Env = process.env): ServiceConfig {
     adminToken: token,
     logLevel: level as ServiceConfig['logLevel'],
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    shutdownDrainMs: int('SHUTDOWN_DRAIN_MS', 1000, 0, 600_000),
     driftWindowRows: int('DRIFT_WINDOW_ROWS', 5000, 10, 1_000_000),
     driftIntervalMs: int('DRIFT_INTERVAL_MS', 10_000, 100, 3_600_000),
     instrumentation: env.INSTRUMENTATION !== 'off',

@@ -12,6 +12,13 @@ import { errorMessage } from '../../pipeline/src/util/errors.ts';
 
 /** How long shutdown waits for a connection that is open but has sent no request. */
 const NEW_CONNECTION_GRACE_MS = 5000;
+/**
+ * How long shutdown leaves a keep-alive connection idle after its last
+ * response before closing it: a client may be reusing it for its next request
+ * right now, and a close mid-write would fail that request (ECONNRESET).
+ * Responses sent during shutdown carry `Connection: close` instead.
+ */
+const IDLE_KEEP_ALIVE_GRACE_MS = 500;
 
 /** A running service. */
 export interface RunningService {
@@ -74,9 +81,12 @@ export async function start(
   });
   const server = createServer(app);
   // Every connection, so shutdown can close each one when it has nothing in flight.
-  const connections = new Map<Socket, { busy: number; served: boolean; since: number }>();
+  const connections = new Map<
+    Socket,
+    { busy: number; served: boolean; since: number; idleSince: number }
+  >();
   server.on('connection', (socket: Socket) => {
-    connections.set(socket, { busy: 0, served: false, since: Date.now() });
+    connections.set(socket, { busy: 0, served: false, since: Date.now(), idleSince: Date.now() });
     socket.once('close', () => connections.delete(socket));
   });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -87,6 +97,7 @@ export async function start(
       if (!state) return;
       state.busy--;
       state.served = true;
+      state.idleSince = Date.now();
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -102,19 +113,25 @@ export async function start(
     (closing ??= (async () => {
       shuttingDown = true;
       drift?.stop();
+      // Unready first, still accepting: see ServiceConfig.shutdownDrainMs.
+      await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
       // Stop accepting connections, but keep the open ones: Node's http close()
       // would also drop connections that are open but have not sent their request yet.
       const stopped = new Promise<void>((resolve) =>
         net.Server.prototype.close.call(server, () => resolve()),
       );
       const deadline = Date.now() + config.shutdownTimeoutMs;
-      // Close each connection once it is idle after a response, or new and silent for a
-      // grace period (as Go's http.Server.Shutdown does); at the deadline, close them all.
+      // Close each connection once it has been idle for a moment after a response,
+      // or new and silent for a grace period (as Go's http.Server.Shutdown does);
+      // at the deadline, close them all.
       while (connections.size > 0 && Date.now() < deadline) {
+        const now = Date.now();
         for (const [socket, state] of connections) {
+          if (state.busy > 0) continue;
           if (
-            state.busy === 0 &&
-            (state.served || Date.now() - state.since > NEW_CONNECTION_GRACE_MS)
+            state.served
+              ? now - state.idleSince > IDLE_KEEP_ALIVE_GRACE_MS
+              : now - state.since > NEW_CONNECTION_GRACE_MS
           )
             socket.destroy();
         }

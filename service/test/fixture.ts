@@ -71,6 +71,8 @@ export async function startService(
       MODEL_DIR: modelDir,
       ADMIN_TOKEN,
       LOG_LEVEL: 'info',
+      // Tests stop services often; the one that tests the drain sets it.
+      SHUTDOWN_DRAIN_MS: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

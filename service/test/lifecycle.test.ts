@@ -25,7 +25,8 @@ async function psi(url: string): Promise<Record<string, number>> {
 
 describe('graceful shutdown', () => {
   it('drops no in-flight request on SIGTERM under load, then exits 0', async () => {
-    const service = await startService(modelDir);
+    // The default drain: connections the kernel accepted before SIGTERM get served.
+    const service = await startService(modelDir, { SHUTDOWN_DRAIN_MS: '1000' });
     const batch = rows.slice(0, 1000);
     const inFlight = Array.from({ length: 40 }, () =>
       post(`${service.url}/v1/predict/batch`, { instances: batch }),

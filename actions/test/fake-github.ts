@@ -47,6 +47,12 @@ export interface FakeGitHub {
     body: string;
     state: 'open' | 'closed';
   }[];
+  /** Deployments created, each with the statuses posted to it, in order. */
+  deployments: {
+    id: number;
+    request: Record<string, unknown>;
+    statuses: Record<string, unknown>[];
+  }[];
   /** Sets a branch to a new commit holding these files. */
   seedBranch(branch: string, files: Record<string, string>): void;
   close(): Promise<void>;
@@ -61,6 +67,7 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
   const dispatches: unknown[] = [];
   const git: FakeGitHub['git'] = { refs: new Map(), commits: new Map() };
   const pulls: FakeGitHub['pulls'] = [];
+  const deployments: FakeGitHub['deployments'] = [];
   const blobSha = (text: string) =>
     createHash('sha1')
       .update(`blob ${Buffer.byteLength(text)}\0${text}`)
@@ -283,6 +290,41 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
           return send(res, 200, { ...pull, html_url: html(pull.number) });
         }
       }
+      if (req.method === 'POST' && rest === '/deployments') {
+        const request = body as Record<string, unknown>;
+        if (typeof request.ref !== 'string')
+          return send(res, 422, { message: 'Invalid request: ref' });
+        const deployment = { id: nextId++, request, statuses: [] as Record<string, unknown>[] };
+        deployments.push(deployment);
+        return send(res, 201, { id: deployment.id, ...request });
+      }
+      if (req.method === 'POST' && (m = /^\/deployments\/(\d+)\/statuses$/.exec(rest))) {
+        const deployment = deployments.find((d) => d.id === Number(m![1]));
+        if (!deployment) return send(res, 404, { message: 'Not Found' });
+        const status = body as Record<string, unknown>;
+        const states = [
+          'error',
+          'failure',
+          'inactive',
+          'in_progress',
+          'queued',
+          'pending',
+          'success',
+        ];
+        if (!states.includes(String(status.state)))
+          return send(res, 422, { message: `Invalid state: ${String(status.state)}` });
+        deployment.statuses.push(status);
+        // auto_inactive: a success marks the environment's earlier deployments inactive.
+        if (status.state === 'success' && status.auto_inactive !== false)
+          for (const other of deployments)
+            if (
+              other !== deployment &&
+              other.request.environment === deployment.request.environment &&
+              other.statuses.at(-1)?.state === 'success'
+            )
+              other.statuses.push({ state: 'inactive', description: 'superseded' });
+        return send(res, 201, { id: nextId++, ...status });
+      }
       if (req.method === 'POST' && rest === '/dispatches') {
         const failure = failDispatches.shift();
         if (failure !== undefined) return send(res, failure, { message: 'Server Error' });
@@ -333,6 +375,7 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
     failDispatches,
     git,
     pulls,
+    deployments,
     seedBranch: (branch, files) =>
       void git.refs.set(branch, commit(new Map(Object.entries(files)))),
     close: () =>

@@ -12,6 +12,7 @@ describe("the repository's own workflows and actions", () => {
   it('pass the workflow schema and actionlint, as the lint action runs them', async () => {
     expect(await workflowFiles(ROOT)).toEqual([
       '.github/workflows/ct.yml',
+      '.github/workflows/deploy.yml',
       '.github/workflows/pr.yml',
     ]);
     const result = await checkWorkflows(ROOT);
@@ -21,6 +22,7 @@ describe("the repository's own workflows and actions", () => {
 
   it('have action metadata on the supported Node runtime, with every input and output described', async () => {
     expect(await actionFiles(ROOT)).toEqual([
+      'actions/deploy/action.yml',
       'actions/lint/action.yml',
       'actions/metric-gate/action.yml',
       'actions/promote/action.yml',

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDesiredState } from '../promote/src/desired-state.ts';
+import { parseDesiredState } from '../shared/desired-state.ts';
 import { startFakeGitHub, type FakeGitHub } from './fake-github.ts';
 import { ROOT, runAction } from './harness.ts';
 

@@ -26379,7 +26379,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse2(src, reviver, options) {
+    function parse3(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -26420,7 +26420,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse2;
+    exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument5;
     exports.stringify = stringify;
@@ -35281,7 +35281,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse2(serialize(uri, options), options);
+        parse3(serialize(uri, options), options);
       }
       return uri;
     }
@@ -35324,8 +35324,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative5, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse2(serialize(base, options), options);
-        relative5 = parse2(serialize(relative5, options), options);
+        base = parse3(serialize(base, options), options);
+        relative5 = parse3(serialize(relative5, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative5.scheme) {
@@ -35643,7 +35643,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse2(uri, opts) {
+    function parse3(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -35680,7 +35680,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse2
+      parse: parse3
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -41124,13 +41124,13 @@ var checkPipelineConfig = async (root) => {
     ["dvc.yaml", (text) => orderStages(parseDvcYaml(text, "dvc.yaml"))],
     ["params.yaml", (text) => parseParams(text, "params.yaml")]
   ];
-  for (const [file, parse2] of files) {
+  for (const [file, parse3] of files) {
     if (!existsSync4(join6(root, file))) {
       problems.push({ file, message: "is missing", title: file });
       continue;
     }
     try {
-      parse2(await readFile5(join6(root, file), "utf8"));
+      parse3(await readFile5(join6(root, file), "utf8"));
     } catch (error2) {
       problems.push(...problemsFromError(error2, file, file));
     }
@@ -41278,6 +41278,14 @@ async function workflowFiles(root) {
     return [];
   }
 }
+async function selfHostedLabels(root) {
+  try {
+    const config = (0, import_yaml5.parse)(await readFile7(join10(root, ".github/actionlint.yaml"), "utf8"));
+    return new Set(config?.["self-hosted-runner"]?.labels ?? []);
+  } catch {
+    return /* @__PURE__ */ new Set();
+  }
+}
 function describe(error2) {
   const nested = "states" in error2 ? error2.states?.flatMap((s) => s.errors)[0] : void 0;
   const detail = error2.detail ?? (nested ? describe(nested) : void 0);
@@ -41287,6 +41295,7 @@ var checkWorkflows = async (root) => {
   const name = "Workflows (actionlint)";
   const files = await workflowFiles(root);
   if (files.length === 0) return { name, problems: [], skipped: "no workflows" };
+  const labels = await selfHostedLabels(root);
   let lint = await createLinter();
   const problems = [];
   for (const file of files) {
@@ -41316,7 +41325,9 @@ var checkWorkflows = async (root) => {
       });
     }
     try {
-      for (const r of lint(text, file))
+      for (const r of lint(text, file)) {
+        const label = r.kind === "runner-label" ? /^label "([^"]+)"/.exec(r.message)?.[1] : void 0;
+        if (label !== void 0 && labels.has(label)) continue;
         problems.push({
           file,
           line: r.line,
@@ -41324,6 +41335,7 @@ var checkWorkflows = async (root) => {
           message: `${r.message} [${r.kind}]`,
           title: "actionlint"
         });
+      }
     } catch (error2) {
       problems.push({
         file,

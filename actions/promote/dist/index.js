@@ -27099,7 +27099,7 @@ async function runAction(main) {
   }
 }
 
-// actions/promote/src/desired-state.ts
+// actions/shared/desired-state.ts
 var import_yaml = __toESM(require_dist(), 1);
 var ENVIRONMENTS = ["staging", "production"];
 function parseDesiredState(text, file) {

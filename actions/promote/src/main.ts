@@ -4,7 +4,7 @@ import { currentRepo, GitHubClient } from '../../shared/github.ts';
 import { stringInput } from '../../shared/inputs.ts';
 import { markdownTable } from '../../shared/markdown.ts';
 import { runAction } from '../../shared/run.ts';
-import { ENVIRONMENTS, parseDesiredState, withDesiredState } from './desired-state.ts';
+import { ENVIRONMENTS, parseDesiredState, withDesiredState } from '../../shared/desired-state.ts';
 
 /** The inputs of action.yml, read once. */
 export interface Inputs {

@@ -1,0 +1,194 @@
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../monitoring/src/processes.ts';
+import { trainModel } from '../../service/test/fixture.ts';
+import { startFakeGitHub, type FakeGitHub } from './fake-github.ts';
+import { ROOT, runAction, type ActionRun } from './harness.ts';
+
+const TOKEN = 'ghs_deployTokenForTheLoopbackApi012345';
+const IMAGE = 'ghcr.io/housing-mlops/housing-mlops/housing-service';
+
+describe('deploy (bundled dist, a recording docker first on PATH that runs the real service, a loopback GitHub API)', () => {
+  let dir: string;
+  let github: FakeGitHub;
+  let port: number;
+  let versionA: string;
+  const versionB = 'gbdt-bbbbbbbbbbbb';
+  const calls = async () =>
+    (await readFile(join(dir, 'docker/calls.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { args: string[]; image: string | null });
+  const served = async () =>
+    ((await (await fetch(`http://127.0.0.1:${port}/v1/model`)).json()) as { model_version: string })
+      .model_version;
+  const deploy = (
+    tag: string,
+    modelVersion: string,
+    extra: Record<string, string> = {},
+  ): Promise<ActionRun> =>
+    runAction('deploy', {
+      event: 'workflow_dispatch',
+      inputs: {
+        environment: 'staging',
+        image: `${IMAGE}:${tag}`,
+        'model-version': modelVersion,
+        url: `http://127.0.0.1:${port}`,
+        'state-dir': join(dir, 'state'),
+        'ready-timeout-seconds': '30',
+        'github-token': TOKEN,
+        ...extra,
+      },
+      env: {
+        GITHUB_API_URL: github.url,
+        GITHUB_RUN_ID: '4242',
+        PATH: `${join(dir, 'bin')}${delimiter}${process.env.PATH ?? ''}`,
+        FAKE_DOCKER_DIR: join(dir, 'docker'),
+        FAKE_DOCKER_PORT: String(port),
+        FAKE_DOCKER_ROOT: ROOT,
+        FAKE_DOCKER_IMAGES: JSON.stringify({
+          [`${IMAGE}:a`]: join(dir, 'model-a'),
+          [`${IMAGE}:b`]: join(dir, 'model-b'),
+          [`${IMAGE}:broken`]: join(dir, 'model-broken'),
+        }),
+      },
+    });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'deploy-'));
+    port = await freePort();
+    github = await startFakeGitHub(TOKEN);
+    const trained = await trainModel();
+    await cp(trained, join(dir, 'model-a'), { recursive: true });
+    await rm(trained, { recursive: true, force: true });
+    versionA = (
+      JSON.parse(await readFile(join(dir, 'model-a/model.card.json'), 'utf8')) as {
+        model_version: string;
+      }
+    ).model_version;
+    // B: the same graph under another version; broken: a model that cannot load.
+    await cp(join(dir, 'model-a'), join(dir, 'model-b'), { recursive: true });
+    const card = JSON.parse(await readFile(join(dir, 'model-b/model.card.json'), 'utf8')) as {
+      model_version: string;
+    };
+    await writeFile(
+      join(dir, 'model-b/model.card.json'),
+      JSON.stringify({ ...card, model_version: versionB }),
+    );
+    await cp(join(dir, 'model-a'), join(dir, 'model-broken'), { recursive: true });
+    await writeFile(join(dir, 'model-broken/model.onnx'), 'not an onnx graph');
+    await cp(join(ROOT, 'actions/test/fake-docker.mjs'), join(dir, 'fake-docker.mjs'));
+    await mkdir(join(dir, 'bin'));
+    await mkdir(join(dir, 'docker'));
+    await writeFile(
+      join(dir, 'bin/docker'),
+      `#!/bin/sh\nexec "${process.execPath}" "${join(dir, 'fake-docker.mjs')}" "$@"\n`,
+    );
+    await chmod(join(dir, 'bin/docker'), 0o755);
+  }, 120_000);
+
+  afterAll(async () => {
+    // Stop the service process the fake docker started, by its PID.
+    try {
+      const { pid } = JSON.parse(await readFile(join(dir, 'docker/running.json'), 'utf8')) as {
+        pid: number;
+      };
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // nothing running
+    }
+    await github.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('deploys the first image: pull, up, ready, right model, smoke test; a Deployment goes in_progress then success', async () => {
+    const run = await deploy('a', versionA);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ result: 'deployed', 'running-image': `${IMAGE}:a` });
+    expect(await served()).toBe(versionA);
+    expect((await calls()).map((c) => [c.args.slice(3).join(' '), c.image])).toEqual([
+      ['ps --format json service', null],
+      ['pull service', `${IMAGE}:a`],
+      ['up --detach --no-deps service', `${IMAGE}:a`],
+    ]);
+    const [deployment] = github.deployments;
+    expect(deployment!.request).toMatchObject({
+      environment: 'staging',
+      payload: { image: `${IMAGE}:a`, model_version: versionA },
+    });
+    expect(deployment!.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
+    expect(deployment!.statuses[1]).toMatchObject({
+      environment_url: `http://127.0.0.1:${port}`,
+      auto_inactive: true,
+    });
+    expect(run.summary).toMatch(/smoke test \| row 0: \d+, row 1: \d+/);
+  });
+
+  it('treats a redeploy of the running version as a no-op', async () => {
+    const before = (await calls()).length;
+    const run = await deploy('a', versionA);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ result: 'unchanged', 'deployment-id': '' });
+    expect((await calls()).slice(before).map((c) => c.args[3])).toEqual(['ps']);
+    expect(github.deployments).toHaveLength(1);
+  });
+
+  it('deploys the next version and marks the earlier deployment inactive', async () => {
+    const run = await deploy('b', versionB);
+    expect(run.code, run.stdout).toBe(0);
+    expect(await served()).toBe(versionB);
+    expect(github.deployments.map((d) => d.statuses.at(-1)?.state)).toEqual([
+      'inactive',
+      'success',
+    ]);
+  });
+
+  it('rolls a broken model back to the running version, checks it, and fails the job saying both', async () => {
+    const run = await deploy('broken', 'gbdt-cccccccccccc', { 'ready-timeout-seconds': '8' });
+    expect(run.code).toBe(1);
+    expect(run.outputs).toMatchObject({ result: 'rolled-back', 'running-image': `${IMAGE}:b` });
+    const message = run.annotations.at(-1)!.message;
+    expect(message).toMatch(
+      new RegExp(
+        `^deploy of ${IMAGE}:broken to staging failed: .*readyz was not ready within 8000 ms`,
+      ),
+    );
+    expect(message).toMatch(new RegExp(`Now: rolled back: ${IMAGE}:b runs and is healthy\\.$`));
+    expect(await served()).toBe(versionB);
+    expect(github.deployments.at(-1)!.statuses.map((s) => s.state)).toEqual([
+      'in_progress',
+      'failure',
+    ]);
+  }, 60_000);
+
+  it('reads what to deploy from the desired-state file, and skips an environment with nothing promoted', async () => {
+    const file = join(dir, 'staging.yml');
+    await writeFile(file, 'environment: staging\nimage: null\nmodel_version: null\n');
+    const empty = await deploy('', '', { image: '', 'model-version': '', 'desired-state': file });
+    expect(empty.code, empty.stdout).toBe(0);
+    expect(empty.outputs.result).toBe('unchanged');
+    expect(empty.stdout).toContain('nothing is promoted to staging yet');
+    await writeFile(file, `environment: staging\nimage: ${IMAGE}:b\nmodel_version: ${versionB}\n`);
+    const same = await deploy('', '', { image: '', 'model-version': '', 'desired-state': file });
+    expect(same.outputs.result).toBe('unchanged');
+    await writeFile(
+      file,
+      `environment: production\nimage: ${IMAGE}:b\nmodel_version: ${versionB}\n`,
+    );
+    const wrong = await deploy('', '', { image: '', 'model-version': '', 'desired-state': file });
+    expect(wrong.annotations.at(-1)?.message).toBe(`${file}: is for production, not staging`);
+  });
+
+  it('keeps a rollback rolled back: the failed image is refused until the desired state changes', async () => {
+    const before = (await calls()).length;
+    const run = await deploy('broken', 'gbdt-cccccccccccc');
+    expect(run.code).toBe(1);
+    expect(run.annotations.at(-1)?.message).toMatch(
+      /^image: .*:broken was rolled back on .*; it is not re-applied/,
+    );
+    expect((await calls()).slice(before).map((c) => c.args[3])).toEqual(['ps']);
+    expect(await served()).toBe(versionB);
+  });
+});

@@ -106,7 +106,11 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
   it('deploys the first image: pull, up, ready, right model, smoke test; a Deployment goes in_progress then success', async () => {
     const run = await deploy('a', versionA);
     expect(run.code, run.stdout).toBe(0);
-    expect(run.outputs).toMatchObject({ result: 'deployed', 'running-image': `${IMAGE}:a` });
+    expect(run.outputs).toMatchObject({
+      result: 'deployed',
+      'running-image': `${IMAGE}:a`,
+      'model-version': versionA,
+    });
     expect(await served()).toBe(versionA);
     expect((await calls()).map((c) => [c.args.slice(3).join(' '), c.image])).toEqual([
       ['ps --format json service', null],

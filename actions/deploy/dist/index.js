@@ -34946,6 +34946,7 @@ function run() {
         info(`${image} (${modelVersion}) already runs: nothing to do`);
         setOutput("result", "unchanged");
         setOutput("running-image", running);
+        setOutput("model-version", modelVersion);
         setOutput("deployment-id", "");
         return;
       }
@@ -34984,6 +34985,7 @@ function run() {
       });
       setOutput("result", "deployed");
       setOutput("running-image", image);
+      setOutput("model-version", modelVersion);
       await summary.addRaw(
         `## Deployed ${modelVersion} to ${inputs.environment}
 

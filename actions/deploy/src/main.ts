@@ -117,6 +117,7 @@ export function run(): Promise<void> {
         core.info(`${image} (${modelVersion}) already runs: nothing to do`);
         core.setOutput('result', 'unchanged');
         core.setOutput('running-image', running);
+        core.setOutput('model-version', modelVersion);
         core.setOutput('deployment-id', '');
         return;
       }
@@ -157,6 +158,7 @@ export function run(): Promise<void> {
       });
       core.setOutput('result', 'deployed');
       core.setOutput('running-image', image);
+      core.setOutput('model-version', modelVersion);
       await core.summary
         .addRaw(
           `## Deployed ${modelVersion} to ${inputs.environment}\n\n${markdownTable(

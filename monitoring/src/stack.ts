@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { startAlertmanager } from './alertmanager-process.ts';
 import {
   loopbackAlertmanagerConfig,
   loopbackPrometheusConfig,
@@ -69,10 +70,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ['prometheus'],
     'apt-get install prometheus (what .ci/run does)',
   );
-  const alertmanagerBin = requireBinary(
-    ['prometheus-alertmanager', 'alertmanager'],
-    'apt-get install prometheus-alertmanager (what .ci/run does)',
-  );
   const dir = await mkdtemp(join(tmpdir(), 'housing-stack-'));
   const started: ManagedProcess[] = [];
   let service: ManagedProcess | undefined;
@@ -124,14 +121,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }),
     );
 
-    const alertmanager = startProcess('alertmanager', alertmanagerBin, [
-      `--config.file=${join(dir, 'alertmanager.yml')}`,
-      `--storage.path=${join(dir, 'alertmanager-data')}`,
-      `--web.listen-address=127.0.0.1:${ports.alertmanager}`,
-      // An empty address turns off clustering, which would listen on 0.0.0.0:9094.
-      '--cluster.listen-address=',
-    ]);
-    started.push(alertmanager);
+    const alertmanager = await startAlertmanager({
+      configFile: join(dir, 'alertmanager.yml'),
+      dataDir: join(dir, 'alertmanager-data'),
+      port: ports.alertmanager,
+    });
+    started.push(alertmanager.process);
 
     const startService = async (env: Record<string, string> = {}) => {
       service = startProcess(
@@ -162,7 +157,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       `--rules.alert.resend-delay=${options.interval}`,
     ]);
     started.push(prometheus);
-    await waitForHttp(`${urls.alertmanager}/-/ready`, alertmanager);
     await waitForHttp(`${urls.prometheus}/-/ready`, prometheus);
     // Prometheus applies discovered targets at most every 5 s, so "ready" comes
     // before the first scrape; traffic sent before it would never be counted.

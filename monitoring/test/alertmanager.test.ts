@@ -4,13 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loopbackAlertmanagerConfig } from '../src/loopback-config.ts';
 import { ALERTMANAGER_CONFIG } from '../src/paths.ts';
-import {
-  freePort,
-  requireBinary,
-  startProcess,
-  waitForHttp,
-  type ManagedProcess,
-} from '../src/processes.ts';
+import { startAlertmanager } from '../src/alertmanager-process.ts';
+import type { ManagedProcess } from '../src/processes.ts';
 import { readYamlFile } from '../src/yaml-file.ts';
 import { startWebhookSink, type WebhookSink } from '../src/webhook-sink.ts';
 import { missing, run } from './helpers.ts';
@@ -124,22 +119,12 @@ describe.skipIf(missing('prometheus-alertmanager') && missing('alertmanager'))(
           groupInterval: '1s',
         }),
       );
-      const port = await freePort();
-      url = `http://127.0.0.1:${port}`;
-      alertmanager = startProcess(
-        'alertmanager',
-        requireBinary(
-          ['prometheus-alertmanager', 'alertmanager'],
-          'apt-get install prometheus-alertmanager',
-        ),
-        [
-          `--config.file=${join(dir, 'alertmanager.yml')}`,
-          `--storage.path=${join(dir, 'data')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          '--cluster.listen-address=',
-        ],
-      );
-      await waitForHttp(`${url}/-/ready`, alertmanager);
+      const am = await startAlertmanager({
+        configFile: join(dir, 'alertmanager.yml'),
+        dataDir: join(dir, 'data'),
+      });
+      alertmanager = am.process;
+      url = am.url;
     });
 
     afterAll(async () => {

@@ -7,12 +7,8 @@ import { silentLogger } from '../../pipeline/src/util/logger.ts';
 import { startFakeGitHub, type FakeGitHub } from '../../actions/test/fake-github.ts';
 import { loopbackAlertmanagerConfig } from '../../monitoring/src/loopback-config.ts';
 import { ALERTMANAGER_CONFIG } from '../../monitoring/src/paths.ts';
-import {
-  freePort,
-  requireBinary,
-  startProcess,
-  waitForHttp,
-} from '../../monitoring/src/processes.ts';
+import { startAlertmanager } from '../../monitoring/src/alertmanager-process.ts';
+import type { ManagedProcess } from '../../monitoring/src/processes.ts';
 import { readYamlFile } from '../../monitoring/src/yaml-file.ts';
 import { startWebhookSink } from '../../monitoring/src/webhook-sink.ts';
 import { missing } from '../../monitoring/test/helpers.ts';
@@ -185,7 +181,7 @@ describe.skipIf(missing('prometheus-alertmanager') && missing('alertmanager'))(
     let dir: string;
     let github: FakeGitHub;
     let relay: RunningRelay;
-    let alertmanager: ReturnType<typeof startProcess>;
+    let alertmanager: ManagedProcess;
     let amUrl: string;
     let sink: Awaited<ReturnType<typeof startWebhookSink>>;
 
@@ -236,22 +232,12 @@ describe.skipIf(missing('prometheus-alertmanager') && missing('alertmanager'))(
       for (const route of config.route.routes)
         if (route.receiver === 'retrain') route.repeat_interval = '1s';
       await writeFile(join(dir, 'alertmanager.yml'), stringify(config));
-      const port = await freePort();
-      amUrl = `http://127.0.0.1:${port}`;
-      alertmanager = startProcess(
-        'alertmanager',
-        requireBinary(
-          ['prometheus-alertmanager', 'alertmanager'],
-          'apt-get install prometheus-alertmanager',
-        ),
-        [
-          `--config.file=${join(dir, 'alertmanager.yml')}`,
-          `--storage.path=${join(dir, 'data')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          '--cluster.listen-address=',
-        ],
-      );
-      await waitForHttp(`${amUrl}/-/ready`, alertmanager);
+      const am = await startAlertmanager({
+        configFile: join(dir, 'alertmanager.yml'),
+        dataDir: join(dir, 'data'),
+      });
+      alertmanager = am.process;
+      amUrl = am.url;
     });
 
     afterAll(async () => {

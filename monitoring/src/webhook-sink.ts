@@ -1,26 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-/** One alert inside an Alertmanager webhook notification. */
-export interface WebhookAlert {
-  status: 'firing' | 'resolved';
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  startsAt: string;
-  endsAt: string;
-  fingerprint?: string;
-}
-
-/** Alertmanager's webhook body (https://prometheus.io/docs/alerting/latest/configuration/#webhook_config). */
-export interface WebhookPayload {
-  version: string;
-  groupKey: string;
-  status: 'firing' | 'resolved';
-  receiver: string;
-  groupLabels: Record<string, string>;
-  commonLabels: Record<string, string>;
-  alerts: WebhookAlert[];
-}
+// The payload type is the relay's: it is the one that validates real Alertmanager bodies.
+import type { WebhookPayload } from '../../relay/src/alertmanager.ts';
 
 /** A notification as the sink received it: the path it came to, and the body. */
 export interface Notification {

@@ -1,14 +1,16 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { ErrorObject } from 'ajv';
 import type { Logger as Pino } from 'pino';
 import swaggerUi from 'swagger-ui-dist';
 import type { ServiceConfig } from './config.ts';
 import type { DriftMonitor } from './drift-monitor.ts';
+import { HttpError, sendError } from './http/errors.ts';
+import { assignRequestId, instrumentRequest } from './http/instrument.ts';
 import type { ServiceMetrics } from './metrics.ts';
-import type { LoadedModel, Row } from './model/load-model.ts';
 import type { ModelHolder } from './model/model-holder.ts';
 import { openApiDocument } from './openapi.ts';
+import { createPredictRoutes } from './routes/predict.ts';
 import { errorMessage } from '../../pipeline/src/util/errors.ts';
 
 /** What the app needs; `createApp` builds routes on them and never listens. */
@@ -23,78 +25,43 @@ export interface AppDeps {
   shuttingDown: () => boolean;
 }
 
-/** An error with an HTTP status and, for validation, per-field details. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly details?: { path: string; message: string }[],
-  ) {
-    super(message);
-  }
-}
-
 declare module 'express-serve-static-core' {
   interface Request {
     id: string;
   }
 }
 
-const REQUEST_ID = /^[\w.-]{1,128}$/;
+/**
+ * Builds the service's request listener; it never listens. The prediction
+ * routes run on a lean node:http path (routes/predict.ts), everything else on
+ * Express. Both share request ids, metrics, logs and the error format.
+ */
+export function createApp(deps: AppDeps): RequestListener {
+  const predictRoutes = createPredictRoutes(deps);
+  const app = createExpressApp(deps);
+  return (req, res) => {
+    if (!predictRoutes(req, res)) app(req, res);
+  };
+}
 
-/** Builds the Express app. */
-export function createApp(deps: AppDeps): express.Express {
+/** The Express app for every route but the prediction ones. */
+function createExpressApp(deps: AppDeps): express.Express {
   const { config, holder, metrics, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  // Request id, in-flight gauge, latency by route template, one log line per request.
+  const instrument = { ...deps, instrumentation: config.instrumentation };
   app.use((req, res, next) => {
-    const incoming = req.get('x-request-id');
-    req.id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.setHeader('x-request-id', req.id);
-    if (!config.instrumentation) return next();
-    const started = process.hrtime.bigint();
-    metrics.httpInFlight.inc();
-    res.once('close', () => {
-      metrics.httpInFlight.dec();
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      // Label by the matched route template, never the raw URL: unmatched paths share one label.
-      const route = req.route
+    req.id = assignRequestId(req, res);
+    // Label by the matched route template, never the raw URL: unmatched paths share one label.
+    instrumentRequest(instrument, req, res, req.id, () =>
+      req.route
         ? `${req.baseUrl}${String((req.route as { path: string }).path)}`
-        : ((res.locals.route as string | undefined) ?? 'unmatched');
-      metrics.httpDuration.observe(
-        { method: req.method, route, status_code: String(res.statusCode) },
-        seconds,
-      );
-      if (route !== '/metrics' && route !== '/healthz' && route !== '/readyz') {
-        logger.info(
-          {
-            req_id: req.id,
-            method: req.method,
-            route,
-            status: res.statusCode,
-            ms: Math.round(seconds * 1e4) / 10,
-          },
-          'request',
-        );
-      }
-    });
+        : ((res.locals.route as string | undefined) ?? 'unmatched'),
+    );
     next();
   });
-
-  const json = express.json({ limit: config.bodyLimitBytes, strict: false });
-  const requireJson = (req: Request, _res: Response, next: NextFunction) => {
-    if (!req.is('application/json')) {
-      next(
-        new HttpError(
-          415,
-          `Content-Type must be application/json, got ${req.get('content-type') ?? 'none'}`,
-        ),
-      );
-    } else next();
-  };
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -119,69 +86,6 @@ export function createApp(deps: AppDeps): express.Express {
     if (!model) return next(new HttpError(503, 'no model loaded'));
     const { reference_profile: _profile, ...card } = model.card;
     res.json(card);
-  });
-
-  app.post('/v1/predict', requireJson, json, async (req, res, next) => {
-    try {
-      const model = currentModel(holder);
-      const row = req.body as unknown;
-      if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-        throw new HttpError(
-          400,
-          'the body must be one JSON object of features; send batches to /v1/predict/batch',
-          [{ path: '', message: 'must be object' }],
-        );
-      }
-      checkRow(model, row as Row, '');
-      const [prediction] = await predict(deps, model, [row as Row]);
-      res.json({ prediction, model_version: model.version, request_id: req.id });
-    } catch (error) {
-      next(error);
-    }
-  });
-
-  app.post('/v1/predict/batch', requireJson, json, async (req, res, next) => {
-    try {
-      const model = currentModel(holder);
-      const body = req.body as { instances?: unknown } | null;
-      const instances =
-        typeof body === 'object' && body !== null && !Array.isArray(body)
-          ? body.instances
-          : undefined;
-      if (!Array.isArray(instances)) {
-        throw new HttpError(400, 'the body must be {"instances": [rows]}', [
-          { path: '/instances', message: 'must be array' },
-        ]);
-      }
-      if (instances.length === 0)
-        throw new HttpError(400, 'the batch is empty', [
-          { path: '/instances', message: 'must NOT have fewer than 1 items' },
-        ]);
-      if (instances.length > config.maxBatchRows) {
-        throw new HttpError(
-          400,
-          `the batch has ${instances.length} rows; the limit is ${config.maxBatchRows}`,
-          [{ path: '/instances', message: `must NOT have more than ${config.maxBatchRows} items` }],
-        );
-      }
-      const details: { path: string; message: string }[] = [];
-      instances.forEach((row: unknown, i) => {
-        if (typeof row !== 'object' || row === null || Array.isArray(row))
-          details.push({ path: `/instances/${i}`, message: 'must be object' });
-        else if (!model.validateRow(row))
-          details.push(...describe(model.validateRow.errors, `/instances/${i}`));
-      });
-      if (details.length > 0)
-        throw new HttpError(400, 'the body breaks the input contract', details.slice(0, 100));
-      const predictions = await predict(deps, model, instances as Row[]);
-      res.json({
-        predictions: Array.from(predictions),
-        model_version: model.version,
-        request_id: req.id,
-      });
-    } catch (error) {
-      next(error);
-    }
   });
 
   app.get('/metrics', async (_req, res, next) => {
@@ -254,73 +158,10 @@ export function createApp(deps: AppDeps): express.Express {
 
   // The one error handler: every failure becomes JSON with a request id, never a stack trace.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const { status, message, details } = toHttpError(error);
+    const { status } = sendError(res, error, req.id);
     if (status >= 500) logger.error({ req_id: req.id, err: error }, 'request failed');
-    if (res.headersSent) return res.end();
-    res
-      .status(status)
-      .json({ error: message, request_id: req.id, ...(details ? { details } : {}) });
   });
   return app;
-}
-
-function currentModel(holder: ModelHolder): LoadedModel {
-  const model = holder.current;
-  if (!model) throw new HttpError(503, 'no model loaded yet');
-  return model;
-}
-
-function checkRow(model: LoadedModel, row: Row, prefix: string): void {
-  if (!model.validateRow(row))
-    throw new HttpError(
-      400,
-      'the body breaks the input contract',
-      describe(model.validateRow.errors, prefix),
-    );
-}
-
-/** Rewrites ajv errors as {path, message}, with the path of a missing property itself. */
-function describe(
-  errors: ErrorObject[] | null | undefined,
-  prefix: string,
-): { path: string; message: string }[] {
-  return (errors ?? []).map((e) => {
-    if (e.keyword === 'required') {
-      return {
-        path: `${prefix}/${(e.params as { missingProperty: string }).missingProperty}`,
-        message: 'is required',
-      };
-    }
-    if (e.keyword === 'additionalProperties') {
-      return {
-        path: `${prefix}/${(e.params as { additionalProperty: string }).additionalProperty}`,
-        message: 'is not a known feature',
-      };
-    }
-    if (e.keyword === 'enum') {
-      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues
-        .map((v) => JSON.stringify(v))
-        .join(', ');
-      return { path: `${prefix}${e.instancePath}`, message: `must be one of ${allowed}` };
-    }
-    return { path: `${prefix}${e.instancePath}`, message: e.message ?? e.keyword };
-  });
-}
-
-async function predict(deps: AppDeps, model: LoadedModel, rows: Row[]): Promise<Float32Array> {
-  const { metrics } = deps;
-  const started = process.hrtime.bigint();
-  const predictions = await model.predict(rows);
-  if (!deps.config.instrumentation) return predictions;
-  metrics.inferenceDuration.observe(
-    { model_version: model.version },
-    Number(process.hrtime.bigint() - started) / 1e9,
-  );
-  metrics.predictions.inc({ model_version: model.version }, rows.length);
-  metrics.inputRows.observe(rows.length);
-  for (const p of predictions) metrics.predictionValue.observe({ model_version: model.version }, p);
-  deps.drift()?.observe(rows);
-  return predictions;
 }
 
 function bearerMatches(header: string | undefined, token: string): boolean {
@@ -329,20 +170,6 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   const a = createHash('sha256').update(presented).digest();
   const b = createHash('sha256').update(token).digest();
   return timingSafeEqual(a, b) && presented.length > 0;
-}
-
-function toHttpError(error: unknown): HttpError {
-  if (error instanceof HttpError) return error;
-  const e = error as { type?: string; status?: number; message?: string; limit?: number };
-  if (e?.type === 'entity.parse.failed')
-    return new HttpError(400, `malformed JSON: ${e.message ?? 'cannot parse the body'}`);
-  if (e?.type === 'entity.too.large')
-    return new HttpError(413, `the body is larger than the limit of ${e.limit} bytes`);
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
-    return new HttpError(415, e.message ?? 'unsupported encoding');
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
-    return new HttpError(e.status, e.message ?? 'bad request');
-  return new HttpError(500, 'internal error');
 }
 
 const DOCS_PAGE = `<!doctype html>

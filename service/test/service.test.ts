@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitRows } from '../../pipeline/src/data/split.ts';
 import { transformFeatures } from '../../pipeline/src/features/features.ts';
@@ -167,6 +168,57 @@ describe('the service, as a child process, with a model from the pipeline', () =
     const broken = await post(`${service.url}/v1/predict`, '{"longitude": ');
     expect(broken.status).toBe(400);
     expect(JSON.stringify(broken.body)).not.toMatch(/at .*\.(js|ts):\d+/);
+  });
+
+  it('reads bodies as express.json() did: gzip and brotli, UTF-8 only, and never an empty one', async () => {
+    const url = `${service.url}/v1/predict/batch`;
+    const batch = JSON.stringify({ instances: [ROW, ROW] });
+    for (const [encoding, compressed] of [
+      ['gzip', gzipSync(batch)],
+      ['br', brotliCompressSync(batch)],
+    ] as const) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+        body: compressed,
+      });
+      expect(res.status, encoding).toBe(200);
+      expect(((await res.json()) as { predictions: number[] }).predictions).toHaveLength(2);
+    }
+    const corrupt = await post(url, 'not gzip at all', { 'content-encoding': 'gzip' });
+    expect(corrupt.status).toBe(400);
+    expect(corrupt.body.error).toMatch(/^the body cannot be read/);
+    const zstd = await post(url, batch, { 'content-encoding': 'zstd' });
+    expect(zstd.status).toBe(415);
+    expect(zstd.body.error).toMatch(/unsupported Content-Encoding "zstd"/);
+    const latin1 = await post(url, batch, { 'content-type': 'application/json; charset=latin1' });
+    expect(latin1.status).toBe(415);
+    expect(latin1.body.error).toMatch(/unsupported charset "LATIN1"/);
+    const utf8 = await post(url, batch, { 'content-type': 'Application/JSON; Charset="UTF-8"' });
+    expect(utf8.status).toBe(200);
+    const empty = await post(`${service.url}/v1/predict`, '');
+    expect(empty).toMatchObject({
+      status: 400,
+      body: { error: 'malformed JSON: the body is empty' },
+    });
+  });
+
+  it('echoes a sane x-request-id on predictions and errors alike, and replaces an unsafe one', async () => {
+    for (const path of ['/v1/predict', '/v1/nowhere']) {
+      const res = await fetch(`${service.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': 'trace-42.a' },
+        body: JSON.stringify(ROW),
+      });
+      expect(res.headers.get('x-request-id'), path).toBe('trace-42.a');
+      expect(((await res.json()) as { request_id: string }).request_id, path).toBe('trace-42.a');
+    }
+    const unsafe = await fetch(`${service.url}/v1/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'a b<script>' },
+      body: JSON.stringify(ROW),
+    });
+    expect(unsafe.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('survives 1,000 random malformed bodies without a 5xx', async () => {

@@ -1,0 +1,94 @@
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { HttpError } from './errors.ts';
+
+/** Content-Encodings a client may compress its body with, as express.json() accepts them. */
+const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+/**
+ * Reads a request's JSON body: checks its Content-Type and charset (415),
+ * inflates a compressed body, stops at `limitBytes` of decoded body (413) and
+ * parses it (400 for malformed JSON). Every failure is an HttpError that says
+ * what was wrong.
+ */
+export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+  const contentType = req.headers['content-type'];
+  const [mediaType = '', ...params] = (contentType ?? '').split(';');
+  if (mediaType.trim().toLowerCase() !== 'application/json')
+    throw new HttpError(415, `Content-Type must be application/json, got ${contentType ?? 'none'}`);
+  for (const param of params) {
+    const [key, value = ''] = param.split('=');
+    const charset = value
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
+    if (key?.trim().toLowerCase() === 'charset' && charset !== 'utf-8' && charset !== 'utf8')
+      throw new HttpError(415, `unsupported charset "${charset.toUpperCase()}": send UTF-8`);
+  }
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  let source: Readable = req;
+  if (encoding !== 'identity') {
+    const decoder = DECODERS[encoding];
+    if (!decoder)
+      throw new HttpError(
+        415,
+        `unsupported Content-Encoding "${encoding}": send identity, gzip, deflate or br`,
+      );
+    source = req.pipe(decoder()) as unknown as Readable;
+  } else if (Number(req.headers['content-length']) > limitBytes) {
+    throw tooLarge(limitBytes);
+  }
+  const text = await readText(source, limitBytes);
+  if (text.length === 0) throw new HttpError(400, 'malformed JSON: the body is empty');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new HttpError(400, `malformed JSON: ${(error as Error).message}`);
+  }
+}
+
+function tooLarge(limitBytes: number): HttpError {
+  return new HttpError(413, `the body is larger than the limit of ${limitBytes} bytes`);
+}
+
+/** Collects a stream as UTF-8 text, failing as soon as it passes `limitBytes`. */
+function readText(source: Readable, limitBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const fail = (error: HttpError) => {
+      source.off('data', onData);
+      source.off('end', onEnd);
+      source.off('close', onClose);
+      // Stop decoding; whatever the client still sends is discarded by node:http.
+      source.pause();
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limitBytes) fail(tooLarge(limitBytes));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      source.off('close', onClose);
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      resolve(body.toString('utf8'));
+    };
+    // 'close' before 'end': the client went away mid-body.
+    const onClose = () => fail(new HttpError(400, 'the request was aborted before its body ended'));
+    source.on('data', onData);
+    source.once('end', onEnd);
+    source.once('close', onClose);
+    source.once('error', (error: Error) =>
+      fail(
+        new HttpError(400, `the body cannot be read: ${error.message.split('\n')[0] ?? 'error'}`),
+      ),
+    );
+  });
+}

@@ -1,0 +1,161 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorObject } from 'ajv';
+import type { AppDeps } from '../app.ts';
+import { HttpError, sendError, type FieldProblem } from '../http/errors.ts';
+import { assignRequestId, instrumentRequest } from '../http/instrument.ts';
+import { readJsonBody } from '../http/json-body.ts';
+import { sendJson } from '../http/respond.ts';
+import type { LoadedModel, Row } from '../model/load-model.ts';
+
+/** The prediction routes, by path. */
+export const PREDICT_ROUTE = '/v1/predict';
+export const PREDICT_BATCH_ROUTE = '/v1/predict/batch';
+
+/** Handles a request if it is one of ours and returns true; otherwise leaves it alone. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/**
+ * The two prediction routes on plain node:http, without Express: they are
+ * the hot path, and Express's router, body parser and response helpers cost
+ * about four times what a bare server spends on a request (BENCHMARKS.md).
+ * Request ids, metrics, logs and errors go through the same functions the
+ * Express routes use, so a client or a dashboard cannot tell the paths apart.
+ */
+export function createPredictRoutes(deps: AppDeps): RouteHandler {
+  const instrument = { ...deps, instrumentation: deps.config.instrumentation };
+  const routes: Record<string, (body: unknown, requestId: string) => Promise<unknown>> = {
+    [PREDICT_ROUTE]: (body, requestId) => predictOne(deps, body, requestId),
+    [PREDICT_BATCH_ROUTE]: (body, requestId) => predictBatch(deps, body, requestId),
+  };
+  return (req, res) => {
+    if (req.method !== 'POST') return false;
+    const url = req.url ?? '';
+    const query = url.indexOf('?');
+    const route = query === -1 ? url : url.slice(0, query);
+    const handle = routes[route];
+    if (!handle) return false;
+    const requestId = assignRequestId(req, res);
+    instrumentRequest(instrument, req, res, requestId, () => route);
+    readJsonBody(req, deps.config.bodyLimitBytes)
+      .then((body) => handle(body, requestId))
+      .then(
+        (answer) => sendJson(res, 200, answer),
+        (error: unknown) => {
+          const { status } = sendError(res, error, requestId);
+          if (status >= 500) deps.logger.error({ req_id: requestId, err: error }, 'request failed');
+        },
+      );
+    return true;
+  };
+}
+
+async function predictOne(deps: AppDeps, row: unknown, requestId: string) {
+  const model = currentModel(deps);
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+    throw new HttpError(
+      400,
+      'the body must be one JSON object of features; send batches to /v1/predict/batch',
+      [{ path: '', message: 'must be object' }],
+    );
+  }
+  if (!model.validateRow(row))
+    throw new HttpError(
+      400,
+      'the body breaks the input contract',
+      describe(model.validateRow.errors, ''),
+    );
+  const [prediction] = await predict(deps, model, [row as Row]);
+  return { prediction, model_version: model.version, request_id: requestId };
+}
+
+async function predictBatch(deps: AppDeps, body: unknown, requestId: string) {
+  const model = currentModel(deps);
+  const { maxBatchRows } = deps.config;
+  const instances =
+    typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? (body as { instances?: unknown }).instances
+      : undefined;
+  if (!Array.isArray(instances)) {
+    throw new HttpError(400, 'the body must be {"instances": [rows]}', [
+      { path: '/instances', message: 'must be array' },
+    ]);
+  }
+  if (instances.length === 0)
+    throw new HttpError(400, 'the batch is empty', [
+      { path: '/instances', message: 'must NOT have fewer than 1 items' },
+    ]);
+  if (instances.length > maxBatchRows) {
+    throw new HttpError(
+      400,
+      `the batch has ${instances.length} rows; the limit is ${maxBatchRows}`,
+      [{ path: '/instances', message: `must NOT have more than ${maxBatchRows} items` }],
+    );
+  }
+  const details: FieldProblem[] = [];
+  for (let i = 0; i < instances.length && details.length < MAX_DETAILS; i++) {
+    const row: unknown = instances[i];
+    if (typeof row !== 'object' || row === null || Array.isArray(row))
+      details.push({ path: `/instances/${i}`, message: 'must be object' });
+    else if (!model.validateRow(row))
+      details.push(...describe(model.validateRow.errors, `/instances/${i}`));
+  }
+  if (details.length > 0)
+    throw new HttpError(400, 'the body breaks the input contract', details.slice(0, MAX_DETAILS));
+  const predictions = await predict(deps, model, instances as Row[]);
+  return {
+    predictions: Array.from(predictions),
+    model_version: model.version,
+    request_id: requestId,
+  };
+}
+
+/** The most field problems one answer lists: a bad 1,000-row batch stays readable. */
+const MAX_DETAILS = 100;
+
+function currentModel(deps: AppDeps): LoadedModel {
+  const model = deps.holder.current;
+  if (!model) throw new HttpError(503, 'no model loaded yet');
+  return model;
+}
+
+/** Rewrites ajv errors as {path, message}, with the path of a missing property itself. */
+function describe(errors: ErrorObject[] | null | undefined, prefix: string): FieldProblem[] {
+  return (errors ?? []).map((e) => {
+    if (e.keyword === 'required') {
+      return {
+        path: `${prefix}/${(e.params as { missingProperty: string }).missingProperty}`,
+        message: 'is required',
+      };
+    }
+    if (e.keyword === 'additionalProperties') {
+      return {
+        path: `${prefix}/${(e.params as { additionalProperty: string }).additionalProperty}`,
+        message: 'is not a known feature',
+      };
+    }
+    if (e.keyword === 'enum') {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues
+        .map((v) => JSON.stringify(v))
+        .join(', ');
+      return { path: `${prefix}${e.instancePath}`, message: `must be one of ${allowed}` };
+    }
+    return { path: `${prefix}${e.instancePath}`, message: e.message ?? e.keyword };
+  });
+}
+
+/** Runs validated rows through the model and records the prediction metrics and drift. */
+async function predict(deps: AppDeps, model: LoadedModel, rows: Row[]): Promise<Float32Array> {
+  const { metrics } = deps;
+  const started = process.hrtime.bigint();
+  const predictions = await model.predict(rows);
+  if (!deps.config.instrumentation) return predictions;
+  const labels = { model_version: model.version };
+  metrics.inferenceDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+  metrics.predictions.inc(labels, rows.length);
+  metrics.inputRows.observe(rows.length);
+  // One label lookup per request, not per row: a 1,000-row batch observes 1,000 values.
+  const values = metrics.predictionValue.labels(labels);
+  for (const p of predictions) values.observe(p);
+  deps.drift()?.observe(rows);
+  return predictions;
+}

@@ -3,10 +3,14 @@
  * node:http server that parses the same JSON and answers a constant, in one
  * run. Also: 1,000-row batches against onnxruntime in process, and the cost
  * of metrics plus drift (the same service with INSTRUMENTATION=off).
- * Every server is a child process on 127.0.0.1; each is stopped by its PID.
+ *
+ * The service runs as the container image runs it: the esbuild bundle, built
+ * first. Every server is a child process on 127.0.0.1, stopped by its PID.
+ * This machine's speed drifts by ±20% within a minute, so each comparison
+ * runs BENCH_ROUNDS times, alternating its sides, and reports the medians.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
@@ -14,7 +18,8 @@ import * as ort from 'onnxruntime-node';
 import { SAMPLE_ROW } from '../test/fixture.ts';
 
 const MODEL_DIR = process.env.MODEL_DIR ?? 'models/production';
-const DURATION = Number(process.env.BENCH_SECONDS ?? 6);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 if (!existsSync(`${MODEL_DIR}/model.onnx`)) {
   console.error(
     `error: no model at ${MODEL_DIR}: run npm start -- --no-serve first (or set MODEL_DIR)`,
@@ -81,18 +86,56 @@ async function launch(args: string[], env: Record<string, string> = {}): Promise
   }
 }
 
-async function load(url: string, body: string, connections: number) {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    connections,
-    duration: DURATION,
+/** What one load run measured: req/s, latency percentiles (ms), server CPU seconds per request. */
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  cpu: number;
+}
+
+/**
+ * CPU seconds (user + system, all threads) a server process has used, from
+ * /proc: per request it is a steadier signal than req/s on a shared machine.
+ */
+function cpuSeconds(server: Server): number {
+  const stat = readFileSync(`/proc/${server.child.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ)
+}
+
+/**
+ * Drives a URL for DURATION seconds. Latency percentiles come from every
+ * response's own time, in fractions of a millisecond: autocannon's summary
+ * rounds to whole milliseconds, too coarse to compare p99s of 1 to 3 ms.
+ */
+function load(server: Server, path: string, body: string, connections: number) {
+  const url = `${server.url}${path}`;
+  const latencies: number[] = [];
+  const cpuBefore = cpuSeconds(server);
+  return new Promise<Figures>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        connections,
+        duration: DURATION,
+      },
+      (error, result) => {
+        if (error) return reject(error instanceof Error ? error : new Error(String(error)));
+        if (result.non2xx > 0 || result.errors > 0)
+          return reject(new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`));
+        latencies.sort((x, y) => x - y);
+        const at = (q: number) =>
+          latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+        const cpu = (cpuSeconds(server) - cpuBefore) / result.requests.total;
+        resolve({ rps: result.requests.average, p50: at(0.5), p99: at(0.99), cpu });
+      },
+    );
+    instance.on('response', (_client, _status, _bytes, ms: number) => latencies.push(ms));
   });
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
 const stopAll = (servers: Server[]) => {
@@ -100,9 +143,25 @@ const stopAll = (servers: Server[]) => {
     if (s.child.pid && s.child.exitCode === null) process.kill(s.child.pid, 'SIGTERM');
 };
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** Runs each side ROUNDS times, alternating, and keeps the median of each figure. */
+async function compare(sides: (() => Promise<Figures>)[]): Promise<Figures[]> {
+  const runs: Figures[][] = sides.map(() => []);
+  for (let round = 0; round < ROUNDS; round++)
+    for (const [i, side] of sides.entries()) runs[i]!.push(await side());
+  return runs.map((r) => ({
+    rps: median(r.map((f) => f.rps)),
+    p50: median(r.map((f) => f.p50)),
+    p99: median(r.map((f) => f.p99)),
+    cpu: median(r.map((f) => f.cpu)),
+  }));
+}
+
+const build = spawnSync(process.execPath, ['service/build.mjs'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
 const bare = await launch(['-e', BARE_SERVER]);
-const service = await launch(['--import', 'tsx', 'service/src/main.ts']);
-const plain = await launch(['--import', 'tsx', 'service/src/main.ts'], { INSTRUMENTATION: 'off' });
+const service = await launch(['service/dist/main.mjs']);
+const plain = await launch(['service/dist/main.mjs'], { INSTRUMENTATION: 'off' });
 const servers = [bare, service, plain];
 process.once('exit', () => stopAll(servers));
 
@@ -110,17 +169,23 @@ try {
   const single = JSON.stringify(ROW);
   const lines: string[] = [];
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const ms = (n: number) => `${n.toFixed(2)} ms`;
+  const us = (seconds: number) => `${Math.round(seconds * 1e6)} µs`;
   for (const connections of [16, 64]) {
-    const b = await load(bare.url, single, connections);
-    const s = await load(`${service.url}/v1/predict`, single, connections);
+    const [b, s] = await compare([
+      () => load(bare, '/', single, connections),
+      () => load(service, '/v1/predict', single, connections),
+    ]);
     lines.push(
-      `  /v1/predict, ${connections} connections: service ${fmt(s.rps)} req/s (p50 ${s.p50} ms, p99 ${s.p99} ms) | bare ${fmt(b.rps)} req/s (p50 ${b.p50} ms, p99 ${b.p99} ms) | req/s ratio ${(s.rps / b.rps).toFixed(2)}, p99 ratio ${(s.p99 / Math.max(b.p99, 1)).toFixed(2)}`,
+      `  /v1/predict, ${connections} connections: service ${fmt(s!.rps)} req/s (p50 ${ms(s!.p50)}, p99 ${ms(s!.p99)}, ${us(s!.cpu)} CPU/req) | bare ${fmt(b!.rps)} req/s (p50 ${ms(b!.p50)}, p99 ${ms(b!.p99)}, ${us(b!.cpu)} CPU/req) | req/s ratio ${(s!.rps / b!.rps).toFixed(2)}, p99 ratio ${(s!.p99 / b!.p99).toFixed(2)}`,
     );
   }
-  const on = await load(`${service.url}/v1/predict`, single, 16);
-  const off = await load(`${plain.url}/v1/predict`, single, 16);
+  const [on, off] = await compare([
+    () => load(service, '/v1/predict', single, 16),
+    () => load(plain, '/v1/predict', single, 16),
+  ]);
   lines.push(
-    `  metrics + drift, 16 connections: on ${fmt(on.rps)} req/s | off ${fmt(off.rps)} req/s | cost ${(((off.rps - on.rps) / off.rps) * 100).toFixed(1)}% of throughput`,
+    `  metrics + drift, 16 connections: on ${fmt(on!.rps)} req/s, ${us(on!.cpu)} CPU/req | off ${fmt(off!.rps)} req/s, ${us(off!.cpu)} CPU/req | cost ${(((off!.rps - on!.rps) / off!.rps) * 100).toFixed(1)}% of throughput, ${(((on!.cpu - off!.cpu) / off!.cpu) * 100).toFixed(1)}% of CPU per request`,
   );
 
   const batch = JSON.stringify({
@@ -129,7 +194,6 @@ try {
       median_income: 1 + (i % 100) / 10,
     })),
   });
-  const viaHttp = await load(`${service.url}/v1/predict/batch`, batch, 4);
   const session = await ort.InferenceSession.create(await readFile(`${MODEL_DIR}/model.onnx`));
   const card = JSON.parse(await readFile(`${MODEL_DIR}/model.card.json`, 'utf8')) as {
     onnx: { inputs: { name: string; type: string }[] };
@@ -151,18 +215,28 @@ try {
           );
   }
   await session.run(feeds);
-  const started = performance.now();
-  let runs = 0;
-  while (performance.now() - started < DURATION * 1000) {
-    await session.run(feeds);
-    runs++;
-  }
-  const inProcess = (runs * 1000) / ((performance.now() - started) / 1000);
-  const httpRows = viaHttp.rps * 1000;
+  /** onnxruntime with its default options, in this process: batches of 1,000 per second. */
+  const inProcess = async (): Promise<Figures> => {
+    const started = performance.now();
+    let runs = 0;
+    while (performance.now() - started < DURATION * 1000) {
+      await session.run(feeds);
+      runs++;
+    }
+    return { rps: runs / ((performance.now() - started) / 1000), p50: 0, p99: 0, cpu: 0 };
+  };
+  const [viaHttp, direct] = await compare([
+    () => load(service, '/v1/predict/batch', batch, 4),
+    inProcess,
+  ]);
+  const httpRows = viaHttp!.rps * 1000;
+  const inProcessRows = direct!.rps * 1000;
   lines.push(
-    `  /v1/predict/batch, 1,000 rows, 4 connections: ${fmt(httpRows)} rows/s | onnxruntime in process ${fmt(inProcess)} rows/s | ratio ${(httpRows / inProcess).toFixed(2)}`,
+    `  /v1/predict/batch, 1,000 rows, 4 connections: ${fmt(httpRows)} rows/s (${us(viaHttp!.cpu)} CPU/req) | onnxruntime in process ${fmt(inProcessRows)} rows/s | ratio ${(httpRows / inProcessRows).toFixed(2)}`,
   );
-  console.log(`bench:service (${DURATION} s per run, node ${process.version}, model ${MODEL_DIR})`);
+  console.log(
+    `bench:service (median of ${ROUNDS} alternating runs of ${DURATION} s, node ${process.version}, model ${MODEL_DIR})`,
+  );
   for (const line of lines) console.log(line);
 } finally {
   stopAll(servers);

@@ -13,6 +13,8 @@ export class DriftMonitor {
   private readonly features: string[];
   private readonly numeric: Map<string, Float64Array>;
   private readonly categorical: Map<string, (string | null)[]>;
+  private readonly numericRings: { name: string; ring: Float64Array }[];
+  private readonly categoricalRings: { name: string; ring: (string | null)[] }[];
   private next = 0;
   private filled = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -32,23 +34,29 @@ export class DriftMonitor {
         this.numeric.set(name, new Float64Array(window));
       else this.categorical.set(name, new Array<string | null>(window).fill(null));
     }
+    // The same rings as arrays: the hot path loops over them without Map iterators.
+    this.numericRings = [...this.numeric].map(([name, ring]) => ({ name, ring }));
+    this.categoricalRings = [...this.categorical].map(([name, ring]) => ({ name, ring }));
   }
 
   /** Records validated rows (hot path: copies values only). */
   observe(rows: Row[]): void {
+    const numeric = this.numericRings;
+    const categorical = this.categoricalRings;
+    let slot = this.next;
     for (const row of rows) {
-      const slot = this.next;
-      for (const [name, ring] of this.numeric) {
+      for (const { name, ring } of numeric) {
         const v = row[name];
         ring[slot] = typeof v === 'number' ? v : NaN;
       }
-      for (const [name, ring] of this.categorical) {
+      for (const { name, ring } of categorical) {
         const v = row[name];
         ring[slot] = typeof v === 'string' ? v : null;
       }
-      this.next = (slot + 1) % this.window;
-      if (this.filled < this.window) this.filled++;
+      slot = slot + 1 === this.window ? 0 : slot + 1;
     }
+    this.next = slot;
+    this.filled = Math.min(this.window, this.filled + rows.length);
   }
 
   /** Bins the window and publishes PSI per feature. Returns the values. */

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ModelCard } from '../../pipeline/src/card/card.ts';
 import type { NumericProfile } from '../../pipeline/src/drift/profile.ts';
+import { BatchHistogram } from './batch-histogram.ts';
 
 /**
  * The latency SLO threshold, in seconds: the monitoring's latency SLO counts
@@ -26,7 +27,7 @@ export interface ServiceMetrics {
   featureDrift: Gauge<'feature'>;
   driftTimestamp: Gauge;
   /** Rebuilt per model: its buckets come from the card's target quantiles. */
-  predictionValue: Histogram<'model_version'>;
+  predictionValue: BatchHistogram;
 }
 
 /** Creates the metrics on a fresh registry (or the one given), with Node's defaults. */
@@ -119,14 +120,13 @@ export function createMetrics(registry = new Registry()): ServiceMetrics {
   return metrics;
 }
 
-function predictionHistogram(registry: Registry, buckets: number[]): Histogram<'model_version'> {
-  return new Histogram({
-    name: 'model_prediction_value',
-    help: "Predicted values; buckets are the training target's quantiles from the model card.",
-    labelNames: ['model_version'],
+function predictionHistogram(registry: Registry, buckets: number[]): BatchHistogram {
+  return new BatchHistogram(
+    'model_prediction_value',
+    "Predicted values; buckets are the training target's quantiles from the model card.",
+    'model_version',
     buckets,
-    registers: [registry],
-  });
+  ).register(registry);
 }
 
 /** Points the model-state metrics at a newly loaded model. */

@@ -153,9 +153,7 @@ async function predict(deps: AppDeps, model: LoadedModel, rows: Row[]): Promise<
   metrics.inferenceDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
   metrics.predictions.inc(labels, rows.length);
   metrics.inputRows.observe(rows.length);
-  // One label lookup per request, not per row: a 1,000-row batch observes 1,000 values.
-  const values = metrics.predictionValue.labels(labels);
-  for (const p of predictions) values.observe(p);
+  metrics.predictionValue.observeAll(model.version, predictions);
   deps.drift()?.observe(rows);
   return predictions;
 }

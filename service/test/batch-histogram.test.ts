@@ -1,0 +1,63 @@
+import { Histogram, Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { BatchHistogram } from '../src/batch-histogram.ts';
+
+const BUCKETS = [100, 200.5, 300];
+
+describe('BatchHistogram', () => {
+  it("scrapes exactly as prom-client's Histogram does for the same observations", async () => {
+    const batches: [string, number[]][] = [
+      ['v1', [50, 100, 100.0001, 200.5, 250, 300, 301, 1e9, -5]],
+      ['v2', [150]],
+      ['v1', [299.99, 0]],
+    ];
+    const reference = new Registry();
+    const histogram = new Histogram({
+      name: 'model_prediction_value',
+      help: 'Predicted values.',
+      labelNames: ['model_version'],
+      buckets: BUCKETS,
+      registers: [reference],
+    });
+    for (const [version, values] of batches)
+      for (const value of values) histogram.observe({ model_version: version }, value);
+
+    const registry = new Registry();
+    const batched = new BatchHistogram(
+      'model_prediction_value',
+      'Predicted values.',
+      'model_version',
+      BUCKETS,
+    ).register(registry);
+    for (const [version, values] of batches) batched.observeAll(version, Float32Array.from(values));
+
+    // Float32 rounding would change the sums, so compare against float32-rounded observations.
+    const rounded = new Registry();
+    const roundedHistogram = new Histogram({
+      name: 'model_prediction_value',
+      help: 'Predicted values.',
+      labelNames: ['model_version'],
+      buckets: BUCKETS,
+      registers: [rounded],
+    });
+    for (const [version, values] of batches)
+      for (const value of Float32Array.from(values))
+        roundedHistogram.observe({ model_version: version }, value);
+
+    expect(await registry.metrics()).toBe(await rounded.metrics());
+    // And the bucket lines match the unrounded reference: float32 moves no value across a bound here.
+    const buckets = (text: string) => text.split('\n').filter((l) => l.includes('_bucket'));
+    expect(buckets(await registry.metrics())).toEqual(buckets(await reference.metrics()));
+  });
+
+  it('skips NaN, which has no bucket, and forgets everything on reset', async () => {
+    const registry = new Registry();
+    const batched = new BatchHistogram('x', 'help', 'model_version', BUCKETS).register(registry);
+    batched.observeAll('v1', [NaN, 1]);
+    expect(await registry.metrics()).toContain('x_count{model_version="v1"} 1');
+    registry.resetMetrics();
+    expect(await registry.metrics()).not.toContain('x_count');
+    registry.removeSingleMetric('x');
+    expect(registry.getSingleMetric('x')).toBeUndefined();
+  });
+});

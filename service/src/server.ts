@@ -145,6 +145,7 @@ export async function start(
         for (const socket of connections.keys()) socket.destroy();
       }
       await stopped;
+      holder.current?.retire();
       logger.info('stopped');
     })());
   return { url: `http://${host}:${port}`, port, server, holder, metrics, logger, reload, close };

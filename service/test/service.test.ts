@@ -381,14 +381,20 @@ describe('reload', () => {
     let failures = 0;
     let done = 0;
     let running = true;
-    const worker = async () => {
+    // Single rows run on the event loop; 300-row batches on the model's worker thread,
+    // which a reload retires only once its runs in flight have answered.
+    const batch = { instances: Array.from({ length: 300 }, () => ROW) };
+    const worker = async (i: number) => {
       while (running) {
-        const res = await post(`${service.url}/v1/predict`, ROW);
+        const res =
+          i % 4 === 0
+            ? await post(`${service.url}/v1/predict/batch`, batch)
+            : await post(`${service.url}/v1/predict`, ROW);
         if (res.status !== 200) failures++;
         done++;
       }
     };
-    const workers = Array.from({ length: 8 }, worker);
+    const workers = Array.from({ length: 8 }, (_, i) => worker(i));
     for (let i = 0; i < 5; i++)
       expect((await post(`${service.url}/admin/reload`, {}, auth)).status).toBe(200);
     running = false;

@@ -38,7 +38,9 @@ export class ModelHolder {
         this.model = next;
         this.hooks.onSwap?.(next, previous);
         // The old session is left to the garbage collector, not released:
-        // in-flight requests may still be running on it.
+        // in-flight requests may still be running on it. Its worker thread
+        // stops once the runs it has been given have answered.
+        previous?.retire();
         return this.report({
           ok: true,
           model: next,

@@ -7,7 +7,8 @@
  * The service runs as the container image runs it: the esbuild bundle, built
  * first. Every server is a child process on 127.0.0.1, stopped by its PID.
  * This machine's speed drifts by ±20% within a minute, so each comparison
- * runs BENCH_ROUNDS times, alternating its sides, and reports the medians.
+ * runs BENCH_ROUNDS rounds of both sides back to back and reports the median
+ * of the per-round ratios.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,11 +16,13 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import * as ort from 'onnxruntime-node';
-import { SAMPLE_ROW } from '../test/fixture.ts';
+import type { ModelCard } from '../../pipeline/src/card/card.ts';
+import { graphSpec, toColumns } from '../src/model/onnx-session.ts';
+import { SAMPLE_ROW, housingRows } from '../test/fixture.ts';
 
 const MODEL_DIR = process.env.MODEL_DIR ?? 'models/production';
-const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 if (!existsSync(`${MODEL_DIR}/model.onnx`)) {
   console.error(
     `error: no model at ${MODEL_DIR}: run npm start -- --no-serve first (or set MODEL_DIR)`,
@@ -109,7 +112,7 @@ function cpuSeconds(server: Server): number {
  * response's own time, in fractions of a millisecond: autocannon's summary
  * rounds to whole milliseconds, too coarse to compare p99s of 1 to 3 ms.
  */
-function load(server: Server, path: string, body: string, connections: number) {
+function load(server: Server, path: string, body: string, connections: number, seconds = DURATION) {
   const url = `${server.url}${path}`;
   const latencies: number[] = [];
   const cpuBefore = cpuSeconds(server);
@@ -121,7 +124,7 @@ function load(server: Server, path: string, body: string, connections: number) {
         headers: { 'content-type': 'application/json' },
         body,
         connections,
-        duration: DURATION,
+        duration: seconds,
       },
       (error, result) => {
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));
@@ -144,17 +147,48 @@ const stopAll = (servers: Server[]) => {
 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-/** Runs each side ROUNDS times, alternating, and keeps the median of each figure. */
-async function compare(sides: (() => Promise<Figures>)[]): Promise<Figures[]> {
-  const runs: Figures[][] = sides.map(() => []);
-  for (let round = 0; round < ROUNDS; round++)
-    for (const [i, side] of sides.entries()) runs[i]!.push(await side());
-  return runs.map((r) => ({
-    rps: median(r.map((f) => f.rps)),
-    p50: median(r.map((f) => f.p50)),
-    p99: median(r.map((f) => f.p99)),
-    cpu: median(r.map((f) => f.cpu)),
-  }));
+/** Two sides' median figures, and the medians of their per-round ratios (a / b). */
+interface Pair {
+  a: Figures;
+  b: Figures;
+  ratio: { rps: number; p99: number; cpu: number };
+  /** The lowest and highest per-round req/s ratio: how much the machine drifted. */
+  rpsRange: [number, number];
+}
+
+/**
+ * Runs both sides ROUNDS times, back to back, flipping their order every
+ * round (A B, B A, ...). Ratios are taken within each round, where both sides
+ * met the same machine, and their median is reported: the machine's speed
+ * drifts between rounds far more than within one.
+ */
+async function compare(a: () => Promise<Figures>, b: () => Promise<Figures>): Promise<Pair> {
+  const runs: [Figures, Figures][] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    if (round % 2 === 0) {
+      const first = await a();
+      runs.push([first, await b()]);
+    } else {
+      const second = await b();
+      runs.push([await a(), second]);
+    }
+  }
+  const medians = (side: Figures[]): Figures => ({
+    rps: median(side.map((f) => f.rps)),
+    p50: median(side.map((f) => f.p50)),
+    p99: median(side.map((f) => f.p99)),
+    cpu: median(side.map((f) => f.cpu)),
+  });
+  const ratio = (key: keyof Figures) => median(runs.map(([x, y]) => x[key] / y[key]));
+  return {
+    a: medians(runs.map(([x]) => x)),
+    b: medians(runs.map(([, y]) => y)),
+    ratio: { rps: ratio('rps'), p99: ratio('p99'), cpu: ratio('cpu') },
+    rpsRange: [
+      Math.min(...runs.map(([x, y]) => x.rps / y.rps)),
+      Math.max(...runs.map(([x, y]) => x.rps / y.rps)),
+    ],
+  };
 }
 
 const build = spawnSync(process.execPath, ['service/build.mjs'], { stdio: 'inherit' });
@@ -167,53 +201,61 @@ process.once('exit', () => stopAll(servers));
 
 try {
   const single = JSON.stringify(ROW);
+  // Warm every server up first: the first seconds of a process run cold, unoptimized code.
+  for (const server of servers)
+    await load(server, server === bare ? '/' : '/v1/predict', single, 16, 10);
   const lines: string[] = [];
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   const ms = (n: number) => `${n.toFixed(2)} ms`;
   const us = (seconds: number) => `${Math.round(seconds * 1e6)} µs`;
+  const range = ([low, high]: [number, number]) => `(rounds ${low.toFixed(2)}–${high.toFixed(2)})`;
   for (const connections of [16, 64]) {
-    const [b, s] = await compare([
-      () => load(bare, '/', single, connections),
+    const {
+      a: svc,
+      b: base,
+      ratio,
+      rpsRange,
+    } = await compare(
       () => load(service, '/v1/predict', single, connections),
-    ]);
+      () => load(bare, '/', single, connections),
+    );
     lines.push(
-      `  /v1/predict, ${connections} connections: service ${fmt(s!.rps)} req/s (p50 ${ms(s!.p50)}, p99 ${ms(s!.p99)}, ${us(s!.cpu)} CPU/req) | bare ${fmt(b!.rps)} req/s (p50 ${ms(b!.p50)}, p99 ${ms(b!.p99)}, ${us(b!.cpu)} CPU/req) | req/s ratio ${(s!.rps / b!.rps).toFixed(2)}, p99 ratio ${(s!.p99 / b!.p99).toFixed(2)}`,
+      `  /v1/predict, ${connections} connections: service ${fmt(svc.rps)} req/s (p50 ${ms(svc.p50)}, p99 ${ms(svc.p99)}, ${us(svc.cpu)} CPU/req) | bare ${fmt(base.rps)} req/s (p50 ${ms(base.p50)}, p99 ${ms(base.p99)}, ${us(base.cpu)} CPU/req) | req/s ratio ${ratio.rps.toFixed(2)} ${range(rpsRange)}, p99 ratio ${ratio.p99.toFixed(2)}`,
     );
   }
-  const [on, off] = await compare([
+  const {
+    a: on,
+    b: off,
+    ratio: onOff,
+    rpsRange: onOffRange,
+  } = await compare(
     () => load(service, '/v1/predict', single, 16),
     () => load(plain, '/v1/predict', single, 16),
-  ]);
+  );
   lines.push(
-    `  metrics + drift, 16 connections: on ${fmt(on!.rps)} req/s, ${us(on!.cpu)} CPU/req | off ${fmt(off!.rps)} req/s, ${us(off!.cpu)} CPU/req | cost ${(((off!.rps - on!.rps) / off!.rps) * 100).toFixed(1)}% of throughput, ${(((on!.cpu - off!.cpu) / off!.cpu) * 100).toFixed(1)}% of CPU per request`,
+    `  metrics + drift, 16 connections: on ${fmt(on.rps)} req/s, ${us(on.cpu)} CPU/req | off ${fmt(off.rps)} req/s, ${us(off.cpu)} CPU/req | cost ${((1 - onOff.rps) * 100).toFixed(1)}% of throughput (rounds ${onOffRange.map((r) => `${((1 - r) * 100).toFixed(1)}%`).join(' to ')}), ${((onOff.cpu - 1) * 100).toFixed(1)}% of CPU per request`,
   );
 
-  const batch = JSON.stringify({
-    instances: Array.from({ length: 1000 }, (_, i) => ({
-      ...ROW,
-      median_income: 1 + (i % 100) / 10,
-    })),
+  // 1,000 real rows spread over the dataset (it is sorted by region), sent over HTTP and
+  // run in process alike: the trees' cost depends on the rows.
+  const { rows: housing } = await housingRows();
+  const instances = Array.from({ length: 1000 }, (_, i) => {
+    const { median_house_value: _target, ...row } = housing[i * 20]!;
+    return row;
   });
+  const batch = JSON.stringify({ instances });
+  const card = JSON.parse(await readFile(`${MODEL_DIR}/model.card.json`, 'utf8')) as ModelCard;
+  const spec = graphSpec(card);
+  // onnxruntime with its default options (a thread per core), not the service's.
   const session = await ort.InferenceSession.create(await readFile(`${MODEL_DIR}/model.onnx`));
-  const card = JSON.parse(await readFile(`${MODEL_DIR}/model.card.json`, 'utf8')) as {
-    onnx: { inputs: { name: string; type: string }[] };
-  };
+  const columns = toColumns(instances, spec);
   const feeds: Record<string, ort.Tensor> = {};
-  for (const { name, type } of card.onnx.inputs) {
-    const value = ROW[name];
-    feeds[name] =
-      type === 'float'
-        ? new ort.Tensor(
-            'float32',
-            Float32Array.from({ length: 1000 }, () => value as number),
-            [1000, 1],
-          )
-        : new ort.Tensor(
-            'string',
-            Array.from({ length: 1000 }, () => value as string),
-            [1000, 1],
-          );
-  }
+  spec.numericInputs.forEach((name, i) => {
+    feeds[name] = new ort.Tensor('float32', columns.numeric[i]!, [1000, 1]);
+  });
+  spec.stringInputs.forEach((name, i) => {
+    feeds[name] = new ort.Tensor('string', columns.strings[i]!, [1000, 1]);
+  });
   await session.run(feeds);
   /** onnxruntime with its default options, in this process: batches of 1,000 per second. */
   const inProcess = async (): Promise<Figures> => {
@@ -225,17 +267,17 @@ try {
     }
     return { rps: runs / ((performance.now() - started) / 1000), p50: 0, p99: 0, cpu: 0 };
   };
-  const [viaHttp, direct] = await compare([
-    () => load(service, '/v1/predict/batch', batch, 4),
-    inProcess,
-  ]);
-  const httpRows = viaHttp!.rps * 1000;
-  const inProcessRows = direct!.rps * 1000;
+  const {
+    a: viaHttp,
+    b: direct,
+    ratio: batchRatio,
+    rpsRange: batchRange,
+  } = await compare(() => load(service, '/v1/predict/batch', batch, 4), inProcess);
   lines.push(
-    `  /v1/predict/batch, 1,000 rows, 4 connections: ${fmt(httpRows)} rows/s (${us(viaHttp!.cpu)} CPU/req) | onnxruntime in process ${fmt(inProcessRows)} rows/s | ratio ${(httpRows / inProcessRows).toFixed(2)}`,
+    `  /v1/predict/batch, 1,000 rows, 4 connections: ${fmt(viaHttp.rps * 1000)} rows/s (${us(viaHttp.cpu)} CPU/req) | onnxruntime in process ${fmt(direct.rps * 1000)} rows/s | ratio ${batchRatio.rps.toFixed(2)} ${range(batchRange)}`,
   );
   console.log(
-    `bench:service (median of ${ROUNDS} alternating runs of ${DURATION} s, node ${process.version}, model ${MODEL_DIR})`,
+    `bench:service (medians of ${ROUNDS} rounds of ${DURATION} s per side; ratios within each round; node ${process.version}, model ${MODEL_DIR})`,
   );
   for (const line of lines) console.log(line);
 } finally {

@@ -12,13 +12,20 @@
  * of the per-round ratios.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import * as ort from 'onnxruntime-node';
+import { pino } from 'pino';
 import type { ModelCard } from '../../pipeline/src/card/card.ts';
 import { graphSpec, toColumns } from '../src/model/onnx-session.ts';
+import { DriftMonitor } from '../src/drift-monitor.ts';
+import { instrumentRequest } from '../src/http/instrument.ts';
+import { createMetrics, publishModel } from '../src/metrics.ts';
+import { recordPrediction } from '../src/routes/predict.ts';
 import { SAMPLE_ROW, housingRows } from '../test/fixture.ts';
 
 const MODEL_DIR = process.env.MODEL_DIR ?? 'models/production';
@@ -192,6 +199,41 @@ async function compare(a: () => Promise<Figures>, b: () => Promise<Figures>): Pr
   };
 }
 
+/**
+ * The instrumentation's own work for one single-row request, in µs, timed in
+ * this process with it on and off: the request metrics (in-flight gauge,
+ * latency histogram, log-level check) plus the prediction metrics and the
+ * drift window. Precise where the HTTP comparison is not: its noise is
+ * larger than this cost.
+ */
+function instrumentationMicros(card: ModelCard): { on: number; off: number } {
+  const metrics = createMetrics();
+  publishModel(metrics, card, new Date());
+  const drift = new DriftMonitor(card, metrics, 5000);
+  const req = { method: 'POST' } as IncomingMessage;
+  const rows = [ROW];
+  const predictions = Float32Array.of(200_000);
+  const time = (instrumentation: boolean) => {
+    const deps = { metrics, logger: pino({ level: 'warn' }), instrumentation };
+    const once = () => {
+      const res = Object.assign(new EventEmitter(), {
+        statusCode: 200,
+      }) as unknown as ServerResponse;
+      instrumentRequest(deps, req, res, 'id', () => '/v1/predict');
+      if (instrumentation)
+        recordPrediction(metrics, drift, card.model_version, rows, predictions, 0.0005);
+      res.emit('close');
+    };
+    for (let i = 0; i < 50_000; i++) once();
+    const started = performance.now();
+    const n = 500_000;
+    for (let i = 0; i < n; i++) once();
+    return ((performance.now() - started) * 1000) / n;
+  };
+  const off = time(false);
+  return { on: time(true), off };
+}
+
 const build = spawnSync(process.execPath, ['service/build.mjs'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 const bare = await launch(['-e', BARE_SERVER]);
@@ -202,6 +244,7 @@ process.once('exit', () => stopAll(servers));
 
 try {
   const single = JSON.stringify(ROW);
+  const card = JSON.parse(await readFile(`${MODEL_DIR}/model.card.json`, 'utf8')) as ModelCard;
   // Warm every server up first: the first seconds of a process run cold, unoptimized code.
   for (const server of servers)
     await load(server, server === bare ? '/' : '/v1/predict', single, 16, 10);
@@ -210,6 +253,7 @@ try {
   const ms = (n: number) => `${n.toFixed(2)} ms`;
   const us = (seconds: number) => `${Math.round(seconds * 1e6)} µs`;
   const range = ([low, high]: [number, number]) => `(rounds ${low.toFixed(2)}–${high.toFixed(2)})`;
+  let serviceCpuAt16 = NaN;
   for (const connections of [16, 64]) {
     const {
       a: svc,
@@ -220,6 +264,7 @@ try {
       () => load(service, '/v1/predict', single, connections),
       () => load(bare, '/', single, connections),
     );
+    if (connections === 16) serviceCpuAt16 = svc.cpu;
     lines.push(
       `  /v1/predict, ${connections} connections: service ${fmt(svc.rps)} req/s (p50 ${ms(svc.p50)}, p99 ${ms(svc.p99)}, ${us(svc.cpu)} CPU/req) | bare ${fmt(base.rps)} req/s (p50 ${ms(base.p50)}, p99 ${ms(base.p99)}, ${us(base.cpu)} CPU/req) | req/s ratio ${ratio.rps.toFixed(2)} ${range(rpsRange)}, p99 ratio ${ratio.p99.toFixed(2)}`,
     );
@@ -243,6 +288,12 @@ try {
     `  metrics + drift, on and off served at once, 8 connections each: cost ${pct(median(cpuCosts))} of CPU per request (rounds ${pct(Math.min(...cpuCosts))} to ${pct(Math.max(...cpuCosts))}) | req/s on ${fmt(median(together.map(([on]) => on.rps)))}, off ${fmt(median(together.map(([, off]) => off.rps)))}`,
   );
 
+  const micros = instrumentationMicros(card);
+  const added = micros.on - micros.off;
+  lines.push(
+    `  metrics + drift, in process: ${added.toFixed(2)} µs per single-row request (${micros.on.toFixed(2)} on, ${micros.off.toFixed(2)} off) = ${pct(added / (serviceCpuAt16 * 1e6))} of the service's ${us(serviceCpuAt16)} CPU per request at 16 connections`,
+  );
+
   // 1,000 real rows spread over the dataset (it is sorted by region), sent over HTTP and
   // run in process alike: the trees' cost depends on the rows.
   const { rows: housing } = await housingRows();
@@ -251,7 +302,6 @@ try {
     return row;
   });
   const batch = JSON.stringify({ instances });
-  const card = JSON.parse(await readFile(`${MODEL_DIR}/model.card.json`, 'utf8')) as ModelCard;
   const spec = graphSpec(card);
   // onnxruntime with its default options (a thread per core), not the service's.
   const session = await ort.InferenceSession.create(await readFile(`${MODEL_DIR}/model.onnx`));

@@ -5,6 +5,8 @@ import { HttpError, sendError, type FieldProblem } from '../http/errors.ts';
 import { assignRequestId, instrumentRequest } from '../http/instrument.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import { sendJson } from '../http/respond.ts';
+import type { DriftMonitor } from '../drift-monitor.ts';
+import type { ServiceMetrics } from '../metrics.ts';
 import type { LoadedModel, Row } from '../model/load-model.ts';
 
 /** The prediction routes, by path. */
@@ -145,15 +147,31 @@ function describe(errors: ErrorObject[] | null | undefined, prefix: string): Fie
 
 /** Runs validated rows through the model and records the prediction metrics and drift. */
 async function predict(deps: AppDeps, model: LoadedModel, rows: Row[]): Promise<Float32Array> {
-  const { metrics } = deps;
   const started = process.hrtime.bigint();
   const predictions = await model.predict(rows);
-  if (!deps.config.instrumentation) return predictions;
-  const labels = { model_version: model.version };
-  metrics.inferenceDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+  if (deps.config.instrumentation) {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    recordPrediction(deps.metrics, deps.drift(), model.version, rows, predictions, seconds);
+  }
+  return predictions;
+}
+
+/**
+ * What one prediction request adds to the metrics and the drift window.
+ * Exported for bench:service, which times it on its own.
+ */
+export function recordPrediction(
+  metrics: ServiceMetrics,
+  drift: DriftMonitor | undefined,
+  modelVersion: string,
+  rows: Row[],
+  predictions: Float32Array,
+  seconds: number,
+): void {
+  const labels = { model_version: modelVersion };
+  metrics.inferenceDuration.observe(labels, seconds);
   metrics.predictions.inc(labels, rows.length);
   metrics.inputRows.observe(rows.length);
-  metrics.predictionValue.observeAll(model.version, predictions);
-  deps.drift()?.observe(rows);
-  return predictions;
+  metrics.predictionValue.observeAll(modelVersion, predictions);
+  drift?.observe(rows);
 }

@@ -47,10 +47,7 @@ export function instrumentRequest(
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const template = route();
     const method = req.method ?? 'UNKNOWN';
-    metrics.httpDuration.observe(
-      { method, route: template, status_code: String(res.statusCode) },
-      seconds,
-    );
+    metrics.httpDuration.observe([method, template, String(res.statusCode)], seconds);
     if (!QUIET_ROUTES.has(template) && logger.isLevelEnabled('info')) {
       logger.info(
         {

@@ -168,10 +168,10 @@ export function recordPrediction(
   predictions: Float32Array,
   seconds: number,
 ): void {
-  const labels = { model_version: modelVersion };
-  metrics.inferenceDuration.observe(labels, seconds);
-  metrics.predictions.inc(labels, rows.length);
+  const version = [modelVersion];
+  metrics.inferenceDuration.observe(version, seconds);
+  metrics.predictions.inc({ model_version: modelVersion }, rows.length);
   metrics.inputRows.observe(rows.length);
-  metrics.predictionValue.observeAll(modelVersion, predictions);
+  metrics.predictionValue.observeAll(version, predictions);
   drift?.observe(rows);
 }

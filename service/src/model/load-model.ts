@@ -20,15 +20,16 @@ const WORKER_MIN_ROWS = 256;
 /** One request row: raw features by name. */
 export type Row = Record<string, unknown>;
 
-/** A model ready to serve: its card, an onnxruntime session and its compiled input contract. */
+/**
+ * A model ready to serve: its card, its compiled input contract, and two
+ * onnxruntime sessions behind `predict` (one on the event loop for small
+ * runs, one on a worker thread for large ones).
+ */
 export interface LoadedModel {
   card: ModelCard;
   version: string;
-  session: ort.InferenceSession;
   /** ajv's validator for one row, compiled once per model. */
   validateRow: ValidateFunction;
-  numericInputs: string[];
-  stringInputs: string[];
   loadedAt: Date;
   /** Predicts rows that passed validation. */
   predict(rows: Row[]): Promise<Float32Array>;
@@ -80,8 +81,6 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   }
   let session: ort.InferenceSession;
   try {
-    // One thread, no pool: requests are small, and pool threads spinning
-    // between runs would compete with the event loop for the same cores.
     session = await createSession(bytes);
   } catch (error) {
     throw new ConfigurationError(
@@ -133,10 +132,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   const model: LoadedModel = {
     card,
     version: card.model_version,
-    session,
     validateRow,
-    numericInputs: spec.numericInputs,
-    stringInputs: spec.stringInputs,
     loadedAt: new Date(),
     predict: (rows) =>
       rows.length >= WORKER_MIN_ROWS && worker.alive
@@ -144,10 +140,10 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
         : onThisThread(rows),
     retire: () => worker.retire(),
   };
-  // Warm both sessions on a typical row (the reference medians): each must answer, with the same number.
-  const typical = toColumns([typicalRow(card)], spec);
+  // Warm both sessions on a typical row (the reference medians): each must answer, with the
+  // same number. Each gets its own columns: a run on the worker takes its buffers.
   const warm = await Promise.all([
-    runColumns(session, spec, typical),
+    runColumns(session, spec, toColumns([typicalRow(card)], spec)),
     worker.run(toColumns([typicalRow(card)], spec)),
   ]).catch(async (error: unknown) => {
     worker.retire();

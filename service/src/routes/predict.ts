@@ -9,10 +9,6 @@ import type { DriftMonitor } from '../drift-monitor.ts';
 import type { ServiceMetrics } from '../metrics.ts';
 import type { LoadedModel, Row } from '../model/load-model.ts';
 
-/** The prediction routes, by path. */
-export const PREDICT_ROUTE = '/v1/predict';
-export const PREDICT_BATCH_ROUTE = '/v1/predict/batch';
-
 /** Handles a request if it is one of ours and returns true; otherwise leaves it alone. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
@@ -25,16 +21,16 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolea
  */
 export function createPredictRoutes(deps: AppDeps): RouteHandler {
   const instrument = { ...deps, instrumentation: deps.config.instrumentation };
-  const routes: Record<string, (body: unknown, requestId: string) => Promise<unknown>> = {
-    [PREDICT_ROUTE]: (body, requestId) => predictOne(deps, body, requestId),
-    [PREDICT_BATCH_ROUTE]: (body, requestId) => predictBatch(deps, body, requestId),
-  };
+  const routes = new Map<string, (body: unknown, requestId: string) => Promise<unknown>>([
+    ['/v1/predict', (body, requestId) => predictOne(deps, body, requestId)],
+    ['/v1/predict/batch', (body, requestId) => predictBatch(deps, body, requestId)],
+  ]);
   return (req, res) => {
     if (req.method !== 'POST') return false;
     const url = req.url ?? '';
     const query = url.indexOf('?');
     const route = query === -1 ? url : url.slice(0, query);
-    const handle = routes[route];
+    const handle = routes.get(route);
     if (!handle) return false;
     const requestId = assignRequestId(req, res);
     instrumentRequest(instrument, req, res, requestId, () => route);

@@ -53,6 +53,12 @@ export async function start(
       drift = new DriftMonitor(model.card, metrics, config.driftWindowRows);
       drift.start(config.driftIntervalMs);
     },
+    onWorkerCrash(modelVersion, reason) {
+      logger.error(
+        { model_version: modelVersion, reason },
+        'inference worker stopped: large batches now run on the event loop',
+      );
+    },
     onResult(result) {
       metrics.reloads.inc({ result: result.ok ? 'success' : 'failure' });
       if (result.ok)

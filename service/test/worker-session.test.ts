@@ -42,7 +42,8 @@ describe('the inference worker thread, with a real onnxruntime session', () => {
   });
 
   it('answers the runs in flight when retired, then stops and refuses new ones', async () => {
-    const session = await WorkerSession.start(bytes, spec);
+    const crashes: string[] = [];
+    const session = await WorkerSession.start(bytes, spec, (reason) => crashes.push(reason));
     const inFlight = [session.run(toColumns(rows, spec)), session.run(toColumns(rows, spec))];
     session.retire();
     const [first, second] = await Promise.all(inFlight);
@@ -52,6 +53,7 @@ describe('the inference worker thread, with a real onnxruntime session', () => {
     await expect(session.run(toColumns(rows.slice(0, 1), spec))).rejects.toThrow(
       'the inference worker has stopped',
     );
+    expect(crashes, 'a retirement is not a crash').toEqual([]);
   });
 
   it('fails to start with the reason when onnxruntime cannot load the bytes', async () => {

@@ -46,7 +46,13 @@ export const CARD_FILE = 'model.card.json';
  * file, a corrupt graph, or a card that contradicts the graph (inputs, types,
  * output) is a ConfigurationError that says which.
  */
-export async function loadModel(dir: string): Promise<LoadedModel> {
+export async function loadModel(
+  dir: string,
+  hooks: {
+    /** The model's inference worker died; its large batches now run on the event loop. */
+    onWorkerCrash?: (modelVersion: string, reason: string) => void;
+  } = {},
+): Promise<LoadedModel> {
   const cardPath = join(dir, CARD_FILE);
   const onnxPath = join(dir, MODEL_FILE);
   let card: ModelCard;
@@ -117,7 +123,9 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   const spec = graphSpec(card);
   let worker: WorkerSession;
   try {
-    worker = await WorkerSession.start(bytes, spec);
+    worker = await WorkerSession.start(bytes, spec, (reason) =>
+      hooks.onWorkerCrash?.(card.model_version, reason),
+    );
   } catch (error) {
     await session.release();
     throw new ConfigurationError(

@@ -21,6 +21,8 @@ export class ModelHolder {
       onSwap?: (model: LoadedModel, previous: LoadedModel | undefined) => void;
       /** Called with every reload's outcome, success or failure. */
       onResult?: (result: ReloadResult) => void;
+      /** Called when a loaded model's inference worker dies (see loadModel). */
+      onWorkerCrash?: (modelVersion: string, reason: string) => void;
     } = {},
   ) {}
 
@@ -33,7 +35,7 @@ export class ModelHolder {
   reload(): Promise<ReloadResult> {
     this.pending ??= (async (): Promise<ReloadResult> => {
       try {
-        const next = await loadModel(this.dir);
+        const next = await loadModel(this.dir, { onWorkerCrash: this.hooks.onWorkerCrash });
         const previous = this.model;
         this.model = next;
         this.hooks.onSwap?.(next, previous);

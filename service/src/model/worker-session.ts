@@ -39,8 +39,8 @@ interface Pending {
  * event loop can parse and validate the next request on the other core
  * meanwhile. Runs queue in the worker and answer in order.
  *
- * If the worker dies, its pending runs fail and `alive` turns false: the
- * caller runs on its own thread from then on.
+ * If the worker dies, its pending runs fail, `alive` turns false (the
+ * caller runs on its own thread from then on) and `onCrash` says why.
  */
 export class WorkerSession {
   private readonly pending = new Map<number, Pending>();
@@ -48,7 +48,10 @@ export class WorkerSession {
   private retiring = false;
   private stopped = false;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly worker: Worker,
+    onCrash: (reason: string) => void,
+  ) {
     worker.on('message', (message: WorkerMessage) => {
       if (message.kind !== 'result' && message.kind !== 'error') return;
       const job = this.pending.get(message.id);
@@ -59,7 +62,9 @@ export class WorkerSession {
       if (this.retiring && this.pending.size === 0) void this.worker.terminate();
     });
     const stop = (reason: string) => {
+      if (this.stopped) return;
       this.stopped = true;
+      if (!this.retiring) onCrash(reason);
       for (const job of this.pending.values())
         job.reject(new Error(`the inference worker stopped: ${reason}`));
       this.pending.clear();
@@ -72,13 +77,17 @@ export class WorkerSession {
   }
 
   /** Starts a worker on the model and waits until its session is open; rejects with its error. */
-  static start(model: Uint8Array, spec: GraphSpec): Promise<WorkerSession> {
+  static start(
+    model: Uint8Array,
+    spec: GraphSpec,
+    onCrash: (reason: string) => void = () => {},
+  ): Promise<WorkerSession> {
     const worker = startWorker({ model, spec });
     return new Promise((resolve, reject) => {
       const onMessage = (message: WorkerMessage) => {
         if (message.kind === 'ready') {
           cleanup();
-          resolve(new WorkerSession(worker));
+          resolve(new WorkerSession(worker, onCrash));
         } else if (message.kind === 'failed') {
           cleanup();
           void worker.terminate();

@@ -3,13 +3,17 @@ import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { HttpError } from './errors.ts';
 
-/** Content-Encodings a client may compress its body with, as express.json() accepts them. */
-const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
-  gzip: createGunzip,
-  'x-gzip': createGunzip,
-  deflate: createInflate,
-  br: createBrotliDecompress,
-};
+/**
+ * Content-Encodings a client may compress its body with, as express.json()
+ * accepts them. A Map, not an object literal: the header is the client's, and
+ * "toString" or "constructor" must not find a decoder on Object.prototype.
+ */
+const DECODERS = new Map<string, () => NodeJS.ReadWriteStream>([
+  ['gzip', createGunzip],
+  ['x-gzip', createGunzip],
+  ['deflate', createInflate],
+  ['br', createBrotliDecompress],
+]);
 
 /**
  * Reads a request's JSON body: checks its Content-Type and charset (415),
@@ -31,10 +35,10 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
     if (key?.trim().toLowerCase() === 'charset' && charset !== 'utf-8' && charset !== 'utf8')
       throw new HttpError(415, `unsupported charset "${charset.toUpperCase()}": send UTF-8`);
   }
-  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = (req.headers['content-encoding'] ?? '').trim().toLowerCase() || 'identity';
   let source: Readable = req;
   if (encoding !== 'identity') {
-    const decoder = DECODERS[encoding];
+    const decoder = DECODERS.get(encoding);
     if (!decoder)
       throw new HttpError(
         415,

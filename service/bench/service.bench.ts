@@ -214,7 +214,7 @@ function instrumentationMicros(card: ModelCard): { on: number; off: number } {
   const rows = [ROW];
   const predictions = Float32Array.of(200_000);
   const time = (instrumentation: boolean) => {
-    const deps = { metrics, logger: pino({ level: 'warn' }), instrumentation };
+    const deps = { metrics, logger: pino({ level: 'warn' }), config: { instrumentation } };
     const once = () => {
       const res = Object.assign(new EventEmitter(), {
         statusCode: 200,

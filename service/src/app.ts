@@ -51,11 +51,10 @@ function createExpressApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  const instrument = { ...deps, instrumentation: config.instrumentation };
   app.use((req, res, next) => {
     req.id = assignRequestId(req, res);
     // Label by the matched route template, never the raw URL: unmatched paths share one label.
-    instrumentRequest(instrument, req, res, req.id, () =>
+    instrumentRequest(deps, req, res, req.id, () =>
       req.route
         ? `${req.baseUrl}${String((req.route as { path: string }).path)}`
         : ((res.locals.route as string | undefined) ?? 'unmatched'),

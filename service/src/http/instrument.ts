@@ -22,7 +22,7 @@ export function assignRequestId(req: IncomingMessage, res: ServerResponse): stri
 export interface InstrumentDeps {
   metrics: ServiceMetrics;
   logger: Pino;
-  instrumentation: boolean;
+  config: { instrumentation: boolean };
 }
 
 /**
@@ -38,7 +38,7 @@ export function instrumentRequest(
   requestId: string,
   route: () => string,
 ): void {
-  if (!deps.instrumentation) return;
+  if (!deps.config.instrumentation) return;
   const { metrics, logger } = deps;
   const started = process.hrtime.bigint();
   metrics.httpInFlight.inc();

@@ -20,7 +20,6 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolea
  * Express routes use, so a client or a dashboard cannot tell the paths apart.
  */
 export function createPredictRoutes(deps: AppDeps): RouteHandler {
-  const instrument = { ...deps, instrumentation: deps.config.instrumentation };
   const routes = new Map<string, (body: unknown, requestId: string) => Promise<unknown>>([
     ['/v1/predict', (body, requestId) => predictOne(deps, body, requestId)],
     ['/v1/predict/batch', (body, requestId) => predictBatch(deps, body, requestId)],
@@ -33,7 +32,7 @@ export function createPredictRoutes(deps: AppDeps): RouteHandler {
     const handle = routes.get(route);
     if (!handle) return false;
     const requestId = assignRequestId(req, res);
-    instrumentRequest(instrument, req, res, requestId, () => route);
+    instrumentRequest(deps, req, res, requestId, () => route);
     readJsonBody(req, deps.config.bodyLimitBytes)
       .then((body) => handle(body, requestId))
       .then(

@@ -32,7 +32,13 @@ interface Sample {
 export class FastHistogram {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
-  private readonly series = new Map<string, Series>();
+  /** Every series, in the order first observed (the scrape's order). */
+  private readonly series: Series[] = [];
+  /**
+   * The series by label values, one Map level per label: finding one
+   * allocates nothing, where a joined key would build a string per observe.
+   */
+  private readonly index = new Map<string, unknown>();
 
   constructor(
     readonly name: string,
@@ -83,7 +89,7 @@ export class FastHistogram {
   }> {
     const values: Sample[] = [];
     const bucket = `${this.name}_bucket`;
-    for (const series of this.series.values()) {
+    for (const series of this.series) {
       const sharedLabels = Object.fromEntries(
         this.labelNames.map((name, i) => [name, series.labelValues[i] ?? '']),
       );
@@ -109,13 +115,20 @@ export class FastHistogram {
 
   /** Forgets every series (the registry's resetMetrics calls it). */
   reset(): void {
-    this.series.clear();
+    this.series.length = 0;
+    this.index.clear();
   }
 
   private seriesOf(labelValues: readonly string[]): Series {
-    // One series per distinct label values; \u0000 cannot occur in a label value we set.
-    const key = labelValues.length === 1 ? labelValues[0]! : labelValues.join('\u0000');
-    let series = this.series.get(key);
+    let level = this.index;
+    const last = labelValues.length - 1;
+    for (let i = 0; i < last; i++) {
+      let next = level.get(labelValues[i]!) as Map<string, unknown> | undefined;
+      if (!next) level.set(labelValues[i]!, (next = new Map<string, unknown>()));
+      level = next;
+    }
+    const key = labelValues[last] ?? '';
+    let series = level.get(key) as Series | undefined;
     if (!series) {
       series = {
         labelValues: [...labelValues],
@@ -123,7 +136,8 @@ export class FastHistogram {
         sum: 0,
         count: 0,
       };
-      this.series.set(key, series);
+      level.set(key, series);
+      this.series.push(series);
     }
     return series;
   }

@@ -40743,7 +40743,13 @@ var FastHistogram = class {
   upperBounds;
   type = "histogram";
   aggregator = "sum";
-  series = /* @__PURE__ */ new Map();
+  /** Every series, in the order first observed (the scrape's order). */
+  series = [];
+  /**
+   * The series by label values, one Map level per label: finding one
+   * allocates nothing, where a joined key would build a string per observe.
+   */
+  index = /* @__PURE__ */ new Map();
   /** Registers on a prom-client registry; its types list only prom-client's own classes. */
   register(registry) {
     registry.registerMetric(this);
@@ -40777,7 +40783,7 @@ var FastHistogram = class {
   get() {
     const values = [];
     const bucket = `${this.name}_bucket`;
-    for (const series of this.series.values()) {
+    for (const series of this.series) {
       const sharedLabels = Object.fromEntries(
         this.labelNames.map((name, i) => [name, series.labelValues[i] ?? ""])
       );
@@ -40802,11 +40808,19 @@ var FastHistogram = class {
   }
   /** Forgets every series (the registry's resetMetrics calls it). */
   reset() {
-    this.series.clear();
+    this.series.length = 0;
+    this.index.clear();
   }
   seriesOf(labelValues) {
-    const key = labelValues.length === 1 ? labelValues[0] : labelValues.join("\0");
-    let series = this.series.get(key);
+    let level = this.index;
+    const last = labelValues.length - 1;
+    for (let i = 0; i < last; i++) {
+      let next = level.get(labelValues[i]);
+      if (!next) level.set(labelValues[i], next = /* @__PURE__ */ new Map());
+      level = next;
+    }
+    const key = labelValues[last] ?? "";
+    let series = level.get(key);
     if (!series) {
       series = {
         labelValues: [...labelValues],
@@ -40814,7 +40828,8 @@ var FastHistogram = class {
         sum: 0,
         count: 0
       };
-      this.series.set(key, series);
+      level.set(key, series);
+      this.series.push(series);
     }
     return series;
   }

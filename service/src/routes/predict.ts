@@ -142,10 +142,10 @@ function describe(errors: ErrorObject[] | null | undefined, prefix: string): Fie
 
 /** Runs validated rows through the model and records the prediction metrics and drift. */
 async function predict(deps: AppDeps, model: LoadedModel, rows: Row[]): Promise<Float32Array> {
-  const started = process.hrtime.bigint();
+  const started = performance.now();
   const predictions = await model.predict(rows);
   if (deps.config.instrumentation) {
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const seconds = (performance.now() - started) / 1000;
     recordPrediction(deps.metrics, deps.drift(), model.version, rows, predictions, seconds);
   }
   return predictions;

@@ -45,7 +45,10 @@ export class FastHistogram {
     readonly help: string,
     private readonly labelNames: readonly string[],
     private readonly upperBounds: readonly number[],
-  ) {}
+  ) {
+    // Without labels, prom-client scrapes a zeroed series before any observation; so does this.
+    if (labelNames.length === 0) this.seriesOf([]);
+  }
 
   /** Registers on a prom-client registry; its types list only prom-client's own classes. */
   register(registry: Registry): this {
@@ -117,6 +120,7 @@ export class FastHistogram {
   reset(): void {
     this.series.length = 0;
     this.index.clear();
+    if (this.labelNames.length === 0) this.seriesOf([]);
   }
 
   private seriesOf(labelValues: readonly string[]): Series {

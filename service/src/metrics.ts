@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { ModelCard } from '../../pipeline/src/card/card.ts';
 import type { NumericProfile } from '../../pipeline/src/drift/profile.ts';
 import { FastHistogram } from './fast-histogram.ts';
@@ -19,7 +19,14 @@ export interface ServiceMetrics {
   /** Labels: model_version. */
   inferenceDuration: FastHistogram;
   predictions: Counter<'model_version'>;
-  inputRows: Histogram;
+  /**
+   * Adds predicted rows to `predictions` without prom-client's label handling
+   * on the request path: counts gather in a Map and reach the Counter when it
+   * is scraped.
+   */
+  countPredictions(modelVersion: string, rows: number): void;
+  /** No labels. */
+  inputRows: FastHistogram;
   modelInfo: Gauge<'model_version' | 'data_md5' | 'git_sha'>;
   modelLoaded: Gauge;
   modelLoadTimestamp: Gauge;
@@ -36,6 +43,7 @@ export interface ServiceMetrics {
 export function createMetrics(registry = new Registry()): ServiceMetrics {
   collectDefaultMetrics({ register: registry });
   const r = [registry];
+  const uncounted = new Map<string, number>();
   const metrics: ServiceMetrics = {
     registry,
     // The two histograms every prediction request feeds are FastHistograms (see there why).
@@ -61,13 +69,20 @@ export function createMetrics(registry = new Registry()): ServiceMetrics {
       help: 'Rows predicted.',
       labelNames: ['model_version'],
       registers: r,
+      collect() {
+        for (const [modelVersion, rows] of uncounted)
+          this.inc({ model_version: modelVersion }, rows);
+        uncounted.clear();
+      },
     }),
-    inputRows: new Histogram({
-      name: 'model_input_rows',
-      help: 'Rows per prediction request (1 for /v1/predict).',
-      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
-      registers: r,
-    }),
+    countPredictions: (modelVersion, rows) =>
+      void uncounted.set(modelVersion, (uncounted.get(modelVersion) ?? 0) + rows),
+    inputRows: new FastHistogram(
+      'model_input_rows',
+      'Rows per prediction request (1 for /v1/predict).',
+      [],
+      [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+    ).register(registry),
     modelInfo: new Gauge({
       name: 'model_info',
       help: 'The model being served (always 1).',

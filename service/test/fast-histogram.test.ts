@@ -62,6 +62,16 @@ describe("FastHistogram scrapes exactly as prom-client's Histogram does", () => 
     expect(await registry.metrics()).toBe(await promClientScrape(['model_version'], observations));
   });
 
+  it('without labels: a zeroed series before any observation and after a reset', async () => {
+    const { registry, histogram } = fastHistogram([]);
+    expect(await registry.metrics()).toBe(await promClientScrape([], []));
+    histogram.observe([], 150);
+    histogram.observe([], 1e6);
+    expect(await registry.metrics()).toBe(await promClientScrape([], [[[], [150, 1e6]]]));
+    registry.resetMetrics();
+    expect(await registry.metrics()).toBe(await promClientScrape([], []));
+  });
+
   it('skips NaN, which has no bucket, and forgets everything on reset', async () => {
     const { registry, histogram } = fastHistogram(['model_version']);
     histogram.observeAll(['v1'], [NaN, 1]);

@@ -27200,7 +27200,7 @@ var require_histogram = __commonJS({
     var { validateLabel } = require_validation();
     var { Metric } = require_metric();
     var Exemplar = require_exemplar();
-    var Histogram2 = class extends Metric {
+    var Histogram = class extends Metric {
       constructor(config) {
         super(config, {
           buckets: [5e-3, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -27490,7 +27490,7 @@ var require_histogram = __commonJS({
       newBucket.labels = labels;
       return newBucket;
     }
-    module.exports = Histogram2;
+    module.exports = Histogram;
   }
 });
 
@@ -31078,7 +31078,7 @@ var require_version2 = __commonJS({
 var require_gc = __commonJS({
   "node_modules/prom-client/lib/metrics/gc.js"(exports, module) {
     "use strict";
-    var Histogram2 = require_histogram();
+    var Histogram = require_histogram();
     var perf_hooks;
     try {
       perf_hooks = __require("perf_hooks");
@@ -31101,7 +31101,7 @@ var require_gc = __commonJS({
       const labels = config.labels ? config.labels : {};
       const labelNames = Object.keys(labels);
       const buckets = config.gcDurationBuckets ? config.gcDurationBuckets : DEFAULT_GC_DURATION_BUCKETS;
-      const gcHistogram = new Histogram2({
+      const gcHistogram = new Histogram({
         name: namePrefix + NODEJS_GC_DURATION_SECONDS,
         help: "Garbage collection duration by kind, one of major, minor, incremental or weakcb.",
         labelNames: ["kind", ...labelNames],
@@ -40736,6 +40736,7 @@ var FastHistogram = class {
     this.help = help;
     this.labelNames = labelNames;
     this.upperBounds = upperBounds;
+    if (labelNames.length === 0) this.seriesOf([]);
   }
   name;
   help;
@@ -40810,6 +40811,7 @@ var FastHistogram = class {
   reset() {
     this.series.length = 0;
     this.index.clear();
+    if (this.labelNames.length === 0) this.seriesOf([]);
   }
   seriesOf(labelValues) {
     let level = this.index;
@@ -40847,6 +40849,7 @@ var HTTP_BUCKETS = [5e-3, 0.01, 0.025, 0.05, 0.1, LATENCY_SLO_SECONDS, 0.5, 1, 2
 function createMetrics(registry = new import_prom_client.Registry()) {
   (0, import_prom_client.collectDefaultMetrics)({ register: registry });
   const r = [registry];
+  const uncounted = /* @__PURE__ */ new Map();
   const metrics = {
     registry,
     // The two histograms every prediction request feeds are FastHistograms (see there why).
@@ -40871,14 +40874,20 @@ function createMetrics(registry = new import_prom_client.Registry()) {
       name: "model_predictions_total",
       help: "Rows predicted.",
       labelNames: ["model_version"],
-      registers: r
+      registers: r,
+      collect() {
+        for (const [modelVersion, rows] of uncounted)
+          this.inc({ model_version: modelVersion }, rows);
+        uncounted.clear();
+      }
     }),
-    inputRows: new import_prom_client.Histogram({
-      name: "model_input_rows",
-      help: "Rows per prediction request (1 for /v1/predict).",
-      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1e3],
-      registers: r
-    }),
+    countPredictions: (modelVersion, rows) => void uncounted.set(modelVersion, (uncounted.get(modelVersion) ?? 0) + rows),
+    inputRows: new FastHistogram(
+      "model_input_rows",
+      "Rows per prediction request (1 for /v1/predict).",
+      [],
+      [1, 2, 5, 10, 25, 50, 100, 250, 500, 1e3]
+    ).register(registry),
     modelInfo: new import_prom_client.Gauge({
       name: "model_info",
       help: "The model being served (always 1).",

@@ -151,6 +151,8 @@ async function predict(deps: AppDeps, model: LoadedModel, rows: Row[]): Promise<
   return predictions;
 }
 
+const NO_LABELS: readonly string[] = [];
+
 /**
  * What one prediction request adds to the metrics and the drift window.
  * Exported for bench:service, which times it on its own.
@@ -165,8 +167,8 @@ export function recordPrediction(
 ): void {
   const version = [modelVersion];
   metrics.inferenceDuration.observe(version, seconds);
-  metrics.predictions.inc({ model_version: modelVersion }, rows.length);
-  metrics.inputRows.observe(rows.length);
+  metrics.countPredictions(modelVersion, rows.length);
+  metrics.inputRows.observe(NO_LABELS, rows.length);
   metrics.predictionValue.observeAll(version, predictions);
   drift?.observe(rows);
 }

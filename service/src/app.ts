@@ -157,8 +157,7 @@ function createExpressApp(deps: AppDeps): express.Express {
 
   // The one error handler: every failure becomes JSON with a request id, never a stack trace.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const { status } = sendError(res, error, req.id);
-    if (status >= 500) logger.error({ req_id: req.id, err: error }, 'request failed');
+    sendError(res, error, req.id, logger);
   });
   return app;
 }

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Logger as Pino } from 'pino';
 import { sendJson } from './respond.ts';
 
 /** One field-level problem, named by its JSON path. */
@@ -20,34 +21,32 @@ export class HttpError extends Error {
 
 /**
  * Maps anything thrown on a request path to an HttpError: ours as they are,
- * body-parser's by their `type`, other 4xx by status, and everything else to
- * a bare 500 whose message reveals nothing.
+ * other 4xx (Express's static files) by status, and everything else to a
+ * bare 500 whose message reveals nothing.
  */
-export function toHttpError(error: unknown): HttpError {
+function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
-  const e = error as { type?: string; status?: number; message?: string; limit?: number };
-  if (e?.type === 'entity.parse.failed')
-    return new HttpError(400, `malformed JSON: ${e.message ?? 'cannot parse the body'}`);
-  if (e?.type === 'entity.too.large')
-    return new HttpError(413, `the body is larger than the limit of ${e.limit} bytes`);
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
-    return new HttpError(415, e.message ?? 'unsupported encoding');
+  const e = error as { status?: number; message?: string };
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
     return new HttpError(e.status, e.message ?? 'bad request');
   return new HttpError(500, 'internal error');
 }
 
 /**
- * Answers with the error as JSON, with the request id, never a stack trace.
- * Returns the HttpError, so the caller can log a 5xx with its cause.
+ * Answers with the error as JSON, with the request id, never a stack trace;
+ * a 5xx is logged with its cause, which the client never sees.
  */
-export function sendError(res: ServerResponse, error: unknown, requestId: string): HttpError {
-  const httpError = toHttpError(error);
-  const { status, message, details } = httpError;
+export function sendError(
+  res: ServerResponse,
+  error: unknown,
+  requestId: string,
+  logger: Pino,
+): void {
+  const { status, message, details } = toHttpError(error);
+  if (status >= 500) logger.error({ req_id: requestId, err: error }, 'request failed');
   if (res.headersSent) {
     res.end();
-    return httpError;
+    return;
   }
   sendJson(res, status, { error: message, request_id: requestId, ...(details ? { details } : {}) });
-  return httpError;
 }

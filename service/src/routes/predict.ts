@@ -37,10 +37,7 @@ export function createPredictRoutes(deps: AppDeps): RouteHandler {
       .then((body) => handle(body, requestId))
       .then(
         (answer) => sendJson(res, 200, answer),
-        (error: unknown) => {
-          const { status } = sendError(res, error, requestId);
-          if (status >= 500) deps.logger.error({ req_id: requestId, err: error }, 'request failed');
-        },
+        (error: unknown) => sendError(res, error, requestId, deps.logger),
       );
     return true;
   };

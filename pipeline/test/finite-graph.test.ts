@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadContract } from '../src/contract/contract.ts';
 import { loadDataset, takeRows, type Dataset } from '../src/data/rows.ts';
@@ -14,7 +15,8 @@ import {
   type OnnxSession,
 } from '../src/onnx/session.ts';
 import { createRng } from '../src/util/rng.ts';
-import { CONTRACT, HOUSING_CSV } from './helpers.ts';
+import { loadParams } from '../src/params/params.ts';
+import { CONTRACT, HOUSING_CSV, ROOT } from './helpers.ts';
 
 /**
  * Every exported graph, whatever kind of model it carries, must answer a
@@ -45,21 +47,12 @@ beforeAll(async () => {
   stats = trainingStats(train);
   const x = transformFeatures(spec, train);
   const y = train.numeric.median_house_value!;
+  const params = await loadParams(join(ROOT, 'params.yaml'));
   const gbdt = fitGbdt(
     x,
     y,
     { x: [], y: new Float64Array(0) },
-    {
-      learning_rate: 0.3,
-      max_rounds: 20,
-      max_leaves: 31,
-      max_depth: 0,
-      min_samples_leaf: 20,
-      l2: 1,
-      max_bins: 255,
-      early_stopping_rounds: 10,
-      min_gain: 0,
-    },
+    { ...params.gbdt, max_rounds: 20 },
   ).model;
   // Both kinds are exported directly, whichever would win model selection.
   for (const [label, model] of [

@@ -1,7 +1,9 @@
 import type { ContractColumns } from '../contract/contract.ts';
 import type { Dataset } from '../data/rows.ts';
-import { quantileSorted } from '../drift/profile.ts';
 import { ConfigurationError } from '../util/errors.ts';
+import { clampColumn, filledColumn, ratioColumn, statsOf, type FeatureStats } from './finite.ts';
+
+export type { FeatureStats } from './finite.ts';
 
 /** A derived feature: numerator / denominator, both raw numeric columns. */
 export interface RatioFeature {
@@ -12,15 +14,25 @@ export interface RatioFeature {
 
 /**
  * Everything the preprocessing needs, fitted on the training rows. The ONNX
- * export turns this same spec into graph nodes (Imputer, Div, OneHotEncoder,
- * Concat), so the service, which sends raw rows to the graph, cannot diverge
- * from training.
+ * export turns this same spec into graph nodes (IsNaN/IsInf/Where, Div, Clip,
+ * OneHotEncoder, Concat), so the service, which sends raw rows to the graph,
+ * cannot diverge from training.
+ *
+ * The finite rule, which makes every feature finite whatever the row holds:
+ * 1. a raw numeric value that is NaN (missing) or ±Infinity (in float32)
+ *    becomes the column's training median;
+ * 2. a ratio whose raw denominator is zero, NaN or ±Infinity becomes the
+ *    ratio's training median; otherwise it is the filled numerator over the
+ *    denominator;
+ * 3. every raw column and ratio is then clamped to its training [min, max].
+ * Training rows are inside their own range and the data has no zero or
+ * missing denominator, so the rule leaves the fitted model as it was.
  */
 export interface FeatureSpec {
   /** Raw numeric inputs, in order. */
   numeric: string[];
-  /** Fill values for nullable numeric inputs (the training median, as float32). */
-  impute: Record<string, number>;
+  /** Training statistics of every raw numeric column and every ratio, by name. */
+  stats: Record<string, FeatureStats>;
   ratios: RatioFeature[];
   /** Categorical inputs, one-hot encoded over these categories. */
   categorical: { name: string; categories: string[] }[];
@@ -35,7 +47,7 @@ export const RATIO_FEATURES: RatioFeature[] = [
   { name: 'population_per_household', numerator: 'population', denominator: 'households' },
 ];
 
-/** Fits the spec (imputation medians) on training rows. */
+/** Fits the spec on training rows: the statistics the finite rule needs, per raw column and ratio. */
 export function fitFeatureSpec(
   train: Dataset,
   columns: ContractColumns,
@@ -51,16 +63,22 @@ export function fitFeatureSpec(
         );
     }
   }
-  const impute: Record<string, number> = {};
+  const stats: Record<string, FeatureStats> = {};
+  const filled = new Map<string, Float32Array>();
   for (const c of numeric) {
-    if (!columns.nullable.has(c)) continue;
-    const present = Float64Array.from(train.numeric[c]!.filter((v) => !Number.isNaN(v))).sort();
-    impute[c] = Math.fround(present.length === 0 ? 0 : quantileSorted(present, 0.5));
+    const source = train.numeric[c]!;
+    stats[c] = statsOf(Float32Array.from(source));
+    filled.set(c, filledColumn(source, stats[c]));
+  }
+  for (const r of ratios) {
+    // NaN marks rows whose denominator cannot give the ratio; statsOf skips them.
+    const values = ratioColumn(filled.get(r.numerator)!, train.numeric[r.denominator]!, NaN);
+    stats[r.name] = statsOf(values);
   }
   const categorical = columns.categorical.filter((c) => c.name !== columns.target);
   return {
     numeric,
-    impute,
+    stats,
     ratios,
     categorical,
     names: [
@@ -73,30 +91,31 @@ export function fitFeatureSpec(
 
 /**
  * Applies the spec in float32, exactly as onnxruntime evaluates the exported
- * graph (Math.fround after every operation), and returns one Float32Array per
- * engineered feature.
+ * graph (Math.fround after every operation), with the finite rule described
+ * on {@link FeatureSpec}, and returns one Float32Array per engineered feature.
  */
 export function transformFeatures(spec: FeatureSpec, data: Dataset): Float32Array[] {
   const n = data.rows;
-  const raw = new Map<string, Float32Array>();
+  const stat = (name: string): FeatureStats => {
+    const s = spec.stats[name];
+    if (!s)
+      throw new ConfigurationError(`the feature spec has no statistics for '${name}'`, 'features');
+    return s;
+  };
+  const filled = new Map<string, Float32Array>();
   for (const c of spec.numeric) {
     const source = data.numeric[c];
     if (!source) throw new ConfigurationError(`the data has no column '${c}'`, 'features');
-    const out = new Float32Array(n);
-    const fill = spec.impute[c];
-    for (let i = 0; i < n; i++) {
-      const v = source[i]!;
-      out[i] = Number.isNaN(v) && fill !== undefined ? fill : v;
-    }
-    raw.set(c, out);
+    filled.set(c, filledColumn(source, stat(c)));
   }
-  const ratios = spec.ratios.map((r) => {
-    const num = raw.get(r.numerator)!;
-    const den = raw.get(r.denominator)!;
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = num[i]! / den[i]!;
-    return out;
-  });
+  // Ratios read the filled, unclamped values: clamping comes last, per feature.
+  const ratios = spec.ratios.map((r) =>
+    clampColumn(
+      ratioColumn(filled.get(r.numerator)!, data.numeric[r.denominator]!, stat(r.name).median),
+      stat(r.name),
+    ),
+  );
+  const raw = spec.numeric.map((c) => clampColumn(filled.get(c)!, stat(c)));
   const onehots = spec.categorical.flatMap(({ name, categories }) => {
     const values = data.categorical[name];
     if (!values) throw new ConfigurationError(`the data has no column '${name}'`, 'features');
@@ -106,5 +125,5 @@ export function transformFeatures(spec: FeatureSpec, data: Dataset): Float32Arra
       return out;
     });
   });
-  return [...spec.numeric.map((c) => raw.get(c)!), ...ratios, ...onehots];
+  return [...raw, ...ratios, ...onehots];
 }

@@ -3,14 +3,25 @@ import type { FeatureSpec } from '../features/features.ts';
 import type { GbdtModel } from '../models/gbdt/gbdt.ts';
 import type { LinearModel } from '../models/linear.ts';
 import type { TrainedModel } from '../models/model.ts';
+import { numericFeatureNodes } from './finite-nodes.ts';
+import {
+  DataType,
+  floats,
+  int,
+  ints,
+  ML,
+  node,
+  str,
+  strings,
+  valueInfo,
+  type Node,
+  type Tensor,
+} from './proto.ts';
 
 const { onnx } = onnxProto;
-type Attribute = onnxProto.onnx.IAttributeProto;
-type Node = onnxProto.onnx.INodeProto;
 
 /** The graph's output: one predicted value per row, shape [N, 1]. */
 export const OUTPUT_NAME = 'prediction';
-const ML = 'ai.onnx.ml';
 /** ONNX IR 8 with opset 17 and ai.onnx.ml 3: what onnxruntime 1.14+ runs. */
 const OPSETS = [
   { domain: '', version: 17 },
@@ -23,46 +34,29 @@ export type OnnxMetadata = Record<string, string>;
 /**
  * Exports a trained model as an ONNX graph that takes the raw columns by name,
  * one [N, 1] input each (float for numeric columns, string for categorical),
- * and does the preprocessing itself: Imputer for nullable columns, Div for the
- * ratio features, OneHotEncoder for categories, Concat, then the model
- * (TreeEnsembleRegressor or LinearRegressor). Serving sends raw rows to it, so
- * it cannot diverge from training.
+ * and does the preprocessing itself: the finite rule on every numeric column
+ * and ratio (median for NaN, ±Inf and unusable denominators, then a clamp to
+ * the training range; see `FeatureSpec`), OneHotEncoder for categories (an
+ * unknown category is all zeros), Concat, then the model
+ * (TreeEnsembleRegressor, or the linear model in double precision). Serving
+ * sends raw rows to it, so it cannot diverge from training, and its output is
+ * finite for any row.
  */
 export function exportOnnx(trained: TrainedModel, metadata: OnnxMetadata = {}): Uint8Array {
   const { features } = trained;
-  const nodes: Node[] = [];
-  const initializers: onnxProto.onnx.ITensorProto[] = [];
-  const inputs: onnxProto.onnx.IValueInfoProto[] = [];
-  const columnsOut: string[] = [];
-  const raw = new Map<string, string>();
-
-  for (const name of features.numeric) {
-    inputs.push(valueInfo(name, onnx.TensorProto.DataType.FLOAT, ['N', 1]));
-    const fill = features.impute[name];
-    if (fill === undefined) {
-      raw.set(name, name);
-      continue;
-    }
-    const imputed = `${name}__imputed`;
-    nodes.push(
-      node('Imputer', [name], [imputed], ML, [
-        floats('imputed_value_floats', [fill]),
-        float('replaced_value_float', NaN),
-      ]),
-    );
-    raw.set(name, imputed);
-  }
-  columnsOut.push(...features.numeric.map((c) => raw.get(c)!));
-  for (const ratio of features.ratios) {
-    nodes.push(node('Div', [raw.get(ratio.numerator)!, raw.get(ratio.denominator)!], [ratio.name]));
-    columnsOut.push(ratio.name);
-  }
+  const numeric = numericFeatureNodes(features);
+  const nodes: Node[] = [...numeric.nodes];
+  const initializers: Tensor[] = [...numeric.initializers];
+  const inputs: onnxProto.onnx.IValueInfoProto[] = features.numeric.map((name) =>
+    valueInfo(name, DataType.FLOAT, ['N', 1]),
+  );
+  const columnsOut: string[] = [...numeric.outputs];
   for (const { name, categories } of features.categorical) {
-    inputs.push(valueInfo(name, onnx.TensorProto.DataType.STRING, ['N', 1]));
+    inputs.push(valueInfo(name, DataType.STRING, ['N', 1]));
     const shape = `${name}__onehot_shape`;
     initializers.push({
       name: shape,
-      dataType: onnx.TensorProto.DataType.INT64,
+      dataType: DataType.INT64,
       dims: [2],
       rawData: new Uint8Array(BigInt64Array.from([-1n, BigInt(categories.length)]).buffer),
     });
@@ -86,7 +80,7 @@ export function exportOnnx(trained: TrainedModel, metadata: OnnxMetadata = {}): 
     producerVersion: '1',
     domain: 'org.housing',
     modelVersion: 1,
-    docString: `California Housing regressor (${trained.model.kind}); inputs are raw columns, output '${OUTPUT_NAME}' in US dollars.`,
+    docString: `California Housing regressor (${trained.model.kind}); inputs are raw columns, output '${OUTPUT_NAME}' in US dollars, finite for any row: NaN or +-Inf in a column, or a zero or non-finite denominator, takes the training median; every numeric feature is clamped to its training range.`,
     opsetImport: OPSETS,
     metadataProps: Object.entries({ feature_names: features.names.join(','), ...metadata }).map(
       ([key, value]) => ({ key, value }),
@@ -96,7 +90,7 @@ export function exportOnnx(trained: TrainedModel, metadata: OnnxMetadata = {}): 
       node: nodes,
       initializer: initializers,
       input: inputs,
-      output: [valueInfo(OUTPUT_NAME, onnx.TensorProto.DataType.FLOAT, ['N', 1])],
+      output: [valueInfo(OUTPUT_NAME, DataType.FLOAT, ['N', 1])],
     },
   });
   return onnx.ModelProto.encode(model).finish();
@@ -158,9 +152,9 @@ function treeEnsembleNode(model: GbdtModel): Node {
  * The linear model in double precision: Cast, standardize, MatMul, Add, Cast
  * back. In float32 the large standardized terms would cancel and lose digits.
  */
-function linearNodes(model: LinearModel, initializers: onnxProto.onnx.ITensorProto[]): Node[] {
+function linearNodes(model: LinearModel, initializers: Tensor[]): Node[] {
   const p = model.coefficients.length;
-  const DOUBLE = onnx.TensorProto.DataType.DOUBLE;
+  const DOUBLE = DataType.DOUBLE;
   initializers.push(
     { name: 'linear_mean', dataType: DOUBLE, dims: [1, p], doubleData: model.mean },
     { name: 'linear_scale', dataType: DOUBLE, dims: [1, p], doubleData: model.scale },
@@ -173,58 +167,8 @@ function linearNodes(model: LinearModel, initializers: onnxProto.onnx.ITensorPro
     node('Div', ['features_centered', 'linear_scale'], ['features_standardized']),
     node('MatMul', ['features_standardized', 'linear_coefficients'], ['linear_terms']),
     node('Add', ['linear_terms', 'linear_intercept'], ['prediction_double']),
-    node('Cast', ['prediction_double'], [OUTPUT_NAME], '', [
-      int('to', onnx.TensorProto.DataType.FLOAT),
-    ]),
+    node('Cast', ['prediction_double'], [OUTPUT_NAME], '', [int('to', DataType.FLOAT)]),
   ];
-}
-
-const encoder = new TextEncoder();
-const A = onnx.AttributeProto.AttributeType;
-
-function node(
-  opType: string,
-  input: string[],
-  output: string[],
-  domain = '',
-  attribute: Attribute[] = [],
-): Node {
-  return { opType, input, output, domain, attribute, name: `${opType}_${output[0]}` };
-}
-function float(name: string, f: number): Attribute {
-  return { name, type: A.FLOAT, f };
-}
-function floats(name: string, values: number[]): Attribute {
-  return { name, type: A.FLOATS, floats: values };
-}
-function int(name: string, i: number): Attribute {
-  return { name, type: A.INT, i };
-}
-function ints(name: string, values: number[]): Attribute {
-  return { name, type: A.INTS, ints: values };
-}
-function str(name: string, s: string): Attribute {
-  return { name, type: A.STRING, s: encoder.encode(s) };
-}
-function strings(name: string, values: string[]): Attribute {
-  return { name, type: A.STRINGS, strings: values.map((v) => encoder.encode(v)) };
-}
-function valueInfo(
-  name: string,
-  elemType: number,
-  dims: (string | number)[],
-): onnxProto.onnx.IValueInfoProto {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType,
-        shape: {
-          dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })),
-        },
-      },
-    },
-  };
 }
 
 /** The raw-column inputs an exported graph takes, for callers that build feeds. */

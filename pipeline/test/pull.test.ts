@@ -2,7 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { cp, mkdir, readFile, readdir, rm, symlink, writeFile, stat } from 'node:fs/promises';
+import {
+  cp,
+  lstat,
+  mkdir,
+  readFile,
+  readdir,
+  rm,
+  symlink,
+  writeFile,
+  stat,
+} from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -34,9 +44,6 @@ async function copyRemote(): Promise<string> {
 }
 
 const pull = (root: string) => pullData({ root, logger: silentLogger });
-
-/** The files a pull removed from data/ (read loosely: the field is newer than PullResult's first version). */
-const removedBy = (result: object): unknown => (result as { removed?: unknown }).removed;
 
 const md5 = (bytes: string) => createHash('md5').update(bytes).digest('hex');
 
@@ -252,7 +259,7 @@ describe('pullData: what is already in the workspace', () => {
     await writeFile(join(repo, 'data/stray.csv'), 'left over');
     await writeFile(join(repo, 'data/old/deeper/x.csv'), 'left over too');
     const result = await pull(repo);
-    expect(removedBy(result)).toEqual(['data/old/deeper/x.csv', 'data/stray.csv']);
+    expect(result.removed).toEqual(['data/old/deeper/x.csv', 'data/stray.csv']);
     expect(await readdir(join(repo, 'data'))).toEqual(['housing.csv']);
     expect(await md5OfFile(join(repo, 'data/housing.csv'))).toBe(HOUSING_MD5);
   });
@@ -263,8 +270,20 @@ describe('pullData: what is already in the workspace', () => {
     await writeFile(join(repo, 'data/stray.csv'), 'left over');
     const result = await pull(repo);
     expect(result.fetched).toEqual([]);
-    expect(removedBy(result)).toEqual(['data/stray.csv']);
+    expect(result.removed).toEqual(['data/stray.csv']);
     expect(await readdir(join(repo, 'data'))).toEqual(['housing.csv']);
+  });
+
+  it('updates the folder a symlinked data/ points at, and keeps the link', async () => {
+    const repo = await makeRepo(REMOTE);
+    const real = join(await tempDir('pull-real-'), 'data');
+    await mkdir(real);
+    await writeFile(join(real, 'stray.csv'), 'left over');
+    await symlink(real, join(repo, 'data'));
+    const result = await pull(repo);
+    expect(result.removed).toEqual(['data/stray.csv']);
+    expect((await lstat(join(repo, 'data'))).isSymbolicLink()).toBe(true);
+    expect(await readdir(real)).toEqual(['housing.csv']);
   });
 
   it('leaves data/ exactly as it was, stray files included, when a pull fails', async () => {

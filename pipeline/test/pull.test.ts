@@ -309,6 +309,33 @@ describe('pullData when data/ already matches data.dvc (offline)', () => {
     expect(result.upToDate).toEqual(['data/housing.csv']);
   });
 
+  it('removes a stray file offline, from the manifest a pull kept in .dvc/cache as DVC does', async () => {
+    const remote = await copyRemote();
+    const repo = await makeRepo(remote);
+    await pull(repo);
+    expect(await readdir(join(repo, '.dvc/cache/files/md5/75'))).toEqual([
+      'ab717b82da4be74ecd7573c52aeef2.dir',
+    ]);
+    await rm(remote, { recursive: true, force: true });
+    await writeFile(join(repo, 'data/stray.csv'), 'left over');
+    const result = await pull(repo);
+    expect(result).toMatchObject({ fetched: [], removed: ['data/stray.csv'], bytes: 0 });
+    expect(await readdir(join(repo, 'data'))).toEqual(['housing.csv']);
+  });
+
+  it('does not trust a cached manifest whose bytes do not match its hash', async () => {
+    const remote = await copyRemote();
+    const repo = await makeRepo(remote);
+    await pull(repo);
+    const cached = join(repo, '.dvc/cache/files/md5/75/ab717b82da4be74ecd7573c52aeef2.dir');
+    await rm(cached, { force: true });
+    await writeFile(cached, '[]');
+    await rm(remote, { recursive: true, force: true });
+    await writeFile(join(repo, 'data/stray.csv'), 'left over');
+    await expect(pull(repo)).rejects.toThrow(/remote 'store' is missing/);
+    expect((await readdir(join(repo, 'data'))).sort()).toEqual(['housing.csv', 'stray.csv']);
+  });
+
   it('succeeds for nested folders too (the directory hash is computed as DVC computes it)', async () => {
     const { repo, remote } = await makeDirRemote({
       'b.csv': 'b\n',

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { copyFile, link, mkdir, rename, rm } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { readDvcConfig, resolveRemote } from './config.ts';
 import { readDvcFile, type DvcOut } from './dvcfile.ts';
 import { parseManifest, type ManifestEntry } from './manifest.ts';
-import { openRemote, type RemoteStorage } from './remote.ts';
+import { objectKey, openRemote, type RemoteStorage } from './remote.ts';
 import {
   checkConflicts,
   scanWorkspace,
@@ -16,7 +16,7 @@ import {
   type Names,
   type Workspace,
 } from './workspace.ts';
-import { replaceDirectory, tempPathFor } from '../util/atomic.ts';
+import { replaceDirectory, tempPathFor, writeFileAtomic } from '../util/atomic.ts';
 import { ConfigurationError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
 
@@ -48,10 +48,12 @@ export interface PullResult {
  *
  * Like `dvc pull`, it first compares the workspace with the `.dvc` file: when
  * the output's hash (a directory's computed as DVC computes it) already
- * matches, it does nothing and never contacts the remote. Otherwise it
- * fetches the `.dir` manifest, then every file that differs, each
- * md5-verified, into a staged copy of the directory beside it (up-to-date
- * files are hard-linked in), and swaps that copy in whole. So the output is
+ * matches, it does nothing and never contacts the remote. Otherwise it reads
+ * the `.dir` manifest (from `.dvc/cache` when a verified copy is there, else
+ * from the remote, then keeps it there), fetches every file that differs,
+ * each md5-verified, into a staged copy of the directory beside it
+ * (up-to-date files are hard-linked in), and swaps that copy in whole. The
+ * remote is opened only if a file must come from it. So the output is
  * always entirely old or entirely new, and, as after `dvc checkout`, holds
  * exactly the manifest's files: anything else in it is removed.
  */
@@ -81,24 +83,34 @@ export async function pullData(options: PullOptions): Promise<PullResult> {
     };
   }
 
-  const remoteConfig = resolveRemote(config, dvcDir, options.remote);
-  const storage = await openRemote(remoteConfig);
-  logger.info(`pulling ${out.path} (${out.md5}) from ${storage.description}`);
   const result: PullResult = {
-    remote: remoteConfig.name,
+    remote: options.remote ?? config.defaultRemote ?? '',
     fetched: [],
     upToDate: [],
     removed: [],
     bytes: 0,
   };
+  // The remote is opened only when something must come from it.
+  let storage: RemoteStorage | undefined;
+  const remote = async (): Promise<RemoteStorage> => {
+    if (!storage) {
+      const remoteConfig = resolveRemote(config, dvcDir, options.remote);
+      storage = await openRemote(remoteConfig);
+      result.remote = remoteConfig.name;
+      logger.info(`pulling ${out.path} (${out.md5}) from ${storage.description}`);
+    }
+    return storage;
+  };
   try {
-    if (out.isDirectory) await pullDirectory(storage, out, workspace, target, names, result);
-    else await pullFile(storage, out, target, names, result);
+    if (out.isDirectory) {
+      const entries = await readManifest(dvcDir, out.md5, names.display, remote);
+      await pullDirectory(remote, entries, workspace, target, names, result);
+    } else await pullFile(await remote(), out, target, names, result);
   } catch (error) {
     throw workspaceError(error, names.display);
   }
   logger.info(
-    `pulled ${result.fetched.length} file(s), ${result.upToDate.length} already up to date`,
+    `pulled ${result.fetched.length} file(s), ${result.upToDate.length} already up to date${storage ? '' : ' (the remote was not contacted)'}`,
     { bytes: result.bytes },
   );
   if (result.removed.length > 0) {
@@ -147,14 +159,13 @@ async function pullFile(
  * verified, up-to-date ones hard-linked), then swapped in whole.
  */
 async function pullDirectory(
-  storage: RemoteStorage,
-  out: DvcOut,
+  remote: () => Promise<RemoteStorage>,
+  entries: readonly ManifestEntry[],
   workspace: Workspace,
   target: string,
   names: Names,
   result: PullResult,
 ): Promise<void> {
-  const entries = await fetchManifest(storage, out.md5, names.display);
   checkConflicts(workspace, entries, names);
   const local = workspace.kind === 'dir' ? workspace.files : new Map<string, string>();
   const into = workspace.kind === 'dir' ? workspace.path : target;
@@ -170,7 +181,7 @@ async function pullDirectory(
         await linkOrCopy(join(into, entry.relpath), destination);
         result.upToDate.push(display);
       } else {
-        result.bytes += await fetchVerified(storage, entry.md5, destination, display);
+        result.bytes += await fetchVerified(await remote(), entry.md5, destination, display);
         fetched.push(display);
       }
     }
@@ -211,23 +222,37 @@ async function fetchVerified(
   return written.bytes;
 }
 
-async function fetchManifest(
-  storage: RemoteStorage,
+/**
+ * The `.dir` manifest: from `.dvc/cache` when a verified copy is there (as
+ * DVC keeps it), else from the remote, verified, then kept in the cache so
+ * the next pull can rebuild `data/` offline.
+ */
+async function readManifest(
+  dvcDir: string,
   md5: string,
-  path: string,
+  display: string,
+  remote: () => Promise<RemoteStorage>,
 ): Promise<ManifestEntry[]> {
-  const object = await storage.open(md5, `${path}/ (directory manifest)`);
+  const cached = join(dvcDir, 'cache', ...objectKey(md5));
+  const local = await readFile(cached).catch(() => undefined);
+  if (local && hashOf(local) === md5) return parseManifest(local, cached);
+  const object = await (await remote()).open(md5, `${display}/ (directory manifest)`);
   const chunks: Uint8Array[] = [];
   for await (const chunk of object.stream) chunks.push(chunk);
   const bytes = Buffer.concat(chunks);
-  const actual = `${createHash('md5').update(bytes).digest('hex')}.dir`;
+  const actual = hashOf(bytes);
   if (actual !== md5) {
     throw new ConfigurationError(
-      `directory manifest for ${path}: md5 mismatch, expected ${md5} but ${object.location} hashes to ${actual}; nothing was written`,
+      `directory manifest for ${display}: md5 mismatch, expected ${md5} but ${object.location} hashes to ${actual}; nothing was written`,
     );
   }
-  return parseManifest(bytes, object.location);
+  const entries = parseManifest(bytes, object.location);
+  // Only a cache: a pull that cannot keep it still succeeds.
+  await writeFileAtomic(cached, bytes).catch(() => undefined);
+  return entries;
 }
+
+const hashOf = (bytes: Buffer): string => `${createHash('md5').update(bytes).digest('hex')}.dir`;
 
 /** Streams bytes to a new file while hashing them. */
 async function streamToFile(

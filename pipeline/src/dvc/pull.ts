@@ -68,21 +68,6 @@ export async function pullData(options: PullOptions): Promise<PullResult> {
     display: relative(root, target) || target,
     dvcFile: relative(root, dvcFilePath) || dvcFilePath,
   };
-  const workspace = await scanWorkspace(target, out.isDirectory, names);
-  const current = localHash(workspace);
-  if (current === out.md5) {
-    logger.info(
-      `${names.display} already matches ${names.dvcFile} (${out.md5}): up to date, the remote was not contacted`,
-    );
-    return {
-      remote: options.remote ?? config.defaultRemote ?? '',
-      fetched: [],
-      upToDate: trackedPaths(workspace, names.display),
-      removed: [],
-      bytes: 0,
-    };
-  }
-
   const result: PullResult = {
     remote: options.remote ?? config.defaultRemote ?? '',
     fetched: [],
@@ -90,6 +75,15 @@ export async function pullData(options: PullOptions): Promise<PullResult> {
     removed: [],
     bytes: 0,
   };
+  const workspace = await scanWorkspace(target, out.isDirectory, names);
+  if (localHash(workspace) === out.md5) {
+    logger.info(
+      `${names.display} already matches ${names.dvcFile} (${out.md5}): up to date, the remote was not contacted`,
+    );
+    result.upToDate = trackedPaths(workspace, names.display);
+    return result;
+  }
+
   // The remote is opened only when something must come from it.
   let storage: RemoteStorage | undefined;
   const remote = async (): Promise<RemoteStorage> => {

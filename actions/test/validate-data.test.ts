@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { ROOT, runAction } from './harness.ts';
 
 const HOUSING_CSV = join(
@@ -11,15 +12,23 @@ const HOUSING_CSV = join(
 
 describe('validate-data (bundled dist, as a child process)', () => {
   let dir: string;
+  /** A params.yaml whose production card does not exist: a first run, no production model. */
+  let firstRun: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'validate-data-'));
+    const params = parse(await readFile(join(ROOT, 'params.yaml'), 'utf8')) as {
+      validate: { reference: string };
+    };
+    params.validate.reference = join(dir, 'models/production/model.card.json');
+    firstRun = join(dir, 'params.yaml');
+    await writeFile(firstRun, stringify(params));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('passes the clean dataset, with outputs, a report and a summary', async () => {
     const report = join(dir, 'clean.json');
     const run = await runAction('validate-data', {
-      inputs: { data: HOUSING_CSV, reference: join(dir, 'no-card.json'), 'report-path': report },
+      inputs: { data: HOUSING_CSV, params: firstRun, 'report-path': report },
     });
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs).toEqual({ status: 'pass', 'report-path': report });
@@ -31,6 +40,22 @@ describe('validate-data (bundled dist, as a child process)', () => {
     expect(run.summary).toContain('## Data validation: ✅ pass');
     expect(run.summary).toMatch(/\| row_schema \| ✅ pass \| all 20640 rows match/);
     expect(run.stdout).toContain('::group::Validate');
+    expect(run.summary).toContain('Drift: skipped, no production model yet');
+  });
+
+  it('fails when the reference it is given cannot be used, naming the file', async () => {
+    const missing = join(dir, 'no-card.json');
+    const report = join(dir, 'missing-reference.json');
+    const run = await runAction('validate-data', {
+      inputs: { data: HOUSING_CSV, reference: missing, 'report-path': report },
+    });
+    expect(run.code, run.stdout).toBe(1);
+    expect(run.outputs.status).toBe('fail');
+    expect(run.summary).toMatch(/\| drift_reference \| ❌ fail \| .*no-card\.json.*does not exist/);
+    expect(run.annotations.at(-1)).toMatchObject({
+      level: 'error',
+      message: 'data validation failed: drift_reference',
+    });
   });
 
   it('fails a corrupted dataset with annotations at the bad lines, capped with a count', async () => {
@@ -51,7 +76,7 @@ describe('validate-data (bundled dist, as a child process)', () => {
     const run = await runAction('validate-data', {
       inputs: {
         data,
-        reference: join(dir, 'no-card.json'),
+        params: firstRun,
         'report-path': join(dir, 'corrupt.json'),
         'max-annotations': '5',
       },

@@ -1,10 +1,23 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { cp, mkdir, readFile, readdir, rm, writeFile, stat } from 'node:fs/promises';
+import {
+  cp,
+  lstat,
+  mkdir,
+  readFile,
+  readdir,
+  rm,
+  symlink,
+  writeFile,
+  stat,
+} from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { md5OfFile, pullData } from '../src/dvc/pull.ts';
+import { ConfigurationError } from '../src/util/errors.ts';
 import { silentLogger } from '../src/util/logger.ts';
 import { HOUSING_MD5, REMOTE, ROOT, tempDir } from './helpers.ts';
 
@@ -31,6 +44,53 @@ async function copyRemote(): Promise<string> {
 }
 
 const pull = (root: string) => pullData({ root, logger: silentLogger });
+
+const md5 = (bytes: string) => createHash('md5').update(bytes).digest('hex');
+
+/**
+ * A local remote holding `files` (relpath -> content) as one tracked `data/`,
+ * and a repo whose data.dvc points at it. The manifest is written byte for
+ * byte as DVC 3 writes it (Python's json.dumps, sort_keys, sorted by path).
+ */
+async function makeDirRemote(
+  files: Record<string, string>,
+): Promise<{ repo: string; remote: string; objects: Record<string, string> }> {
+  const remote = await tempDir('pull-dir-remote-');
+  const objects: Record<string, string> = {};
+  const put = async (hash: string, bytes: string) => {
+    const path = join(remote, 'files', 'md5', hash.slice(0, 2), hash.slice(2));
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFile(path, bytes);
+    return path;
+  };
+  const relpaths = Object.keys(files).sort((a, b) => {
+    const [x, y] = [a.split('/'), b.split('/')];
+    for (let i = 0; i < Math.min(x.length, y.length); i++)
+      if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+    return x.length - y.length;
+  });
+  for (const rel of relpaths) objects[rel] = await put(md5(files[rel]!), files[rel]!);
+  const manifest = `[${relpaths.map((rel) => `{"md5": "${md5(files[rel]!)}", "relpath": "${rel}"}`).join(', ')}]`;
+  const dirHash = `${md5(manifest)}.dir`;
+  await put(dirHash, manifest);
+  const repo = await makeRepo(remote);
+  await writeFile(
+    join(repo, 'data.dvc'),
+    `outs:\n- md5: ${dirHash}\n  nfiles: ${relpaths.length}\n  hash: md5\n  path: data\n`,
+  );
+  return { repo, remote, objects };
+}
+
+/** Every file under `dir`, relative, sorted, with its content. */
+async function listTree(dir: string): Promise<Record<string, string>> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const out: Record<string, string> = {};
+  for (const e of entries.filter((x) => x.isFile()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const path = join(e.parentPath, e.name);
+    out[path.slice(dir.length + 1)] = await readFile(path, 'utf8');
+  }
+  return out;
+}
 
 describe('pullData from a local remote', () => {
   it('fetches data/ by hash and verifies it', async () => {
@@ -145,6 +205,157 @@ describe('pullData from a local remote', () => {
   });
 });
 
+describe('pullData: what is already in the workspace', () => {
+  it('says what to do, naming the path, when data is a regular file', async () => {
+    const repo = await makeRepo(REMOTE);
+    await writeFile(join(repo, 'data'), 'not a folder');
+    const error = await pull(repo).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toMatch(
+      /data is a file, but data\.dvc tracks a directory there: move it away or delete it, then pull again/,
+    );
+    expect(await readFile(join(repo, 'data'), 'utf8')).toBe('not a folder');
+  });
+
+  it('says what to do, naming the path, when data/housing.csv is a folder', async () => {
+    const repo = await makeRepo(REMOTE);
+    await mkdir(join(repo, 'data/housing.csv'), { recursive: true });
+    await writeFile(join(repo, 'data/housing.csv/mine.txt'), 'keep me');
+    const error = await pull(repo).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toMatch(
+      /data\/housing\.csv is a directory, but data\.dvc tracks a file there: move it away or delete it, then pull again/,
+    );
+    expect(await readFile(join(repo, 'data/housing.csv/mine.txt'), 'utf8')).toBe('keep me');
+  });
+
+  it('says what to do when a tracked folder is a file (data/sub, for data/sub/b.csv)', async () => {
+    const { repo } = await makeDirRemote({ 'a.csv': 'a\n', 'sub/b.csv': 'b\n' });
+    await mkdir(join(repo, 'data'));
+    await writeFile(join(repo, 'data/sub'), 'in the way');
+    await expect(pull(repo)).rejects.toThrow(
+      /data\/sub is a file, but data\.dvc tracks a directory there/,
+    );
+    expect(await listTree(join(repo, 'data'))).toEqual({ sub: 'in the way' });
+  });
+
+  it('exits 2 with one line and no stack trace from the CLI', async () => {
+    const repo = await makeRepo(REMOTE);
+    await writeFile(join(repo, 'data'), 'not a folder');
+    await symlink(join(ROOT, 'node_modules'), join(repo, 'node_modules'));
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'pipeline/src/cli/pull.ts'), '--builtin'],
+      { cwd: repo, encoding: 'utf8' },
+    );
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/^error: .*data is a file, but data\.dvc tracks a directory/m);
+    expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+
+  it('removes files that are not in the manifest, as dvc checkout does', async () => {
+    const repo = await makeRepo(REMOTE);
+    await mkdir(join(repo, 'data/old/deeper'), { recursive: true });
+    await writeFile(join(repo, 'data/stray.csv'), 'left over');
+    await writeFile(join(repo, 'data/old/deeper/x.csv'), 'left over too');
+    const result = await pull(repo);
+    expect(result.removed).toEqual(['data/old/deeper/x.csv', 'data/stray.csv']);
+    expect(await readdir(join(repo, 'data'))).toEqual(['housing.csv']);
+    expect(await md5OfFile(join(repo, 'data/housing.csv'))).toBe(HOUSING_MD5);
+  });
+
+  it('removes a stray file even when every tracked file is already up to date', async () => {
+    const repo = await makeRepo(REMOTE);
+    await pull(repo);
+    await writeFile(join(repo, 'data/stray.csv'), 'left over');
+    const result = await pull(repo);
+    expect(result.fetched).toEqual([]);
+    expect(result.removed).toEqual(['data/stray.csv']);
+    expect(await readdir(join(repo, 'data'))).toEqual(['housing.csv']);
+  });
+
+  it('updates the folder a symlinked data/ points at, and keeps the link', async () => {
+    const repo = await makeRepo(REMOTE);
+    const real = join(await tempDir('pull-real-'), 'data');
+    await mkdir(real);
+    await writeFile(join(real, 'stray.csv'), 'left over');
+    await symlink(real, join(repo, 'data'));
+    const result = await pull(repo);
+    expect(result.removed).toEqual(['data/stray.csv']);
+    expect((await lstat(join(repo, 'data'))).isSymbolicLink()).toBe(true);
+    expect(await readdir(real)).toEqual(['housing.csv']);
+  });
+
+  it('leaves data/ exactly as it was, stray files included, when a pull fails', async () => {
+    const { repo, objects } = await makeDirRemote({ 'a.csv': 'a\n', 'sub/b.csv': 'b\n' });
+    await writeFile(objects['sub/b.csv']!, 'tampered');
+    await mkdir(join(repo, 'data'));
+    await writeFile(join(repo, 'data/a.csv'), 'old a');
+    await writeFile(join(repo, 'data/stray.csv'), 'stray');
+    await expect(pull(repo)).rejects.toThrow(/data\/sub\/b\.csv: md5 mismatch/);
+    expect(await listTree(join(repo, 'data'))).toEqual({ 'a.csv': 'old a', 'stray.csv': 'stray' });
+    expect((await readdir(repo)).sort()).toEqual(['.dvc', 'data', 'data.dvc']);
+  });
+});
+
+describe('pullData when data/ already matches data.dvc (offline)', () => {
+  it('succeeds without the remote once the local remote is gone', async () => {
+    const remote = await copyRemote();
+    const repo = await makeRepo(remote);
+    await pull(repo);
+    await rm(remote, { recursive: true, force: true });
+    const result = await pull(repo);
+    expect(result).toMatchObject({ fetched: [], removed: [], bytes: 0 });
+    expect(result.upToDate).toEqual(['data/housing.csv']);
+  });
+
+  it('removes a stray file offline, from the manifest a pull kept in .dvc/cache as DVC does', async () => {
+    const remote = await copyRemote();
+    const repo = await makeRepo(remote);
+    await pull(repo);
+    expect(await readdir(join(repo, '.dvc/cache/files/md5/75'))).toEqual([
+      'ab717b82da4be74ecd7573c52aeef2.dir',
+    ]);
+    await rm(remote, { recursive: true, force: true });
+    await writeFile(join(repo, 'data/stray.csv'), 'left over');
+    const result = await pull(repo);
+    expect(result).toMatchObject({ fetched: [], removed: ['data/stray.csv'], bytes: 0 });
+    expect(await readdir(join(repo, 'data'))).toEqual(['housing.csv']);
+  });
+
+  it('does not trust a cached manifest whose bytes do not match its hash', async () => {
+    const remote = await copyRemote();
+    const repo = await makeRepo(remote);
+    await pull(repo);
+    const cached = join(repo, '.dvc/cache/files/md5/75/ab717b82da4be74ecd7573c52aeef2.dir');
+    await rm(cached, { force: true });
+    await writeFile(cached, '[]');
+    await rm(remote, { recursive: true, force: true });
+    await writeFile(join(repo, 'data/stray.csv'), 'left over');
+    await expect(pull(repo)).rejects.toThrow(/remote 'store' is missing/);
+    expect((await readdir(join(repo, 'data'))).sort()).toEqual(['housing.csv', 'stray.csv']);
+  });
+
+  it('succeeds for nested folders too (the directory hash is computed as DVC computes it)', async () => {
+    const { repo, remote } = await makeDirRemote({
+      'b.csv': 'b\n',
+      'a/z.csv': 'z\n',
+      'a-b.csv': 'ab\n',
+      'a/b/c.csv': 'c\n',
+    });
+    await pull(repo);
+    await rm(remote, { recursive: true, force: true });
+    const result = await pull(repo);
+    expect(result.fetched).toEqual([]);
+    expect(result.upToDate.sort()).toEqual([
+      'data/a-b.csv',
+      'data/a/b/c.csv',
+      'data/a/z.csv',
+      'data/b.csv',
+    ]);
+  });
+});
+
 describe('pullData from an http remote (a loopback server serving the DVC layout)', () => {
   let server: Server | undefined;
   afterEach(async () => {
@@ -182,6 +393,20 @@ describe('pullData from an http remote (a loopback server serving the DVC layout
       '/remote/files/md5/75/ab717b82da4be74ecd7573c52aeef2.dir',
       `/remote/${CSV_OBJECT.join('/')}`,
     ]);
+  });
+
+  it('sends no request when data/ already matches data.dvc', async () => {
+    const root = await tempDir('http-root-');
+    await cp(REMOTE, join(root, 'remote'), { recursive: true });
+    const { url, requests } = await serve(root);
+    const repo = await makeRepo(url);
+    await pull(repo);
+    expect(requests).toHaveLength(2);
+    await new Promise<void>((done) => server!.close(() => done()));
+    server = undefined;
+    const result = await pull(repo);
+    expect(result.upToDate).toEqual(['data/housing.csv']);
+    expect(requests).toHaveLength(2);
   });
 
   it('reports the URL that answered 404 for a missing object', async () => {

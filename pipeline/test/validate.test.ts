@@ -4,11 +4,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadContract, type CompiledContract } from '../src/contract/contract.ts';
-import { loadDataset } from '../src/data/rows.ts';
-import { profileCategorical, profileNumeric, type ReferenceProfile } from '../src/drift/profile.ts';
+import type { ReferenceProfile } from '../src/drift/profile.ts';
 import { validateCsv, type ValidationReport } from '../src/validate/validate.ts';
 import { formatValidationSummary } from '../src/validate/summary.ts';
 import { CONTRACT, HOUSING_CSV, ROOT, tempDir } from './helpers.ts';
+import { profileCsv } from './reference.ts';
 
 const DRIFT = {
   psi_warn: 0.1,
@@ -32,20 +32,7 @@ let reference: ReferenceProfile;
 beforeAll(async () => {
   contract = await loadContract(CONTRACT);
   lines = (await readFile(HOUSING_CSV, 'utf8')).trimEnd().split('\n');
-  const data = await loadDataset(HOUSING_CSV, contract);
-  reference = {
-    rows: data.rows,
-    bins: 10,
-    columns: {
-      ...Object.fromEntries(
-        contract.columns.numeric.map((c) => [c, profileNumeric(data.numeric[c]!, 10)]),
-      ),
-      ocean_proximity: profileCategorical(
-        data.categorical.ocean_proximity!,
-        contract.columns.categorical[0]!.categories,
-      ),
-    },
-  };
+  reference = await profileCsv(HOUSING_CSV, contract);
 });
 
 /** Writes a copy of the dataset with `edit` applied to each data row (index 0 = CSV line 2). */
@@ -205,6 +192,9 @@ describe('validateCsv', () => {
     }
     await new Promise<void>((done) => out.end(() => done()));
     const report = join(dir, 'report.json');
+    // A real reference, so that drift is counted too (a missing one now fails the run).
+    const card = join(dir, 'model.card.json');
+    await writeFile(card, JSON.stringify({ reference_profile: reference }));
     const run = spawnSync(
       process.execPath,
       [
@@ -217,7 +207,7 @@ describe('validateCsv', () => {
         '--report',
         report,
         '--reference',
-        join(dir, 'none.json'),
+        card,
       ],
       { cwd: ROOT, encoding: 'utf8' },
     );

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
-import { loadStageConfig, readCardIfPresent } from '../../../pipeline/src/cli/common.ts';
+import { loadStageConfig } from '../../../pipeline/src/cli/common.ts';
+import { resolveDriftReference } from '../../../pipeline/src/drift/reference.ts';
 import { writeJsonAtomic } from '../../../pipeline/src/util/atomic.ts';
 import { validateCsv } from '../../../pipeline/src/validate/validate.ts';
 import { annotate } from '../../shared/annotations.ts';
@@ -32,14 +33,20 @@ export function run(): Promise<void> {
     const inputs = getInputs();
     const { params, contract } = await loadStageConfig(inputs.params);
     const data = inputs.data ?? params.data.path;
-    const referencePath = inputs.reference ?? params.validate.reference;
-    const card = await core.group('Reference profile', async () => {
-      const found = await readCardIfPresent(referencePath);
-      core.info(
-        found
-          ? `drift is measured against ${referencePath} (${found.model_version})`
-          : `no model card at ${referencePath}: drift is not checked on this run`,
-      );
+    // An unusable reference fails the validation; only a first run skips drift.
+    const reference = await core.group('Reference profile', async () => {
+      const found = await resolveDriftReference({
+        given:
+          inputs.reference === undefined
+            ? undefined
+            : { path: inputs.reference, from: "input 'reference'" },
+        configured: {
+          path: params.validate.reference,
+          from: `${inputs.params} validate.reference`,
+        },
+        columns: contract.columns,
+      });
+      core.info(`drift reference: ${found.info.status}, ${found.info.message}`);
       return found;
     });
     const report = await core.group(`Validate ${data}`, () =>
@@ -47,7 +54,8 @@ export function run(): Promise<void> {
         contract,
         drift: params.validate.drift,
         maxRowErrors: inputs.maxAnnotations,
-        ...(card ? { reference: card.reference_profile } : {}),
+        referenceInfo: reference.info,
+        reference: reference.profile,
       }),
     );
     await writeJsonAtomic(inputs.reportPath, report);

@@ -44,9 +44,10 @@ export function validationSummary(report: ValidationReport): string {
         ]),
     ),
   ];
+  const reference = report.drift_reference;
   if (report.drift)
     parts.push(
-      `### Drift against the production model's training data (${report.drift.reference_rows} rows)`,
+      `### Drift against \`${reference.path ?? 'the reference profile'}\` (${report.drift.reference_rows} rows)`,
       markdownTable(
         ['column', 'metric', 'value', 'status'],
         report.drift.columns.map((d) => [
@@ -57,7 +58,8 @@ export function validationSummary(report: ValidationReport): string {
         ]),
       ),
     );
-  else
-    parts.push('Drift was not checked: there is no reference profile yet (no production model).');
+  else if (reference.status === 'unusable')
+    parts.push('Drift: not measured, its reference cannot be used (`drift_reference` above).');
+  else parts.push(`Drift: skipped, ${reference.message}.`);
   return parts.join('\n\n');
 }

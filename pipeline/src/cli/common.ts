@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { loadContract, type CompiledContract } from '../contract/contract.ts';
-import type { ModelCard } from '../card/card.ts';
 import { loadParams, type Params } from '../params/params.ts';
 import { ConfigurationError, errnoCode } from '../util/errors.ts';
 
@@ -27,18 +26,5 @@ export async function readStageJson<T>(file: string, writtenBy: string): Promise
     return JSON.parse(text) as T;
   } catch {
     throw new ConfigurationError('is not valid JSON', file);
-  }
-}
-
-/** A model card if the file exists, else undefined (a first run has no production model). */
-export async function readCardIfPresent(file: string): Promise<ModelCard | undefined> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as ModelCard;
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return undefined;
-    throw new ConfigurationError(
-      `cannot read the model card (${errnoCode(error) ?? 'not valid JSON'})`,
-      file,
-    );
   }
 }

@@ -1,9 +1,9 @@
+import { resolveDriftReference } from '../drift/reference.ts';
 import { validateCsv } from '../validate/validate.ts';
 import { formatValidationSummary } from '../validate/summary.ts';
 import { parseFlags } from '../util/args.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
-import { createCliLogger } from '../util/logger.ts';
-import { loadStageConfig, readCardIfPresent } from './common.ts';
+import { loadStageConfig } from './common.ts';
 import { runCli } from './run-cli.ts';
 
 const USAGE =
@@ -21,17 +21,21 @@ runCli(async (argv) => {
     },
     USAGE,
   );
-  const logger = createCliLogger('validate');
-  const { params, contract } = await loadStageConfig(flags.params);
+  const paramsFile = flags.params ?? 'params.yaml';
+  const { params, contract } = await loadStageConfig(paramsFile);
   const data = flags.data ?? params.data.path;
-  const referencePath = flags.reference ?? params.validate.reference;
-  const card = await readCardIfPresent(referencePath);
-  if (!card)
-    logger.info(`no reference profile at ${referencePath}: drift is not checked on this run`);
+  // An unusable reference fails the validation; only a first run skips drift.
+  const reference = await resolveDriftReference({
+    given:
+      flags.reference === undefined ? undefined : { path: flags.reference, from: '--reference' },
+    configured: { path: params.validate.reference, from: `${paramsFile} validate.reference` },
+    columns: contract.columns,
+  });
   const report = await validateCsv(data, {
     contract,
     drift: params.validate.drift,
-    ...(card ? { reference: card.reference_profile } : {}),
+    referenceInfo: reference.info,
+    reference: reference.profile,
   });
   if (flags.report) await writeJsonAtomic(flags.report, report);
   process.stdout.write(`${formatValidationSummary(report)}\n`);

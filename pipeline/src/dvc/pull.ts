@@ -1,14 +1,26 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { copyFile, link, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { readDvcConfig, resolveRemote } from './config.ts';
-import { readDvcFile } from './dvcfile.ts';
-import { openRemote, type RemoteStorage } from './remote.ts';
+import { readDvcFile, type DvcOut } from './dvcfile.ts';
+import { parseManifest, type ManifestEntry } from './manifest.ts';
+import { objectKey, openRemote, type RemoteStorage } from './remote.ts';
+import {
+  checkConflicts,
+  scanWorkspace,
+  workspaceError,
+  workspaceHash,
+  type Names,
+  type Workspace,
+} from './workspace.ts';
+import { replaceDirectory, tempPathFor, writeFileAtomic } from '../util/atomic.ts';
 import { ConfigurationError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
+
+export { md5OfFile } from './workspace.ts';
 
 /** Options of {@link pullData}. */
 export interface PullOptions {
@@ -26,118 +38,215 @@ export interface PullResult {
   remote: string;
   fetched: string[];
   upToDate: string[];
+  /** Files in the tracked directory that its manifest does not list, removed as `dvc checkout` does. */
+  removed: string[];
   bytes: number;
 }
 
-interface ManifestEntry {
-  md5: string;
-  relpath: string;
-}
-
 /**
- * Pulls the output tracked by a `.dvc` file from its DVC remote, without DVC:
- * the `.dir` manifest first, then every file, each md5-verified. Files are
- * staged under `.dvc/tmp` and only moved into place once every one of them
- * has verified, so a torn or wrong file never lands in the workspace.
+ * Pulls the output tracked by a `.dvc` file from its DVC remote, without DVC.
+ *
+ * Like `dvc pull`, it first compares the workspace with the `.dvc` file: when
+ * the output's hash (a directory's computed as DVC computes it) already
+ * matches, it does nothing and never contacts the remote. Otherwise it reads
+ * the `.dir` manifest (from `.dvc/cache` when a verified copy is there, else
+ * from the remote, then keeps it there), fetches every file that differs,
+ * each md5-verified, into a staged copy of the directory beside it
+ * (up-to-date files are hard-linked in), and swaps that copy in whole. The
+ * remote is opened only if a file must come from it. So the output is
+ * always entirely old or entirely new, and, as after `dvc checkout`, holds
+ * exactly the manifest's files: anything else in it is removed.
  */
 export async function pullData(options: PullOptions): Promise<PullResult> {
   const { root, logger } = options;
   const dvcFilePath = join(root, options.dvcFile ?? 'data.dvc');
   const out = await readDvcFile(dvcFilePath);
   const dvcDir = join(root, '.dvc');
-  const remoteConfig = resolveRemote(await readDvcConfig(dvcDir), dvcDir, options.remote);
-  const storage = await openRemote(remoteConfig);
-  logger.info(`pulling ${out.path} (${out.md5}) from ${storage.description}`);
-
+  const config = await readDvcConfig(dvcDir);
   const target = join(dirname(dvcFilePath), out.path);
-  const entries: ManifestEntry[] = out.isDirectory
-    ? await fetchManifest(storage, out.md5, out.path)
-    : [{ md5: out.md5, relpath: '' }];
+  const names: Names = {
+    display: relative(root, target) || target,
+    dvcFile: relative(root, dvcFilePath) || dvcFilePath,
+  };
+  const result: PullResult = {
+    remote: options.remote ?? config.defaultRemote ?? '',
+    fetched: [],
+    upToDate: [],
+    removed: [],
+    bytes: 0,
+  };
+  const workspace = await scanWorkspace(target, out.isDirectory, names);
+  if (localHash(workspace) === out.md5) {
+    logger.info(
+      `${names.display} already matches ${names.dvcFile} (${out.md5}): up to date, the remote was not contacted`,
+    );
+    result.upToDate = trackedPaths(workspace, names.display);
+    return result;
+  }
 
-  const staging = join(dvcDir, 'tmp', `pull-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const result: PullResult = { remote: remoteConfig.name, fetched: [], upToDate: [], bytes: 0 };
-  const staged: { from: string; to: string; display: string }[] = [];
+  // The remote is opened only when something must come from it.
+  let storage: RemoteStorage | undefined;
+  const remote = async (): Promise<RemoteStorage> => {
+    if (!storage) {
+      const remoteConfig = resolveRemote(config, dvcDir, options.remote);
+      storage = await openRemote(remoteConfig);
+      result.remote = remoteConfig.name;
+      logger.info(`pulling ${out.path} (${out.md5}) from ${storage.description}`);
+    }
+    return storage;
+  };
   try {
-    for (const entry of entries) {
-      const destination = entry.relpath === '' ? target : join(target, entry.relpath);
-      const display = relative(root, destination) || destination;
-      if ((await md5OfFile(destination)) === entry.md5) {
-        result.upToDate.push(display);
-        continue;
-      }
-      const stagedPath = join(staging, String(staged.length));
-      await mkdir(staging, { recursive: true });
-      const object = await storage.open(entry.md5, display);
-      const { md5, bytes } = await streamToFile(object.stream, stagedPath);
-      if (md5 !== entry.md5) {
-        throw new ConfigurationError(
-          `${display}: md5 mismatch, expected ${entry.md5} but ${object.location} hashes to ${md5}; nothing was written`,
-        );
-      }
-      result.bytes += bytes;
-      staged.push({ from: stagedPath, to: destination, display });
-    }
-    // Every file verified: only now touch the workspace.
-    for (const file of staged) {
-      await mkdir(dirname(file.to), { recursive: true });
-      await rename(file.from, file.to);
-      result.fetched.push(file.display);
-    }
-  } finally {
-    await rm(staging, { recursive: true, force: true });
+    if (out.isDirectory) {
+      const entries = await readManifest(dvcDir, out.md5, names.display, remote);
+      await pullDirectory(remote, entries, workspace, target, names, result);
+    } else await pullFile(await remote(), out, target, names, result);
+  } catch (error) {
+    throw workspaceError(error, names.display);
   }
   logger.info(
-    `pulled ${result.fetched.length} file(s), ${result.upToDate.length} already up to date`,
-    {
-      bytes: result.bytes,
-    },
+    `pulled ${result.fetched.length} file(s), ${result.upToDate.length} already up to date${storage ? '' : ' (the remote was not contacted)'}`,
+    { bytes: result.bytes },
   );
+  if (result.removed.length > 0) {
+    const shown = result.removed.slice(0, 10).join(', ');
+    const more = result.removed.length > 10 ? ` and ${result.removed.length - 10} more` : '';
+    logger.info(
+      `removed ${result.removed.length} file(s) that ${names.dvcFile} does not track, as dvc checkout does: ${shown}${more}`,
+    );
+  }
   return result;
 }
 
-async function fetchManifest(
+/** The workspace's hash in the `.dvc` file's terms, or undefined when it has none. */
+function localHash(workspace: Workspace): string | undefined {
+  if (workspace.kind === 'file') return workspace.md5;
+  if (workspace.kind === 'dir') return workspaceHash(workspace.files);
+  return undefined;
+}
+
+function trackedPaths(workspace: Workspace, display: string): string[] {
+  if (workspace.kind !== 'dir') return [display];
+  return [...workspace.files.keys()].sort().map((rel) => `${display}/${rel}`);
+}
+
+/** A single tracked file: staged beside the target, verified, renamed over it. */
+async function pullFile(
+  storage: RemoteStorage,
+  out: DvcOut,
+  target: string,
+  names: Names,
+  result: PullResult,
+): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  const staged = tempPathFor(target);
+  try {
+    result.bytes += await fetchVerified(storage, out.md5, staged, names.display);
+    await rename(staged, target);
+    result.fetched.push(names.display);
+  } finally {
+    await rm(staged, { force: true });
+  }
+}
+
+/**
+ * A tracked directory: a complete new copy is built beside it (fetched files
+ * verified, up-to-date ones hard-linked), then swapped in whole.
+ */
+async function pullDirectory(
+  remote: () => Promise<RemoteStorage>,
+  entries: readonly ManifestEntry[],
+  workspace: Workspace,
+  target: string,
+  names: Names,
+  result: PullResult,
+): Promise<void> {
+  checkConflicts(workspace, entries, names);
+  const local = workspace.kind === 'dir' ? workspace.files : new Map<string, string>();
+  const into = workspace.kind === 'dir' ? workspace.path : target;
+  await mkdir(dirname(into), { recursive: true });
+  const staging = tempPathFor(into);
+  const fetched: string[] = [];
+  try {
+    for (const entry of entries) {
+      const destination = join(staging, entry.relpath);
+      const display = `${names.display}/${entry.relpath}`;
+      await mkdir(dirname(destination), { recursive: true });
+      if (local.get(entry.relpath) === entry.md5) {
+        await linkOrCopy(join(into, entry.relpath), destination);
+        result.upToDate.push(display);
+      } else {
+        result.bytes += await fetchVerified(await remote(), entry.md5, destination, display);
+        fetched.push(display);
+      }
+    }
+    // Every file verified: only now touch the workspace, in one rename.
+    await replaceDirectory(staging, into);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  result.fetched.push(...fetched);
+  const tracked = new Set(entries.map((e) => e.relpath));
+  result.removed.push(
+    ...[...local.keys()]
+      .filter((rel) => !tracked.has(rel))
+      .sort()
+      .map((rel) => `${names.display}/${rel}`),
+  );
+}
+
+/** A hard link shares the bytes without copying them; across filesystems, a copy. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  await link(from, to).catch(() => copyFile(from, to));
+}
+
+/** Streams one object from the remote to `path` and checks its md5; returns its size. */
+async function fetchVerified(
   storage: RemoteStorage,
   md5: string,
   path: string,
+  display: string,
+): Promise<number> {
+  const object = await storage.open(md5, display);
+  const written = await streamToFile(object.stream, path);
+  if (written.md5 !== md5) {
+    throw new ConfigurationError(
+      `${display}: md5 mismatch, expected ${md5} but ${object.location} hashes to ${written.md5}; nothing was written`,
+    );
+  }
+  return written.bytes;
+}
+
+/**
+ * The `.dir` manifest: from `.dvc/cache` when a verified copy is there (as
+ * DVC keeps it), else from the remote, verified, then kept in the cache so
+ * the next pull can rebuild `data/` offline.
+ */
+async function readManifest(
+  dvcDir: string,
+  md5: string,
+  display: string,
+  remote: () => Promise<RemoteStorage>,
 ): Promise<ManifestEntry[]> {
-  const object = await storage.open(md5, `${path}/ (directory manifest)`);
+  const cached = join(dvcDir, 'cache', ...objectKey(md5));
+  const local = await readFile(cached).catch(() => undefined);
+  if (local && hashOf(local) === md5) return parseManifest(local, cached);
+  const object = await (await remote()).open(md5, `${display}/ (directory manifest)`);
   const chunks: Uint8Array[] = [];
   for await (const chunk of object.stream) chunks.push(chunk);
   const bytes = Buffer.concat(chunks);
-  const actual = `${createHash('md5').update(bytes).digest('hex')}.dir`;
+  const actual = hashOf(bytes);
   if (actual !== md5) {
     throw new ConfigurationError(
-      `directory manifest for ${path}: md5 mismatch, expected ${md5} but ${object.location} hashes to ${actual}; nothing was written`,
+      `directory manifest for ${display}: md5 mismatch, expected ${md5} but ${object.location} hashes to ${actual}; nothing was written`,
     );
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new ConfigurationError(`directory manifest at ${object.location} is not JSON`);
-  }
-  if (!Array.isArray(parsed))
-    throw new ConfigurationError(`directory manifest at ${object.location} is not a JSON list`);
-  return parsed.map((item: unknown, index) => {
-    const entry = item as Partial<ManifestEntry> | null;
-    if (
-      typeof entry?.md5 !== 'string' ||
-      !/^[0-9a-f]{32}$/.test(entry.md5) ||
-      typeof entry.relpath !== 'string'
-    ) {
-      throw new ConfigurationError(
-        `directory manifest at ${object.location}: entry [${index}] needs md5 and relpath`,
-      );
-    }
-    const rel = normalize(entry.relpath);
-    if (rel === '' || isAbsolute(rel) || rel.split(sep).includes('..')) {
-      throw new ConfigurationError(
-        `directory manifest at ${object.location}: entry [${index}] relpath '${entry.relpath}' escapes the directory`,
-      );
-    }
-    return { md5: entry.md5, relpath: rel };
-  });
+  const entries = parseManifest(bytes, object.location);
+  // Only a cache: a pull that cannot keep it still succeeds.
+  await writeFileAtomic(cached, bytes).catch(() => undefined);
+  return entries;
 }
+
+const hashOf = (bytes: Buffer): string => `${createHash('md5').update(bytes).digest('hex')}.dir`;
 
 /** Streams bytes to a new file while hashing them. */
 async function streamToFile(
@@ -155,15 +264,4 @@ async function streamToFile(
   });
   await pipeline(source, tap, createWriteStream(path, { flags: 'wx' }));
   return { md5: hash.digest('hex'), bytes };
-}
-
-/** md5 of a file's bytes, or undefined when it does not exist. */
-export async function md5OfFile(path: string): Promise<string | undefined> {
-  const hash = createHash('md5');
-  try {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  } catch {
-    return undefined;
-  }
-  return hash.digest('hex');
 }

@@ -36,3 +36,28 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
 export async function writeJsonAtomic(target: string, value: unknown): Promise<void> {
   await writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`);
 }
+
+/**
+ * Puts the directory `staged` at `target` as one unit: the old `target` (if
+ * any) is renamed aside, `staged` renamed in, then the old one removed. If
+ * the second rename fails the old directory is put back, so `target` is
+ * always either entirely old or entirely new, never a mix. `staged` must be
+ * on the same filesystem (a sibling from {@link tempPathFor}).
+ */
+export async function replaceDirectory(staged: string, target: string): Promise<void> {
+  const previous = tempPathFor(target);
+  const hadPrevious = await rename(target, previous).then(
+    () => true,
+    (error: unknown) => {
+      if ((error as { code?: unknown }).code === 'ENOENT') return false;
+      throw error;
+    },
+  );
+  try {
+    await rename(staged, target);
+  } catch (error) {
+    if (hadPrevious) await rename(previous, target);
+    throw error;
+  }
+  if (hadPrevious) await rm(previous, { recursive: true, force: true });
+}

@@ -9,7 +9,7 @@ export function formatValidationSummary(report: ValidationReport, maxErrors = 10
   ];
   for (const check of report.checks) {
     if (check.name === 'drift') continue;
-    lines.push(`  [${MARK[check.status]}] ${check.name.padEnd(12)} ${check.message}`);
+    lines.push(`  [${MARK[check.status]}] ${check.name.padEnd(15)} ${check.message}`);
   }
   for (const e of report.row_errors.slice(0, maxErrors)) {
     lines.push(
@@ -21,17 +21,20 @@ export function formatValidationSummary(report: ValidationReport, maxErrors = 10
   for (const d of report.duplicate_rows.slice(0, maxErrors)) {
     lines.push(`    ${report.file}:${d.line}: duplicates line ${d.first_line}`);
   }
+  const reference = report.drift_reference;
   if (report.drift) {
-    lines.push(`  Drift against the reference profile (${report.drift.reference_rows} rows):`);
+    lines.push(
+      `  Drift against ${reference.path ?? 'the reference profile'} (${report.drift.reference_rows} rows):`,
+    );
     for (const d of report.drift.columns) {
       lines.push(
         `  [${MARK[d.status]}] ${d.column.padEnd(20)} ${d.metric.padEnd(15)} ${d.value.toFixed(4)}`,
       );
     }
+  } else if (reference.status === 'unusable') {
+    lines.push('  drift: not measured, its reference cannot be used (drift_reference above)');
   } else {
-    lines.push(
-      '  Drift: not checked (no reference profile yet: the first promoted model writes one)',
-    );
+    lines.push(`  drift: skipped, ${reference.message}`);
   }
   return lines.join('\n');
 }

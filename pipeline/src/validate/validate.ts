@@ -4,6 +4,7 @@ import { mapHeader, readCsv } from '../data/csv.ts';
 import { rowFromFields } from '../data/rows.ts';
 import { createDriftCounters, type ColumnDrift, type DriftThresholds } from '../drift/drift.ts';
 import type { ReferenceProfile } from '../drift/profile.ts';
+import type { DriftReferenceInfo } from '../drift/reference.ts';
 import { DuplicateIndex } from './duplicates.ts';
 
 export type Status = 'pass' | 'warn' | 'fail';
@@ -18,7 +19,14 @@ export interface RowError {
 
 /** One dataset-level check. */
 export interface CheckResult {
-  name: 'row_schema' | 'min_rows' | 'null_rate' | 'duplicates' | 'target_range' | 'drift';
+  name:
+    | 'row_schema'
+    | 'min_rows'
+    | 'null_rate'
+    | 'duplicates'
+    | 'target_range'
+    | 'drift'
+    | 'drift_reference';
   status: Status;
   message: string;
   column?: string;
@@ -38,7 +46,10 @@ export interface ValidationReport {
   null_rates: Record<string, number>;
   target: { column: string; min: number | null; max: number | null };
   checks: CheckResult[];
+  /** Drift per column; null when it was not measured (`drift_reference` says why). */
   drift: { reference_rows: number; columns: ColumnDrift[] } | null;
+  /** Which reference drift was measured against, or why it was skipped or could not be. */
+  drift_reference: DriftReferenceInfo;
 }
 
 /** Options of {@link validateCsv}. */
@@ -46,6 +57,11 @@ export interface ValidateOptions {
   contract: CompiledContract;
   /** The production model's profile; without one, drift is not checked. */
   reference?: ReferenceProfile;
+  /**
+   * Where `reference` came from, or why there is none (resolveDriftReference).
+   * An `unusable` one fails the validation with a `drift_reference` check.
+   */
+  referenceInfo?: DriftReferenceInfo;
   drift: DriftThresholds;
   /** How many row errors (and duplicate rows) to keep in the report. */
   maxRowErrors?: number;
@@ -84,6 +100,13 @@ export async function validateCsv(
     target: { column: columns.target, min: null, max: null },
     checks: [],
     drift: null,
+    drift_reference: options.referenceInfo ?? {
+      path: null,
+      status: options.reference ? 'used' : 'skipped',
+      message: options.reference
+        ? 'a reference profile given by the caller'
+        : 'no reference profile was given',
+    },
   };
   let targetMin = Infinity;
   let targetMax = -Infinity;
@@ -195,7 +218,13 @@ export async function validateCsv(
         ? `${columns.target} spans [${report.target.min}, ${report.target.max}] within [${tMin}, ${tMax}]`
         : `${targetOutside} rows have ${columns.target} outside [${tMin}, ${tMax}] (observed [${report.target.min}, ${report.target.max}])`,
   });
-  if (options.reference) {
+  if (report.drift_reference.status === 'unusable') {
+    checks.push({
+      name: 'drift_reference',
+      status: 'fail',
+      message: report.drift_reference.message,
+    });
+  } else if (options.reference) {
     const results = driftCounters.map((c) => c.result(thresholds));
     report.drift = { reference_rows: options.reference.rows, columns: results };
     for (const d of results) {

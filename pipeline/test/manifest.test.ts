@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { directoryHash } from '../src/dvc/manifest.ts';
+
+describe('directoryHash (the .dir hash DVC 3 writes into data.dvc)', () => {
+  it("equals the project's data.dvc for the one-file data/", () => {
+    expect(
+      directoryHash([{ md5: '926e9da0bad793e03c119a4f5809f65c', relpath: 'housing.csv' }]),
+    ).toBe('75ab717b82da4be74ecd7573c52aeef2.dir');
+  });
+
+  it("sorts by path components and escapes non-ASCII as Python's json.dumps does", () => {
+    // The hash of what Python prints for these entries, sorted by path parts:
+    // [{"md5": "92eb…", "relpath": "a/b.csv"}, {"md5": "0cc1…", "relpath": "a-b.csv"},
+    //  {"md5": "d41d…", "relpath": "caf\u00e9/na\u00efve \u20ac \ud83d\ude00.csv"}]
+    expect(
+      directoryHash([
+        { md5: 'd41d8cd98f00b204e9800998ecf8427e', relpath: 'café/naïve € 😀.csv' },
+        { md5: '0cc175b9c0f1b6a831c399e269772661', relpath: 'a-b.csv' },
+        { md5: '92eb5ffee6ae2fec3ad71c777531578f', relpath: 'a/b.csv' },
+      ]),
+    ).toBe('0c413bbb26d479c244c98752b42eff16.dir');
+  });
+});

@@ -120,7 +120,8 @@ function createExpressApp(deps: AppDeps): express.Express {
     if (!docsAssets.has(asset)) return next(); // a plain 404 below
     res.locals.route = '/docs/*';
     res.sendFile(asset, { root: swaggerDir }, (error) => {
-      if (error) next(error);
+      // After the headers, the error is the client leaving mid-file (counted as 499), not ours.
+      if (error && !res.headersSent) next(error);
     });
   });
 

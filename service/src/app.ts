@@ -110,18 +110,20 @@ function createExpressApp(deps: AppDeps): express.Express {
   app.get('/docs/initializer.js', (_req, res) => {
     res.type('application/javascript').send(DOCS_INITIALIZER);
   });
-  app.use(
-    '/docs',
-    (_req, res, next) => {
-      res.locals.route = '/docs/*';
-      next();
-    },
-    express.static(swaggerUi.getAbsoluteFSPath(), { index: false }),
-    (_req, res, next) => {
-      res.locals.route = undefined; // not a Swagger UI file: a plain 404
-      next();
-    },
-  );
+  // Only the files the page above loads. swagger-ui-dist also ships its own
+  // index.html and initializer (which fetch the petstore example from the
+  // internet), its package.json, README, source maps and other bundles.
+  const swaggerDir = swaggerUi.getAbsoluteFSPath();
+  const docsAssets = new Set<string>(Object.values(DOCS_ASSETS));
+  app.use('/docs', (req, res, next) => {
+    const asset = req.path.slice(1);
+    if (!docsAssets.has(asset)) return next(); // a plain 404 below
+    res.locals.route = '/docs/*';
+    res.sendFile(asset, { root: swaggerDir }, (error) => {
+      // After the headers, the error is the client leaving mid-file (counted as 499), not ours.
+      if (error && !res.headersSent) next(error);
+    });
+  });
 
   app.post('/admin/reload', async (req, res, next) => {
     try {
@@ -170,16 +172,19 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   return timingSafeEqual(a, b) && presented.length > 0;
 }
 
+/** The swagger-ui-dist files the docs page loads: the only ones served. */
+const DOCS_ASSETS = { css: 'swagger-ui.css', js: 'swagger-ui-bundle.js' } as const;
+
 const DOCS_PAGE = `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <title>California Housing model service</title>
-  <link rel="stylesheet" href="swagger-ui.css">
+  <link rel="stylesheet" href="${DOCS_ASSETS.css}">
 </head>
 <body>
   <div id="swagger-ui"></div>
-  <script src="swagger-ui-bundle.js"></script>
+  <script src="${DOCS_ASSETS.js}"></script>
   <script src="initializer.js"></script>
 </body>
 </html>

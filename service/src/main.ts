@@ -1,12 +1,23 @@
 import { runCli } from '../../pipeline/src/cli/run-cli.ts';
-import { parseConfig } from './config.ts';
+import { ConfigurationError } from '../../pipeline/src/util/errors.ts';
+import { parseConfig, usage } from './config.ts';
 import { start } from './server.ts';
 
 /**
  * The service's entry point: config from the environment (fail fast), then
  * listen. SIGHUP reloads the model; SIGTERM and SIGINT drain and exit 0.
+ * It takes no arguments but --help (-h), which prints the variables it reads
+ * and exits before anything is loaded.
  */
-runCli(async () => {
+runCli(async (argv) => {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(usage());
+    return 0;
+  }
+  if (argv[0] !== undefined)
+    throw new ConfigurationError(
+      `unknown argument ${JSON.stringify(argv[0])}: the service takes no arguments, only environment variables (see --help)`,
+    );
   const config = parseConfig();
   const service = await start(config);
   process.on('SIGHUP', () => void service.reload());

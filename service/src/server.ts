@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import * as net from 'node:net';
-import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger as Pino } from 'pino';
 import { createApp } from './app.ts';
 import type { ServiceConfig } from './config.ts';
 import { DriftMonitor } from './drift-monitor.ts';
+import { trackConnections, type ShedCounts } from './http/connections.ts';
+import { cutByService } from './http/instrument.ts';
+import { listenError } from './listen-error.ts';
 import { createMetrics, publishModel, type ServiceMetrics } from './metrics.ts';
 import { ModelHolder, type ReloadResult } from './model/model-holder.ts';
 import { errorMessage } from '../../pipeline/src/util/errors.ts';
@@ -19,6 +21,8 @@ const NEW_CONNECTION_GRACE_MS = 5000;
  * Responses sent during shutdown carry `Connection: close` instead.
  */
 const IDLE_KEEP_ALIVE_GRACE_MS = 500;
+/** At most one log line per this long about connections the limit closed or refused. */
+const SHED_LOG_INTERVAL_MS = 10_000;
 
 /** A running service. */
 export interface RunningService {
@@ -85,31 +89,38 @@ export async function start(
     drift: () => drift,
     shuttingDown: () => shuttingDown,
   });
-  const server = createServer(app);
+  // Node's defaults (60 s for headers, 300 s for a request, checked every
+  // 30 s) let one slow client hold a socket for minutes; see config.ts.
+  const server = createServer(
+    {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      keepAliveTimeout: config.keepAliveTimeoutMs,
+      connectionsCheckingInterval: config.connectionsCheckIntervalMs,
+    },
+    app,
+  );
+  server.keepAliveTimeout = config.keepAliveTimeoutMs; // the option is recent in Node 20
   // Every connection, so shutdown can close each one when it has nothing in flight.
-  const connections = new Map<
-    Socket,
-    { busy: number; served: boolean; since: number; idleSince: number }
-  >();
-  server.on('connection', (socket: Socket) => {
-    connections.set(socket, { busy: 0, served: false, since: Date.now(), idleSince: Date.now() });
-    socket.once('close', () => connections.delete(socket));
-  });
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const state = connections.get(req.socket);
-    if (state) state.busy++;
+  const connections = trackConnections(server, config.maxConnections, logShed(logger, config));
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     if (shuttingDown) res.setHeader('connection', 'close');
-    res.once('close', () => {
-      if (!state) return;
-      state.busy--;
-      state.served = true;
-      state.idleSince = Date.now();
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  } catch (error) {
+    drift?.stop();
+    holder.current?.retire();
+    throw listenError(error, config.host, config.port);
+  }
+  // After listening, an error is the accept's (EMFILE, say): log it, keep serving.
+  server.on('error', (error) => logger.error({ err: errorMessage(error) }, 'server error'));
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   logger.info({ port, model_version: holder.current?.version ?? null }, 'listening');
@@ -148,11 +159,49 @@ export async function start(
           { connections: connections.size },
           'shutdown timeout: closing the remaining connections',
         );
-        for (const socket of connections.keys()) socket.destroy();
+        // With an error that counts their requests as 503 (see sentStatus), not as clients
+        // that left; and wait for their close, so that those requests are counted and logged
+        // before "stopped".
+        await Promise.all(
+          [...connections.keys()].map(
+            (socket) =>
+              new Promise((resolve) => {
+                socket.once('close', resolve);
+                socket.destroy(cutByService());
+              }),
+          ),
+        );
       }
       await stopped;
       holder.current?.retire();
       logger.info('stopped');
     })());
   return { url: `http://${host}:${port}`, port, server, holder, metrics, logger, reload, close };
+}
+
+/**
+ * Logs what the connection limit closed or refused, at most once per
+ * SHED_LOG_INTERVAL_MS: a flood of connections must not flood the log too.
+ */
+function logShed(logger: Pino, config: ServiceConfig): (counts: ShedCounts) => void {
+  let pending: ShedCounts | undefined;
+  return (counts) => {
+    if (pending) {
+      pending.idleClosed += counts.idleClosed;
+      pending.refused += counts.refused;
+      return;
+    }
+    pending = { ...counts };
+    setTimeout(() => {
+      logger.warn(
+        {
+          idle_closed: pending?.idleClosed,
+          refused: pending?.refused,
+          max_connections: config.maxConnections,
+        },
+        'connection limit reached: closed idle connections, refused new ones when all were busy',
+      );
+      pending = undefined;
+    }, SHED_LOG_INTERVAL_MS).unref();
+  };
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Logger as Pino } from 'pino';
+import { errnoCode } from '../../../pipeline/src/util/errors.ts';
 import type { ServiceMetrics } from '../metrics.ts';
 
 const REQUEST_ID = /^[\w.-]{1,128}$/;
@@ -18,6 +20,42 @@ export function assignRequestId(req: IncomingMessage, res: ServerResponse): stri
   return id;
 }
 
+/** The code of the error a socket is destroyed with when the service itself cuts a request. */
+const CUT_BY_SERVICE = 'ERR_SERVICE_CUT_REQUEST';
+
+/**
+ * The error to destroy a socket with when the service gives up on the
+ * requests in flight on it (shutdown's deadline): they are counted as 503,
+ * the service's failure, not as a client that left.
+ */
+export function cutByService(): Error {
+  return Object.assign(new Error('request cut by the service'), { code: CUT_BY_SERVICE });
+}
+
+/**
+ * The status a request is counted and logged under: the one sent when the
+ * response went out in full, otherwise what really happened to it.
+ *
+ * - 408: Node's own `requestTimeout`/`headersTimeout` cut it; Node writes
+ *   "408 Request Timeout" to the socket itself, past every listener.
+ * - 400: Node's parser rejected the rest of the request (bad chunked framing,
+ *   say) and wrote "400 Bad Request" itself.
+ * - 503: the service cut it (see cutByService).
+ * - 499 (nginx's "client closed request"): anything else; the client reset
+ *   the connection, closed it, or closed its sending side before the answer
+ *   was out (Node then aborts the request: HPE_INVALID_EOF_STATE when the
+ *   body was incomplete). Nothing reached a client that had given up.
+ */
+export function sentStatus(res: ServerResponse, socket: Socket): number {
+  // writableFinished: the whole response was handed to the kernel, not merely end() called.
+  if (res.writableFinished) return res.statusCode;
+  const code = errnoCode(socket.errored);
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408;
+  if (code === CUT_BY_SERVICE) return 503;
+  if (code?.startsWith('HPE_') && code !== 'HPE_INVALID_EOF_STATE') return 400;
+  return 499;
+}
+
 /** What instrumenting a request needs. */
 export interface InstrumentDeps {
   metrics: ServiceMetrics;
@@ -28,7 +66,7 @@ export interface InstrumentDeps {
 /**
  * Counts the request in flight and, when its response closes, observes its
  * latency under the route template `route()` gives then (never the raw URL)
- * and logs one line. Both request paths, Express and the lean prediction
+ * and the status it really ended with (see sentStatus), and logs one line. Both request paths, Express and the lean prediction
  * path, go through here, so their metrics and logs are the same.
  */
 export function instrumentRequest(
@@ -48,14 +86,15 @@ export function instrumentRequest(
     const seconds = (performance.now() - started) / 1000;
     const template = route();
     const method = req.method ?? 'UNKNOWN';
-    metrics.httpDuration.observe([method, template, String(res.statusCode)], seconds);
+    const status = sentStatus(res, req.socket);
+    metrics.httpDuration.observe([method, template, String(status)], seconds);
     if (!QUIET_ROUTES.has(template) && logger.isLevelEnabled('info')) {
       logger.info(
         {
           req_id: requestId,
           method,
           route: template,
-          status: res.statusCode,
+          status,
           ms: Math.round(seconds * 1e4) / 10,
         },
         'request',

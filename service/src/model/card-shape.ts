@@ -106,26 +106,57 @@ const validateShape = new Ajv2020({ allErrors: true }).compile(CARD_SCHEMA);
 /**
  * Checks a parsed card before anything is built from it: its shape against
  * {@link CARD_SCHEMA}, then what a schema cannot say (bins and shares that
- * agree, a profile of the right kind for every input and for the target).
- * Throws a ConfigurationError at `cardPath` that names each problem by JSON
- * Pointer (`/metrics/rmse must be number`), so nothing after the swap can
- * fail on a field it reads.
+ * agree, a numeric profile of the target). Throws a ConfigurationError at
+ * `cardPath` that names each problem by JSON Pointer (`/metrics/rmse must be
+ * number`), so nothing after the swap can fail on a field it reads.
+ * {@link checkInputProfiles} completes it once the graph has confirmed the inputs.
  */
 export function checkCardShape(value: unknown, cardPath: string): ModelCard {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new ConfigurationError('the model card must be a JSON object', cardPath);
-  const problems = validateShape(value)
-    ? consistencyProblems(value as unknown as ModelCard)
-    : (validateShape.errors ?? []).filter((e) => e.keyword !== 'if').map(describe);
-  if (problems.length > 0) {
-    const listed = problems.slice(0, MAX_PROBLEMS);
-    const more = problems.length - listed.length;
-    throw new ConfigurationError(
-      `the model card is malformed: ${listed.join('; ')}${more > 0 ? ` (and ${more} more)` : ''}`,
-      cardPath,
-    );
+  if (!validateShape(value)) {
+    const errors = (validateShape.errors ?? []).filter((e) => e.keyword !== 'if').map(describe);
+    rejectCard(errors.length > 0 ? errors : ['(the card) does not match its schema'], cardPath);
   }
-  return value as ModelCard;
+  const card = value as unknown as ModelCard;
+  const columns = card.reference_profile.columns;
+  const problems = Object.entries(columns).flatMap(([name, profile]) =>
+    profileProblems(profile, profilePath(name)),
+  );
+  // The prediction histogram's buckets and the target quantiles come from the target's profile.
+  problems.push(...kindProblems(columns, card.target, 'numeric'));
+  rejectCard(problems, cardPath);
+  return card;
+}
+
+/**
+ * Every input of the graph needs a reference profile of its kind: the warm-up
+ * row takes its median (or top category), the drift monitor bins against it.
+ * Checked after the card's inputs have been compared with the graph's, so a
+ * renamed input is reported as the contradiction it is.
+ */
+export function checkInputProfiles(card: ModelCard, cardPath: string): void {
+  rejectCard(
+    card.onnx.inputs.flatMap(({ name, type }) =>
+      kindProblems(
+        card.reference_profile.columns,
+        name,
+        type === 'float' ? 'numeric' : 'categorical',
+      ),
+    ),
+    cardPath,
+  );
+}
+
+/** Throws the card's problems, the first few of them, as one message; returns if there are none. */
+function rejectCard(problems: string[], cardPath: string): void {
+  if (problems.length === 0) return;
+  const listed = problems.slice(0, MAX_PROBLEMS);
+  const more = problems.length - listed.length;
+  throw new ConfigurationError(
+    `the model card is malformed: ${listed.join('; ')}${more > 0 ? ` (and ${more} more)` : ''}`,
+    cardPath,
+  );
 }
 
 /** One ajv error as `<JSON Pointer> <what is wrong>`, a missing field named by its own path. */
@@ -139,29 +170,18 @@ function describe(e: ErrorObject): string {
   return `${e.instancePath || '(the card)'} ${message}`;
 }
 
-/** What the schema cannot check: each profile's own consistency, and the profiles the service needs. */
-function consistencyProblems(card: ModelCard): string[] {
-  const problems: string[] = [];
-  const columns = card.reference_profile.columns;
-  const at = (name: string) => `/reference_profile/columns/${escapePointer(name)}`;
-  for (const [name, profile] of Object.entries(columns))
-    problems.push(...profileProblems(profile, at(name)));
-  // The warm-up row and the drift monitor read every input's profile; the
-  // prediction histogram's buckets and the target quantiles come from the target's.
-  const needed: [string, ColumnProfile['kind']][] = [
-    ...card.onnx.inputs.map(({ name, type }): [string, ColumnProfile['kind']] => [
-      name,
-      type === 'float' ? 'numeric' : 'categorical',
-    ]),
-    [card.target, 'numeric'],
-  ];
-  for (const [name, kind] of needed) {
-    const profile = Object.hasOwn(columns, name) ? columns[name] : undefined;
-    if (!profile)
-      problems.push(`${at(name)} is required: the service reads a profile of '${name}'`);
-    else if (profile.kind !== kind) problems.push(`${at(name)}/kind must be "${kind}"`);
-  }
-  return problems;
+const profilePath = (name: string) => `/reference_profile/columns/${escapePointer(name)}`;
+
+/** The column's profile must exist and be of `kind`. */
+function kindProblems(
+  columns: Record<string, ColumnProfile>,
+  name: string,
+  kind: ColumnProfile['kind'],
+): string[] {
+  const profile = Object.hasOwn(columns, name) ? columns[name] : undefined;
+  if (!profile)
+    return [`${profilePath(name)} is required: the service reads a profile of '${name}'`];
+  return profile.kind === kind ? [] : [`${profilePath(name)}/kind must be "${kind}"`];
 }
 
 function profileProblems(profile: ColumnProfile, path: string): string[] {

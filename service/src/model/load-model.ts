@@ -4,7 +4,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type * as ort from 'onnxruntime-node';
 import { modelVersionOf, onnxSha256, type ModelCard } from '../../../pipeline/src/card/card.ts';
 import { ConfigurationError, errnoCode, errorMessage } from '../../../pipeline/src/util/errors.ts';
-import { checkCardShape } from './card-shape.ts';
+import { checkCardShape, checkInputProfiles } from './card-shape.ts';
 import { coalesce } from './coalesce.ts';
 import { createSession, graphSpec, runColumns, toColumns, type GraphSpec } from './onnx-session.ts';
 import { WorkerSession } from './worker-session.ts';
@@ -59,10 +59,9 @@ export async function loadModel(
 ): Promise<LoadedModel> {
   const cardPath = join(dir, CARD_FILE);
   const onnxPath = join(dir, MODEL_FILE);
-  // Everything that needs only the files runs first, before anything is started that must be released.
+  // What needs only the card runs first, before anything is started that must be released.
   const card = checkCardShape(await readJson(cardPath), cardPath);
   const bytes = await readOnnx(onnxPath);
-  checkOnnxMatchesCard(bytes, card, onnxPath, cardPath);
   let validateRow: ValidateFunction;
   try {
     validateRow = new Ajv2020({ allErrors: true, strict: false }).compile(card.input_contract);
@@ -73,13 +72,16 @@ export async function loadModel(
     );
   }
   const spec = graphSpec(card);
-  const typical = typicalRow(card);
 
   let session: ort.InferenceSession | undefined;
   let worker: WorkerSession | undefined;
   try {
+    // A corrupt file is reported as what it is before the hash says it is not the card's.
     session = await openSession(bytes, onnxPath);
+    checkOnnxMatchesCard(bytes, card, onnxPath, cardPath);
     checkGraph(session, card, cardPath);
+    checkInputProfiles(card, cardPath);
+    const typical = typicalRow(card);
     worker = await WorkerSession.start(bytes, spec, (reason) =>
       hooks.onWorkerCrash?.(card.model_version, reason),
     ).catch((error: unknown) => {

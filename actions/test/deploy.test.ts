@@ -15,7 +15,7 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
   let github: FakeGitHub;
   let port: number;
   let versionA: string;
-  const versionB = 'gbdt-bbbbbbbbbbbb';
+  let versionB: string;
   const calls = async () =>
     (await readFile(join(dir, 'docker/calls.jsonl'), 'utf8'))
       .trim()
@@ -60,23 +60,25 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
     dir = await mkdtemp(join(tmpdir(), 'deploy-'));
     port = await freePort();
     github = await startFakeGitHub(TOKEN);
-    const trained = await trainModel();
-    await cp(trained, join(dir, 'model-a'), { recursive: true });
-    await rm(trained, { recursive: true, force: true });
-    versionA = (
-      JSON.parse(await readFile(join(dir, 'model-a/model.card.json'), 'utf8')) as {
-        model_version: string;
-      }
-    ).model_version;
-    // B: the same graph under another version; broken: a model that cannot load.
-    await cp(join(dir, 'model-a'), join(dir, 'model-b'), { recursive: true });
-    const card = JSON.parse(await readFile(join(dir, 'model-b/model.card.json'), 'utf8')) as {
-      model_version: string;
-    };
-    await writeFile(
-      join(dir, 'model-b/model.card.json'),
-      JSON.stringify({ ...card, model_version: versionB }),
-    );
+    // B: a model from another training run (the service checks that a card's version is
+    // derived from its graph, so the same graph cannot pose as another version).
+    for (const [name, trainArgs] of [
+      ['model-a', []],
+      ['model-b', ['--seed', '7']],
+    ] as const) {
+      const trained = await trainModel([...trainArgs]);
+      await cp(trained, join(dir, name), { recursive: true });
+      await rm(trained, { recursive: true, force: true });
+    }
+    const versionOf = async (name: string) =>
+      (
+        JSON.parse(await readFile(join(dir, name, 'model.card.json'), 'utf8')) as {
+          model_version: string;
+        }
+      ).model_version;
+    versionA = await versionOf('model-a');
+    versionB = await versionOf('model-b');
+    // broken: a model that cannot load.
     await cp(join(dir, 'model-a'), join(dir, 'model-broken'), { recursive: true });
     await writeFile(join(dir, 'model-broken/model.onnx'), 'not an onnx graph');
     await cp(join(ROOT, 'actions/test/fake-docker.mjs'), join(dir, 'fake-docker.mjs'));

@@ -24,7 +24,7 @@ import type { ModelCard } from '../../pipeline/src/card/card.ts';
 import { graphSpec, toColumns } from '../src/model/onnx-session.ts';
 import { DriftMonitor } from '../src/drift-monitor.ts';
 import { instrumentRequest } from '../src/http/instrument.ts';
-import { createMetrics, publishModel } from '../src/metrics.ts';
+import { createMetrics, modelMetricValues, publishModel } from '../src/metrics.ts';
 import { recordPrediction } from '../src/routes/predict.ts';
 import { SAMPLE_ROW, housingRows } from '../test/fixture.ts';
 
@@ -208,7 +208,7 @@ async function compare(a: () => Promise<Figures>, b: () => Promise<Figures>): Pr
  */
 function instrumentationMicros(card: ModelCard): { on: number; off: number } {
   const metrics = createMetrics();
-  publishModel(metrics, card, new Date());
+  publishModel(metrics, modelMetricValues(card, new Date()));
   const drift = new DriftMonitor(card, metrics, 5000);
   const req = { method: 'POST' } as IncomingMessage;
   const rows = [ROW];

@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { ModelCard } from '../../pipeline/src/card/card.ts';
-import type { NumericProfile } from '../../pipeline/src/drift/profile.ts';
+import { ConfigurationError } from '../../pipeline/src/util/errors.ts';
 import { FastHistogram } from './fast-histogram.ts';
 
 /**
@@ -129,41 +129,76 @@ export function createMetrics(registry = new Registry()): ServiceMetrics {
       help: 'When model_feature_drift_psi was last computed (Unix time).',
       registers: r,
     }),
-    predictionValue: predictionHistogram(registry, [100000, 200000, 300000, 400000, 500000]),
+    predictionValue: predictionHistogram([100000, 200000, 300000, 400000, 500000]).register(
+      registry,
+    ),
   };
   // Both results exist from the start, so increase() sees the first failure.
   for (const result of ['success', 'failure']) metrics.reloads.inc({ result }, 0);
   return metrics;
 }
 
-function predictionHistogram(registry: Registry, buckets: number[]): FastHistogram {
+/** A model_prediction_value histogram, not yet registered: one per model. */
+function predictionHistogram(buckets: number[]): FastHistogram {
   return new FastHistogram(
     'model_prediction_value',
     "Predicted values; buckets are the training target's quantiles from the model card.",
     ['model_version'],
     buckets,
-  ).register(registry);
+  );
 }
 
-/** Points the model-state metrics at a newly loaded model. */
-export function publishModel(metrics: ServiceMetrics, card: ModelCard, loadedAt: Date): void {
+/**
+ * The model-state metrics' values for one model, derived before its swap: a
+ * card they cannot be derived from rejects the reload, and publishing them
+ * at the swap is plain assignment that cannot fail.
+ */
+export interface ModelMetricValues {
+  info: { model_version: string; data_md5: string; git_sha: string };
+  loadedAtSeconds: number;
+  training: [metric: string, value: number][];
+  targetQuantiles: [level: string, value: number][];
+  /** A new, unregistered model_prediction_value on the target quantiles' buckets. */
+  predictionValue: FastHistogram;
+}
+
+/**
+ * Derives a model's metric values from its card (one checked by
+ * model/card-shape.ts). Throws, before anything is published, if the card
+ * lacks what they need.
+ */
+export function modelMetricValues(card: ModelCard, loadedAt: Date): ModelMetricValues {
+  const target = card.reference_profile.columns[card.target];
+  if (target?.kind !== 'numeric')
+    throw new ConfigurationError(
+      `the card has no numeric profile of its target '${card.target}' for model_prediction_value's buckets`,
+    );
+  const training = (['rmse', 'mae', 'r2'] as const).map((name): [string, number] => [
+    name,
+    card.metrics[name],
+  ]);
+  const targetQuantiles = Object.entries(target.quantiles);
+  const buckets = [...new Set(targetQuantiles.map(([, value]) => value))].sort((a, b) => a - b);
+  return {
+    info: { model_version: card.model_version, data_md5: card.data.md5, git_sha: card.git_sha },
+    loadedAtSeconds: loadedAt.getTime() / 1000,
+    training,
+    targetQuantiles,
+    predictionValue: predictionHistogram(buckets),
+  };
+}
+
+/** Points the model-state metrics at a newly swapped-in model: assignments only, nothing to fail. */
+export function publishModel(metrics: ServiceMetrics, values: ModelMetricValues): void {
   metrics.modelInfo.reset();
-  metrics.modelInfo.set(
-    { model_version: card.model_version, data_md5: card.data.md5, git_sha: card.git_sha },
-    1,
-  );
+  metrics.modelInfo.set(values.info, 1);
   metrics.modelLoaded.set(1);
-  metrics.modelLoadTimestamp.set(loadedAt.getTime() / 1000);
+  metrics.modelLoadTimestamp.set(values.loadedAtSeconds);
   metrics.trainingMetric.reset();
-  for (const name of ['rmse', 'mae', 'r2'] as const)
-    metrics.trainingMetric.set({ metric: name }, card.metrics[name]);
-  const target = card.reference_profile.columns[card.target] as NumericProfile | undefined;
-  if (target?.kind === 'numeric') {
-    metrics.trainingTargetQuantile.reset();
-    for (const [level, value] of Object.entries(target.quantiles))
-      metrics.trainingTargetQuantile.set({ level }, value);
-    const buckets = [...new Set(Object.values(target.quantiles))].sort((a, b) => a - b);
-    metrics.registry.removeSingleMetric('model_prediction_value');
-    metrics.predictionValue = predictionHistogram(metrics.registry, buckets);
-  }
+  for (const [metric, value] of values.training) metrics.trainingMetric.set({ metric }, value);
+  metrics.trainingTargetQuantile.reset();
+  for (const [level, value] of values.targetQuantiles)
+    metrics.trainingTargetQuantile.set({ level }, value);
+  metrics.registry.removeSingleMetric('model_prediction_value');
+  metrics.predictionValue = values.predictionValue.register(metrics.registry);
 }

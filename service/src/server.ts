@@ -8,7 +8,7 @@ import { DriftMonitor } from './drift-monitor.ts';
 import { trackConnections, type ShedCounts } from './http/connections.ts';
 import { cutByService } from './http/instrument.ts';
 import { listenError } from './listen-error.ts';
-import { createMetrics, publishModel, type ServiceMetrics } from './metrics.ts';
+import { createMetrics, modelMetricValues, publishModel, type ServiceMetrics } from './metrics.ts';
 import { ModelHolder, type ReloadResult } from './model/model-holder.ts';
 import { errorMessage } from '../../pipeline/src/util/errors.ts';
 
@@ -51,11 +51,16 @@ export async function start(
   let drift: DriftMonitor | undefined;
   let shuttingDown = false;
   const holder = new ModelHolder(config.modelDir, {
-    onSwap(model) {
-      publishModel(metrics, model.card, model.loadedAt);
-      drift?.stop();
-      drift = new DriftMonitor(model.card, metrics, config.driftWindowRows);
-      drift.start(config.driftIntervalMs);
+    prepareSwap(model) {
+      // Derived before the swap, where a failure rejects the reload; the swap only assigns.
+      const values = modelMetricValues(model.card, model.loadedAt);
+      const monitor = new DriftMonitor(model.card, metrics, config.driftWindowRows);
+      return () => {
+        publishModel(metrics, values);
+        drift?.stop();
+        drift = monitor;
+        drift.start(config.driftIntervalMs);
+      };
     },
     onWorkerCrash(modelVersion, reason) {
       logger.error(

@@ -24,11 +24,14 @@ export const SAMPLE_ROW: Record<string, number | string | null> = {
   ocean_proximity: 'NEAR BAY',
 };
 
-/** Trains a model with the pipeline's own CLIs (train, then evaluate) into a new folder. */
-export async function trainModel(): Promise<string> {
+/**
+ * Trains a model with the pipeline's own CLIs (train, then evaluate) into a new folder;
+ * `trainArgs` go to the train CLI (e.g. `--seed 7` for a model from another training run).
+ */
+export async function trainModel(trainArgs: string[] = []): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'service-model-'));
   for (const args of [
-    ['pipeline/src/cli/train.ts', '--data', HOUSING_CSV, '--out', dir],
+    ['pipeline/src/cli/train.ts', '--data', HOUSING_CSV, '--out', dir, ...trainArgs],
     ['pipeline/src/cli/evaluate.ts', '--model-dir', dir, '--metrics', join(dir, 'metrics.json')],
   ]) {
     const run = spawnSync(process.execPath, ['--import', 'tsx', ...args], {

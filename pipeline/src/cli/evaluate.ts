@@ -1,7 +1,12 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { inputContract, type ModelCard, type ModelMetrics } from '../card/card.ts';
+import {
+  inputContract,
+  modelVersionOf,
+  onnxSha256,
+  type ModelCard,
+  type ModelMetrics,
+} from '../card/card.ts';
 import { loadDataset, takeRows } from '../data/rows.ts';
 import { splitRows } from '../data/split.ts';
 import { md5OfFile } from '../dvc/pull.ts';
@@ -106,12 +111,12 @@ runCli(async (argv) => {
     onnx_parity_max_relative_error: parity,
   };
 
-  const sha256 = createHash('sha256').update(onnxBytes).digest('hex');
+  const sha256 = onnxSha256(onnxBytes);
   const tracked = await readDvcFile('data.dvc').catch(() => undefined);
   const isTracked = tracked !== undefined && resolve(source).startsWith(resolve(tracked.path));
   const card: ModelCard = {
     schema_version: 1,
-    model_version: `${trained.model.kind}-${sha256.slice(0, 12)}`,
+    model_version: modelVersionOf(trained.model.kind, sha256),
     model_type: trained.model.kind,
     created_at: new Date().toISOString(),
     git_sha: gitSha(),

@@ -2,10 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type * as ort from 'onnxruntime-node';
-import type { ModelCard } from '../../../pipeline/src/card/card.ts';
+import { modelVersionOf, onnxSha256, type ModelCard } from '../../../pipeline/src/card/card.ts';
 import { ConfigurationError, errnoCode, errorMessage } from '../../../pipeline/src/util/errors.ts';
+import { checkCardShape, checkInputProfiles } from './card-shape.ts';
 import { coalesce } from './coalesce.ts';
-import { createSession, graphSpec, runColumns, toColumns } from './onnx-session.ts';
+import { createSession, graphSpec, runColumns, toColumns, type GraphSpec } from './onnx-session.ts';
 import { WorkerSession } from './worker-session.ts';
 
 /** The most rows one coalesced onnxruntime call carries. */
@@ -43,8 +44,11 @@ export const CARD_FILE = 'model.card.json';
 
 /**
  * Loads, checks and warms a model folder, off the request path. A missing
- * file, a corrupt graph, or a card that contradicts the graph (inputs, types,
- * output) is a ConfigurationError that says which.
+ * file, a malformed card, an ONNX file that is not the one the card
+ * describes, a corrupt graph, or a card that contradicts the graph (inputs,
+ * types, output) is a ConfigurationError that says which. A load that fails
+ * releases everything it started (the inference worker, both onnxruntime
+ * sessions) before it throws.
  */
 export async function loadModel(
   dir: string,
@@ -55,9 +59,50 @@ export async function loadModel(
 ): Promise<LoadedModel> {
   const cardPath = join(dir, CARD_FILE);
   const onnxPath = join(dir, MODEL_FILE);
-  let card: ModelCard;
+  // What needs only the card runs first, before anything is started that must be released.
+  const card = checkCardShape(await readJson(cardPath), cardPath);
+  const bytes = await readOnnx(onnxPath);
+  let validateRow: ValidateFunction;
   try {
-    card = JSON.parse(await readFile(cardPath, 'utf8')) as ModelCard;
+    validateRow = new Ajv2020({ allErrors: true, strict: false }).compile(card.input_contract);
+  } catch (error) {
+    throw new ConfigurationError(
+      `the card's /input_contract does not compile: ${errorMessage(error)}`,
+      cardPath,
+    );
+  }
+  const spec = graphSpec(card);
+
+  let session: ort.InferenceSession | undefined;
+  let worker: WorkerSession | undefined;
+  try {
+    // A corrupt file is reported as what it is before the hash says it is not the card's.
+    session = await openSession(bytes, onnxPath);
+    checkOnnxMatchesCard(bytes, card, onnxPath, cardPath);
+    checkGraph(session, card, cardPath);
+    checkInputProfiles(card, cardPath);
+    const typical = typicalRow(card);
+    worker = await WorkerSession.start(bytes, spec, (reason) =>
+      hooks.onWorkerCrash?.(card.model_version, reason),
+    ).catch((error: unknown) => {
+      throw new ConfigurationError(
+        `onnxruntime cannot load the model on the inference worker: ${errorMessage(error)}`,
+        onnxPath,
+      );
+    });
+    await warm(session, worker, spec, typical, onnxPath);
+  } catch (error) {
+    worker?.stop();
+    await session?.release().catch(() => undefined);
+    throw error;
+  }
+  return servingModel(card, validateRow, spec, session, worker);
+}
+
+/** The card, parsed; its shape is checked by the caller. */
+async function readJson(cardPath: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(cardPath, 'utf8')) as unknown;
   } catch (error) {
     throw new ConfigurationError(
       errnoCode(error)
@@ -66,111 +111,150 @@ export async function loadModel(
       cardPath,
     );
   }
-  if (
-    typeof card.model_version !== 'string' ||
-    !card.input_contract ||
-    !Array.isArray(card.onnx?.inputs)
-  ) {
-    throw new ConfigurationError(
-      'the model card lacks model_version, input_contract or onnx.inputs',
-      cardPath,
-    );
-  }
-  let bytes: Buffer;
+}
+
+async function readOnnx(onnxPath: string): Promise<Buffer> {
   try {
-    bytes = await readFile(onnxPath);
+    return await readFile(onnxPath);
   } catch (error) {
     throw new ConfigurationError(
       `cannot read the model (${errnoCode(error) ?? 'unreadable'})`,
       onnxPath,
     );
   }
-  let session: ort.InferenceSession;
+}
+
+/**
+ * The ONNX file must be the one the card describes: its sha256 is the card's
+ * `onnx.sha256`, and the card's version is the one derived from those bytes
+ * (as the evaluate stage derives it). Otherwise one version name could serve
+ * two graphs: a model.onnx from another run beside an old card, say.
+ */
+function checkOnnxMatchesCard(
+  bytes: Uint8Array,
+  card: ModelCard,
+  onnxPath: string,
+  cardPath: string,
+): void {
+  const sha256 = onnxSha256(bytes);
+  if (sha256 !== card.onnx.sha256)
+    throw new ConfigurationError(
+      `the file's sha256 is ${sha256}, but the card's /onnx/sha256 is ${card.onnx.sha256}: this is not the model the card describes`,
+      onnxPath,
+    );
+  const version = modelVersionOf(card.model_type, sha256);
+  if (card.model_version !== version)
+    throw new ConfigurationError(
+      `the card's /model_version is ${card.model_version}, but its ${card.model_type} graph (sha256 ${sha256}) is version ${version}`,
+      cardPath,
+    );
+}
+
+async function openSession(bytes: Uint8Array, onnxPath: string): Promise<ort.InferenceSession> {
   try {
-    session = await createSession(bytes);
+    return await createSession(bytes);
   } catch (error) {
     throw new ConfigurationError(
       `onnxruntime cannot load the model: ${errorMessage(error).split('\n')[0]}`,
       onnxPath,
     );
   }
+}
+
+/** The card's inputs and output must be the graph's. */
+function checkGraph(session: ort.InferenceSession, card: ModelCard, cardPath: string): void {
   const graphInputs = [...session.inputNames].sort();
   const cardInputs = card.onnx.inputs.map((i) => i.name).sort();
-  if (JSON.stringify(graphInputs) !== JSON.stringify(cardInputs)) {
-    await session.release();
+  if (JSON.stringify(graphInputs) !== JSON.stringify(cardInputs))
     throw new ConfigurationError(
       `the card's inputs (${cardInputs.join(', ')}) contradict the graph's (${graphInputs.join(', ')})`,
       cardPath,
     );
-  }
-  if (!session.outputNames.includes(card.onnx.output)) {
-    await session.release();
+  if (!session.outputNames.includes(card.onnx.output))
     throw new ConfigurationError(
       `the card's output '${card.onnx.output}' is not an output of the graph (${session.outputNames.join(', ')})`,
       cardPath,
     );
-  }
-  let validateRow: ValidateFunction;
-  try {
-    validateRow = new Ajv2020({ allErrors: true, strict: false }).compile(card.input_contract);
-  } catch (error) {
-    await session.release();
+}
+
+/**
+ * Runs both sessions on a typical row: each must answer, with the same finite
+ * number. Waits for both runs either way, so a failure releases neither
+ * session while it is still running.
+ */
+async function warm(
+  session: ort.InferenceSession,
+  worker: WorkerSession,
+  spec: GraphSpec,
+  typical: Row,
+  onnxPath: string,
+): Promise<void> {
+  // Each run gets its own columns: a run on the worker takes its buffers.
+  const [here, there] = await Promise.allSettled([
+    runColumns(session, spec, toColumns([typical], spec)),
+    worker.run(toColumns([typical], spec)),
+  ]);
+  for (const outcome of [here, there])
+    if (outcome?.status === 'rejected')
+      throw new ConfigurationError(
+        `the model fails on a typical row: ${errorMessage(outcome.reason).split('\n')[0]}`,
+        onnxPath,
+      );
+  const a = here?.status === 'fulfilled' ? here.value[0] : undefined;
+  const b = there?.status === 'fulfilled' ? there.value[0] : undefined;
+  if (a === undefined || !Number.isFinite(a) || a !== b)
     throw new ConfigurationError(
-      `the card's input_contract does not compile: ${errorMessage(error)}`,
-      cardPath,
-    );
-  }
-  const spec = graphSpec(card);
-  let worker: WorkerSession;
-  try {
-    worker = await WorkerSession.start(bytes, spec, (reason) =>
-      hooks.onWorkerCrash?.(card.model_version, reason),
-    );
-  } catch (error) {
-    await session.release();
-    throw new ConfigurationError(
-      `onnxruntime cannot load the model on the inference worker: ${errorMessage(error)}`,
+      `the model predicts ${a} for a typical row${a === b ? '' : ` (${b} on the inference worker)`}`,
       onnxPath,
     );
-  }
+}
+
+/**
+ * The warmed model as the service serves it. Retiring it stops its worker
+ * once the worker's runs have answered, and releases the event-loop session
+ * once its runs have: a request that took this model before the swap finishes on it.
+ */
+function servingModel(
+  card: ModelCard,
+  validateRow: ValidateFunction,
+  spec: GraphSpec,
+  session: ort.InferenceSession,
+  worker: WorkerSession,
+): LoadedModel {
   const onThisThread = coalesce(
     (rows: Row[]) => runColumns(session, spec, toColumns(rows, spec)),
     COALESCE_MAX_ROWS,
   );
-  const model: LoadedModel = {
+  let running = 0;
+  let retired = false;
+  let released = false;
+  const releaseWhenIdle = () => {
+    if (!retired || running > 0 || released) return;
+    released = true;
+    void session.release().catch(() => undefined);
+  };
+  const done = () => {
+    running--;
+    releaseWhenIdle();
+  };
+  return {
     card,
     version: card.model_version,
     validateRow,
     loadedAt: new Date(),
-    predict: (rows) =>
-      rows.length >= WORKER_MIN_ROWS && worker.alive
-        ? worker.run(toColumns(rows, spec))
-        : onThisThread(rows),
-    retire: () => worker.retire(),
+    predict: (rows) => {
+      if (rows.length >= WORKER_MIN_ROWS && worker.alive) return worker.run(toColumns(rows, spec));
+      running++;
+      const output = onThisThread(rows);
+      output.then(done, done);
+      return output;
+    },
+    retire: () => {
+      retired = true;
+      worker.retire();
+      releaseWhenIdle();
+    },
   };
-  // Warm both sessions on a typical row (the reference medians): each must answer, with the
-  // same number. Each gets its own columns: a run on the worker takes its buffers.
-  const warm = await Promise.all([
-    runColumns(session, spec, toColumns([typicalRow(card)], spec)),
-    worker.run(toColumns([typicalRow(card)], spec)),
-  ]).catch(async (error: unknown) => {
-    worker.retire();
-    await session.release();
-    throw new ConfigurationError(
-      `the model fails on a typical row: ${errorMessage(error).split('\n')[0]}`,
-      onnxPath,
-    );
-  });
-  const [here, there] = warm.map((output) => output[0]);
-  if (!Number.isFinite(here) || here !== there) {
-    worker.retire();
-    await session.release();
-    throw new ConfigurationError(
-      `the model predicts ${here} for a typical row${here === there ? '' : ` (${there} on the inference worker)`}`,
-      onnxPath,
-    );
-  }
-  return model;
 }
 
 /** A row of each column's reference median (or most common category). */
@@ -179,8 +263,12 @@ export function typicalRow(card: ModelCard): Row {
   for (const { name } of card.onnx.inputs) {
     const profile = card.reference_profile.columns[name];
     if (profile?.kind === 'numeric') row[name] = profile.quantiles['0.5'];
-    else if (profile?.kind === 'categorical')
-      row[name] = profile.categories[profile.shares.indexOf(Math.max(...profile.shares))];
+    else if (profile?.kind === 'categorical') {
+      let top = 0;
+      for (let i = 1; i < profile.shares.length; i++)
+        if (profile.shares[i]! > profile.shares[top]!) top = i;
+      row[name] = profile.categories[top];
+    }
   }
   return row;
 }

@@ -6,9 +6,11 @@ export type ReloadResult =
 
 /**
  * Holds the model being served. A reload loads, checks and warms the new
- * model off the request path, then swaps one reference: requests that already
- * took the old model finish on it. A failed load leaves the old one serving.
- * Reloads run one at a time.
+ * model off the request path, derives everything the swap publishes, then
+ * swaps one reference: requests that already took the old model finish on
+ * it. Everything that can fail runs before the swap, so a rejected reload
+ * changes nothing (the old model, its metrics and its worker stay) and
+ * releases what it started. Reloads run one at a time.
  */
 export class ModelHolder {
   private model: LoadedModel | undefined;
@@ -17,8 +19,13 @@ export class ModelHolder {
   constructor(
     private readonly dir: string,
     private readonly hooks: {
-      /** Called with the new model just after the swap. */
-      onSwap?: (model: LoadedModel, previous: LoadedModel | undefined) => void;
+      /**
+       * Called with the loaded model before the swap: derives what the swap
+       * publishes (metric values, drift reference) and throws if it cannot,
+       * which rejects the reload. Returns the swap's own work, which runs just
+       * after the reference changes and must not throw.
+       */
+      prepareSwap?: (model: LoadedModel) => () => void;
       /** Called with every reload's outcome, success or failure. */
       onResult?: (result: ReloadResult) => void;
       /** Called when a loaded model's inference worker dies (see loadModel). */
@@ -36,12 +43,18 @@ export class ModelHolder {
     this.pending ??= (async (): Promise<ReloadResult> => {
       try {
         const next = await loadModel(this.dir, { onWorkerCrash: this.hooks.onWorkerCrash });
+        let publish: () => void;
+        try {
+          publish = this.hooks.prepareSwap?.(next) ?? (() => undefined);
+        } catch (error) {
+          next.retire(); // nothing runs on it yet: its worker and sessions end now
+          throw error;
+        }
         const previous = this.model;
         this.model = next;
-        this.hooks.onSwap?.(next, previous);
-        // The old session is left to the garbage collector, not released:
-        // in-flight requests may still be running on it. Its worker thread
-        // stops once the runs it has been given have answered.
+        publish();
+        // In-flight requests may still be running on the old model: its
+        // sessions and worker thread end once the runs they were given have answered.
         previous?.retire();
         return this.report({
           ok: true,

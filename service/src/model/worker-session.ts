@@ -134,6 +134,12 @@ export class WorkerSession {
     });
   }
 
+  /** Stops the worker now; runs in flight fail (a load that failed discards its worker). */
+  stop(): void {
+    this.retiring = true;
+    void this.worker.terminate();
+  }
+
   /** Stops the worker once the runs in flight have answered (a reload retires the old model). */
   retire(): void {
     this.retiring = true;

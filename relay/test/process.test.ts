@@ -70,23 +70,14 @@ describe('the relay as a process: its command line and its configuration', () =>
   });
 
   it('fails fast on a bad GITHUB_API_URL, naming the variable (exit 2, no stack trace)', () => {
-    // Unset or empty means api.github.com; anything else must be a plain http(s) base URL.
-    for (const [url, why] of [
-      ['api.github.com', /not an absolute URL/],
-      ['ftp://api.github.com', /http or https/],
-      ['https://user:secret@api.github.com', /credentials/],
-      ['https://api.github.com/?x=1', /query/],
-      ['https://api.github.com/#x', /fragment/],
-      ['https://api.github.com:99999', /not an absolute URL/],
-    ] as const) {
-      const run = runRelay([], { ...ENV, GITHUB_API_URL: url });
-      expect(run.status, `${url}: ${run.stderr}`).toBe(2);
-      expect(run.stderr).toMatch(/^error: invalid configuration:\n {2}GITHUB_API_URL: /);
-      expect(run.stderr).toMatch(why);
-      // The credentials of a URL are never echoed back.
-      expect(run.stderr).not.toContain('secret');
-      expect(run.stderr).not.toMatch(/\n\s+at /);
-    }
+    const run = runRelay([], { ...ENV, GITHUB_API_URL: 'https://user:secret@api.github.com' });
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(
+      /^error: invalid configuration:\n {2}GITHUB_API_URL: must not contain credentials/,
+    );
+    // The credentials of a URL are never echoed back.
+    expect(run.stderr).not.toContain('secret');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });
 

@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorMessage } from '../../pipeline/src/util/errors.ts';
 import type { Logger } from '../../pipeline/src/util/logger.ts';
 import { parseWebhook, retrainAlerts, type WebhookAlert } from './alertmanager.ts';
-import type { Cooldown } from './cooldown.ts';
+import { DispatchError } from './github-dispatch.ts';
+import type { GroupOutcome, OncePerGroup } from './once-per-group.ts';
 
 /** The repository_dispatch the relay sends: event type `retrain`, the alerts as client_payload. */
 export interface RetrainDispatch {
@@ -20,10 +21,14 @@ export interface RetrainDispatch {
   };
 }
 
-/** What the relay needs; `dispatch` sends the event to GitHub and throws when GitHub refuses it. */
+/**
+ * What the relay needs. `dispatch` sends the event to GitHub, resolving only
+ * once GitHub accepted it; it throws a DispatchError (whose status and reply
+ * the webhook answers) when it did not.
+ */
 export interface RelayDeps {
   relayToken: string;
-  cooldown: Cooldown;
+  groups: OncePerGroup;
   dispatch(event: RetrainDispatch): Promise<void>;
   logger: Logger;
 }
@@ -77,8 +82,9 @@ const toDispatch = (groupKey: string, alerts: WebhookAlert[]): RetrainDispatch =
  * webhook (version 4, bearer token) and turns firing alerts labelled
  * retrain="true" into one repository_dispatch of type `retrain` per alert
  * group and cool-down. Resolved notifications are acknowledged and dropped;
- * a bad payload gets a 400 and is never forwarded; a GitHub failure gets a
- * 502, so Alertmanager retries. GET /healthz is the liveness probe.
+ * a bad payload gets a 400 and is never forwarded; a GitHub failure or
+ * timeout gets a 502 (503 when shutting down), so Alertmanager retries.
+ * GET /healthz is the liveness probe.
  */
 export function createRelay(deps: RelayDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const expected = digest(`Bearer ${deps.relayToken}`);
@@ -124,29 +130,36 @@ export function createRelay(deps: RelayDeps): (req: IncomingMessage, res: Server
       deps.logger.info('ignored', { group_key: payload.groupKey, reason });
       return send(res, 200, { forwarded: false, reason });
     }
-    const wait = deps.cooldown.remaining(payload.groupKey);
-    if (wait > 0) {
-      deps.logger.info('cool-down', {
-        group_key: payload.groupKey,
-        retry_after_seconds: Math.ceil(wait / 1000),
-      });
-      return send(res, 200, {
-        forwarded: false,
-        reason: 'cool-down',
-        retry_after_seconds: Math.ceil(wait / 1000),
-      });
-    }
-    // Recorded before the call, so a concurrent repeat of this group waits too.
-    deps.cooldown.record(payload.groupKey);
+    let outcome: GroupOutcome;
     try {
-      await deps.dispatch(toDispatch(payload.groupKey, alerts));
+      outcome = await deps.groups.run(payload.groupKey, () =>
+        deps.dispatch(toDispatch(payload.groupKey, alerts)),
+      );
     } catch (error) {
-      deps.cooldown.forget(payload.groupKey);
       deps.logger.error('dispatch failed', {
         group_key: payload.groupKey,
         error: errorMessage(error),
       });
-      return send(res, 502, { error: `GitHub refused the dispatch: ${errorMessage(error)}` });
+      return error instanceof DispatchError
+        ? send(res, error.status, error.reply)
+        : send(res, 502, { error: 'GitHub failed the dispatch' });
+    }
+    if (outcome.kind === 'cooling-down') {
+      const retryAfter = Math.ceil(outcome.remainingMs / 1000);
+      deps.logger.info('cool-down', {
+        group_key: payload.groupKey,
+        retry_after_seconds: retryAfter,
+      });
+      return send(res, 200, {
+        forwarded: false,
+        reason: 'cool-down',
+        retry_after_seconds: retryAfter,
+      });
+    }
+    if (outcome.kind === 'joined') {
+      const reason = 'dispatched for a concurrent notification of this group';
+      deps.logger.info('ignored', { group_key: payload.groupKey, reason });
+      return send(res, 200, { forwarded: false, reason });
     }
     deps.logger.info('dispatched retrain', {
       group_key: payload.groupKey,

@@ -10,8 +10,40 @@ export interface RelayConfig {
   /** A token that may create repository_dispatch events (contents: write). */
   githubToken: string;
   repository: { owner: string; repo: string };
+  /** GitHub's API base URL, without a trailing slash. */
   githubApiUrl: string;
+  /** How long one call to GitHub may take before the webhook gets a 502. */
+  githubTimeoutMs: number;
+  /** How long SIGTERM waits for requests in flight before it aborts GitHub calls. */
+  shutdownTimeoutMs: number;
   cooldownMs: number;
+}
+
+const DEFAULT_API_URL = 'https://api.github.com';
+
+/**
+ * GITHUB_API_URL as a base URL to append `/repos/...` to: absolute, http(s),
+ * without credentials (the token is GITHUB_TOKEN), query or fragment. The
+ * value is not echoed back: a malformed one may hold a secret.
+ */
+function apiUrl(raw: string | undefined, problems: string[]): string {
+  if (raw === undefined || raw === '') return DEFAULT_API_URL;
+  const problem = (what: string) => {
+    problems.push(`GITHUB_API_URL: ${what} (e.g. ${DEFAULT_API_URL})`);
+    return DEFAULT_API_URL;
+  };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return problem('not an absolute URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return problem(`must be http or https, got '${url.protocol}'`);
+  if (url.username || url.password) return problem('must not contain credentials');
+  if (url.search) return problem('must not have a query');
+  if (url.hash) return problem('must not have a fragment');
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 /** A secret from VAR, or from the file VAR_FILE names (compose and Kubernetes secrets). */
@@ -54,7 +86,9 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     relayToken,
     githubToken,
     repository: { owner: owner ?? '', repo: repo ?? '' },
-    githubApiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''),
+    githubApiUrl: apiUrl(env.GITHUB_API_URL, problems),
+    githubTimeoutMs: int('GITHUB_TIMEOUT_MS', 10_000, 1, 600_000),
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 5000, 0, 600_000),
     cooldownMs: int('COOLDOWN_SECONDS', 3600, 0, 7 * 24 * 3600) * 1000,
   };
   if (problems.length > 0)

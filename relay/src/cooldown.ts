@@ -16,12 +16,7 @@ export class Cooldown {
     return at === undefined ? 0 : Math.max(0, at + this.periodMs - this.now());
   }
 
-  /** Forgets `key`, when the trigger it recorded did not go through. */
-  forget(key: string): void {
-    this.last.delete(key);
-  }
-
-  /** Records that `key` triggered now. */
+  /** Records that `key` triggered now (once GitHub has accepted its dispatch). */
   record(key: string): void {
     this.last.set(key, this.now());
     // Forget groups whose cool-down is long over, so the map stays small.

@@ -1,14 +1,26 @@
 /**
  * The retrain relay: Alertmanager's retrain receiver posts here, and the
  * relay asks GitHub for a `retrain` repository_dispatch (ct.yml). Config is
- * the environment (see config.ts); SIGTERM and SIGINT close it cleanly.
+ * the environment (see config.ts, and --help); SIGTERM and SIGINT close it
+ * within a bounded time (see server.ts).
  */
 import { runCli } from '../../pipeline/src/cli/run-cli.ts';
+import { parseFlags } from '../../pipeline/src/util/args.ts';
 import { createCliLogger } from '../../pipeline/src/util/logger.ts';
 import { loadRelayConfig } from './config.ts';
 import { startRelay } from './server.ts';
+import { USAGE } from './usage.ts';
 
-runCli(async () => {
+runCli(async (argv) => {
+  const flags = parseFlags(
+    argv,
+    { help: { type: 'boolean', short: 'h' } },
+    'npm run relay [-- --help]',
+  );
+  if (flags.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const config = loadRelayConfig();
   const logger = createCliLogger('relay');
   const relay = await startRelay(config, logger);
@@ -18,4 +30,6 @@ runCli(async () => {
   });
   logger.info('shutting down');
   await relay.close();
+  logger.info('stopped');
+  return 0;
 });

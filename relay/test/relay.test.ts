@@ -12,6 +12,7 @@ import type { ManagedProcess } from '../../monitoring/src/processes.ts';
 import { readYamlFile } from '../../monitoring/src/yaml-file.ts';
 import { startWebhookSink } from '../../monitoring/src/webhook-sink.ts';
 import { missing } from '../../monitoring/test/helpers.ts';
+import { ConfigurationError } from '../../pipeline/src/util/errors.ts';
 import { loadRelayConfig, type RelayConfig } from '../src/config.ts';
 import { startRelay, type RunningRelay } from '../src/server.ts';
 
@@ -159,11 +160,50 @@ describe('retrain relay, with real Alertmanager payloads, against a loopback fak
     const firing = await payload('firing-drift.json');
     const failed = await send(firing);
     expect(failed.status).toBe(502);
-    expect(failed.body.error).toMatch(
-      /^GitHub refused the dispatch: GitHub API POST .* answered 500/,
-    );
+    expect(failed.body).toEqual({ error: 'GitHub failed the dispatch', github_status: 500 });
     expect((await send(firing)).status).toBe(202);
     expect(github.dispatches).toHaveLength(1);
+  });
+
+  it('takes GITHUB_API_URL only as a plain http(s) base URL, and bounds the timeouts', () => {
+    const base = {
+      RELAY_TOKEN,
+      GITHUB_TOKEN,
+      GITHUB_REPOSITORY: 'housing-mlops/housing-mlops',
+    };
+    // Unset or empty means api.github.com; a trailing slash is dropped.
+    expect(loadRelayConfig(base).githubApiUrl).toBe('https://api.github.com');
+    expect(loadRelayConfig({ ...base, GITHUB_API_URL: '' }).githubApiUrl).toBe(
+      'https://api.github.com',
+    );
+    expect(
+      loadRelayConfig({ ...base, GITHUB_API_URL: 'https://ghe.example.com/api/v3/' }).githubApiUrl,
+    ).toBe('https://ghe.example.com/api/v3');
+    for (const [url, why] of [
+      ['api.github.com', /not an absolute URL/],
+      ['https://api.github.com:99999', /not an absolute URL/],
+      ['/api/v3', /not an absolute URL/],
+      ['ftp://api.github.com', /must be http or https, got 'ftp:'/],
+      ['file:///etc/passwd', /must be http or https, got 'file:'/],
+      ['https://user:secret@api.github.com', /must not contain credentials/],
+      ['https://token@api.github.com', /must not contain credentials/],
+      ['https://api.github.com/?per_page=1', /must not have a query/],
+      ['https://api.github.com/#x', /must not have a fragment/],
+    ] as const) {
+      const load = () => loadRelayConfig({ ...base, GITHUB_API_URL: url });
+      expect(load, url).toThrow(ConfigurationError);
+      expect(load, url).toThrow(new RegExp(`\n {2}GITHUB_API_URL: ${why.source}`));
+      expect(load, url).not.toThrow(/secret|token@/);
+    }
+    for (const [name, value] of [
+      ['GITHUB_TIMEOUT_MS', '0'],
+      ['GITHUB_TIMEOUT_MS', '10s'],
+      ['SHUTDOWN_TIMEOUT_MS', '-1'],
+      ['SHUTDOWN_TIMEOUT_MS', '600001'],
+    ] as const)
+      expect(() => loadRelayConfig({ ...base, [name]: value })).toThrow(
+        new RegExp(`${name}: must be a whole number`),
+      );
   });
 
   it('fails fast on bad config, naming each variable', () => {

@@ -1,0 +1,112 @@
+import { errorMessage } from '../../pipeline/src/util/errors.ts';
+
+/** How much of GitHub's reply to a failed dispatch the log keeps. */
+const REPLY_EXCERPT_BYTES = 300;
+
+/**
+ * A dispatch that did not go through. `status` and `reply` are what the
+ * webhook answers (they say only what failed, never what GitHub said);
+ * `message` is for the log, with an excerpt of GitHub's reply.
+ */
+export class DispatchError extends Error {
+  override readonly name = 'DispatchError';
+
+  constructor(
+    message: string,
+    readonly status: 502 | 503,
+    readonly reply: { error: string; github_status?: number },
+  ) {
+    super(message);
+  }
+}
+
+/** Where and how the relay calls GitHub. */
+export interface GitHubTarget {
+  apiUrl: string;
+  token: string;
+  owner: string;
+  repo: string;
+  /** How long one call may take, answer included. */
+  timeoutMs: number;
+  /** Aborted at shutdown: calls in flight end at once. */
+  shutdown: AbortSignal;
+}
+
+/** At most `limit` bytes of a reply body, read only that far; '' if it cannot be read. */
+async function excerpt(res: Response, limit: number): Promise<string> {
+  const reader = (res.body as ReadableStream<Uint8Array> | null)?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+  } catch {
+    // A reply cut off, or the call's deadline hit mid-body: keep what came.
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return Buffer.concat(chunks).toString('utf8', 0, Math.min(size, limit));
+}
+
+/**
+ * Sends one repository_dispatch. Resolves only when GitHub accepted it (2xx);
+ * otherwise throws a DispatchError: 502 when GitHub answered an error, did
+ * not answer within `timeoutMs` or could not be reached, 503 when the relay
+ * is shutting down. The deadline covers the whole call, so a GitHub that
+ * accepts the connection and never answers cannot hold a webhook for long.
+ */
+export async function dispatchToGitHub(target: GitHubTarget, event: unknown): Promise<void> {
+  const path = `/repos/${target.owner}/${target.repo}/dispatches`;
+  const call = new AbortController();
+  const timer = setTimeout(() => call.abort('timeout'), target.timeoutMs);
+  const onShutdown = () => call.abort('shutdown');
+  if (target.shutdown.aborted) onShutdown();
+  else target.shutdown.addEventListener('abort', onShutdown, { once: true });
+  try {
+    let res: Response;
+    try {
+      res = await fetch(`${target.apiUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          accept: 'application/vnd.github+json',
+          authorization: `Bearer ${target.token}`,
+          'x-github-api-version': '2022-11-28',
+          'user-agent': 'housing-retrain-relay',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(event),
+        signal: call.signal,
+      });
+    } catch (error) {
+      if (call.signal.reason === 'shutdown')
+        throw new DispatchError(`POST ${path}: aborted, the relay is shutting down`, 503, {
+          error: 'the relay is shutting down; retry',
+        });
+      if (call.signal.reason === 'timeout')
+        throw new DispatchError(`POST ${path}: no answer within ${target.timeoutMs} ms`, 502, {
+          error: `GitHub did not answer the dispatch within ${target.timeoutMs} ms`,
+        });
+      throw new DispatchError(`POST ${path}: ${errorMessage(error)}`, 502, {
+        error: 'GitHub could not be reached',
+      });
+    }
+    if (res.ok) {
+      // GitHub answers 204; nothing to read, so free the connection.
+      await res.body?.cancel().catch(() => {});
+      return;
+    }
+    const reply = await excerpt(res, REPLY_EXCERPT_BYTES);
+    throw new DispatchError(`POST ${path} answered ${res.status}: ${reply}`, 502, {
+      error: 'GitHub failed the dispatch',
+      github_status: res.status,
+    });
+  } finally {
+    clearTimeout(timer);
+    target.shutdown.removeEventListener('abort', onShutdown);
+  }
+}

@@ -1,0 +1,20 @@
+/** What `npm run relay -- --help` prints: how to run the relay and every variable it reads. */
+export const USAGE = `usage: npm run relay [-- --help]
+
+The retrain relay: Alertmanager's retrain receiver posts to
+POST /v1/alertmanager, and the relay sends GitHub one repository_dispatch of
+type "retrain" per alert group and cool-down. GET /healthz is its liveness
+probe. It is configured by the environment only:
+
+  RELAY_TOKEN, RELAY_TOKEN_FILE    the bearer token Alertmanager sends (required, 16+ characters)
+  GITHUB_TOKEN, GITHUB_TOKEN_FILE  a token that may create repository_dispatch events (required)
+  GITHUB_REPOSITORY                owner/repo (required)
+  GITHUB_API_URL                   GitHub's API (default https://api.github.com)
+  GITHUB_TIMEOUT_MS                how long a call to GitHub may take before a 502 (default 10000)
+  COOLDOWN_SECONDS                 how long one alert group waits before it may trigger again (default 3600)
+  SHUTDOWN_TIMEOUT_MS              how long SIGTERM waits for requests in flight (default 5000)
+  HOST, PORT                       where it listens (default 127.0.0.1, 9095)
+
+Options:
+  -h, --help                       print this and exit
+`;

@@ -19,10 +19,10 @@ import { ConfigurationError } from '../util/errors.ts';
 import { gitSha } from '../util/git.ts';
 import { createCliLogger } from '../util/logger.ts';
 import { loadStageConfig, readStageJson } from './common.ts';
+import { CSV_LIMIT_FLAGS, CSV_LIMIT_USAGE, csvLimitsFromFlags } from './csv-flags.ts';
 import { runCli } from './run-cli.ts';
 
-const USAGE =
-  'npm run evaluate -- [--model-dir artifacts] [--test-data <csv>] [--metrics reports/metrics.json]';
+const USAGE = `npm run evaluate -- [--model-dir artifacts] [--test-data <csv>] [--metrics reports/metrics.json] [--params params.yaml] ${CSV_LIMIT_USAGE}`;
 /** onnxruntime must reproduce the in-memory model to this relative error. */
 const PARITY_TOLERANCE = 1e-4;
 
@@ -39,9 +39,11 @@ runCli(async (argv) => {
       'test-data': { type: 'string' },
       metrics: { type: 'string' },
       params: { type: 'string' },
+      ...CSV_LIMIT_FLAGS,
     },
     USAGE,
   );
+  const csvLimits = csvLimitsFromFlags(flags);
   const logger = createCliLogger('evaluate');
   const dir = flags['model-dir'] ?? 'artifacts';
   const { contract } = await loadStageConfig(flags.params);
@@ -57,7 +59,7 @@ runCli(async (argv) => {
   });
 
   const source = flags['test-data'] ?? training.data;
-  const data = await loadDataset(source, contract);
+  const data = await loadDataset(source, contract, csvLimits);
   const test = flags['test-data']
     ? data
     : takeRows(

@@ -4,10 +4,10 @@ import { parseFlags } from '../util/args.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import { createCliLogger } from '../util/logger.ts';
 import { loadStageConfig, readCardIfPresent } from './common.ts';
+import { CSV_LIMIT_FLAGS, CSV_LIMIT_USAGE, csvLimitsFromFlags } from './csv-flags.ts';
 import { runCli } from './run-cli.ts';
 
-const USAGE =
-  'npm run validate -- [--data <csv>] [--reference <model.card.json>] [--report <json>] [--params params.yaml]';
+const USAGE = `npm run validate -- [--data <csv>] [--reference <model.card.json>] [--report <json>] [--params params.yaml] ${CSV_LIMIT_USAGE}`;
 
 /** Validates a CSV against the data contract; exits 1 when validation fails. */
 runCli(async (argv) => {
@@ -18,9 +18,11 @@ runCli(async (argv) => {
       reference: { type: 'string' },
       report: { type: 'string' },
       params: { type: 'string' },
+      ...CSV_LIMIT_FLAGS,
     },
     USAGE,
   );
+  const csvLimits = csvLimitsFromFlags(flags);
   const logger = createCliLogger('validate');
   const { params, contract } = await loadStageConfig(flags.params);
   const data = flags.data ?? params.data.path;
@@ -31,6 +33,7 @@ runCli(async (argv) => {
   const report = await validateCsv(data, {
     contract,
     drift: params.validate.drift,
+    csvLimits,
     ...(card ? { reference: card.reference_profile } : {}),
   });
   if (flags.report) await writeJsonAtomic(flags.report, report);

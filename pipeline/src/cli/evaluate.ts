@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { inputContract, type ModelCard, type ModelMetrics } from '../card/card.ts';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import {
+  inputContract,
+  type DataProvenance,
+  type ModelCard,
+  type ModelMetrics,
+} from '../card/card.ts';
 import { loadDataset, takeRows } from '../data/rows.ts';
 import { splitRows } from '../data/split.ts';
 import { md5OfFile } from '../dvc/pull.ts';
@@ -110,19 +115,33 @@ runCli(async (argv) => {
 
   const sha256 = createHash('sha256').update(onnxBytes).digest('hex');
   const tracked = await readDvcFile('data.dvc').catch(() => undefined);
-  const isTracked = tracked !== undefined && resolve(source).startsWith(resolve(tracked.path));
+  const provenance = async (path: string, rows: number): Promise<DataProvenance> => {
+    const inside = tracked ? relative(resolve(tracked.path), resolve(path)) : '..';
+    const isTracked =
+      tracked !== undefined &&
+      inside !== '..' &&
+      !inside.startsWith(`..${sep}`) &&
+      !isAbsolute(inside);
+    return {
+      dvc_file: isTracked ? 'data.dvc' : '',
+      md5: isTracked ? tracked.md5 : ((await md5OfFile(path)) ?? ''),
+      path,
+      rows,
+    };
+  };
+  const { train, validation, test: held } = training.rows;
+  // `data` is what the model was trained on, whichever rows it is scored on.
+  const trainingData = await provenance(training.data, train + validation + held);
   const card: ModelCard = {
     schema_version: 1,
     model_version: `${trained.model.kind}-${sha256.slice(0, 12)}`,
     model_type: trained.model.kind,
     created_at: new Date().toISOString(),
     git_sha: gitSha(),
-    data: {
-      dvc_file: isTracked ? 'data.dvc' : '',
-      md5: isTracked ? tracked.md5 : ((await md5OfFile(source)) ?? ''),
-      path: training.data,
-      rows: data.rows,
-    },
+    data: trainingData,
+    evaluation_data: flags['test-data']
+      ? { ...(await provenance(source, test.rows)), split: 'all' }
+      : { ...trainingData, rows: test.rows, split: 'test' },
     params,
     metrics,
     training: {

@@ -38,6 +38,20 @@ describe('CsvParser', () => {
     for (let size = 1; size < 12; size++) expect(parse(text, size).records).toEqual(whole.records);
   });
 
+  it('counts CR, LF and CRLF inside quotes as one line each, across chunk boundaries', () => {
+    const text = 'a\n"1\r2\n3\r\n4\r\r\n5"\n6\r"7\r\n"\r\n8';
+    const expected = [
+      { line: 1, fields: ['a'] },
+      { line: 2, fields: ['1\n2\n3\n4\n\n5'] },
+      { line: 8, fields: ['6'] },
+      { line: 9, fields: ['7\n'] },
+      { line: 11, fields: ['8'] },
+    ];
+    for (let size = 1; size <= text.length; size++) {
+      expect(parse(text, size).records, `chunks of ${size}`).toEqual(expected);
+    }
+  });
+
   it('touches each character a bounded number of times, whatever the input', async () => {
     const lines = (await readFile(HOUSING_CSV, 'utf8')).split('\n').slice(0, 2001);
     const clean = lines.join('\n');

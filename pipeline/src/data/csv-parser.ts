@@ -183,7 +183,11 @@ export class CsvParser {
     return stop + 1;
   }
 
-  /** Inside quotes: text up to the next quote; a line break is part of the field. */
+  /**
+   * Inside quotes: everything up to the next quote is the field's, line breaks
+   * included, taken as one piece (a stray quote can leave a field open for a
+   * MiB: appending it line by line would build a rope of a node per line).
+   */
   private inQuotes(i: number): number {
     const chunk = this.chunk;
     if (this.quoteSeen) {
@@ -197,18 +201,37 @@ export class CsvParser {
       this.quoted = false; // that quote closed the field; read this character outside quotes
       return i;
     }
-    const quote = this.find(NEXT_QUOTE, i);
-    const stop = Math.min(quote, this.find(NEXT_LF, i), this.find(NEXT_CR, i));
-    this.take(i, stop);
+    const stop = this.find(NEXT_QUOTE, i);
+    if (stop > i) {
+      this.grow(stop - i);
+      this.scanned += stop - i;
+      let text = chunk.slice(i, stop);
+      if (this.find(NEXT_CR, i) < stop) {
+        text = text.replace(/\r\n?/g, '\n');
+        // A CR ending the chunk may be the first half of a CRLF.
+        this.afterCR = stop === chunk.length && chunk.charCodeAt(stop - 1) === CR;
+      }
+      this.field += text;
+      this.line += this.countBreaks(i, stop);
+    }
     if (stop === chunk.length) return stop;
     this.grow(1);
-    if (stop === quote) this.quoteSeen = true;
-    else {
-      this.field += '\n';
-      this.line++;
-      this.afterCR = chunk.charCodeAt(stop) === CR;
-    }
+    this.quoteSeen = true;
     return stop + 1;
+  }
+
+  /** Line breaks (LF, CRLF or CR) in chunk[from, to), found with the cached searches. */
+  private countBreaks(from: number, to: number): number {
+    const chunk = this.chunk;
+    let breaks = 0;
+    for (let at = from; ; ) {
+      const lf = this.find(NEXT_LF, at);
+      const cr = this.find(NEXT_CR, at);
+      const next = Math.min(lf, cr);
+      if (next >= to) return breaks;
+      breaks++;
+      at = next === cr && chunk.charCodeAt(next + 1) === LF && next + 1 < to ? next + 2 : next + 1;
+    }
   }
 
   /** Appends chunk[from, to) to the current field. */

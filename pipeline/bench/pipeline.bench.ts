@@ -3,14 +3,16 @@
  * ceiling in the same run, because absolute times drift on a shared machine.
  *   - validation rows/s beside parse-only rows/s (same file, same reader);
  *   - GBDT fit time on the 16,512 training rows of an 80/20 split, and test RMSE;
- *   - onnxruntime rows/s in process beside the in-memory model's.
+ *   - onnxruntime rows/s in process beside the in-memory model's;
+ *   - the CSV reader on hostile input beside clean input, at N and 4N rows: a
+ *     reader linear in its input keeps the same bad/clean ratio at both sizes.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadContract } from '../src/contract/contract.ts';
-import { readCsv } from '../src/data/csv.ts';
+import { readCsv, type CsvLimits } from '../src/data/csv.ts';
 import { loadDataset, takeRows } from '../src/data/rows.ts';
 import { splitRows } from '../src/data/split.ts';
 import { fitFeatureSpec, transformFeatures } from '../src/features/features.ts';
@@ -24,6 +26,8 @@ import { validateCsv } from '../src/validate/validate.ts';
 
 const DATA = process.env.HOUSING_CSV ?? '../shared/datasets/california-housing/housing.csv';
 const VALIDATION_ROWS = 500_000;
+/** N for the reader's linearity check; it also reads 4N. */
+const LINEARITY_ROWS = 100_000;
 
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -31,10 +35,77 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const params = await loadParams('params.yaml');
 const contract = await loadContract(params.data.contract);
 
+const lines = (await readFile(DATA, 'utf8')).trimEnd().split('\n');
+
+// 0. The reader's linearity: hostile inputs beside the clean file, at N and 4N rows.
+// First, on a small heap: run after the model sections (which keep the data, three
+// fits and an ONNX session alive), 4N clean rows took 7-13x the time of N, in a
+// process of its own 3.4-3.9x, so the reader was being charged for the rest.
+// The limits are raised to the file's size so that a stray quote makes the reader
+// carry one open field to the end of the file (the worst case) instead of stopping
+// at the default 1 MiB with an error naming line 11.
+const unbounded: CsvLimits = { maxRecordChars: 2 ** 31, maxHeaderChars: 2 ** 31 };
+const housingRows = lines.slice(1);
+const variants: { name: string; eol: string; edit: (row: string, line: number) => string }[] = [
+  { name: 'clean', eol: '\n', edit: (row) => row },
+  {
+    name: 'stray quote on line 11',
+    eol: '\n',
+    edit: (row, line) => (line === 11 ? row.replace(',', ',"') : row),
+  },
+  { name: 'a quote inside a field, every row', eol: '\n', edit: (row) => row.replace(',', '",') },
+  { name: 'CR-only line endings', eol: '\r', edit: (row) => row },
+];
+const readMs = async (file: string) => {
+  const started = performance.now();
+  try {
+    for await (const record of readCsv(file, unbounded)) void record;
+  } catch {
+    // The stray quote ends in "unterminated quoted field": the time to get there counts.
+  }
+  return performance.now() - started;
+};
+const linearity: { size: number; name: string; ms: number; ratio: number }[] = [];
+const linearityDir = await mkdtemp(join(tmpdir(), 'bench-linear-'));
+for (const size of [LINEARITY_ROWS, 4 * LINEARITY_ROWS]) {
+  const files = variants.map((_, index) => join(linearityDir, `${index}.csv`));
+  for (const [index, variant] of variants.entries()) {
+    const sink = createWriteStream(files[index]!);
+    sink.write(`${lines[0]}${variant.eol}`);
+    for (let i = 0; i < size; i++) {
+      const row = variant.edit(housingRows[i % housingRows.length]!, i + 2);
+      if (!sink.write(`${row}${variant.eol}`))
+        await new Promise<void>((done) => sink.once('drain', () => done()));
+    }
+    await new Promise<void>((done) => sink.end(() => done()));
+  }
+  // Side by side: each round reads every variant once, clean first, and each
+  // ratio is taken within its round, so the machine's drift cancels out.
+  const times = variants.map(() => [] as number[]);
+  const ratios = variants.map(() => [] as number[]);
+  for (let r = 0; r < 7; r++) {
+    const round: number[] = [];
+    for (const file of files) round.push(await readMs(file));
+    round.forEach((ms, index) => {
+      times[index]!.push(ms);
+      ratios[index]!.push(ms / round[0]!);
+    });
+  }
+  variants.forEach((variant, index) => {
+    linearity.push({
+      size,
+      name: variant.name,
+      ms: median(times[index]!),
+      ratio: median(ratios[index]!),
+    });
+  });
+  await Promise.all(files.map((file) => rm(file, { force: true })));
+}
+await rm(linearityDir, { recursive: true, force: true });
+
 // 1. Validation throughput against parsing alone, on a file of distinct rows.
 const dir = await mkdtemp(join(tmpdir(), 'bench-'));
 const big = join(dir, 'big.csv');
-const lines = (await readFile(DATA, 'utf8')).trimEnd().split('\n');
 const out = createWriteStream(big);
 out.write(`${lines[0]}\n`);
 for (let i = 0; i < VALIDATION_ROWS; i++) {
@@ -132,3 +203,14 @@ console.log(
 );
 for (const [name, value, ratio] of rows)
   console.log(`  ${name!.padEnd(width)}  ${value!.padEnd(26)}  ${ratio}`);
+console.log(
+  `CSV reader, bad input beside clean (limits raised to the file's size; median of 7 rounds, each reading every input once)`,
+);
+const nameWidth = variants.reduce((w, v) => Math.max(w, v.name.length), 0);
+for (const { size, name, ms, ratio } of linearity) {
+  const n = linearity.find((l) => l.name === name && l.size === LINEARITY_ROWS)!;
+  const growth = size === LINEARITY_ROWS ? '' : `  ${(ms / n.ms).toFixed(2)}× the time at N`;
+  console.log(
+    `  ${`${fmt(size)} rows`.padEnd(13)} ${name.padEnd(nameWidth)}  ${`${fmt(ms)} ms`.padEnd(10)}  ${ratio.toFixed(2)} of clean${growth}`,
+  );
+}

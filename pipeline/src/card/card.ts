@@ -19,6 +19,15 @@ export interface ModelMetrics extends RegressionMetrics {
   onnx_parity_max_relative_error: number;
 }
 
+/** A CSV the card describes: its DVC file when tracked ('' otherwise), md5, path and rows read. */
+export interface DataProvenance {
+  /** `data.dvc` when the file lies in the DVC-tracked folder; then `md5` is that folder's hash. */
+  dvc_file: string;
+  md5: string;
+  path: string;
+  rows: number;
+}
+
 /**
  * The model card: one JSON file beside model.onnx that the service, the metric
  * gate and the dashboards read. `reference_profile` is heavy; the service's
@@ -30,7 +39,14 @@ export interface ModelCard {
   model_type: 'linear' | 'gbdt';
   created_at: string;
   git_sha: string;
-  data: { dvc_file: string; md5: string; path: string; rows: number };
+  /** The training data: the file the train stage split (all its rows). */
+  data: DataProvenance;
+  /**
+   * The rows `metrics` were measured on: the held-out test split of the
+   * training file (`split: 'test'`), or every row of `--test-data`
+   * (`split: 'all'`). Absent from cards written before it existed.
+   */
+  evaluation_data?: DataProvenance & { split: 'test' | 'all' };
   params: Params;
   metrics: ModelMetrics;
   training: Omit<TrainingReport, 'reference_profile' | 'gbdt'> & {

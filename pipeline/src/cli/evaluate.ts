@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   inputContract,
   modelVersionOf,
   onnxSha256,
+  type DataProvenance,
   type ModelCard,
   type ModelMetrics,
 } from '../card/card.ts';
@@ -24,10 +25,10 @@ import { ConfigurationError } from '../util/errors.ts';
 import { gitSha } from '../util/git.ts';
 import { createCliLogger } from '../util/logger.ts';
 import { loadStageConfig, readStageJson } from './common.ts';
+import { CSV_LIMIT_FLAGS, CSV_LIMIT_USAGE, csvLimitsFromFlags } from './csv-flags.ts';
 import { runCli } from './run-cli.ts';
 
-const USAGE =
-  'npm run evaluate -- [--model-dir artifacts] [--test-data <csv>] [--metrics reports/metrics.json]';
+const USAGE = `npm run evaluate -- [--model-dir artifacts] [--test-data <csv>] [--metrics reports/metrics.json] [--params params.yaml] ${CSV_LIMIT_USAGE}`;
 /** onnxruntime must reproduce the in-memory model to this relative error. */
 const PARITY_TOLERANCE = 1e-4;
 
@@ -44,9 +45,11 @@ runCli(async (argv) => {
       'test-data': { type: 'string' },
       metrics: { type: 'string' },
       params: { type: 'string' },
+      ...CSV_LIMIT_FLAGS,
     },
     USAGE,
   );
+  const csvLimits = csvLimitsFromFlags(flags);
   const logger = createCliLogger('evaluate');
   const dir = flags['model-dir'] ?? 'artifacts';
   const { contract } = await loadStageConfig(flags.params);
@@ -62,7 +65,7 @@ runCli(async (argv) => {
   });
 
   const source = flags['test-data'] ?? training.data;
-  const data = await loadDataset(source, contract);
+  const data = await loadDataset(source, contract, csvLimits);
   const test = flags['test-data']
     ? data
     : takeRows(
@@ -113,19 +116,33 @@ runCli(async (argv) => {
 
   const sha256 = onnxSha256(onnxBytes);
   const tracked = await readDvcFile('data.dvc').catch(() => undefined);
-  const isTracked = tracked !== undefined && resolve(source).startsWith(resolve(tracked.path));
+  const provenance = async (path: string, rows: number): Promise<DataProvenance> => {
+    const inside = tracked ? relative(resolve(tracked.path), resolve(path)) : '..';
+    const isTracked =
+      tracked !== undefined &&
+      inside !== '..' &&
+      !inside.startsWith(`..${sep}`) &&
+      !isAbsolute(inside);
+    return {
+      dvc_file: isTracked ? 'data.dvc' : '',
+      md5: isTracked ? tracked.md5 : ((await md5OfFile(path)) ?? ''),
+      path,
+      rows,
+    };
+  };
+  const { train, validation, test: held } = training.rows;
+  // `data` is what the model was trained on, whichever rows it is scored on.
+  const trainingData = await provenance(training.data, train + validation + held);
   const card: ModelCard = {
     schema_version: 1,
     model_version: modelVersionOf(trained.model.kind, sha256),
     model_type: trained.model.kind,
     created_at: new Date().toISOString(),
     git_sha: gitSha(),
-    data: {
-      dvc_file: isTracked ? 'data.dvc' : '',
-      md5: isTracked ? tracked.md5 : ((await md5OfFile(source)) ?? ''),
-      path: training.data,
-      rows: data.rows,
-    },
+    data: trainingData,
+    evaluation_data: flags['test-data']
+      ? { ...(await provenance(source, test.rows)), split: 'all' }
+      : { ...trainingData, rows: test.rows, split: 'test' },
     params,
     metrics,
     training: {

@@ -6,10 +6,10 @@ import { numberFlag, parseFlags } from '../util/args.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import { createCliLogger } from '../util/logger.ts';
 import { loadStageConfig } from './common.ts';
+import { CSV_LIMIT_FLAGS, CSV_LIMIT_USAGE, csvLimitsFromFlags } from './csv-flags.ts';
 import { runCli } from './run-cli.ts';
 
-const USAGE =
-  'npm run train -- [--data <csv>] [--out <dir>] [--plots <csv>] [--seed <n>] [--test-size <share>] [--params params.yaml]';
+const USAGE = `npm run train -- [--data <csv>] [--out <dir>] [--plots <csv>] [--seed <n>] [--test-size <share>] [--params params.yaml] ${CSV_LIMIT_USAGE}`;
 
 /**
  * Trains on any CSV with the contract's columns and writes <out>/model.onnx,
@@ -25,9 +25,11 @@ runCli(async (argv) => {
       seed: { type: 'string' },
       'test-size': { type: 'string' },
       params: { type: 'string' },
+      ...CSV_LIMIT_FLAGS,
     },
     USAGE,
   );
+  const csvLimits = csvLimitsFromFlags(flags);
   const logger = createCliLogger('train');
   const { params, contract } = await loadStageConfig(flags.params);
   params.seed = numberFlag(flags.seed, 'seed') ?? params.seed;
@@ -35,7 +37,7 @@ runCli(async (argv) => {
   const dataPath = flags.data ?? params.data.path;
   const out = flags.out ?? 'artifacts';
 
-  const data = await loadDataset(dataPath, contract);
+  const data = await loadDataset(dataPath, contract, csvLimits);
   logger.info(`loaded ${data.rows} rows from ${dataPath}`);
   const { trained, report } = trainModels(data, contract.columns, params, logger);
   const onnx = exportOnnx(trained, { model_type: trained.model.kind });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { ConfigurationError, errnoCode, errorMessage } from '../util/errors.ts';
+import { ConfigurationError, errnoCode, errorMessage, truncateText } from '../util/errors.ts';
 
 /** JSON Schema for one property of a row, as far as the pipeline reads it. */
 export interface PropertySchema {
@@ -152,6 +152,9 @@ export interface FieldError {
   value?: unknown;
 }
 
+/** Longest cell text a {@link FieldError} quotes; the rest is replaced by a marker. */
+export const MAX_QUOTED_VALUE_CHARS = 80;
+
 /** Turns ajv errors on a row object into per-column messages. */
 export function describeRowErrors(
   errors: ErrorObject[] | null | undefined,
@@ -172,6 +175,11 @@ export function describeRowErrors(
     if (e.keyword === 'enum') {
       message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     }
-    return { column, message, value };
+    // A field can be as long as a record (a MiB): reports, summaries and annotations quote a cut.
+    return {
+      column,
+      message,
+      value: typeof value === 'string' ? truncateText(value, MAX_QUOTED_VALUE_CHARS) : value,
+    };
   });
 }

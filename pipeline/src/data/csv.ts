@@ -1,93 +1,49 @@
 import { createReadStream } from 'node:fs';
-import { ConfigurationError, errnoCode } from '../util/errors.ts';
+import { ConfigurationError, errnoCode, listSome } from '../util/errors.ts';
+import { CsvParser, DEFAULT_CSV_LIMITS, type CsvLimits, type CsvRecord } from './csv-parser.ts';
 
-/** One CSV record with the 1-based line it starts on. */
-export interface CsvRecord {
-  line: number;
-  fields: string[];
-}
+export { DEFAULT_CSV_LIMITS, type CsvLimits, type CsvRecord } from './csv-parser.ts';
 
 /**
- * Streams the records of an RFC 4180 CSV file: quoted fields, doubled quotes,
- * newlines inside quotes, CRLF. Memory stays bounded by the longest record,
- * whatever the file's size. The fast path (a line with no quote) is a plain split.
+ * Streams the records of an RFC 4180 CSV file (see {@link CsvParser}) in one
+ * pass. Memory holds one chunk and at most one record, which `limits` bounds:
+ * a longer record, or header, is an error naming its line.
  */
-export async function* readCsv(path: string): AsyncGenerator<CsvRecord> {
+export async function* readCsv(
+  path: string,
+  limits: Readonly<CsvLimits> = DEFAULT_CSV_LIMITS,
+): AsyncGenerator<CsvRecord> {
   const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const unreadable = (error: unknown) =>
+    new ConfigurationError(`cannot read the CSV (${errnoCode(error) ?? 'unreadable'})`, path);
   try {
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
       stream.once('error', reject);
     });
   } catch (error) {
-    throw new ConfigurationError(`cannot read the CSV (${errnoCode(error) ?? 'unreadable'})`, path);
+    throw unreadable(error);
   }
-  let carry = '';
-  let line = 0;
-  let pending: string | undefined; // an open quoted record spanning lines
-  let pendingLine = 0;
-  for await (const chunk of stream as AsyncIterable<string>) {
-    const text = carry + chunk;
-    let start = 0;
+  const parser = new CsvParser(path, limits);
+  const chunks = (stream as AsyncIterable<string>)[Symbol.asyncIterator]();
+  try {
     for (;;) {
-      const nl = text.indexOf('\n', start);
-      if (nl < 0) break;
-      let raw = text.slice(start, nl);
-      start = nl + 1;
-      line++;
-      if (raw.endsWith('\r')) raw = raw.slice(0, -1);
-      const record = pending === undefined ? raw : `${pending}\n${raw}`;
-      const recordLine = pending === undefined ? line : pendingLine;
-      if (record.includes('"')) {
-        const fields = parseQuoted(record);
-        if (fields === undefined) {
-          if (pending === undefined) pendingLine = line;
-          pending = record;
-          continue;
-        }
-        pending = undefined;
-        yield { line: recordLine, fields };
-      } else {
-        if (record === '') continue;
-        yield { line: recordLine, fields: record.split(',') };
+      let next: IteratorResult<string>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        // A folder opens but cannot be read (EISDIR); so can a file that goes away.
+        throw unreadable(error);
       }
+      if (next.done) break;
+      parser.feed(next.value);
+      for (let record = parser.next(); record; record = parser.next()) yield record;
     }
-    carry = text.slice(start);
+    for (const record of parser.end()) yield record;
+  } finally {
+    // A consumer that stops early (a bad header, a record too long) closes the file.
+    stream.destroy();
   }
-  if (carry !== '' || pending !== undefined) {
-    line++;
-    let raw = carry.endsWith('\r') ? carry.slice(0, -1) : carry;
-    const recordLine = pending === undefined ? line : pendingLine;
-    if (pending !== undefined) raw = `${pending}\n${raw}`;
-    const fields = raw.includes('"') ? parseQuoted(raw) : raw.split(',');
-    if (fields === undefined) throw new ConfigurationError('unterminated quoted field', `${path}:${recordLine}`);
-    if (raw !== '') yield { line: recordLine, fields };
-  }
-}
-
-/** Parses one record with quotes; undefined when a quote is still open. */
-function parseQuoted(record: string): string[] | undefined {
-  const fields: string[] = [];
-  let field = '';
-  let inQuotes = false;
-  for (let i = 0; i < record.length; i++) {
-    const c = record[i]!;
-    if (inQuotes) {
-      if (c === '"') {
-        if (record[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else inQuotes = false;
-      } else field += c;
-    } else if (c === '"') inQuotes = true;
-    else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else field += c;
-  }
-  if (inQuotes) return undefined;
-  fields.push(field);
-  return fields;
 }
 
 /**
@@ -96,17 +52,30 @@ function parseQuoted(record: string): string[] | undefined {
  * is caught rather than silently ignored.
  */
 export function mapHeader(header: string[], columns: string[], where: string): number[] {
-  const trimmed = header.map((h) => h.trim());
-  const missing = columns.filter((c) => !trimmed.includes(c));
-  const extra = trimmed.filter((h) => !columns.includes(h));
-  const dupes = trimmed.filter((h, i) => trimmed.indexOf(h) !== i);
+  // Maps and sets: linear in the header's length, however many columns it has.
+  const wanted = new Set(columns);
+  const position = new Map<string, number>();
+  const repeated = new Set<string>();
+  const extra: string[] = [];
+  header.forEach((raw, i) => {
+    const name = raw.trim();
+    if (position.has(name)) repeated.add(name);
+    else {
+      position.set(name, i);
+      if (!wanted.has(name)) extra.push(name);
+    }
+  });
+  const missing = columns.filter((c) => !position.has(c));
   const problems = [
-    missing.length > 0 ? `missing column(s) ${missing.join(', ')}` : '',
-    extra.length > 0 ? `unexpected column(s) ${extra.join(', ')}` : '',
-    dupes.length > 0 ? `repeated column(s) ${dupes.join(', ')}` : '',
+    missing.length > 0 ? `missing column(s) ${listSome(missing)}` : '',
+    extra.length > 0 ? `unexpected column(s) ${listSome(extra)}` : '',
+    repeated.size > 0 ? `repeated column(s) ${listSome([...repeated])}` : '',
   ].filter(Boolean);
   if (problems.length > 0) {
-    throw new ConfigurationError(`header does not match the data contract: ${problems.join('; ')}`, `${where}:1`);
+    throw new ConfigurationError(
+      `header does not match the data contract: ${problems.join('; ')}`,
+      `${where}:1`,
+    );
   }
-  return columns.map((c) => trimmed.indexOf(c));
+  return columns.map((c) => position.get(c)!);
 }

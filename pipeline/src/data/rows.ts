@@ -1,7 +1,7 @@
 import type { CompiledContract, ContractColumns } from '../contract/contract.ts';
 import { describeRowErrors } from '../contract/contract.ts';
-import { ConfigurationError } from '../util/errors.ts';
-import { mapHeader, readCsv } from './csv.ts';
+import { ConfigurationError, quoteInput } from '../util/errors.ts';
+import { DEFAULT_CSV_LIMITS, mapHeader, readCsv, type CsvLimits } from './csv.ts';
 
 /** A row's cell after coercion: a number, null for an empty cell, or the raw text. */
 export type Cell = number | string | null;
@@ -46,15 +46,20 @@ export interface Dataset {
 /**
  * Loads a CSV that must satisfy the contract row by row (the first bad row is
  * an error naming its line; `npm run validate` gives the full report).
+ * `limits` bound the length of a record and of the header.
  */
-export async function loadDataset(path: string, compiled: CompiledContract): Promise<Dataset> {
+export async function loadDataset(
+  path: string,
+  compiled: CompiledContract,
+  limits: Readonly<CsvLimits> = DEFAULT_CSV_LIMITS,
+): Promise<Dataset> {
   const { columns, validateRow } = compiled;
   const numericMask = columns.all.map((c) => columns.numeric.includes(c));
   const numeric: Record<string, number[]> = Object.fromEntries(columns.numeric.map((c) => [c, []]));
   const categorical: Record<string, string[]> = Object.fromEntries(columns.categorical.map((c) => [c.name, []]));
   const lines: number[] = [];
   let indices: number[] | undefined;
-  for await (const record of readCsv(path)) {
+  for await (const record of readCsv(path, limits)) {
     if (!indices) {
       indices = mapHeader(record.fields, columns.all, path);
       continue;
@@ -63,7 +68,7 @@ export async function loadDataset(path: string, compiled: CompiledContract): Pro
     if (!validateRow(row)) {
       const first = describeRowErrors(validateRow.errors, row)[0];
       throw new ConfigurationError(
-        `column '${first?.column}' ${first?.message} (got ${JSON.stringify(first?.value ?? null)}); run npm run validate for a full report`,
+        `column '${first?.column}' ${first?.message} (got ${quoteInput(first?.value ?? null)}); run npm run validate for a full report`,
         `${path}:${record.line}`,
       );
     }

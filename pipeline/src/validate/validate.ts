@@ -1,6 +1,6 @@
 import type { CompiledContract } from '../contract/contract.ts';
 import { describeRowErrors } from '../contract/contract.ts';
-import { mapHeader, readCsv } from '../data/csv.ts';
+import { mapHeader, readCsv, type CsvLimits } from '../data/csv.ts';
 import { rowFromFields } from '../data/rows.ts';
 import { createDriftCounters, type ColumnDrift, type DriftThresholds } from '../drift/drift.ts';
 import type { ReferenceProfile } from '../drift/profile.ts';
@@ -65,6 +65,8 @@ export interface ValidateOptions {
   drift: DriftThresholds;
   /** How many row errors (and duplicate rows) to keep in the report. */
   maxRowErrors?: number;
+  /** Longest record and header the reader accepts; the reader's defaults otherwise. */
+  csvLimits?: CsvLimits;
 }
 
 /**
@@ -114,7 +116,7 @@ export async function validateCsv(
   const { min: tMin, max: tMax } = contract.dataset.target_range;
 
   let indices: number[] | undefined;
-  for await (const record of readCsv(file)) {
+  for await (const record of readCsv(file, options.csvLimits)) {
     if (!indices) {
       indices = mapHeader(record.fields, columns.all, file);
       continue;

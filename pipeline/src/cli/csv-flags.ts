@@ -1,0 +1,32 @@
+import { DEFAULT_CSV_LIMITS, type CsvLimits } from '../data/csv.ts';
+import { numberFlag } from '../util/args.ts';
+import { ConfigurationError, quoteInput } from '../util/errors.ts';
+
+/** The flags of every command that reads a CSV (validate, train, evaluate), for `parseFlags`. */
+export const CSV_LIMIT_FLAGS = {
+  'max-record-chars': { type: 'string' },
+  'max-header-chars': { type: 'string' },
+} as const;
+
+/** Their part of a usage line. */
+export const CSV_LIMIT_USAGE = `[--max-record-chars ${DEFAULT_CSV_LIMITS.maxRecordChars}] [--max-header-chars ${DEFAULT_CSV_LIMITS.maxHeaderChars}]`;
+
+/** The reader's limits from those flags, each a whole number of characters ≥ 1; defaults for the rest. */
+export function csvLimitsFromFlags(flags: {
+  'max-record-chars'?: string | undefined;
+  'max-header-chars'?: string | undefined;
+}): CsvLimits {
+  const limit = (flag: keyof typeof CSV_LIMIT_FLAGS, fallback: number) => {
+    const value = numberFlag(flags[flag], flag) ?? fallback;
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new ConfigurationError(
+        `--${flag} must be a whole number of characters, at least 1; got ${quoteInput(flags[flag])}`,
+      );
+    }
+    return value;
+  };
+  return {
+    maxRecordChars: limit('max-record-chars', DEFAULT_CSV_LIMITS.maxRecordChars),
+    maxHeaderChars: limit('max-header-chars', DEFAULT_CSV_LIMITS.maxHeaderChars),
+  };
+}

@@ -6,6 +6,7 @@
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { runCli } from '../../../pipeline/src/cli/run-cli.ts';
+import { parseFlags, type CommandHelp } from '../../../pipeline/src/util/args.ts';
 import { ConfigurationError } from '../../../pipeline/src/util/errors.ts';
 import { ROOT } from '../paths.ts';
 import { startStack } from '../stack.ts';
@@ -19,7 +20,14 @@ function printNotification({ path, payload }: Notification): void {
     );
 }
 
-runCli(async () => {
+const HELP: CommandHelp = {
+  command: 'npm run stack',
+  summary:
+    'Starts the service (MODEL_DIR, default models/production), Prometheus and Alertmanager on\n127.0.0.1 with temporary storage and the committed config, and prints their URLs. Alerts\nare printed here. SIGINT, SIGTERM or SIGHUP stops them all and removes the storage.',
+};
+
+runCli(async (argv) => {
+  parseFlags(argv, {}, HELP);
   const modelDir = resolve(ROOT, process.env.MODEL_DIR ?? 'models/production');
   try {
     await access(join(modelDir, 'model.onnx'));

@@ -13,7 +13,7 @@ import { onnxInputs, OUTPUT_NAME } from '../onnx/export.ts';
 import { createSession, feedsFromDataset, runSession } from '../onnx/session.ts';
 import type { TrainingReport } from '../train/train.ts';
 import type { Params } from '../params/params.ts';
-import { parseFlags } from '../util/args.ts';
+import { PARAMS_FLAG, parseFlags, type CommandHelp } from '../util/args.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import { ConfigurationError } from '../util/errors.ts';
 import { gitSha } from '../util/git.ts';
@@ -21,8 +21,11 @@ import { createCliLogger } from '../util/logger.ts';
 import { loadStageConfig, readStageJson } from './common.ts';
 import { runCli } from './run-cli.ts';
 
-const USAGE =
-  'npm run evaluate -- [--model-dir artifacts] [--test-data <csv>] [--metrics reports/metrics.json]';
+const HELP: CommandHelp = {
+  command: 'npm run evaluate',
+  summary:
+    'Scores the trained model on the held-out test rows through onnxruntime, checks the ONNX\ngraph against the in-memory model, and writes the metrics and <model-dir>/model.card.json.',
+};
 /** onnxruntime must reproduce the in-memory model to this relative error. */
 const PARITY_TOLERANCE = 1e-4;
 
@@ -35,12 +38,27 @@ runCli(async (argv) => {
   const flags = parseFlags(
     argv,
     {
-      'model-dir': { type: 'string' },
-      'test-data': { type: 'string' },
-      metrics: { type: 'string' },
-      params: { type: 'string' },
+      'model-dir': {
+        type: 'string',
+        value: '<dir>',
+        description: "the train stage's output folder",
+        defaultText: 'artifacts',
+      },
+      'test-data': {
+        type: 'string',
+        value: '<csv>',
+        description: 'score on this whole CSV instead of the test split of the training data',
+        defaultText: 'the test split',
+      },
+      metrics: {
+        type: 'string',
+        value: '<json>',
+        description: 'where to write the metrics',
+        defaultText: 'reports/metrics.json',
+      },
+      params: PARAMS_FLAG,
     },
-    USAGE,
+    HELP,
   );
   const logger = createCliLogger('evaluate');
   const dir = flags['model-dir'] ?? 'artifacts';

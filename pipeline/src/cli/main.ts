@@ -4,8 +4,14 @@ import { runShell } from '../runner/run-stages.ts';
 import { createCliLogger } from '../util/logger.ts';
 import { loadParams } from '../params/params.ts';
 import { ConfigurationError } from '../util/errors.ts';
-import { parseFlags } from '../util/args.ts';
+import { parseFlags, type CommandHelp } from '../util/args.ts';
 import { runCli } from './run-cli.ts';
+
+const HELP: CommandHelp = {
+  command: 'npm start',
+  summary:
+    "Pulls the data by hash, validates it, trains, evaluates, gates the candidate against\nmodels/production and, when it passes, promotes it there and serves it (HOST, PORT,\nand the service's other variables) until SIGTERM or Ctrl-C. Exit 1 when the gate fails.",
+};
 
 /**
  * `npm start`: the main job. Pulls the data by hash, runs the pipeline
@@ -14,7 +20,11 @@ import { runCli } from './run-cli.ts';
  * --no-serve).
  */
 runCli(async (argv) => {
-  const flags = parseFlags(argv, { 'no-serve': { type: 'boolean' } }, 'npm start -- [--no-serve]');
+  const flags = parseFlags(
+    argv,
+    { 'no-serve': { type: 'boolean', description: 'stop after promotion; do not serve' } },
+    HELP,
+  );
   const logger = createCliLogger('start');
   const root = process.cwd();
   const params = await loadParams('params.yaml');

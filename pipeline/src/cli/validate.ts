@@ -1,25 +1,43 @@
 import { validateCsv } from '../validate/validate.ts';
 import { formatValidationSummary } from '../validate/summary.ts';
-import { parseFlags } from '../util/args.ts';
+import { PARAMS_FLAG, parseFlags, type CommandHelp } from '../util/args.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import { createCliLogger } from '../util/logger.ts';
 import { loadStageConfig, readCardIfPresent } from './common.ts';
 import { runCli } from './run-cli.ts';
 
-const USAGE =
-  'npm run validate -- [--data <csv>] [--reference <model.card.json>] [--report <json>] [--params params.yaml]';
+const HELP: CommandHelp = {
+  command: 'npm run validate',
+  summary:
+    'Validates a CSV against the data contract, the dataset rules and drift from a reference\nmodel card; prints a summary. Exit 0 pass, 1 fail, 2 bad input.',
+};
 
 /** Validates a CSV against the data contract; exits 1 when validation fails. */
 runCli(async (argv) => {
   const flags = parseFlags(
     argv,
     {
-      data: { type: 'string' },
-      reference: { type: 'string' },
-      report: { type: 'string' },
-      params: { type: 'string' },
+      data: {
+        type: 'string',
+        value: '<csv>',
+        description: 'the CSV to validate',
+        defaultText: 'params.yaml data.path',
+      },
+      reference: {
+        type: 'string',
+        value: '<card>',
+        description: 'the model card whose reference profile drift is measured against',
+        defaultText: 'params.yaml validate.reference',
+      },
+      report: {
+        type: 'string',
+        value: '<json>',
+        description: 'also write the full report here',
+        defaultText: 'none',
+      },
+      params: PARAMS_FLAG,
     },
-    USAGE,
+    HELP,
   );
   const logger = createCliLogger('validate');
   const { params, contract } = await loadStageConfig(flags.params);

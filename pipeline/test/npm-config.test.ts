@@ -10,13 +10,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.ts';
+import { shellEnv } from './process-tree.ts';
 
-/** Runs npm in the root as a user's shell would: without the npm_* variables of an outer npm. */
+/** Runs npm in the root as a user's shell would. */
 function npm(args: string[]) {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_')),
-  );
-  const result = spawnSync('npm', args, { cwd: ROOT, encoding: 'utf8', env });
+  const result = spawnSync('npm', args, { cwd: ROOT, encoding: 'utf8', env: shellEnv() });
   return { status: result.status, stdout: result.stdout.trim(), stderr: result.stderr };
 }
 

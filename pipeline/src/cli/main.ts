@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { promoteModel } from '../registry/promote.ts';
-import { runShell } from '../runner/run-stages.ts';
-import { createCliLogger } from '../util/logger.ts';
+import { runScript } from '../runner/run-stages.ts';
+import { createCliLogger, type Logger } from '../util/logger.ts';
+import type { ServiceConfig } from '../../../service/src/config.ts';
 import { loadParams } from '../params/params.ts';
 import { ConfigurationError } from '../util/errors.ts';
 import { parseFlags, type CommandHelp } from '../util/args.ts';
@@ -14,10 +15,32 @@ const HELP: CommandHelp = {
 };
 
 /**
+ * Serves `modelDir` in this process until SIGTERM or SIGINT (SIGHUP reloads),
+ * as the service's own entry point does: signals reach the server directly,
+ * and nothing is left running when this process ends.
+ */
+async function serve(config: ServiceConfig, logger: Logger): Promise<number> {
+  const { start } = await import('../../../service/src/server.ts');
+  const service = await start(config);
+  logger.info(`serving ${config.modelDir} on ${service.url} (Ctrl-C stops)`);
+  process.on('SIGHUP', () => void service.reload());
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      service.logger.info({ signal }, 'shutting down');
+      void service.close().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
+
+/**
  * `npm start`: the main job. Pulls the data by hash, runs the pipeline
  * (validate, train, evaluate), gates the candidate against production and,
- * when it passes, promotes it to models/production and serves it (unless
- * --no-serve).
+ * when it passes, promotes it to models/production and serves it in this
+ * process (unless --no-serve). Each step runs as node on the step's entry
+ * point: no npm and no shell in between, so a signal reaches it.
  */
 runCli(async (argv) => {
   const flags = parseFlags(
@@ -27,20 +50,24 @@ runCli(async (argv) => {
   );
   const logger = createCliLogger('start');
   const root = process.cwd();
+  const production = join('models', 'production');
+  // The service's variables are checked now, not after a few minutes of training.
+  const serviceConfig = flags['no-serve']
+    ? undefined
+    : { ...(await import('../../../service/src/config.ts')).parseConfig(), modelDir: production };
   const params = await loadParams('params.yaml');
-  for (const [step, command] of [
-    ['data:pull', 'npm run --silent data:pull'],
-    ['pipeline', 'npm run --silent pipeline'],
+  for (const [step, script] of [
+    ['data:pull', 'pull.ts'],
+    ['pipeline', 'repro.ts'],
   ] as const) {
-    const code = await runShell(command, root);
+    const code = await runScript(join(import.meta.dirname, script), [], root);
     if (code !== 0)
       throw new ConfigurationError(
         `${step} failed (exit ${code}); see the messages above`,
         'npm start',
       );
   }
-  const gate = await runShell('npm run --silent gate', root);
-  const production = join('models', 'production');
+  const gate = await runScript(join(import.meta.dirname, 'gate.ts'), [], root);
   if (gate !== 0) {
     logger.error(`the candidate failed the gate: ${production} keeps the current model`);
     return 1;
@@ -59,10 +86,5 @@ runCli(async (argv) => {
       '',
     ].join('\n'),
   );
-  if (flags['no-serve']) return 0;
-  // The service reads MODEL_DIR (default models/production) and PORT (default 8080).
-  logger.info(
-    `serving ${production} on http://${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT ?? 8080} (Ctrl-C stops)`,
-  );
-  return runShell('npm run --silent serve', root);
+  return serviceConfig ? serve(serviceConfig, logger) : 0;
 });

@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { connect } from 'node:net';
 
 /** One process, as /proc describes it. */
@@ -86,4 +88,46 @@ export function shellEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     ),
     ...extra,
   };
+}
+
+/** npm running a script, as a user starts it from a shell. */
+export interface NpmRun {
+  child: ChildProcess;
+  pid: number;
+  /** stdout lines and stderr chunks so far. */
+  output: string[];
+  /** The first stdout line `isReady` accepts; rejects if npm ends or fails first. */
+  ready: Promise<string>;
+  /** npm's exit code, or its signal. */
+  exited: Promise<number | NodeJS.Signals | null>;
+}
+
+/** Spawns `npm <args>` in `cwd` with a user's environment plus `env`; no shell. */
+export function spawnNpm(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  isReady: (line: string) => boolean,
+): NpmRun {
+  const child = spawn('npm', args, {
+    cwd,
+    env: shellEnv({ CI: 'true', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const exited = new Promise<number | NodeJS.Signals | null>((done) =>
+    child.once('exit', (code, signal) => done(code ?? signal)),
+  );
+  const ready = new Promise<string>((done, fail) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      output.push(line);
+      if (isReady(line)) done(line);
+    });
+    child.once('error', fail);
+    void exited.then(() =>
+      fail(new Error(`npm ${args.join(' ')} ended before it was ready:\n${output.join('\n')}`)),
+    );
+  });
+  return { child, pid: child.pid!, output, ready, exited };
 }

@@ -6,14 +6,13 @@
  * `npm start` runs in a scratch root that links the repository's code and
  * writes its own data/, artifacts/, reports/ and models/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REMOTE, ROOT } from './helpers.ts';
-import { accepts, descendants, killSurvivors, shellEnv, survivors } from './process-tree.ts';
+import { accepts, descendants, killSurvivors, spawnNpm, survivors } from './process-tree.ts';
 
 /** A root where `npm start` can run: the code linked, .dvc/config pointing at the real remote. */
 async function scratchRoot(dir: string): Promise<string> {
@@ -43,32 +42,21 @@ async function scratchRoot(dir: string): Promise<string> {
 
 /** Spawns npm, and resolves with the port once the service logs "listening". */
 function startNpm(args: string[], cwd: string, env: Record<string, string>) {
-  const child = spawn('npm', args, {
+  const run = spawnNpm(
+    args,
     cwd,
-    env: shellEnv({ CI: 'true', HOST: '127.0.0.1', PORT: '0', SHUTDOWN_DRAIN_MS: '0', ...env }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const failed = new Promise<never>((_, fail) => child.once('error', fail));
-  const port = new Promise<number>((done, fail) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      output.push(line);
-      const match = /"msg":"listening"/.test(line) ? /"port":(\d+)/.exec(line) : null;
-      if (match) done(Number(match[1]));
-    });
-    void exited.then(() => fail(new Error(`npm ${args.join(' ')} exited:\n${output.join('\n')}`)));
-    failed.catch(fail);
-  });
-  return { child, port, exited };
+    { HOST: '127.0.0.1', PORT: '0', SHUTDOWN_DRAIN_MS: '0', ...env },
+    (line) => /"msg":"listening"/.test(line),
+  );
+  const port = run.ready.then((line) => Number(/"port":(\d+)/.exec(line)?.[1]));
+  return { child: run.child, port, exited: run.exited };
 }
 
 /**
  * Sends SIGTERM to npm and reports what survived. The process list is taken
  * while serving; anything left is killed afterwards, so a failure leaks nothing.
  */
-async function terminate(child: ChildProcess, exited: Promise<void>, port: number) {
+async function terminate(child: ChildProcess, exited: Promise<unknown>, port: number) {
   const tree = descendants(child.pid!);
   const summary = {
     processes: tree.length + 1,

@@ -108,11 +108,13 @@ export function spawnNpm(
   cwd: string,
   env: Record<string, string>,
   isReady: (line: string) => boolean,
+  options: { detached?: boolean } = {},
 ): NpmRun {
   const child = spawn('npm', args, {
     cwd,
     env: shellEnv({ CI: 'true', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
   });
   const output: string[] = [];
   child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));

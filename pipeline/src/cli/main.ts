@@ -29,8 +29,11 @@ async function serve(config: ServiceConfig, logger: Logger): Promise<number> {
       service.logger.info({ signal }, 'shutting down');
       void service.close().then(resolve);
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    // on, not once: Ctrl-C under npm arrives twice (from the terminal, and
+    // forwarded by npm), and a second SIGINT without a handler would kill the
+    // process mid-drain. close() is idempotent.
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
   });
   return 0;
 }

@@ -14,8 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REMOTE, ROOT } from './helpers.ts';
 import { accepts, descendants, killSurvivors, spawnNpm, survivors } from './process-tree.ts';
 
-/** A root where `npm start` can run: the code linked, .dvc/config pointing at the real remote. */
-async function scratchRoot(dir: string): Promise<string> {
+/**
+ * A root where `npm start` can run: the code linked, .dvc/config pointing at
+ * the real remote, and any file of `files` written instead of linked.
+ */
+async function scratchRoot(dir: string, files: Record<string, string> = {}): Promise<string> {
   for (const entry of [
     'package.json',
     'package-lock.json',
@@ -31,7 +34,8 @@ async function scratchRoot(dir: string): Promise<string> {
     'actions',
     'relay',
   ])
-    await symlink(join(ROOT, entry), join(dir, entry));
+    if (files[entry] === undefined) await symlink(join(ROOT, entry), join(dir, entry));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   await mkdir(join(dir, '.dvc'));
   await writeFile(
     join(dir, '.dvc/config'),
@@ -106,6 +110,32 @@ describe('signals through npm', () => {
     // Below npm: one node process serves, no shell, no second npm, no tsx wrapper.
     expect(commands).toHaveLength(1);
     expect(commands[0]).toMatch(/^\S*node --import tsx pipeline\/src\/cli\/main\.ts/);
+  }, 240_000);
+
+  it('SIGTERM to `npm start` while a stage runs stops that stage too', async () => {
+    // A root whose only stage runs until it is stopped: the signal comes while
+    // it runs, in a shell below the stage runner, below npm start.
+    const hanging = await scratchRoot(await mkdtemp(join(tmpdir(), 'npm-start-stage-')), {
+      'dvc.yaml': `stages:\n  hang:\n    cmd: node -e "console.log('stage running'); setInterval(() => {}, 1000)"\n`,
+    });
+    try {
+      const run = spawnNpm(['start', '--', '--no-serve'], hanging, {}, (line) =>
+        line.includes('stage running'),
+      );
+      spawned.push(run.child);
+      await run.ready;
+      const tree = descendants(run.pid);
+      const pids = tree.map((p) => p.pid);
+      try {
+        process.kill(run.pid, 'SIGTERM');
+        await run.exited;
+        expect((await survivors(pids)).map((p) => p.command)).toEqual([]);
+      } finally {
+        killSurvivors(pids);
+      }
+    } finally {
+      await rm(hanging, { recursive: true, force: true });
+    }
   }, 240_000);
 
   it('Ctrl-C (SIGINT to the whole foreground group) on `npm start` drains and stops', async () => {

@@ -3,7 +3,7 @@
  * (200), and a signal to npm or to the stack, or the death of one of its
  * children, stops every process it started and removes its temporary folder.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainModel, removeDir, ROOT } from '../../service/test/fixture.ts';
 import {
@@ -16,6 +16,21 @@ import {
   type ProcessInfo,
 } from '../../pipeline/test/process-tree.ts';
 import { missing } from './helpers.ts';
+
+/** Every process whose command line or environment contains one of `texts`. */
+function processesUsing(texts: string[]): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const seen = ['cmdline', 'environ'].map((f) => readFileSync(`/proc/${pid}/${f}`, 'utf8'));
+        return texts.some((text) => seen.some((s) => s.includes(text)));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 /** A running `npm run stack`, with what it printed and started. */
 interface RunningStack {
@@ -92,6 +107,38 @@ describe.skipIf(
     process.kill(node!.pid, 'SIGHUP');
     await stack.run.exited;
     expect(await leftovers(stack)).toEqual(NOTHING_LEFT);
+  }, 180_000);
+
+  it('SIGTERM while the stack is starting stops what has started and removes the folder', async () => {
+    const run = spawnNpm(['run', 'stack'], ROOT, { MODEL_DIR: modelDir }, (line) =>
+      line.startsWith('starting'),
+    );
+    pids.add(run.pid);
+    await run.ready;
+    // Wait until Alertmanager runs (the first child), then stop before the rest is up.
+    let tree: ProcessInfo[] = [];
+    for (let i = 0; i < 600 && !tree.some((p) => /alertmanager --config/.test(p.command)); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      tree = descendants(run.pid);
+    }
+    for (const p of tree) pids.add(p.pid);
+    const storage = /--storage\.path=(\S+)\/alertmanager-data/.exec(
+      tree.map((p) => p.command).join('\n'),
+    )?.[1];
+    expect(storage).toBeDefined();
+    storages.push(storage!);
+    process.kill(run.pid, 'SIGTERM');
+    await run.exited;
+    // Also what started after the snapshot: anything using the folder or this model.
+    const started = [
+      ...tree.map((p) => p.pid),
+      ...processesUsing([storage!, `MODEL_DIR=${modelDir}`]),
+    ];
+    for (const pid of started) pids.add(pid);
+    expect({
+      processes: (await survivors(started)).map((p) => p.command),
+      storageExists: existsSync(storage!),
+    }).toEqual({ processes: [], storageExists: false });
   }, 180_000);
 
   it('a child that dies stops the stack, every other child and removes the folder', async () => {

@@ -131,8 +131,10 @@ describe.skipIf(
     await run.exited;
     // Also what started after the snapshot: anything using the folder or this model.
     const started = [
-      ...tree.map((p) => p.pid),
-      ...processesUsing([storage!, `MODEL_DIR=${modelDir}`]),
+      ...new Set([
+        ...tree.map((p) => p.pid),
+        ...processesUsing([storage!, `MODEL_DIR=${modelDir}`]),
+      ]),
     ];
     for (const pid of started) pids.add(pid);
     expect({

@@ -11,6 +11,8 @@ export interface ManagedProcess {
   output(): string;
   /** Resolves with the exit code (or null after a signal) when the process ends. */
   exited: Promise<number | null>;
+  /** Whether stop() was called: an exit before that is a crash. */
+  readonly stopRequested: boolean;
   /** Sends `signal` to this PID (nothing else) and waits for the exit; SIGKILL after `graceMs`. */
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
 }
@@ -41,16 +43,30 @@ export function startProcess(
     });
   });
   const pid = child.pid;
+  let stopRequested = false;
+  const running = () => child.exitCode === null && child.signalCode === null;
+  // The process may end between the check and the kill: ESRCH is not an error here.
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // already gone
+    }
+  };
   return {
     name,
     pid,
     output: () => lines.join('\n'),
     exited,
-    async stop(signal = 'SIGTERM', graceMs = 10_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      process.kill(pid, signal);
+    get stopRequested() {
+      return stopRequested;
+    },
+    async stop(name = 'SIGTERM', graceMs = 10_000) {
+      stopRequested = true;
+      if (!running()) return;
+      signal(name);
       const timer = setTimeout(() => {
-        if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
+        if (running()) signal('SIGKILL');
       }, graceMs);
       await exited;
       clearTimeout(timer);

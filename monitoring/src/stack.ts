@@ -34,12 +34,23 @@ export interface StackOptions {
   serviceEnv?: Record<string, string>;
   /** Called for each notification Alertmanager delivers to the sink. */
   onNotification?: (n: Notification) => void;
+  /** Aborting it during startup stops what has started, removes the folder and rejects. */
+  signal?: AbortSignal;
 }
 
 /** The running stack: the real service, Prometheus and Alertmanager on loopback. */
 export interface Stack {
   ports: LoopbackPorts;
-  urls: { service: string; prometheus: string; alertmanager: string; sink: string };
+  urls: {
+    service: string;
+    prometheus: string;
+    /** Prometheus's alerts page: `/alerts`, or `/classic/alerts` on builds with only the classic UI. */
+    prometheusAlerts: string;
+    alertmanager: string;
+    sink: string;
+  };
+  /** The temporary folder (configs and storage) that stop() removes. */
+  dir: string;
   sink: WebhookSink;
   /** Jobs of prometheus.yml with nothing local to scrape. */
   skippedJobs: string[];
@@ -49,6 +60,21 @@ export interface Stack {
   stopService(signal?: NodeJS.Signals): Promise<void>;
   /** Stops every process the stack started, by PID, and removes its temporary folder. */
   stop(): Promise<void>;
+  /**
+   * Resolves with the first process that ended without being asked to (by
+   * stop() or stopService()): the stack no longer works as a whole.
+   */
+  died: Promise<ManagedProcess>;
+}
+
+/** The first of `paths` under `base` that answers 200, for a URL a user can open. */
+async function firstPageThatOpens(base: string, paths: string[]): Promise<string> {
+  for (const path of paths) {
+    const res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(5000) });
+    await res.arrayBuffer();
+    if (res.ok) return `${base}${path}`;
+  }
+  throw new Error(`none of ${paths.join(', ')} answers 200 on ${base}`);
 }
 
 /** Waits until Prometheus has scraped every target it has at least once. */
@@ -74,12 +100,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const started: ManagedProcess[] = [];
   let service: ManagedProcess | undefined;
   let sink: WebhookSink | undefined;
+  let reportDeath: (p: ManagedProcess) => void = () => {};
+  const died = new Promise<ManagedProcess>((resolve) => (reportDeath = resolve));
+  const watch = (p: ManagedProcess) => {
+    void p.exited.then(() => {
+      if (!p.stopRequested) reportDeath(p);
+    });
+    return p;
+  };
 
+  // Safe to call again (and while starting): it stops whatever has started by then.
   const stopAll = async () => {
     await Promise.all([service, ...started].map((p) => p?.stop() ?? Promise.resolve()));
     await sink?.close();
     await rm(dir, { recursive: true, force: true });
   };
+  // A stop during startup kills what runs, so the step waiting on it fails at once.
+  const onAbort = () => void stopAll();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const checkpoint = () => options.signal?.throwIfAborted();
 
   try {
     sink = await startWebhookSink(options.onNotification);
@@ -91,6 +130,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const urls = {
       service: `http://127.0.0.1:${ports.service}`,
       prometheus: `http://127.0.0.1:${ports.prometheus}`,
+      prometheusAlerts: '',
       alertmanager: `http://127.0.0.1:${ports.alertmanager}`,
       sink: sink.url,
     };
@@ -126,14 +166,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       dataDir: join(dir, 'alertmanager-data'),
       port: ports.alertmanager,
     });
-    started.push(alertmanager.process);
+    started.push(watch(alertmanager.process));
+    checkpoint();
 
     const startService = async (env: Record<string, string> = {}) => {
-      service = startProcess(
-        'service',
-        process.execPath,
-        ['--import', 'tsx', 'service/src/main.ts'],
-        {
+      service = watch(
+        startProcess('service', process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {
           cwd: ROOT,
           env: {
             ...process.env,
@@ -144,11 +182,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             ...options.serviceEnv,
             ...env,
           },
-        },
+        }),
       );
       await waitForHttp(`${urls.service}/healthz`, service);
     };
     await startService();
+    checkpoint();
 
     const prometheus = startProcess('prometheus', prometheusBin, [
       `--config.file=${join(dir, 'prometheus.yml')}`,
@@ -156,11 +195,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       `--web.listen-address=127.0.0.1:${ports.prometheus}`,
       `--rules.alert.resend-delay=${options.interval}`,
     ]);
-    started.push(prometheus);
+    started.push(watch(prometheus));
     await waitForHttp(`${urls.prometheus}/-/ready`, prometheus);
+    checkpoint();
     // Prometheus applies discovered targets at most every 5 s, so "ready" comes
     // before the first scrape; traffic sent before it would never be counted.
     await waitForFirstScrape(urls.prometheus, prometheus);
+    checkpoint();
+    // Debian's Prometheus 2.42 has only the classic UI: /alerts is 404 there.
+    urls.prometheusAlerts = await firstPageThatOpens(urls.prometheus, [
+      '/alerts',
+      '/classic/alerts',
+    ]);
+    checkpoint();
 
     return {
       ports,
@@ -173,9 +220,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         service = undefined;
       },
       stop: stopAll,
+      died,
+      dir,
     };
   } catch (error) {
     await stopAll();
-    throw error;
+    throw options.signal?.aborted ? options.signal.reason : error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
   }
 }

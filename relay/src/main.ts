@@ -9,18 +9,11 @@ import { parseFlags } from '../../pipeline/src/util/args.ts';
 import { createCliLogger } from '../../pipeline/src/util/logger.ts';
 import { loadRelayConfig } from './config.ts';
 import { startRelay } from './server.ts';
-import { USAGE } from './usage.ts';
+import { RELAY_HELP } from './usage.ts';
 
 runCli(async (argv) => {
-  const flags = parseFlags(
-    argv,
-    { help: { type: 'boolean', short: 'h' } },
-    'npm run relay [-- --help]',
-  );
-  if (flags.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  // The relay takes no flags: --help prints RELAY_HELP (runCli exits 0), anything else is an error.
+  parseFlags(argv, {}, RELAY_HELP);
   const config = loadRelayConfig();
   const logger = createCliLogger('relay');
   const relay = await startRelay(config, logger);

@@ -1,7 +1,9 @@
-/** What `npm run relay -- --help` prints: how to run the relay and every variable it reads. */
-export const USAGE = `usage: npm run relay [-- --help]
+import type { CommandHelp } from '../../pipeline/src/util/args.ts';
 
-The retrain relay: Alertmanager's retrain receiver posts to
+/** What `npm run relay -- --help` prints above its flags: what the relay does and every variable it reads. */
+export const RELAY_HELP: CommandHelp = {
+  command: 'npm run relay',
+  summary: `The retrain relay: Alertmanager's retrain receiver posts to
 POST /v1/alertmanager, and the relay sends GitHub one repository_dispatch of
 type "retrain" per alert group and cool-down. GET /healthz is its liveness
 probe. It is configured by the environment only:
@@ -13,8 +15,5 @@ probe. It is configured by the environment only:
   GITHUB_TIMEOUT_MS                how long a call to GitHub may take before a 502 (default 10000)
   COOLDOWN_SECONDS                 how long one alert group waits before it may trigger again (default 3600)
   SHUTDOWN_TIMEOUT_MS              how long SIGTERM waits for requests in flight (default 5000)
-  HOST, PORT                       where it listens (default 127.0.0.1, 9095)
-
-Options:
-  -h, --help                       print this and exit
-`;
+  HOST, PORT                       where it listens (default 127.0.0.1, 9095)`,
+};

@@ -1,15 +1,23 @@
 import { DEFAULT_CSV_LIMITS, type CsvLimits } from '../data/csv.ts';
-import { numberFlag } from '../util/args.ts';
+import { numberFlag, type FlagSpecs } from '../util/args.ts';
 import { ConfigurationError, quoteInput } from '../util/errors.ts';
 
 /** The flags of every command that reads a CSV (validate, train, evaluate), for `parseFlags`. */
 export const CSV_LIMIT_FLAGS = {
-  'max-record-chars': { type: 'string' },
-  'max-header-chars': { type: 'string' },
-} as const;
-
-/** Their part of a usage line. */
-export const CSV_LIMIT_USAGE = `[--max-record-chars ${DEFAULT_CSV_LIMITS.maxRecordChars}] [--max-header-chars ${DEFAULT_CSV_LIMITS.maxHeaderChars}]`;
+  'max-record-chars': {
+    type: 'string',
+    value: '<n>',
+    description:
+      'the longest record (one row, quoted newlines included) the reader accepts, in characters',
+    defaultText: String(DEFAULT_CSV_LIMITS.maxRecordChars),
+  },
+  'max-header-chars': {
+    type: 'string',
+    value: '<n>',
+    description: 'the longest header line the reader accepts, in characters',
+    defaultText: String(DEFAULT_CSV_LIMITS.maxHeaderChars),
+  },
+} as const satisfies FlagSpecs;
 
 /** The reader's limits from those flags, each a whole number of characters ≥ 1; defaults for the rest. */
 export function csvLimitsFromFlags(flags: {

@@ -19,16 +19,20 @@ import { onnxInputs, OUTPUT_NAME } from '../onnx/export.ts';
 import { createSession, feedsFromDataset, runSession } from '../onnx/session.ts';
 import type { TrainingReport } from '../train/train.ts';
 import type { Params } from '../params/params.ts';
-import { parseFlags } from '../util/args.ts';
+import { PARAMS_FLAG, parseFlags, type CommandHelp } from '../util/args.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import { ConfigurationError } from '../util/errors.ts';
 import { gitSha } from '../util/git.ts';
 import { createCliLogger } from '../util/logger.ts';
 import { loadStageConfig, readStageJson } from './common.ts';
-import { CSV_LIMIT_FLAGS, CSV_LIMIT_USAGE, csvLimitsFromFlags } from './csv-flags.ts';
+import { CSV_LIMIT_FLAGS, csvLimitsFromFlags } from './csv-flags.ts';
 import { runCli } from './run-cli.ts';
 
-const USAGE = `npm run evaluate -- [--model-dir artifacts] [--test-data <csv>] [--metrics reports/metrics.json] [--params params.yaml] ${CSV_LIMIT_USAGE}`;
+const HELP: CommandHelp = {
+  command: 'npm run evaluate',
+  summary:
+    'Scores the trained model on the held-out test rows through onnxruntime, checks the ONNX\ngraph against the in-memory model, and writes the metrics and <model-dir>/model.card.json.',
+};
 /** onnxruntime must reproduce the in-memory model to this relative error. */
 const PARITY_TOLERANCE = 1e-4;
 
@@ -41,13 +45,28 @@ runCli(async (argv) => {
   const flags = parseFlags(
     argv,
     {
-      'model-dir': { type: 'string' },
-      'test-data': { type: 'string' },
-      metrics: { type: 'string' },
-      params: { type: 'string' },
+      'model-dir': {
+        type: 'string',
+        value: '<dir>',
+        description: "the train stage's output folder",
+        defaultText: 'artifacts',
+      },
+      'test-data': {
+        type: 'string',
+        value: '<csv>',
+        description: 'score on this whole CSV instead of the test split of the training data',
+        defaultText: 'the test split',
+      },
+      metrics: {
+        type: 'string',
+        value: '<json>',
+        description: 'where to write the metrics',
+        defaultText: 'reports/metrics.json',
+      },
+      params: PARAMS_FLAG,
       ...CSV_LIMIT_FLAGS,
     },
-    USAGE,
+    HELP,
   );
   const csvLimits = csvLimitsFromFlags(flags);
   const logger = createCliLogger('evaluate');

@@ -2,25 +2,43 @@ import { existsSync } from 'node:fs';
 import { readMetricsOrCard } from '../card/card.ts';
 import { evaluateGate, formatGateTable } from '../gate/gate.ts';
 import { loadParams } from '../params/params.ts';
-import { parseFlags } from '../util/args.ts';
+import { PARAMS_FLAG, parseFlags, type CommandHelp } from '../util/args.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import { createCliLogger } from '../util/logger.ts';
 import { runCli } from './run-cli.ts';
 
-const USAGE =
-  'npm run gate -- [--candidate reports/metrics.json] [--baseline <card or metrics.json>] [--report reports/gate.json]';
+const HELP: CommandHelp = {
+  command: 'npm run gate',
+  summary:
+    "Gates the candidate's metrics against the production baseline (params.yaml gate.metrics),\nprints a side-by-side table and writes the report. Exit 0 pass, 1 fail, 2 bad input.",
+};
 
 /** Gates the candidate's metrics against the production baseline; exit 1 when it fails. */
 runCli(async (argv) => {
   const flags = parseFlags(
     argv,
     {
-      candidate: { type: 'string' },
-      baseline: { type: 'string' },
-      report: { type: 'string' },
-      params: { type: 'string' },
+      candidate: {
+        type: 'string',
+        value: '<json>',
+        description: "the candidate's metrics.json or model card",
+        defaultText: 'reports/metrics.json',
+      },
+      baseline: {
+        type: 'string',
+        value: '<json>',
+        description: 'the model card or metrics.json to gate against; must exist when given',
+        defaultText: 'params.yaml gate.baseline, when present; else absolute limits only',
+      },
+      report: {
+        type: 'string',
+        value: '<json>',
+        description: 'where to write the gate result',
+        defaultText: 'reports/gate.json',
+      },
+      params: PARAMS_FLAG,
     },
-    USAGE,
+    HELP,
   );
   const logger = createCliLogger('gate');
   const params = await loadParams(flags.params);

@@ -1,36 +1,76 @@
 import { join } from 'node:path';
 import { promoteModel } from '../registry/promote.ts';
-import { runShell } from '../runner/run-stages.ts';
-import { createCliLogger } from '../util/logger.ts';
+import { runScript } from '../runner/run-stages.ts';
+import { createCliLogger, type Logger } from '../util/logger.ts';
+import type { ServiceConfig } from '../../../service/src/config.ts';
 import { loadParams } from '../params/params.ts';
 import { ConfigurationError } from '../util/errors.ts';
-import { parseFlags } from '../util/args.ts';
+import { parseFlags, type CommandHelp } from '../util/args.ts';
 import { runCli } from './run-cli.ts';
+
+const HELP: CommandHelp = {
+  command: 'npm start',
+  summary:
+    "Pulls the data by hash, validates it, trains, evaluates, gates the candidate against\nmodels/production and, when it passes, promotes it there and serves it (HOST, PORT,\nand the service's other variables) until SIGTERM or Ctrl-C. Exit 1 when the gate fails.",
+};
+
+/**
+ * Serves `modelDir` in this process until SIGTERM or SIGINT (SIGHUP reloads),
+ * as the service's own entry point does: signals reach the server directly,
+ * and nothing is left running when this process ends.
+ */
+async function serve(config: ServiceConfig, logger: Logger): Promise<number> {
+  const { start } = await import('../../../service/src/server.ts');
+  const service = await start(config);
+  logger.info(`serving ${config.modelDir} on ${service.url} (Ctrl-C stops)`);
+  process.on('SIGHUP', () => void service.reload());
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      service.logger.info({ signal }, 'shutting down');
+      void service.close().then(resolve);
+    };
+    // on, not once: Ctrl-C under npm arrives twice (from the terminal, and
+    // forwarded by npm), and a second SIGINT without a handler would kill the
+    // process mid-drain. close() is idempotent.
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
 
 /**
  * `npm start`: the main job. Pulls the data by hash, runs the pipeline
  * (validate, train, evaluate), gates the candidate against production and,
- * when it passes, promotes it to models/production and serves it (unless
- * --no-serve).
+ * when it passes, promotes it to models/production and serves it in this
+ * process (unless --no-serve). Each step runs as node on the step's entry
+ * point: no npm and no shell in between, so a signal reaches it.
  */
 runCli(async (argv) => {
-  const flags = parseFlags(argv, { 'no-serve': { type: 'boolean' } }, 'npm start -- [--no-serve]');
+  const flags = parseFlags(
+    argv,
+    { 'no-serve': { type: 'boolean', description: 'stop after promotion; do not serve' } },
+    HELP,
+  );
   const logger = createCliLogger('start');
   const root = process.cwd();
+  const production = join('models', 'production');
+  // The service's variables are checked now, not after a few minutes of training.
+  const serviceConfig = flags['no-serve']
+    ? undefined
+    : { ...(await import('../../../service/src/config.ts')).parseConfig(), modelDir: production };
   const params = await loadParams('params.yaml');
-  for (const [step, command] of [
-    ['data:pull', 'npm run --silent data:pull'],
-    ['pipeline', 'npm run --silent pipeline'],
+  for (const [step, script] of [
+    ['data:pull', 'pull.ts'],
+    ['pipeline', 'repro.ts'],
   ] as const) {
-    const code = await runShell(command, root);
+    const code = await runScript(join(import.meta.dirname, script), [], root);
     if (code !== 0)
       throw new ConfigurationError(
         `${step} failed (exit ${code}); see the messages above`,
         'npm start',
       );
   }
-  const gate = await runShell('npm run --silent gate', root);
-  const production = join('models', 'production');
+  const gate = await runScript(join(import.meta.dirname, 'gate.ts'), [], root);
   if (gate !== 0) {
     logger.error(`the candidate failed the gate: ${production} keeps the current model`);
     return 1;
@@ -49,10 +89,5 @@ runCli(async (argv) => {
       '',
     ].join('\n'),
   );
-  if (flags['no-serve']) return 0;
-  // The service reads MODEL_DIR (default models/production) and PORT (default 8080).
-  logger.info(
-    `serving ${production} on http://${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT ?? 8080} (Ctrl-C stops)`,
-  );
-  return runShell('npm run --silent serve', root);
+  return serviceConfig ? serve(serviceConfig, logger) : 0;
 });

@@ -1,11 +1,15 @@
 import { pullData } from '../dvc/pull.ts';
 import { runShell } from '../runner/run-stages.ts';
-import { parseFlags } from '../util/args.ts';
+import { parseFlags, type CommandHelp } from '../util/args.ts';
 import { createCliLogger } from '../util/logger.ts';
 import { which } from '../util/which.ts';
 import { runCli } from './run-cli.ts';
 
-const USAGE = 'npm run data:pull -- [--remote <name>] [--builtin]';
+const HELP: CommandHelp = {
+  command: 'npm run data:pull',
+  summary:
+    'Pulls data/ by hash as data.dvc records it: `dvc pull` when DVC is on PATH, else the\nbuilt-in pull (local or http(s) remote, every md5 verified). Exit 0 done, 1 or 2 failed.',
+};
 
 /**
  * `npm run data:pull`: `dvc pull` when DVC is installed, else the built-in,
@@ -14,8 +18,19 @@ const USAGE = 'npm run data:pull -- [--remote <name>] [--builtin]';
 runCli(async (argv) => {
   const flags = parseFlags(
     argv,
-    { remote: { type: 'string' }, builtin: { type: 'boolean' } },
-    USAGE,
+    {
+      remote: {
+        type: 'string',
+        value: '<name>',
+        description: 'the remote of .dvc/config to pull from',
+        defaultText: "the config's core.remote",
+      },
+      builtin: {
+        type: 'boolean',
+        description: 'use the built-in pull even when DVC is installed',
+      },
+    },
+    HELP,
   );
   const logger = createCliLogger('data:pull');
   if (!flags.builtin && which('dvc')) {

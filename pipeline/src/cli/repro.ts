@@ -1,9 +1,15 @@
 import { orderStages, readDvcYaml } from '../runner/dvcyaml.ts';
 import { runShell, runStages } from '../runner/run-stages.ts';
-import { parseFlags } from '../util/args.ts';
+import { parseFlags, type CommandHelp } from '../util/args.ts';
 import { createCliLogger } from '../util/logger.ts';
 import { which } from '../util/which.ts';
 import { runCli } from './run-cli.ts';
+
+const HELP: CommandHelp = {
+  command: 'npm run pipeline',
+  summary:
+    "Runs dvc.yaml's stages (validate, train, evaluate): `dvc repro` when DVC is on PATH, else\neach stage's command in dependency order. Stops at the first stage that fails (exit 1 or 2).",
+};
 
 /**
  * `npm run pipeline`: `dvc repro` when DVC is installed; otherwise runs
@@ -13,8 +19,13 @@ import { runCli } from './run-cli.ts';
 runCli(async (argv) => {
   const flags = parseFlags(
     argv,
-    { builtin: { type: 'boolean' } },
-    'npm run pipeline -- [--builtin]',
+    {
+      builtin: {
+        type: 'boolean',
+        description: 'run the stages with the built-in runner even when DVC is installed',
+      },
+    },
+    HELP,
   );
   const logger = createCliLogger('pipeline');
   if (!flags.builtin && which('dvc')) {

@@ -1,7 +1,9 @@
+import { HelpRequested } from '../util/args.ts';
 import { ConfigurationError, errorMessage } from '../util/errors.ts';
 
 /**
  * Runs a CLI's main function and turns every outcome into an exit code.
+ * `--help` (HelpRequested from parseFlags) prints the usage to stdout, exit 0.
  * A ConfigurationError is the user's to fix: print its message only. Anything
  * else is a bug: print the stack so it can be reported.
  */
@@ -11,7 +13,10 @@ export function runCli(main: (argv: string[]) => Promise<number | void>): void {
       process.exitCode = code ?? 0;
     },
     (error: unknown) => {
-      if (error instanceof ConfigurationError) {
+      if (error instanceof HelpRequested) {
+        process.stdout.write(error.usage);
+        process.exitCode = 0;
+      } else if (error instanceof ConfigurationError) {
         process.stderr.write(`error: ${error.message}\n`);
         process.exitCode = 2;
       } else {

@@ -2,14 +2,18 @@ import { join } from 'node:path';
 import { loadDataset } from '../data/rows.ts';
 import { exportOnnx } from '../onnx/export.ts';
 import { trainModels } from '../train/train.ts';
-import { numberFlag, parseFlags } from '../util/args.ts';
+import { numberFlag, PARAMS_FLAG, parseFlags, type CommandHelp } from '../util/args.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import { createCliLogger } from '../util/logger.ts';
 import { loadStageConfig } from './common.ts';
-import { CSV_LIMIT_FLAGS, CSV_LIMIT_USAGE, csvLimitsFromFlags } from './csv-flags.ts';
+import { CSV_LIMIT_FLAGS, csvLimitsFromFlags } from './csv-flags.ts';
 import { runCli } from './run-cli.ts';
 
-const USAGE = `npm run train -- [--data <csv>] [--out <dir>] [--plots <csv>] [--seed <n>] [--test-size <share>] [--params params.yaml] ${CSV_LIMIT_USAGE}`;
+const HELP: CommandHelp = {
+  command: 'npm run train',
+  summary:
+    "Trains the ridge baseline and the GBDT on a CSV with the contract's columns, keeps the better\non the validation split and writes <out>/model.onnx, model.json and training.json.",
+};
 
 /**
  * Trains on any CSV with the contract's columns and writes <out>/model.onnx,
@@ -19,15 +23,40 @@ runCli(async (argv) => {
   const flags = parseFlags(
     argv,
     {
-      data: { type: 'string' },
-      out: { type: 'string' },
-      plots: { type: 'string' },
-      seed: { type: 'string' },
-      'test-size': { type: 'string' },
-      params: { type: 'string' },
+      data: {
+        type: 'string',
+        value: '<csv>',
+        description: 'the training CSV',
+        defaultText: 'params.yaml data.path',
+      },
+      out: {
+        type: 'string',
+        value: '<dir>',
+        description: 'the folder the model files are written to',
+        defaultText: 'artifacts',
+      },
+      plots: {
+        type: 'string',
+        value: '<csv>',
+        description: 'also write the loss by boosting round here',
+        defaultText: 'none',
+      },
+      seed: {
+        type: 'string',
+        value: '<n>',
+        description: 'the seed of the split',
+        defaultText: 'params.yaml seed',
+      },
+      'test-size': {
+        type: 'string',
+        value: '<share>',
+        description: 'the share of rows held out for testing (0 trains on all but validation)',
+        defaultText: 'params.yaml split.test_size',
+      },
+      params: PARAMS_FLAG,
       ...CSV_LIMIT_FLAGS,
     },
-    USAGE,
+    HELP,
   );
   const csvLimits = csvLimitsFromFlags(flags);
   const logger = createCliLogger('train');

@@ -1,26 +1,45 @@
 import { resolveDriftReference } from '../drift/reference.ts';
 import { validateCsv } from '../validate/validate.ts';
 import { formatValidationSummary } from '../validate/summary.ts';
-import { parseFlags } from '../util/args.ts';
+import { PARAMS_FLAG, parseFlags, type CommandHelp } from '../util/args.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import { loadStageConfig } from './common.ts';
-import { CSV_LIMIT_FLAGS, CSV_LIMIT_USAGE, csvLimitsFromFlags } from './csv-flags.ts';
+import { CSV_LIMIT_FLAGS, csvLimitsFromFlags } from './csv-flags.ts';
 import { runCli } from './run-cli.ts';
 
-const USAGE = `npm run validate -- [--data <csv>] [--reference <model.card.json>] [--report <json>] [--params params.yaml] ${CSV_LIMIT_USAGE}`;
+const HELP: CommandHelp = {
+  command: 'npm run validate',
+  summary:
+    'Validates a CSV against the data contract, the dataset rules and drift from a reference\nmodel card; prints a summary. Exit 0 pass, 1 fail, 2 bad input.',
+};
 
 /** Validates a CSV against the data contract; exits 1 when validation fails. */
 runCli(async (argv) => {
   const flags = parseFlags(
     argv,
     {
-      data: { type: 'string' },
-      reference: { type: 'string' },
-      report: { type: 'string' },
-      params: { type: 'string' },
+      data: {
+        type: 'string',
+        value: '<csv>',
+        description: 'the CSV to validate',
+        defaultText: 'params.yaml data.path',
+      },
+      reference: {
+        type: 'string',
+        value: '<card>',
+        description: 'the model card whose reference profile drift is measured against',
+        defaultText: 'params.yaml validate.reference',
+      },
+      report: {
+        type: 'string',
+        value: '<json>',
+        description: 'also write the full report here',
+        defaultText: 'none',
+      },
+      params: PARAMS_FLAG,
       ...CSV_LIMIT_FLAGS,
     },
-    USAGE,
+    HELP,
   );
   const paramsFile = flags.params ?? 'params.yaml';
   const csvLimits = csvLimitsFromFlags(flags);

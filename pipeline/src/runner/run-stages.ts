@@ -1,15 +1,70 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../util/logger.ts';
 import { ConfigurationError } from '../util/errors.ts';
 import type { Stage } from './dvcyaml.ts';
 
-/** Runs a shell command from `cwd`, inheriting stdio; resolves with its exit code. */
-export function runShell(command: string, cwd: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, { cwd, shell: true, stdio: 'inherit' });
-    child.once('error', reject);
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+/** The signals that stop a command line; each is passed on to the running child. */
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Waits for a child started in its own process group, passing SIGINT, SIGTERM
+ * and SIGHUP on to the whole group (a shell does not pass them on to its
+ * command, so signalling the shell alone would orphan the command). When one
+ * arrived, this process ends with the same signal once the child has ended,
+ * instead of going on to the next step. Resolves with the child's exit code.
+ */
+function superviseChild(child: ChildProcess): Promise<number> {
+  let received: NodeJS.Signals | undefined;
+  const forward = (signal: NodeJS.Signals) => {
+    received = signal;
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch {
+      // the group has already ended
+    }
+  };
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+  return new Promise<number>((resolve, reject) => {
+    const done = () => {
+      for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+    };
+    child.once('error', (error) => {
+      done();
+      reject(error);
+    });
+    child.once('exit', (code, signal) => {
+      done();
+      if (received && process.listenerCount(received) === 0) {
+        // End as the child did, so that whoever started us sees the signal.
+        process.kill(process.pid, received);
+        return;
+      }
+      resolve(code ?? (signal ? 128 : 1));
+    });
   });
+}
+
+/**
+ * Runs a shell command from `cwd`, inheriting stdio; resolves with its exit
+ * code. The command runs in its own process group so that a signal to this
+ * process reaches it and everything it started (see superviseChild).
+ */
+export function runShell(command: string, cwd: string): Promise<number> {
+  return superviseChild(spawn(command, { cwd, shell: true, stdio: 'inherit', detached: true }));
+}
+
+/**
+ * Runs a TypeScript entry point in a new node with this process's loader
+ * flags (`--import tsx`): no npm and no shell in between. Signals as runShell.
+ */
+export function runScript(script: string, args: string[], cwd: string): Promise<number> {
+  return superviseChild(
+    spawn(process.execPath, [...process.execArgv, script, ...args], {
+      cwd,
+      stdio: 'inherit',
+      detached: true,
+    }),
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { RowSchema } from '../contract/contract.ts';
+import { requiredNotNull, type RowSchema } from '../contract/contract.ts';
 import type { ReferenceProfile } from '../drift/profile.ts';
 import type { RegressionMetrics } from '../models/metrics.ts';
 import type { Params } from '../params/params.ts';
@@ -50,6 +50,8 @@ export interface ModelCard {
 
 /** The data contract's row schema without the target: what a prediction request sends. */
 export function inputContract(row: RowSchema, target: string): RowSchema {
+  // A request may leave out a column that admits null: absent means null, which the model
+  // imputes. Training rows still carry every column (an empty CSV cell is null).
   const properties = Object.fromEntries(
     Object.entries(row.properties).filter(([name]) => name !== target),
   );
@@ -58,7 +60,7 @@ export function inputContract(row: RowSchema, target: string): RowSchema {
     title: 'Prediction request row',
     type: 'object',
     additionalProperties: false,
-    required: row.required.filter((c) => c !== target),
+    required: requiredNotNull(row).filter((c) => c !== target),
     properties,
   };
 }

@@ -17,9 +17,9 @@ const DECODERS = new Map<string, () => NodeJS.ReadWriteStream>([
 
 /**
  * Reads a request's JSON body: checks its Content-Type and charset (415),
- * inflates a compressed body, stops at `limitBytes` of decoded body (413) and
- * parses it (400 for malformed JSON). Every failure is an HttpError that says
- * what was wrong.
+ * inflates a compressed body, stops at `limitBytes` of decoded body (413),
+ * skips one leading UTF-8 byte order mark and parses it (400 for malformed
+ * JSON). Every failure is an HttpError that says what was wrong.
  */
 export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
   const contentType = req.headers['content-type'];
@@ -61,7 +61,20 @@ function tooLarge(limitBytes: number): HttpError {
   return new HttpError(413, `the body is larger than the limit of ${limitBytes} bytes`);
 }
 
-/** Collects a stream as UTF-8 text, failing as soon as it passes `limitBytes`. */
+/**
+ * True when the body starts with the UTF-8 byte order mark (EF BB BF). Some
+ * clients (PowerShell, .NET, editors saving "UTF-8 with BOM") put one before
+ * the JSON; body-parser, and so express.json(), skips it, and so does this
+ * reader, after any Content-Encoding is decoded.
+ */
+function hasBom(body: Buffer): boolean {
+  return body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
+}
+
+/**
+ * Collects a stream as UTF-8 text without one leading byte order mark,
+ * failing as soon as it passes `limitBytes`.
+ */
 function readText(source: Readable, limitBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -82,7 +95,7 @@ function readText(source: Readable, limitBytes: number): Promise<string> {
     const onEnd = () => {
       source.off('close', onClose);
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      resolve(body.toString('utf8'));
+      resolve(body.toString('utf8', hasBom(body) ? 3 : 0));
     };
     // 'close' before 'end': the client went away mid-body.
     const onClose = () => fail(new HttpError(400, 'the request was aborted before its body ended'));

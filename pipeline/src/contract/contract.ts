@@ -112,7 +112,8 @@ export function compileContract(contract: DataContract, file = 'contract'): Comp
   return { contract, columns: contractColumns(contract), validateRow };
 }
 
-function typesOf(schema: PropertySchema): string[] {
+/** A property's JSON Schema types, as a list. */
+export function typesOf(schema: PropertySchema): string[] {
   return Array.isArray(schema.type) ? schema.type : [schema.type];
 }
 

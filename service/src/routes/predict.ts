@@ -7,7 +7,7 @@ import { sendJson } from '../http/respond.ts';
 import type { DriftMonitor } from '../drift-monitor.ts';
 import type { ServiceMetrics } from '../metrics.ts';
 import type { LoadedModel, Row } from '../model/load-model.ts';
-import { checkRow } from './check-row.ts';
+import { checkRow, colonBudget } from './check-row.ts';
 
 /** Handles a request if it is one of ours and returns true; otherwise leaves it alone. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -44,7 +44,9 @@ export function createPredictRoutes(deps: AppDeps): RouteHandler {
       );
       return true;
     }
-    readJsonBody(req, deps.config.bodyLimitBytes)
+    const model = deps.holder.current;
+    const maxColons = model ? colonBudget(model, deps.config.maxBatchRows) : Infinity;
+    readJsonBody(req, deps.config.bodyLimitBytes, maxColons)
       .then((body) => handle(body, requestId))
       .then(
         (answer) => sendJson(res, 200, answer),

@@ -1,4 +1,7 @@
 import type { ModelCard } from '../../pipeline/src/card/card.ts';
+import { requiredNotNull } from '../../pipeline/src/contract/contract.ts';
+import { MAX_DETAILS } from './http/errors.ts';
+import { typicalRow, type Row } from './model/load-model.ts';
 
 /**
  * The OpenAPI 3.1 document, generated from the model card's input contract:
@@ -8,10 +11,10 @@ export function openApiDocument(
   card: ModelCard | undefined,
   maxBatchRows: number,
 ): Record<string, unknown> {
-  const { $schema: _schema, ...row } = (card?.input_contract ?? { type: 'object' }) as Record<
-    string,
-    unknown
-  >;
+  // The reference profile's medians (and most common category): a row the model has seen
+  // the like of, where Swagger UI would otherwise make one up from each column's bounds.
+  const example = card ? typicalRow(card) : undefined;
+  const row = card && example ? rowSchema(card, example) : { type: 'object' };
   const error = {
     type: 'object',
     required: ['error', 'request_id'],
@@ -32,7 +35,9 @@ export function openApiDocument(
     content: json({ $ref: '#/components/schemas/Error' }),
   });
   const errors = {
-    '400': errorResponse('Malformed JSON, or a body that breaks the input contract'),
+    '400': errorResponse(
+      `Malformed JSON, or a body that breaks the input contract (at most ${MAX_DETAILS} details)`,
+    ),
     '413': errorResponse('Body larger than the limit'),
     '415': errorResponse('Content-Type is not application/json'),
     '503': errorResponse('No model loaded yet'),
@@ -50,7 +55,10 @@ export function openApiDocument(
         post: {
           summary: 'Predict one row',
           operationId: 'predict',
-          requestBody: { required: true, content: json({ $ref: '#/components/schemas/Row' }) },
+          requestBody: {
+            required: true,
+            content: json({ $ref: '#/components/schemas/Row' }, example),
+          },
           responses: {
             '200': {
               description: 'The prediction',
@@ -74,19 +82,22 @@ export function openApiDocument(
           operationId: 'predictBatch',
           requestBody: {
             required: true,
-            content: json({
-              type: 'object',
-              required: ['instances'],
-              additionalProperties: false,
-              properties: {
-                instances: {
-                  type: 'array',
-                  minItems: 1,
-                  maxItems: maxBatchRows,
-                  items: { $ref: '#/components/schemas/Row' },
+            content: json(
+              {
+                type: 'object',
+                required: ['instances'],
+                additionalProperties: false,
+                properties: {
+                  instances: {
+                    type: 'array',
+                    minItems: 1,
+                    maxItems: maxBatchRows,
+                    items: { $ref: '#/components/schemas/Row' },
+                  },
                 },
               },
-            }),
+              example && { instances: [example] },
+            ),
           },
           responses: {
             '200': {
@@ -129,6 +140,16 @@ export function openApiDocument(
   };
 }
 
-function json(schema: unknown) {
-  return { 'application/json': { schema } };
+function json(schema: unknown, example?: unknown) {
+  return { 'application/json': { schema, ...(example === undefined ? {} : { example }) } };
+}
+
+/**
+ * The card's input contract as the service applies it: a column that admits
+ * null may be left out (routes/check-row.ts), whatever the card's `required`
+ * says (cards before this rule listed every column).
+ */
+function rowSchema(card: ModelCard, example: Row): Record<string, unknown> {
+  const { $schema: _schema, ...row } = card.input_contract;
+  return { ...row, required: requiredNotNull(row), examples: [example] };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { RowSchema } from '../contract/contract.ts';
+import { requiredNotNull, type RowSchema } from '../contract/contract.ts';
 import type { ReferenceProfile } from '../drift/profile.ts';
 import type { RegressionMetrics } from '../models/metrics.ts';
 import type { Params } from '../params/params.ts';
@@ -81,6 +81,8 @@ export function modelVersionOf(kind: ModelCard['model_type'], sha256: string): s
 
 /** The data contract's row schema without the target: what a prediction request sends. */
 export function inputContract(row: RowSchema, target: string): RowSchema {
+  // A request may leave out a column that admits null: absent means null, which the model
+  // imputes. Training rows still carry every column (an empty CSV cell is null).
   const properties = Object.fromEntries(
     Object.entries(row.properties).filter(([name]) => name !== target),
   );
@@ -89,7 +91,7 @@ export function inputContract(row: RowSchema, target: string): RowSchema {
     title: 'Prediction request row',
     type: 'object',
     additionalProperties: false,
-    required: row.required.filter((c) => c !== target),
+    required: requiredNotNull(row).filter((c) => c !== target),
     properties,
   };
 }

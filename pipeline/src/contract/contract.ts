@@ -112,8 +112,25 @@ export function compileContract(contract: DataContract, file = 'contract'): Comp
   return { contract, columns: contractColumns(contract), validateRow };
 }
 
-function typesOf(schema: PropertySchema): string[] {
+/** A property's JSON Schema types, as a list. */
+export function typesOf(schema: PropertySchema): string[] {
   return Array.isArray(schema.type) ? schema.type : [schema.type];
+}
+
+/** True when a column's schema admits null: a missing value the model imputes. */
+export function admitsNull(schema: PropertySchema): boolean {
+  return typesOf(schema).includes('null');
+}
+
+/**
+ * The required columns that do not admit null: all a prediction request must
+ * send, since an absent key of a nullable column means null.
+ */
+export function requiredNotNull(row: RowSchema): string[] {
+  return row.required.filter((name) => {
+    const schema = row.properties[name];
+    return !(schema && admitsNull(schema));
+  });
 }
 
 /** Splits the contract's columns by kind. */
@@ -125,7 +142,7 @@ export function contractColumns(contract: DataContract): ContractColumns {
   for (const name of all) {
     const schema = contract.row.properties[name]!;
     const types = typesOf(schema);
-    if (types.includes('null')) nullable.add(name);
+    if (admitsNull(schema)) nullable.add(name);
     if (types.includes('number') || types.includes('integer')) numeric.push(name);
     else if (types.includes('string') && schema.enum)
       categorical.push({ name, categories: [...schema.enum] });

@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ErrorObject } from 'ajv';
 import type { AppDeps } from '../app.ts';
-import { HttpError, sendError, type FieldProblem } from '../http/errors.ts';
+import { HttpError, ProblemList, sendError } from '../http/errors.ts';
 import { assignRequestId, instrumentRequest } from '../http/instrument.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import { sendJson } from '../http/respond.ts';
 import type { DriftMonitor } from '../drift-monitor.ts';
 import type { ServiceMetrics } from '../metrics.ts';
 import type { LoadedModel, Row } from '../model/load-model.ts';
+import { checkRow, colonBudget } from './check-row.ts';
 
 /** Handles a request if it is one of ours and returns true; otherwise leaves it alone. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -25,7 +25,6 @@ export function createPredictRoutes(deps: AppDeps): RouteHandler {
     ['/v1/predict/batch', (body, requestId) => predictBatch(deps, body, requestId)],
   ]);
   return (req, res) => {
-    if (req.method !== 'POST') return false;
     const url = req.url ?? '';
     const query = url.indexOf('?');
     const route = query === -1 ? url : url.slice(0, query);
@@ -33,7 +32,21 @@ export function createPredictRoutes(deps: AppDeps): RouteHandler {
     if (!handle) return false;
     const requestId = assignRequestId(req, res);
     instrumentRequest(deps, req, res, requestId, () => route);
-    readJsonBody(req, deps.config.bodyLimitBytes)
+    if (req.method !== 'POST') {
+      // The route exists, the method does not: 405 names the one that does (RFC 9110 15.5.6).
+      res.setHeader('allow', 'POST');
+      const method = req.method ?? 'this method';
+      sendError(
+        res,
+        new HttpError(405, `${method} is not allowed on ${route}: use POST`),
+        requestId,
+        deps.logger,
+      );
+      return true;
+    }
+    const model = deps.holder.current;
+    const maxColons = model ? colonBudget(model, deps.config.maxBatchRows) : Infinity;
+    readJsonBody(req, deps.config.bodyLimitBytes, maxColons)
       .then((body) => handle(body, requestId))
       .then(
         (answer) => sendJson(res, 200, answer),
@@ -45,30 +58,24 @@ export function createPredictRoutes(deps: AppDeps): RouteHandler {
 
 async function predictOne(deps: AppDeps, row: unknown, requestId: string) {
   const model = currentModel(deps);
-  if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+  if (!isObject(row)) {
     throw new HttpError(
       400,
       'the body must be one JSON object of features; send batches to /v1/predict/batch',
       [{ path: '', message: 'must be object' }],
     );
   }
-  if (!model.validateRow(row))
-    throw new HttpError(
-      400,
-      'the body breaks the input contract',
-      describe(model.validateRow.errors, ''),
-    );
-  const [prediction] = await predict(deps, model, [row as Row]);
+  const problems = new ProblemList();
+  checkRow(model, row, '', problems);
+  if (!problems.empty) throw problems.toError('the body breaks the input contract');
+  const [prediction] = await predict(deps, model, [row]);
   return { prediction, model_version: model.version, request_id: requestId };
 }
 
 async function predictBatch(deps: AppDeps, body: unknown, requestId: string) {
   const model = currentModel(deps);
   const { maxBatchRows } = deps.config;
-  const instances =
-    typeof body === 'object' && body !== null && !Array.isArray(body)
-      ? (body as { instances?: unknown }).instances
-      : undefined;
+  const instances = isObject(body) ? body.instances : undefined;
   if (!Array.isArray(instances)) {
     throw new HttpError(400, 'the body must be {"instances": [rows]}', [
       { path: '/instances', message: 'must be array' },
@@ -85,16 +92,13 @@ async function predictBatch(deps: AppDeps, body: unknown, requestId: string) {
       [{ path: '/instances', message: `must NOT have more than ${maxBatchRows} items` }],
     );
   }
-  const details: FieldProblem[] = [];
-  for (let i = 0; i < instances.length && details.length < MAX_DETAILS; i++) {
+  const problems = new ProblemList();
+  for (let i = 0; i < instances.length && !problems.full; i++) {
     const row: unknown = instances[i];
-    if (typeof row !== 'object' || row === null || Array.isArray(row))
-      details.push({ path: `/instances/${i}`, message: 'must be object' });
-    else if (!model.validateRow(row))
-      details.push(...describe(model.validateRow.errors, `/instances/${i}`));
+    if (!isObject(row)) problems.add(`/instances/${i}`, 'must be object');
+    else checkRow(model, row, `/instances/${i}`, problems);
   }
-  if (details.length > 0)
-    throw new HttpError(400, 'the body breaks the input contract', details.slice(0, MAX_DETAILS));
+  if (!problems.empty) throw problems.toError('the body breaks the input contract');
   const predictions = await predict(deps, model, instances as Row[]);
   return {
     predictions: Array.from(predictions),
@@ -103,38 +107,14 @@ async function predictBatch(deps: AppDeps, body: unknown, requestId: string) {
   };
 }
 
-/** The most field problems one answer lists: a bad 1,000-row batch stays readable. */
-const MAX_DETAILS = 100;
+function isObject(value: unknown): value is Row {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 function currentModel(deps: AppDeps): LoadedModel {
   const model = deps.holder.current;
   if (!model) throw new HttpError(503, 'no model loaded yet');
   return model;
-}
-
-/** Rewrites ajv errors as {path, message}, with the path of a missing property itself. */
-function describe(errors: ErrorObject[] | null | undefined, prefix: string): FieldProblem[] {
-  return (errors ?? []).map((e) => {
-    if (e.keyword === 'required') {
-      return {
-        path: `${prefix}/${(e.params as { missingProperty: string }).missingProperty}`,
-        message: 'is required',
-      };
-    }
-    if (e.keyword === 'additionalProperties') {
-      return {
-        path: `${prefix}/${(e.params as { additionalProperty: string }).additionalProperty}`,
-        message: 'is not a known feature',
-      };
-    }
-    if (e.keyword === 'enum') {
-      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues
-        .map((v) => JSON.stringify(v))
-        .join(', ');
-      return { path: `${prefix}${e.instancePath}`, message: `must be one of ${allowed}` };
-    }
-    return { path: `${prefix}${e.instancePath}`, message: e.message ?? e.keyword };
-  });
 }
 
 /** Runs validated rows through the model and records the prediction metrics and drift. */

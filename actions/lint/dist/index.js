@@ -40416,12 +40416,26 @@ function group(name, fn) {
 }
 
 // pipeline/src/util/errors.ts
+var MAX_ERROR_MESSAGE_CHARS = 4096;
+function cutAt(text, max) {
+  const cut = Math.max(0, max);
+  const last = text.charCodeAt(cut - 1);
+  return last >= 55296 && last <= 56319 ? cut - 1 : cut;
+}
+var cutMarker = (cut) => `\u2026 (+${cut.toLocaleString("en-US")} characters)`;
+function truncateText(text, max) {
+  if (text.length <= max) return text;
+  const cut = cutAt(text, max);
+  return `${text.slice(0, cut)}${cutMarker(text.length - cut)}`;
+}
 var ConfigurationError = class extends Error {
   name = "ConfigurationError";
   /** Where the problem is, e.g. `params.yaml:12` or `data.dvc` or `--data`. */
   where;
   constructor(message, where) {
-    super(where === void 0 ? message : `${where}: ${message}`);
+    super(
+      truncateText(where === void 0 ? message : `${where}: ${message}`, MAX_ERROR_MESSAGE_CHARS)
+    );
     this.where = where;
   }
 };
@@ -40934,18 +40948,20 @@ function createMetrics(registry = new import_prom_client.Registry()) {
       help: "When model_feature_drift_psi was last computed (Unix time).",
       registers: r
     }),
-    predictionValue: predictionHistogram(registry, [1e5, 2e5, 3e5, 4e5, 5e5])
+    predictionValue: predictionHistogram([1e5, 2e5, 3e5, 4e5, 5e5]).register(
+      registry
+    )
   };
   for (const result of ["success", "failure"]) metrics.reloads.inc({ result }, 0);
   return metrics;
 }
-function predictionHistogram(registry, buckets) {
+function predictionHistogram(buckets) {
   return new FastHistogram(
     "model_prediction_value",
     "Predicted values; buckets are the training target's quantiles from the model card.",
     ["model_version"],
     buckets
-  ).register(registry);
+  );
 }
 
 // service/src/metric-names.ts

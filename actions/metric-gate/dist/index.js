@@ -34513,12 +34513,26 @@ function group(name, fn) {
 import { readFile } from "node:fs/promises";
 
 // pipeline/src/util/errors.ts
+var MAX_ERROR_MESSAGE_CHARS = 4096;
+function cutAt(text, max) {
+  const cut = Math.max(0, max);
+  const last = text.charCodeAt(cut - 1);
+  return last >= 55296 && last <= 56319 ? cut - 1 : cut;
+}
+var cutMarker = (cut) => `\u2026 (+${cut.toLocaleString("en-US")} characters)`;
+function truncateText(text, max) {
+  if (text.length <= max) return text;
+  const cut = cutAt(text, max);
+  return `${text.slice(0, cut)}${cutMarker(text.length - cut)}`;
+}
 var ConfigurationError = class extends Error {
   name = "ConfigurationError";
   /** Where the problem is, e.g. `params.yaml:12` or `data.dvc` or `--data`. */
   where;
   constructor(message, where) {
-    super(where === void 0 ? message : `${where}: ${message}`);
+    super(
+      truncateText(where === void 0 ? message : `${where}: ${message}`, MAX_ERROR_MESSAGE_CHARS)
+    );
     this.where = where;
   }
 };

@@ -33960,7 +33960,7 @@ var require_dist = __commonJS({
 });
 
 // actions/retrain/src/main.ts
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile6 } from "node:fs/promises";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -34513,12 +34513,26 @@ function group(name, fn) {
 import { readFile } from "node:fs/promises";
 
 // pipeline/src/util/errors.ts
+var MAX_ERROR_MESSAGE_CHARS = 4096;
+function cutAt(text, max) {
+  const cut = Math.max(0, max);
+  const last = text.charCodeAt(cut - 1);
+  return last >= 55296 && last <= 56319 ? cut - 1 : cut;
+}
+var cutMarker = (cut) => `\u2026 (+${cut.toLocaleString("en-US")} characters)`;
+function truncateText(text, max) {
+  if (text.length <= max) return text;
+  const cut = cutAt(text, max);
+  return `${text.slice(0, cut)}${cutMarker(text.length - cut)}`;
+}
 var ConfigurationError = class extends Error {
   name = "ConfigurationError";
   /** Where the problem is, e.g. `params.yaml:12` or `data.dvc` or `--data`. */
   where;
   constructor(message, where) {
-    super(where === void 0 ? message : `${where}: ${message}`);
+    super(
+      truncateText(where === void 0 ? message : `${where}: ${message}`, MAX_ERROR_MESSAGE_CHARS)
+    );
     this.where = where;
   }
 };
@@ -34621,10 +34635,10 @@ async function readStageJson(file, writtenBy) {
 }
 
 // pipeline/src/dvc/pull.ts
-import { createHash, randomBytes } from "node:crypto";
-import { createReadStream as createReadStream2, createWriteStream } from "node:fs";
-import { mkdir as mkdir2, rename as rename2, rm as rm2 } from "node:fs/promises";
-import { dirname, isAbsolute as isAbsolute2, join as join3, normalize, relative, sep } from "node:path";
+import { createHash as createHash3 } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { copyFile as copyFile2, link, mkdir as mkdir3, readFile as readFile4, rename as rename3, rm as rm3 } from "node:fs/promises";
+import { dirname as dirname2, join as join5, relative } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
 
@@ -34806,6 +34820,54 @@ function parseDvcFile(text, file) {
   };
 }
 
+// pipeline/src/dvc/manifest.ts
+import { createHash } from "node:crypto";
+import { isAbsolute as isAbsolute2, normalize, sep } from "node:path";
+function parseManifest(bytes, location) {
+  let parsed;
+  try {
+    parsed = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    throw new ConfigurationError(`directory manifest at ${location} is not JSON`);
+  }
+  if (!Array.isArray(parsed))
+    throw new ConfigurationError(`directory manifest at ${location} is not a JSON list`);
+  return parsed.map((item, index) => {
+    const entry = item;
+    if (typeof entry?.md5 !== "string" || !/^[0-9a-f]{32}$/.test(entry.md5) || typeof entry.relpath !== "string") {
+      throw new ConfigurationError(
+        `directory manifest at ${location}: entry [${index}] needs md5 and relpath`
+      );
+    }
+    const rel = normalize(entry.relpath);
+    if (rel === "" || rel === "." || isAbsolute2(rel) || rel.split(sep).includes("..")) {
+      throw new ConfigurationError(
+        `directory manifest at ${location}: entry [${index}] relpath '${entry.relpath}' escapes the directory`
+      );
+    }
+    return { md5: entry.md5, relpath: rel.split(sep).join("/") };
+  });
+}
+function directoryHash(entries) {
+  const sorted = [...entries].sort((a, b) => comparePaths(a.relpath, b.relpath));
+  const body = sorted.map((e) => `{"md5": ${pythonJsonString(e.md5)}, "relpath": ${pythonJsonString(e.relpath)}}`).join(", ");
+  return `${createHash("md5").update(`[${body}]`).digest("hex")}.dir`;
+}
+function comparePaths(a, b) {
+  const x = a.split("/");
+  const y = b.split("/");
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+function pythonJsonString(value) {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
+}
+
 // pipeline/src/dvc/remote.ts
 import { createReadStream } from "node:fs";
 import { stat as stat2 } from "node:fs/promises";
@@ -34891,93 +34953,277 @@ function authHeaders(remote) {
   );
 }
 
+// pipeline/src/dvc/workspace.ts
+import { createHash as createHash2 } from "node:crypto";
+import { createReadStream as createReadStream2 } from "node:fs";
+import { readdir as readdir2, realpath, stat as stat3 } from "node:fs/promises";
+import { join as join3 } from "node:path";
+async function scanWorkspace(target, isDirectory2, names) {
+  const found = await stat3(target).catch((error2) => {
+    if (errnoCode(error2) === "ENOENT") return void 0;
+    throw workspaceError(error2, names.display);
+  });
+  if (!found) return { kind: "absent", path: target };
+  const path = await realpath(target);
+  if (isDirectory2 !== found.isDirectory()) {
+    const is = found.isDirectory() ? "a directory" : found.isFile() ? "a file" : "a special file";
+    throw inTheWay(names.display, is, isDirectory2, names);
+  }
+  if (!isDirectory2)
+    return { kind: "file", path, md5: found.isFile() ? await md5OfFile(path) : void 0 };
+  const files = /* @__PURE__ */ new Map();
+  const dirs = /* @__PURE__ */ new Set();
+  await walk(path, "", files, dirs, names.display);
+  return { kind: "dir", path, files, dirs };
+}
+async function walk(root, prefix, files, dirs, display) {
+  const entries = await readdir2(join3(root, prefix), { withFileTypes: true }).catch(
+    (error2) => {
+      throw workspaceError(error2, display);
+    }
+  );
+  for (const entry of entries) {
+    const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) {
+      dirs.add(rel);
+      await walk(root, rel, files, dirs, display);
+    } else {
+      files.set(rel, entry.isFile() ? await md5OfFile(join3(root, rel)) : void 0);
+    }
+  }
+}
+function workspaceHash(files) {
+  const entries = [];
+  for (const [relpath, md5] of files) {
+    if (md5 === void 0) return void 0;
+    entries.push({ relpath, md5 });
+  }
+  return directoryHash(entries);
+}
+function checkConflicts(workspace, entries, names) {
+  if (workspace.kind !== "dir") return;
+  for (const { relpath } of entries) {
+    if (workspace.dirs.has(relpath))
+      throw inTheWay(`${names.display}/${relpath}`, "a directory", false, names);
+    const parts = relpath.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const parent = parts.slice(0, i).join("/");
+      if (workspace.files.has(parent))
+        throw inTheWay(`${names.display}/${parent}`, "a file", true, names);
+    }
+  }
+}
+function inTheWay(display, is, tracksDirectory, names) {
+  return new ConfigurationError(
+    `${display} is ${is}, but ${names.dvcFile} tracks ${tracksDirectory ? "a directory" : "a file"} there: move it away or delete it, then pull again`
+  );
+}
+function workspaceError(error2, display) {
+  if (error2 instanceof ConfigurationError) return error2;
+  const code = errnoCode(error2);
+  if (code === void 0) return error2;
+  const path = error2.path;
+  return new ConfigurationError(
+    `cannot update ${display}: ${code}${typeof path === "string" ? ` on ${path}` : ""}`
+  );
+}
+async function md5OfFile(path) {
+  const hash = createHash2("md5");
+  try {
+    for await (const chunk of createReadStream2(path)) hash.update(chunk);
+  } catch {
+    return void 0;
+  }
+  return hash.digest("hex");
+}
+
+// pipeline/src/util/atomic.ts
+import { randomBytes } from "node:crypto";
+import { mkdir as mkdir2, open as open2, rename as rename2, rm as rm2 } from "node:fs/promises";
+import { dirname, basename, join as join4 } from "node:path";
+function tempPathFor(target) {
+  return join4(
+    dirname(target),
+    `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`
+  );
+}
+async function writeFileAtomic(target, data) {
+  await mkdir2(dirname(target), { recursive: true });
+  const temp = tempPathFor(target);
+  try {
+    const handle = await open2(temp, "w");
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename2(temp, target);
+  } catch (error2) {
+    await rm2(temp, { force: true });
+    throw error2;
+  }
+}
+async function replaceDirectory(staged, target) {
+  const previous = tempPathFor(target);
+  const hadPrevious = await rename2(target, previous).then(
+    () => true,
+    (error2) => {
+      if (error2.code === "ENOENT") return false;
+      throw error2;
+    }
+  );
+  try {
+    await rename2(staged, target);
+  } catch (error2) {
+    if (hadPrevious) await rename2(previous, target);
+    throw error2;
+  }
+  if (hadPrevious) await rm2(previous, { recursive: true, force: true });
+}
+
 // pipeline/src/dvc/pull.ts
 async function pullData(options) {
   const { root, logger } = options;
-  const dvcFilePath = join3(root, options.dvcFile ?? "data.dvc");
+  const dvcFilePath = join5(root, options.dvcFile ?? "data.dvc");
   const out = await readDvcFile(dvcFilePath);
-  const dvcDir = join3(root, ".dvc");
-  const remoteConfig = resolveRemote(await readDvcConfig(dvcDir), dvcDir, options.remote);
-  const storage = await openRemote(remoteConfig);
-  logger.info(`pulling ${out.path} (${out.md5}) from ${storage.description}`);
-  const target = join3(dirname(dvcFilePath), out.path);
-  const entries = out.isDirectory ? await fetchManifest(storage, out.md5, out.path) : [{ md5: out.md5, relpath: "" }];
-  const staging = join3(dvcDir, "tmp", `pull-${process.pid}-${randomBytes(4).toString("hex")}`);
-  const result = { remote: remoteConfig.name, fetched: [], upToDate: [], bytes: 0 };
-  const staged = [];
+  const dvcDir = join5(root, ".dvc");
+  const config = await readDvcConfig(dvcDir);
+  const target = join5(dirname2(dvcFilePath), out.path);
+  const names = {
+    display: relative(root, target) || target,
+    dvcFile: relative(root, dvcFilePath) || dvcFilePath
+  };
+  const result = {
+    remote: options.remote ?? config.defaultRemote ?? "",
+    fetched: [],
+    upToDate: [],
+    removed: [],
+    bytes: 0
+  };
+  const workspace = await scanWorkspace(target, out.isDirectory, names);
+  if (localHash(workspace) === out.md5) {
+    logger.info(
+      `${names.display} already matches ${names.dvcFile} (${out.md5}): up to date, the remote was not contacted`
+    );
+    result.upToDate = trackedPaths(workspace, names.display);
+    return result;
+  }
+  let storage;
+  const remote = async () => {
+    if (!storage) {
+      const remoteConfig = resolveRemote(config, dvcDir, options.remote);
+      storage = await openRemote(remoteConfig);
+      result.remote = remoteConfig.name;
+      logger.info(`pulling ${out.path} (${out.md5}) from ${storage.description}`);
+    }
+    return storage;
+  };
   try {
-    for (const entry of entries) {
-      const destination = entry.relpath === "" ? target : join3(target, entry.relpath);
-      const display = relative(root, destination) || destination;
-      if (await md5OfFile(destination) === entry.md5) {
-        result.upToDate.push(display);
-        continue;
-      }
-      const stagedPath = join3(staging, String(staged.length));
-      await mkdir2(staging, { recursive: true });
-      const object = await storage.open(entry.md5, display);
-      const { md5, bytes } = await streamToFile(object.stream, stagedPath);
-      if (md5 !== entry.md5) {
-        throw new ConfigurationError(
-          `${display}: md5 mismatch, expected ${entry.md5} but ${object.location} hashes to ${md5}; nothing was written`
-        );
-      }
-      result.bytes += bytes;
-      staged.push({ from: stagedPath, to: destination, display });
-    }
-    for (const file of staged) {
-      await mkdir2(dirname(file.to), { recursive: true });
-      await rename2(file.from, file.to);
-      result.fetched.push(file.display);
-    }
-  } finally {
-    await rm2(staging, { recursive: true, force: true });
+    if (out.isDirectory) {
+      const entries = await readManifest(dvcDir, out.md5, names.display, remote);
+      await pullDirectory(remote, entries, workspace, target, names, result);
+    } else await pullFile(await remote(), out, target, names, result);
+  } catch (error2) {
+    throw workspaceError(error2, names.display);
   }
   logger.info(
-    `pulled ${result.fetched.length} file(s), ${result.upToDate.length} already up to date`,
-    {
-      bytes: result.bytes
-    }
+    `pulled ${result.fetched.length} file(s), ${result.upToDate.length} already up to date${storage ? "" : " (the remote was not contacted)"}`,
+    { bytes: result.bytes }
   );
+  if (result.removed.length > 0) {
+    const shown = result.removed.slice(0, 10).join(", ");
+    const more = result.removed.length > 10 ? ` and ${result.removed.length - 10} more` : "";
+    logger.info(
+      `removed ${result.removed.length} file(s) that ${names.dvcFile} does not track, as dvc checkout does: ${shown}${more}`
+    );
+  }
   return result;
 }
-async function fetchManifest(storage, md5, path) {
-  const object = await storage.open(md5, `${path}/ (directory manifest)`);
+function localHash(workspace) {
+  if (workspace.kind === "file") return workspace.md5;
+  if (workspace.kind === "dir") return workspaceHash(workspace.files);
+  return void 0;
+}
+function trackedPaths(workspace, display) {
+  if (workspace.kind !== "dir") return [display];
+  return [...workspace.files.keys()].sort().map((rel) => `${display}/${rel}`);
+}
+async function pullFile(storage, out, target, names, result) {
+  await mkdir3(dirname2(target), { recursive: true });
+  const staged = tempPathFor(target);
+  try {
+    result.bytes += await fetchVerified(storage, out.md5, staged, names.display);
+    await rename3(staged, target);
+    result.fetched.push(names.display);
+  } finally {
+    await rm3(staged, { force: true });
+  }
+}
+async function pullDirectory(remote, entries, workspace, target, names, result) {
+  checkConflicts(workspace, entries, names);
+  const local = workspace.kind === "dir" ? workspace.files : /* @__PURE__ */ new Map();
+  const into = workspace.kind === "dir" ? workspace.path : target;
+  await mkdir3(dirname2(into), { recursive: true });
+  const staging = tempPathFor(into);
+  const fetched = [];
+  try {
+    for (const entry of entries) {
+      const destination = join5(staging, entry.relpath);
+      const display = `${names.display}/${entry.relpath}`;
+      await mkdir3(dirname2(destination), { recursive: true });
+      if (local.get(entry.relpath) === entry.md5) {
+        await linkOrCopy(join5(into, entry.relpath), destination);
+        result.upToDate.push(display);
+      } else {
+        result.bytes += await fetchVerified(await remote(), entry.md5, destination, display);
+        fetched.push(display);
+      }
+    }
+    await replaceDirectory(staging, into);
+  } finally {
+    await rm3(staging, { recursive: true, force: true });
+  }
+  result.fetched.push(...fetched);
+  const tracked = new Set(entries.map((e) => e.relpath));
+  result.removed.push(
+    ...[...local.keys()].filter((rel) => !tracked.has(rel)).sort().map((rel) => `${names.display}/${rel}`)
+  );
+}
+async function linkOrCopy(from, to) {
+  await link(from, to).catch(() => copyFile2(from, to));
+}
+async function fetchVerified(storage, md5, path, display) {
+  const object = await storage.open(md5, display);
+  const written = await streamToFile(object.stream, path);
+  if (written.md5 !== md5) {
+    throw new ConfigurationError(
+      `${display}: md5 mismatch, expected ${md5} but ${object.location} hashes to ${written.md5}; nothing was written`
+    );
+  }
+  return written.bytes;
+}
+async function readManifest(dvcDir, md5, display, remote) {
+  const cached = join5(dvcDir, "cache", ...objectKey(md5));
+  const local = await readFile4(cached).catch(() => void 0);
+  if (local && hashOf(local) === md5) return parseManifest(local, cached);
+  const object = await (await remote()).open(md5, `${display}/ (directory manifest)`);
   const chunks = [];
   for await (const chunk of object.stream) chunks.push(chunk);
   const bytes = Buffer.concat(chunks);
-  const actual = `${createHash("md5").update(bytes).digest("hex")}.dir`;
+  const actual = hashOf(bytes);
   if (actual !== md5) {
     throw new ConfigurationError(
-      `directory manifest for ${path}: md5 mismatch, expected ${md5} but ${object.location} hashes to ${actual}; nothing was written`
+      `directory manifest for ${display}: md5 mismatch, expected ${md5} but ${object.location} hashes to ${actual}; nothing was written`
     );
   }
-  let parsed;
-  try {
-    parsed = JSON.parse(bytes.toString("utf8"));
-  } catch {
-    throw new ConfigurationError(`directory manifest at ${object.location} is not JSON`);
-  }
-  if (!Array.isArray(parsed))
-    throw new ConfigurationError(`directory manifest at ${object.location} is not a JSON list`);
-  return parsed.map((item, index) => {
-    const entry = item;
-    if (typeof entry?.md5 !== "string" || !/^[0-9a-f]{32}$/.test(entry.md5) || typeof entry.relpath !== "string") {
-      throw new ConfigurationError(
-        `directory manifest at ${object.location}: entry [${index}] needs md5 and relpath`
-      );
-    }
-    const rel = normalize(entry.relpath);
-    if (rel === "" || isAbsolute2(rel) || rel.split(sep).includes("..")) {
-      throw new ConfigurationError(
-        `directory manifest at ${object.location}: entry [${index}] relpath '${entry.relpath}' escapes the directory`
-      );
-    }
-    return { md5: entry.md5, relpath: rel };
-  });
+  const entries = parseManifest(bytes, object.location);
+  await writeFileAtomic(cached, bytes).catch(() => void 0);
+  return entries;
 }
+var hashOf = (bytes) => `${createHash3("md5").update(bytes).digest("hex")}.dir`;
 async function streamToFile(source, path) {
-  const hash = createHash("md5");
+  const hash = createHash3("md5");
   let bytes = 0;
   const tap = new Transform({
     transform(chunk, _encoding, callback) {
@@ -34989,19 +35235,10 @@ async function streamToFile(source, path) {
   await pipeline(source, tap, createWriteStream(path, { flags: "wx" }));
   return { md5: hash.digest("hex"), bytes };
 }
-async function md5OfFile(path) {
-  const hash = createHash("md5");
-  try {
-    for await (const chunk of createReadStream2(path)) hash.update(chunk);
-  } catch {
-    return void 0;
-  }
-  return hash.digest("hex");
-}
 
 // pipeline/src/runner/dvcyaml.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile5 } from "node:fs/promises";
 var STAGE_KEYS = /* @__PURE__ */ new Set([
   "cmd",
   "deps",
@@ -35019,7 +35256,7 @@ var STAGE_KEYS = /* @__PURE__ */ new Set([
 async function readDvcYaml(file = "dvc.yaml") {
   let text;
   try {
-    text = await readFile4(file, "utf8");
+    text = await readFile5(file, "utf8");
   } catch (error2) {
     throw new ConfigurationError(
       `cannot read the pipeline definition (${errnoCode(error2) ?? "unreadable"})`,
@@ -35132,12 +35369,37 @@ function orderStages(stages, file = "dvc.yaml") {
 
 // pipeline/src/runner/run-stages.ts
 import { spawn } from "node:child_process";
-function runShell(command, cwd) {
+var FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"];
+function superviseChild(child) {
+  let received;
+  const forward = (signal) => {
+    received = signal;
+    try {
+      if (child.pid !== void 0) process.kill(-child.pid, signal);
+    } catch {
+    }
+  };
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
   return new Promise((resolve2, reject) => {
-    const child = spawn(command, { cwd, shell: true, stdio: "inherit" });
-    child.once("error", reject);
-    child.once("exit", (code, signal) => resolve2(code ?? (signal ? 128 : 1)));
+    const done = () => {
+      for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+    };
+    child.once("error", (error2) => {
+      done();
+      reject(error2);
+    });
+    child.once("exit", (code, signal) => {
+      done();
+      if (received && process.listenerCount(received) === 0) {
+        process.kill(process.pid, received);
+        return;
+      }
+      resolve2(code ?? (signal ? 128 : 1));
+    });
   });
+}
+function runShell(command, cwd) {
+  return superviseChild(spawn(command, { cwd, shell: true, stdio: "inherit", detached: true }));
 }
 async function runStages(stages, cwd, logger) {
   for (const stage of stages) {
@@ -35160,11 +35422,11 @@ async function runStages(stages, cwd, logger) {
 
 // pipeline/src/util/which.ts
 import { accessSync, constants as constants3 } from "node:fs";
-import { delimiter, join as join4 } from "node:path";
+import { delimiter, join as join6 } from "node:path";
 function which2(command, path = process.env.PATH ?? "") {
   for (const dir of path.split(delimiter)) {
     if (dir === "") continue;
-    const candidate = join4(dir, command);
+    const candidate = join6(dir, command);
     try {
       accessSync(candidate, constants3.X_OK);
       return candidate;
@@ -35313,7 +35575,7 @@ function run() {
       await runStages(orderStages(await readDvcYaml("dvc.yaml")), process.cwd(), coreLogger);
     });
     const card = await readStageJson(inputs.cardPath, "the evaluate stage");
-    const curve = parseCurve(await readFile5(inputs.curvePath, "utf8"), inputs.curvePath);
+    const curve = parseCurve(await readFile6(inputs.curvePath, "utf8"), inputs.curvePath);
     await summary.addRaw(retrainSummary(card, curve), true).write();
     setOutput("model-version", card.model_version);
     setOutput("model-path", inputs.modelPath);

@@ -34509,12 +34509,26 @@ function group(name, fn) {
 import { readFile } from "node:fs/promises";
 
 // pipeline/src/util/errors.ts
+var MAX_ERROR_MESSAGE_CHARS = 4096;
+function cutAt(text, max) {
+  const cut = Math.max(0, max);
+  const last = text.charCodeAt(cut - 1);
+  return last >= 55296 && last <= 56319 ? cut - 1 : cut;
+}
+var cutMarker = (cut) => `\u2026 (+${cut.toLocaleString("en-US")} characters)`;
+function truncateText(text, max) {
+  if (text.length <= max) return text;
+  const cut = cutAt(text, max);
+  return `${text.slice(0, cut)}${cutMarker(text.length - cut)}`;
+}
 var ConfigurationError = class extends Error {
   name = "ConfigurationError";
   /** Where the problem is, e.g. `params.yaml:12` or `data.dvc` or `--data`. */
   where;
   constructor(message, where) {
-    super(where === void 0 ? message : `${where}: ${message}`);
+    super(
+      truncateText(where === void 0 ? message : `${where}: ${message}`, MAX_ERROR_MESSAGE_CHARS)
+    );
     this.where = where;
   }
 };
@@ -34618,12 +34632,37 @@ async function readStageJson(file, writtenBy) {
 
 // pipeline/src/runner/run-stages.ts
 import { spawn } from "node:child_process";
-function runShell(command, cwd) {
+var FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"];
+function superviseChild(child) {
+  let received;
+  const forward = (signal) => {
+    received = signal;
+    try {
+      if (child.pid !== void 0) process.kill(-child.pid, signal);
+    } catch {
+    }
+  };
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
   return new Promise((resolve, reject) => {
-    const child = spawn(command, { cwd, shell: true, stdio: "inherit" });
-    child.once("error", reject);
-    child.once("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    const done = () => {
+      for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+    };
+    child.once("error", (error2) => {
+      done();
+      reject(error2);
+    });
+    child.once("exit", (code, signal) => {
+      done();
+      if (received && process.listenerCount(received) === 0) {
+        process.kill(process.pid, received);
+        return;
+      }
+      resolve(code ?? (signal ? 128 : 1));
+    });
   });
+}
+function runShell(command, cwd) {
+  return superviseChild(spawn(command, { cwd, shell: true, stdio: "inherit", detached: true }));
 }
 
 // actions/shared/inputs.ts

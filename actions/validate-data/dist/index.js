@@ -18310,8 +18310,8 @@ var require_eventsource_stream = __commonJS({
     var { Transform } = __require("node:stream");
     var { isASCIINumber, isValidLastEventId } = require_util8();
     var BOM = [239, 187, 191];
-    var LF = 10;
-    var CR = 13;
+    var LF2 = 10;
+    var CR2 = 13;
     var COLON = 58;
     var SPACE = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
@@ -18425,7 +18425,7 @@ var require_eventsource_stream = __commonJS({
           callback();
           return;
         }
-        if (this.maxEventSize > 0 && this.chunks.length >= this.maxBufferedChunks && chunk[0] !== LF && chunk[0] !== CR) {
+        if (this.maxEventSize > 0 && this.chunks.length >= this.maxBufferedChunks && chunk[0] !== LF2 && chunk[0] !== CR2) {
           callback(createMaxEventSizeExceededError());
           return;
         }
@@ -18440,15 +18440,15 @@ var require_eventsource_stream = __commonJS({
           const byte = this.currentByte();
           if (this.eventEndCheck) {
             if (this.crlfCheck) {
-              if (byte === LF) {
+              if (byte === LF2) {
                 this.crlfCheck = false;
                 this.consumeCurrentByte();
                 continue;
               }
               this.crlfCheck = false;
             }
-            if (byte === LF || byte === CR) {
-              if (byte === CR) {
+            if (byte === LF2 || byte === CR2) {
+              if (byte === CR2) {
                 this.crlfCheck = true;
               }
               this.consumeCurrentByte();
@@ -18461,8 +18461,8 @@ var require_eventsource_stream = __commonJS({
             this.eventEndCheck = false;
             continue;
           }
-          if (byte === LF || byte === CR) {
-            if (byte === CR) {
+          if (byte === LF2 || byte === CR2) {
+            if (byte === CR2) {
               this.crlfCheck = true;
             }
             try {
@@ -34509,20 +34509,36 @@ function group(name, fn) {
   });
 }
 
-// pipeline/src/cli/common.ts
-import { readFile as readFile3 } from "node:fs/promises";
-
 // pipeline/src/contract/contract.ts
 var import__ = __toESM(require__(), 1);
 import { readFile } from "node:fs/promises";
 
 // pipeline/src/util/errors.ts
+var MAX_ERROR_MESSAGE_CHARS = 4096;
+function cutAt(text, max) {
+  const cut = Math.max(0, max);
+  const last = text.charCodeAt(cut - 1);
+  return last >= 55296 && last <= 56319 ? cut - 1 : cut;
+}
+var cutMarker = (cut) => `\u2026 (+${cut.toLocaleString("en-US")} characters)`;
+function truncateText(text, max) {
+  if (text.length <= max) return text;
+  const cut = cutAt(text, max);
+  return `${text.slice(0, cut)}${cutMarker(text.length - cut)}`;
+}
+function listSome(names, max = 10, each = 40) {
+  const shown = names.slice(0, max).map((n) => truncateText(n, each));
+  const more = names.length - shown.length;
+  return more > 0 ? `${shown.join(", ")} (and ${more.toLocaleString("en-US")} more)` : shown.join(", ");
+}
 var ConfigurationError = class extends Error {
   name = "ConfigurationError";
   /** Where the problem is, e.g. `params.yaml:12` or `data.dvc` or `--data`. */
   where;
   constructor(message, where) {
-    super(where === void 0 ? message : `${where}: ${message}`);
+    super(
+      truncateText(where === void 0 ? message : `${where}: ${message}`, MAX_ERROR_MESSAGE_CHARS)
+    );
     this.where = where;
   }
 };
@@ -34590,6 +34606,9 @@ function compileContract(contract, file = "contract") {
 function typesOf(schema) {
   return Array.isArray(schema.type) ? schema.type : [schema.type];
 }
+function admitsNull(schema) {
+  return typesOf(schema).includes("null");
+}
 function contractColumns(contract) {
   const all = Object.keys(contract.row.properties);
   const numeric = [];
@@ -34598,7 +34617,7 @@ function contractColumns(contract) {
   for (const name of all) {
     const schema = contract.row.properties[name];
     const types = typesOf(schema);
-    if (types.includes("null")) nullable.add(name);
+    if (admitsNull(schema)) nullable.add(name);
     if (types.includes("number") || types.includes("integer")) numeric.push(name);
     else if (types.includes("string") && schema.enum)
       categorical.push({ name, categories: [...schema.enum] });
@@ -34617,6 +34636,7 @@ function contractColumns(contract) {
     features: all.filter((c) => c !== contract.target)
   };
 }
+var MAX_QUOTED_VALUE_CHARS = 80;
 function describeRowErrors(errors, row) {
   return (errors ?? []).map((e) => {
     if (e.keyword === "required") {
@@ -34633,7 +34653,11 @@ function describeRowErrors(errors, row) {
     if (e.keyword === "enum") {
       message = `must be one of ${e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
     }
-    return { column, message, value };
+    return {
+      column,
+      message,
+      value: typeof value === "string" ? truncateText(value, MAX_QUOTED_VALUE_CHARS) : value
+    };
   });
 }
 
@@ -34755,30 +34779,173 @@ async function loadStageConfig(paramsFile = "params.yaml") {
   const params = await loadParams(paramsFile);
   return { params, contract: await loadContract(params.data.contract) };
 }
-async function readCardIfPresent(file) {
-  try {
-    return JSON.parse(await readFile3(file, "utf8"));
-  } catch (error2) {
-    if (errnoCode(error2) === "ENOENT") return void 0;
-    throw new ConfigurationError(
-      `cannot read the model card (${errnoCode(error2) ?? "not valid JSON"})`,
-      file
+
+// pipeline/src/drift/reference.ts
+import { lstat as lstat2, readFile as readFile3, stat as stat2 } from "node:fs/promises";
+import { dirname, join } from "node:path";
+
+// pipeline/src/drift/check-profile.ts
+function referenceProfileProblem(profile, columns) {
+  const root = "reference_profile";
+  if (!isObject(profile)) return `${root} must be an object`;
+  const rows = profile.rows;
+  if (typeof rows !== "number" || !Number.isInteger(rows) || rows < 1)
+    return `${root}.rows must be a whole number of rows >= 1, got ${show(rows)}`;
+  const profiles = profile.columns;
+  if (!isObject(profiles)) return `${root}.columns must be an object`;
+  const missing = columns.all.filter((c) => !Object.hasOwn(profiles, c));
+  if (missing.length > 0)
+    return `${root}.columns: no profile for ${missing.join(", ")} (columns of the data contract; the production model was trained on other columns)`;
+  const categorical = new Set(columns.categorical.map((c) => c.name));
+  for (const name of columns.all) {
+    const path = `${root}.columns.${name}`;
+    const problem = columnProblem(profiles[name], categorical.has(name), path);
+    if (problem) return problem;
+  }
+  return void 0;
+}
+function columnProblem(column, categorical, path) {
+  if (!isObject(column)) return `${path} must be an object`;
+  const kind = categorical ? "categorical" : "numeric";
+  if (column.kind !== kind)
+    return `${path}.kind must be "${kind}", as in the data contract, got ${show(column.kind)}`;
+  if (categorical) {
+    const { categories } = column;
+    if (!Array.isArray(categories) || categories.length === 0)
+      return `${path}.categories must be a non-empty list`;
+    const bad = categories.findIndex((c) => typeof c !== "string");
+    if (bad >= 0) return `${path}.categories[${bad}] must be a string`;
+    return sharesProblem(column.shares, categories.length, `${path}.shares`);
+  }
+  const { edges } = column;
+  if (!Array.isArray(edges)) return `${path}.edges must be a list of bin edges`;
+  for (let i = 0; i < edges.length; i++) {
+    const edge = edges[i];
+    if (typeof edge !== "number" || !Number.isFinite(edge))
+      return `${path}.edges[${i}] must be a finite number, got ${show(edge)}`;
+    if (i > 0 && edge <= edges[i - 1])
+      return `${path}.edges[${i}] must be above edges[${i - 1}] (bin edges increase)`;
+  }
+  return sharesProblem(column.shares, edges.length + 1, `${path}.shares`);
+}
+function sharesProblem(shares, bins, path) {
+  if (!Array.isArray(shares) || shares.length !== bins)
+    return `${path} must be a list of ${bins} shares (one per bin), got ${Array.isArray(shares) ? `${shares.length}` : show(shares)}`;
+  let sum = 0;
+  for (let i = 0; i < shares.length; i++) {
+    const share2 = shares[i];
+    if (typeof share2 !== "number" || !(share2 >= 0 && share2 <= 1))
+      return `${path}[${i}] must be a number in [0, 1], got ${show(share2)}`;
+    sum += share2;
+  }
+  if (Math.abs(sum - 1) > 1e-6) return `${path} must sum to 1, got ${sum}`;
+  return void 0;
+}
+function isObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function show(value) {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}\u2026` : text;
+}
+
+// pipeline/src/drift/reference.ts
+var MAX_CARD_BYTES = 64 * 1024 * 1024;
+async function resolveDriftReference(options) {
+  const source = options.given ?? options.configured;
+  const { path } = source;
+  if (!options.given && await isAbsent(path)) {
+    const model = join(dirname(path), "model.onnx");
+    if (await isAbsent(model)) {
+      return {
+        info: {
+          path,
+          status: "skipped",
+          message: `no production model yet (neither ${path} nor ${model} exists)`
+        }
+      };
+    }
+    return unusable(
+      source,
+      `does not exist, but ${model} does: the production model is incomplete; promote a model again, or remove ${dirname(path)} to start over without drift`
     );
+  }
+  let text;
+  try {
+    const stats = await stat2(path);
+    if (!stats.isFile())
+      return unusable(
+        source,
+        stats.isDirectory() ? "is a directory, not a model card" : "is not a regular file"
+      );
+    if (stats.size > MAX_CARD_BYTES)
+      return unusable(
+        source,
+        `is ${stats.size} bytes, more than a model card can be (${MAX_CARD_BYTES})`
+      );
+    text = await readFile3(path, "utf8");
+  } catch (error2) {
+    const code = errnoCode(error2);
+    return unusable(
+      source,
+      code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? errorMessage(error2)})`
+    );
+  }
+  let card;
+  try {
+    card = JSON.parse(text);
+  } catch (error2) {
+    return unusable(source, `is not valid JSON (${errorMessage(error2).slice(0, 200)})`);
+  }
+  const profile = card?.reference_profile;
+  if (profile === void 0 || profile === null)
+    return unusable(
+      source,
+      "has no reference_profile: a card written by the evaluate stage has one"
+    );
+  const problem = referenceProfileProblem(profile, options.columns);
+  if (problem) return unusable(source, problem);
+  const valid = profile;
+  const version = card.model_version;
+  return {
+    info: {
+      path,
+      status: "used",
+      message: `${path}${typeof version === "string" ? ` (model ${version.slice(0, 80)})` : ""}: ${valid.rows} reference rows`
+    },
+    profile: valid
+  };
+}
+function unusable(source, problem) {
+  return {
+    info: {
+      path: source.path,
+      status: "unusable",
+      message: `${source.path} (${source.from}): ${problem}; drift cannot be measured against it`
+    }
+  };
+}
+async function isAbsent(path) {
+  try {
+    await lstat2(path);
+    return false;
+  } catch (error2) {
+    return errnoCode(error2) === "ENOENT";
   }
 }
 
 // pipeline/src/util/atomic.ts
 import { randomBytes } from "node:crypto";
 import { mkdir as mkdir2, open as open2, rename as rename2, rm as rm2 } from "node:fs/promises";
-import { dirname, basename, join } from "node:path";
+import { dirname as dirname2, basename, join as join2 } from "node:path";
 function tempPathFor(target) {
-  return join(
-    dirname(target),
+  return join2(
+    dirname2(target),
     `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`
   );
 }
 async function writeFileAtomic(target, data) {
-  await mkdir2(dirname(target), { recursive: true });
+  await mkdir2(dirname2(target), { recursive: true });
   const temp = tempPathFor(target);
   try {
     const handle = await open2(temp, "w");
@@ -34801,97 +34968,295 @@ async function writeJsonAtomic(target, value) {
 
 // pipeline/src/data/csv.ts
 import { createReadStream } from "node:fs";
-async function* readCsv(path) {
+
+// pipeline/src/data/csv-parser.ts
+var DEFAULT_CSV_LIMITS = {
+  maxRecordChars: 1048576,
+  maxHeaderChars: 65536
+};
+var LF = 10;
+var CR = 13;
+var QUOTE = 34;
+var COMMA = 44;
+var SEARCHED = ["\n", "\r", '"', ","];
+var [NEXT_LF, NEXT_CR, NEXT_QUOTE, NEXT_COMMA] = [0, 1, 2, 3];
+var CsvParser = class {
+  /** `where` names the input in errors (a path). */
+  constructor(where, limits = DEFAULT_CSV_LIMITS) {
+    this.where = where;
+    this.limits = limits;
+  }
+  where;
+  limits;
+  /**
+   * Characters examined so far, counting each search's whole span: a few per
+   * input character at most, whatever the input (tests assert it).
+   */
+  scanned = 0;
+  fields = [];
+  field = "";
+  /** The next character begins a field: only there does a quote open a quoted field. */
+  fieldStart = true;
+  quoted = false;
+  /** Inside a quoted field, the last character was a quote: it closes the field unless a quote follows. */
+  quoteSeen = false;
+  /** The last character was a CR line break: an LF right after it belongs to it. */
+  afterCR = false;
+  line = 1;
+  recordLine = 1;
+  recordChars = 0;
+  quoteLine = 0;
+  headerDone = false;
+  chunk = "";
+  pos = 0;
+  /** A record completed and not yet returned. */
+  ready;
+  /** Where the next LF, CR, quote and comma are in the chunk (its length when there is none). */
+  cache = [-1, -1, -1, -1];
+  /** Parses a whole chunk and returns the records it completes. */
+  push(chunk) {
+    this.feed(chunk);
+    const out = [];
+    for (let record = this.next(); record; record = this.next()) out.push(record);
+    return out;
+  }
+  /** Takes the next chunk of input; call {@link next} until it returns undefined first. */
+  feed(chunk) {
+    if (this.pos < this.chunk.length) throw new Error("CsvParser.feed before the last chunk was read");
+    this.chunk = chunk;
+    this.pos = 0;
+    this.cache.fill(-1);
+  }
+  /**
+   * The next record the fed chunk completes, or undefined once the chunk is
+   * used up. One record at a time, so that a reader holds no more than one.
+   */
+  next() {
+    const chunk = this.chunk;
+    const n = chunk.length;
+    let i = this.pos;
+    while (i < n && this.ready === void 0) {
+      if (this.afterCR) {
+        this.afterCR = false;
+        if (chunk.charCodeAt(i) === LF) {
+          this.scanned++;
+          i++;
+          continue;
+        }
+      }
+      if (this.quoted) i = this.inQuotes(i);
+      else if (this.recordChars === 0) i = this.lineStart(i);
+      else i = this.unquoted(i);
+    }
+    this.pos = i;
+    const record = this.ready;
+    this.ready = void 0;
+    return record;
+  }
+  /** Ends the input: the last record, or an error for a quote never closed. */
+  end() {
+    if (this.quoted && !this.quoteSeen) {
+      throw new ConfigurationError(
+        `unterminated quoted field: the quote opened on line ${this.quoteLine} is never closed`,
+        `${this.where}:${this.recordLine}`
+      );
+    }
+    if (this.recordChars > 0) this.emit();
+    const record = this.ready;
+    this.ready = void 0;
+    return record ? [record] : [];
+  }
+  /** The next position of a searched character at or after `from`; each is searched once per chunk. */
+  find(slot, from) {
+    const cached = this.cache[slot];
+    if (cached >= from) return cached;
+    let found = this.chunk.indexOf(SEARCHED[slot], from);
+    if (found < 0) found = this.chunk.length;
+    this.scanned += found - from + 1;
+    this.cache[slot] = found;
+    return found;
+  }
+  /** The common case: a whole line without a quote in this chunk is split at once. */
+  lineStart(i) {
+    const end = Math.min(this.find(NEXT_LF, i), this.find(NEXT_CR, i));
+    if (end === this.chunk.length || this.find(NEXT_QUOTE, i) < end) return this.unquoted(i);
+    if (end > i) {
+      this.grow(end - i);
+      this.scanned += end - i;
+      this.fields = this.chunk.slice(i, end).split(",");
+      this.field = this.fields.pop();
+      this.emit();
+    }
+    this.lineBreak(end);
+    return end + 1;
+  }
+  /** Outside quotes: text up to the next comma or line break. */
+  unquoted(i) {
+    const chunk = this.chunk;
+    if (this.fieldStart && chunk.charCodeAt(i) === QUOTE) {
+      this.grow(1);
+      this.scanned++;
+      this.quoted = true;
+      this.quoteLine = this.line;
+      this.fieldStart = false;
+      return i + 1;
+    }
+    this.fieldStart = false;
+    const stop = Math.min(this.find(NEXT_COMMA, i), this.find(NEXT_LF, i), this.find(NEXT_CR, i));
+    this.take(i, stop);
+    if (stop === chunk.length) return stop;
+    if (chunk.charCodeAt(stop) === COMMA) {
+      this.grow(1);
+      this.fields.push(this.field);
+      this.field = "";
+      this.fieldStart = true;
+    } else {
+      if (this.recordChars > 0) this.emit();
+      this.lineBreak(stop);
+    }
+    return stop + 1;
+  }
+  /**
+   * Inside quotes: everything up to the next quote is the field's, line breaks
+   * included, taken as one piece (a stray quote can leave a field open for a
+   * MiB: appending it line by line would build a rope of a node per line).
+   */
+  inQuotes(i) {
+    const chunk = this.chunk;
+    if (this.quoteSeen) {
+      this.quoteSeen = false;
+      if (chunk.charCodeAt(i) === QUOTE) {
+        this.grow(1);
+        this.scanned++;
+        this.field += '"';
+        return i + 1;
+      }
+      this.quoted = false;
+      return i;
+    }
+    const stop = this.find(NEXT_QUOTE, i);
+    if (stop > i) {
+      this.grow(stop - i);
+      this.scanned += stop - i;
+      let text = chunk.slice(i, stop);
+      if (this.find(NEXT_CR, i) < stop) {
+        text = text.replace(/\r\n?/g, "\n");
+        this.afterCR = stop === chunk.length && chunk.charCodeAt(stop - 1) === CR;
+      }
+      this.field += text;
+      this.line += this.countBreaks(i, stop);
+    }
+    if (stop === chunk.length) return stop;
+    this.grow(1);
+    this.quoteSeen = true;
+    return stop + 1;
+  }
+  /** Line breaks (LF, CRLF or CR) in chunk[from, to), found with the cached searches. */
+  countBreaks(from, to) {
+    const chunk = this.chunk;
+    let breaks = 0;
+    for (let at = from; ; ) {
+      const lf = this.find(NEXT_LF, at);
+      const cr = this.find(NEXT_CR, at);
+      const next = Math.min(lf, cr);
+      if (next >= to) return breaks;
+      breaks++;
+      at = next === cr && chunk.charCodeAt(next + 1) === LF && next + 1 < to ? next + 2 : next + 1;
+    }
+  }
+  /** Appends chunk[from, to) to the current field. */
+  take(from, to) {
+    if (to === from) return;
+    this.grow(to - from);
+    this.scanned += to - from;
+    this.field += this.chunk.slice(from, to);
+  }
+  /** Counts characters into the record, failing before it passes its limit. */
+  grow(chars) {
+    if (this.recordChars === 0) this.recordLine = this.line;
+    this.recordChars += chars;
+    const limit = this.headerDone ? this.limits.maxRecordChars : this.limits.maxHeaderChars;
+    if (this.recordChars <= limit) return;
+    const [what, flag] = this.headerDone ? ["record", "--max-record-chars"] : ["header", "--max-header-chars"];
+    const hint = this.quoted ? `; it is inside a quoted field opened on line ${this.quoteLine}: an unbalanced quote?` : "";
+    throw new ConfigurationError(
+      `the ${what} starting on this line is longer than ${limit.toLocaleString("en-US")} characters (${flag} sets the limit)${hint}`,
+      `${this.where}:${this.recordLine}`
+    );
+  }
+  emit() {
+    this.fields.push(this.field);
+    this.ready = { line: this.recordLine, fields: this.fields };
+    this.fields = [];
+    this.field = "";
+    this.fieldStart = true;
+    this.recordChars = 0;
+    this.headerDone = true;
+  }
+  /** A line break outside quotes at `at`. */
+  lineBreak(at) {
+    this.line++;
+    this.afterCR = this.chunk.charCodeAt(at) === CR;
+  }
+};
+
+// pipeline/src/data/csv.ts
+async function* readCsv(path, limits = DEFAULT_CSV_LIMITS) {
   const stream = createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 });
+  const unreadable = (error2) => new ConfigurationError(`cannot read the CSV (${errnoCode(error2) ?? "unreadable"})`, path);
   try {
     await new Promise((resolve, reject) => {
       stream.once("open", () => resolve());
       stream.once("error", reject);
     });
   } catch (error2) {
-    throw new ConfigurationError(`cannot read the CSV (${errnoCode(error2) ?? "unreadable"})`, path);
+    throw unreadable(error2);
   }
-  let carry = "";
-  let line = 0;
-  let pending;
-  let pendingLine = 0;
-  for await (const chunk of stream) {
-    const text = carry + chunk;
-    let start = 0;
+  const parser = new CsvParser(path, limits);
+  const chunks = stream[Symbol.asyncIterator]();
+  try {
     for (; ; ) {
-      const nl = text.indexOf("\n", start);
-      if (nl < 0) break;
-      let raw = text.slice(start, nl);
-      start = nl + 1;
-      line++;
-      if (raw.endsWith("\r")) raw = raw.slice(0, -1);
-      const record = pending === void 0 ? raw : `${pending}
-${raw}`;
-      const recordLine = pending === void 0 ? line : pendingLine;
-      if (record.includes('"')) {
-        const fields = parseQuoted(record);
-        if (fields === void 0) {
-          if (pending === void 0) pendingLine = line;
-          pending = record;
-          continue;
-        }
-        pending = void 0;
-        yield { line: recordLine, fields };
-      } else {
-        if (record === "") continue;
-        yield { line: recordLine, fields: record.split(",") };
+      let next;
+      try {
+        next = await chunks.next();
+      } catch (error2) {
+        throw unreadable(error2);
       }
+      if (next.done) break;
+      parser.feed(next.value);
+      for (let record = parser.next(); record; record = parser.next()) yield record;
     }
-    carry = text.slice(start);
+    for (const record of parser.end()) yield record;
+  } finally {
+    stream.destroy();
   }
-  if (carry !== "" || pending !== void 0) {
-    line++;
-    let raw = carry.endsWith("\r") ? carry.slice(0, -1) : carry;
-    const recordLine = pending === void 0 ? line : pendingLine;
-    if (pending !== void 0) raw = `${pending}
-${raw}`;
-    const fields = raw.includes('"') ? parseQuoted(raw) : raw.split(",");
-    if (fields === void 0) throw new ConfigurationError("unterminated quoted field", `${path}:${recordLine}`);
-    if (raw !== "") yield { line: recordLine, fields };
-  }
-}
-function parseQuoted(record) {
-  const fields = [];
-  let field = "";
-  let inQuotes = false;
-  for (let i = 0; i < record.length; i++) {
-    const c = record[i];
-    if (inQuotes) {
-      if (c === '"') {
-        if (record[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else inQuotes = false;
-      } else field += c;
-    } else if (c === '"') inQuotes = true;
-    else if (c === ",") {
-      fields.push(field);
-      field = "";
-    } else field += c;
-  }
-  if (inQuotes) return void 0;
-  fields.push(field);
-  return fields;
 }
 function mapHeader(header, columns, where) {
-  const trimmed = header.map((h) => h.trim());
-  const missing = columns.filter((c) => !trimmed.includes(c));
-  const extra = trimmed.filter((h) => !columns.includes(h));
-  const dupes = trimmed.filter((h, i) => trimmed.indexOf(h) !== i);
+  const wanted = new Set(columns);
+  const position = /* @__PURE__ */ new Map();
+  const repeated = /* @__PURE__ */ new Set();
+  const extra = [];
+  header.forEach((raw, i) => {
+    const name = raw.trim();
+    if (position.has(name)) repeated.add(name);
+    else {
+      position.set(name, i);
+      if (!wanted.has(name)) extra.push(name);
+    }
+  });
+  const missing = columns.filter((c) => !position.has(c));
   const problems = [
-    missing.length > 0 ? `missing column(s) ${missing.join(", ")}` : "",
-    extra.length > 0 ? `unexpected column(s) ${extra.join(", ")}` : "",
-    dupes.length > 0 ? `repeated column(s) ${dupes.join(", ")}` : ""
+    missing.length > 0 ? `missing column(s) ${listSome(missing)}` : "",
+    extra.length > 0 ? `unexpected column(s) ${listSome(extra)}` : "",
+    repeated.size > 0 ? `repeated column(s) ${listSome([...repeated])}` : ""
   ].filter(Boolean);
   if (problems.length > 0) {
-    throw new ConfigurationError(`header does not match the data contract: ${problems.join("; ")}`, `${where}:1`);
+    throw new ConfigurationError(
+      `header does not match the data contract: ${problems.join("; ")}`,
+      `${where}:1`
+    );
   }
-  return columns.map((c) => trimmed.indexOf(c));
+  return columns.map((c) => position.get(c));
 }
 
 // pipeline/src/data/rows.ts
@@ -35071,14 +35436,19 @@ async function validateCsv(file, options) {
     null_rates: {},
     target: { column: columns.target, min: null, max: null },
     checks: [],
-    drift: null
+    drift: null,
+    drift_reference: options.referenceInfo ?? {
+      path: null,
+      status: options.reference ? "used" : "skipped",
+      message: options.reference ? "a reference profile given by the caller" : "no reference profile was given"
+    }
   };
   let targetMin = Infinity;
   let targetMax = -Infinity;
   let targetOutside = 0;
   const { min: tMin, max: tMax } = contract.dataset.target_range;
   let indices;
-  for await (const record of readCsv(file)) {
+  for await (const record of readCsv(file, options.csvLimits)) {
     if (!indices) {
       indices = mapHeader(record.fields, columns.all, file);
       continue;
@@ -35176,7 +35546,13 @@ async function validateCsv(file, options) {
     status: targetOutside === 0 ? "pass" : "fail",
     message: targetOutside === 0 ? `${columns.target} spans [${report.target.min}, ${report.target.max}] within [${tMin}, ${tMax}]` : `${targetOutside} rows have ${columns.target} outside [${tMin}, ${tMax}] (observed [${report.target.min}, ${report.target.max}])`
   });
-  if (options.reference) {
+  if (report.drift_reference.status === "unusable") {
+    checks.push({
+      name: "drift_reference",
+      status: "fail",
+      message: report.drift_reference.message
+    });
+  } else if (options.reference) {
     const results = driftCounters.map((c) => c.result(thresholds));
     report.drift = { reference_rows: options.reference.rows, columns: results };
     for (const d of results) {
@@ -35289,9 +35665,10 @@ function validationSummary(report) {
       ])
     )
   ];
+  const reference = report.drift_reference;
   if (report.drift)
     parts.push(
-      `### Drift against the production model's training data (${report.drift.reference_rows} rows)`,
+      `### Drift against \`${reference.path ?? "the reference profile"}\` (${report.drift.reference_rows} rows)`,
       markdownTable(
         ["column", "metric", "value", "status"],
         report.drift.columns.map((d) => [
@@ -35302,8 +35679,9 @@ function validationSummary(report) {
         ])
       )
     );
-  else
-    parts.push("Drift was not checked: there is no reference profile yet (no production model).");
+  else if (reference.status === "unusable")
+    parts.push("Drift: not measured, its reference cannot be used (`drift_reference` above).");
+  else parts.push(`Drift: skipped, ${reference.message}.`);
   return parts.join("\n\n");
 }
 
@@ -35322,12 +35700,16 @@ function run() {
     const inputs = getInputs();
     const { params, contract } = await loadStageConfig(inputs.params);
     const data = inputs.data ?? params.data.path;
-    const referencePath = inputs.reference ?? params.validate.reference;
-    const card = await group("Reference profile", async () => {
-      const found = await readCardIfPresent(referencePath);
-      info(
-        found ? `drift is measured against ${referencePath} (${found.model_version})` : `no model card at ${referencePath}: drift is not checked on this run`
-      );
+    const reference = await group("Reference profile", async () => {
+      const found = await resolveDriftReference({
+        given: inputs.reference === void 0 ? void 0 : { path: inputs.reference, from: "input 'reference'" },
+        configured: {
+          path: params.validate.reference,
+          from: `${inputs.params} validate.reference`
+        },
+        columns: contract.columns
+      });
+      info(`drift reference: ${found.info.status}, ${found.info.message}`);
       return found;
     });
     const report = await group(
@@ -35336,7 +35718,8 @@ function run() {
         contract,
         drift: params.validate.drift,
         maxRowErrors: inputs.maxAnnotations,
-        ...card ? { reference: card.reference_profile } : {}
+        referenceInfo: reference.info,
+        reference: reference.profile
       })
     );
     await writeJsonAtomic(inputs.reportPath, report);

@@ -90,8 +90,10 @@ function toHttpError(error: unknown): HttpError {
 }
 
 /**
- * Answers with the error as JSON, with the request id, never a stack trace;
- * a 5xx is logged with its cause, which the client never sees.
+ * Answers with the error as JSON, with the request id, never a stack trace.
+ * An unexpected error (a 500) is logged with its cause and stack, which the
+ * client never sees; a 5xx the service answers on purpose (503 while no model
+ * is loaded) is a state, not a bug, and is logged as a warning without a stack.
  */
 export function sendError(
   res: ServerResponse,
@@ -100,7 +102,9 @@ export function sendError(
   logger: Pino,
 ): void {
   const { status, message, details } = toHttpError(error);
-  if (status >= 500) logger.error({ req_id: requestId, err: error }, 'request failed');
+  if (status >= 500 && error instanceof HttpError)
+    logger.warn({ req_id: requestId, status, reason: message }, 'request refused');
+  else if (status >= 500) logger.error({ req_id: requestId, err: error }, 'request failed');
   if (res.headersSent) {
     res.end();
     return;

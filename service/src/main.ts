@@ -1,6 +1,7 @@
 import { runCli } from '../../pipeline/src/cli/run-cli.ts';
 import { ConfigurationError } from '../../pipeline/src/util/errors.ts';
 import { parseConfig, usage } from './config.ts';
+import { serveUntilStopped } from './serve-until-stopped.ts';
 import { start } from './server.ts';
 
 /**
@@ -19,15 +20,6 @@ runCli(async (argv) => {
       `unknown argument ${JSON.stringify(argv[0])}: the service takes no arguments, only environment variables (see --help)`,
     );
   const config = parseConfig();
-  const service = await start(config);
-  process.on('SIGHUP', () => void service.reload());
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      service.logger.info({ signal }, 'shutting down');
-      void service.close().then(resolve);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  await serveUntilStopped(await start(config));
   return 0;
 });

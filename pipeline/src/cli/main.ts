@@ -21,20 +21,10 @@ const HELP: CommandHelp = {
  */
 async function serve(config: ServiceConfig, logger: Logger): Promise<number> {
   const { start } = await import('../../../service/src/server.ts');
+  const { serveUntilStopped } = await import('../../../service/src/serve-until-stopped.ts');
   const service = await start(config);
   logger.info(`serving ${config.modelDir} on ${service.url} (Ctrl-C stops)`);
-  process.on('SIGHUP', () => void service.reload());
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      service.logger.info({ signal }, 'shutting down');
-      void service.close().then(resolve);
-    };
-    // on, not once: Ctrl-C under npm arrives twice (from the terminal, and
-    // forwarded by npm), and a second SIGINT without a handler would kill the
-    // process mid-drain. close() is idempotent.
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-  });
+  await serveUntilStopped(service);
   return 0;
 }
 

@@ -138,33 +138,46 @@ describe('signals through npm', () => {
     }
   }, 240_000);
 
-  it('Ctrl-C (SIGINT to the whole foreground group) on `npm start` drains and stops', async () => {
-    // A process group of its own, as a terminal's foreground job: the terminal
-    // signals npm and node, and npm forwards its SIGINT to node as well.
-    const run = spawnNpm(
-      ['start'],
-      root,
-      { HOST: '127.0.0.1', PORT: '0', SHUTDOWN_DRAIN_MS: '0' },
-      (line) => /"msg":"listening"/.test(line),
-      { detached: true },
-    );
-    spawned.push(run.child);
-    const port = Number(/"port":(\d+)/.exec(await run.ready)?.[1]);
-    const pids = descendants(run.pid).map((p) => p.pid);
-    try {
-      process.kill(-run.pid, 'SIGINT');
-      const code = await run.exited;
-      const drained = run.output.some((line) => /"msg":"stopped"/.test(line));
-      expect({ code, drained, stillAccepting: await accepts(port) }).toEqual({
-        code: 0,
-        drained: true,
-        stillAccepting: false,
-      });
-      expect(await survivors(pids)).toEqual([]);
-    } finally {
-      killSurvivors(pids);
-    }
-  }, 240_000);
+  // `npm run serve` runs after the `npm start` cases, which promote the model it serves.
+  it.each([
+    ['npm start', ['start']],
+    ['npm run serve', ['run', 'serve']],
+  ])(
+    'Ctrl-C (SIGINT to the whole foreground group) on `%s` drains and stops',
+    async (_, args) => {
+      // A process group of its own, as a terminal's foreground job: the terminal
+      // signals npm and node, and npm forwards its SIGINT to node as well.
+      const run = spawnNpm(
+        args,
+        root,
+        {
+          HOST: '127.0.0.1',
+          PORT: '0',
+          SHUTDOWN_DRAIN_MS: '0',
+          MODEL_DIR: join(root, 'models/production'),
+        },
+        (line) => /"msg":"listening"/.test(line),
+        { detached: true },
+      );
+      spawned.push(run.child);
+      const port = Number(/"port":(\d+)/.exec(await run.ready)?.[1]);
+      const pids = descendants(run.pid).map((p) => p.pid);
+      try {
+        process.kill(-run.pid, 'SIGINT');
+        const code = await run.exited;
+        const drained = run.output.some((line) => /"msg":"stopped"/.test(line));
+        expect({ code, drained, stillAccepting: await accepts(port) }).toEqual({
+          code: 0,
+          drained: true,
+          stillAccepting: false,
+        });
+        expect(await survivors(pids)).toEqual([]);
+      } finally {
+        killSurvivors(pids);
+      }
+    },
+    240_000,
+  );
 
   it('SIGTERM to `npm run serve` stops the service and every process below npm', async () => {
     const { child, port, exited } = startNpm(['run', 'serve'], root, {

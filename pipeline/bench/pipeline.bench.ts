@@ -12,7 +12,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadContract } from '../src/contract/contract.ts';
-import { readCsv, type CsvLimits } from '../src/data/csv.ts';
+import { MAX_CSV_LIMIT, readCsv, type CsvLimits } from '../src/data/csv.ts';
 import { loadDataset, takeRows } from '../src/data/rows.ts';
 import { splitRows } from '../src/data/split.ts';
 import { fitFeatureSpec, transformFeatures } from '../src/features/features.ts';
@@ -44,7 +44,7 @@ const lines = (await readFile(DATA, 'utf8')).trimEnd().split('\n');
 // The limits are raised to the file's size so that a stray quote makes the reader
 // carry one open field to the end of the file (the worst case) instead of stopping
 // at the default 1 MiB with an error naming line 11.
-const unbounded: CsvLimits = { maxRecordChars: 2 ** 31, maxHeaderChars: 2 ** 31 };
+const unbounded: CsvLimits = { maxRecordChars: MAX_CSV_LIMIT, maxHeaderChars: MAX_CSV_LIMIT };
 const housingRows = lines.slice(1);
 const variants: { name: string; eol: string; edit: (row: string, line: number) => string }[] = [
   { name: 'clean', eol: '\n', edit: (row) => row },

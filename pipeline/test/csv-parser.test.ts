@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { CsvParser, type CsvRecord } from '../src/data/csv-parser.ts';
+import { CsvParser, MAX_CSV_LIMIT, type CsvRecord } from '../src/data/csv-parser.ts';
 import { HOUSING_CSV } from './helpers.ts';
 
 const UNBOUNDED = {
-  maxRecordChars: Number.MAX_SAFE_INTEGER,
-  maxHeaderChars: Number.MAX_SAFE_INTEGER,
+  maxRecordChars: MAX_CSV_LIMIT,
+  maxHeaderChars: MAX_CSV_LIMIT,
 };
 
 /** Feeds text in chunks of `size` characters; the records, or the error the parse ends with. */

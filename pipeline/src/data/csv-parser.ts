@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { ConfigurationError } from '../util/errors.ts';
 
 /** One CSV record with the 1-based line it starts on. */
@@ -23,6 +24,14 @@ export const DEFAULT_CSV_LIMITS: Readonly<CsvLimits> = {
   maxRecordChars: 1_048_576,
   maxHeaderChars: 65_536,
 };
+
+/**
+ * The largest limit either may be: the longest string the engine can hold
+ * (536,870,888 characters on 64-bit Node 20). A field is one string, so past
+ * this a long record would end in V8's "Invalid string length" RangeError
+ * instead of the record-length error naming its line.
+ */
+export const MAX_CSV_LIMIT: number = constants.MAX_STRING_LENGTH;
 
 const LF = 10;
 const CR = 13;
@@ -71,7 +80,13 @@ export class CsvParser {
   constructor(
     private readonly where: string,
     private readonly limits: Readonly<CsvLimits> = DEFAULT_CSV_LIMITS,
-  ) {}
+  ) {
+    // Callers check user input (csvLimitsFromFlags names the flag); this catches code that does not.
+    for (const [name, value] of Object.entries(limits)) {
+      if (!Number.isSafeInteger(value) || value < 1 || value > MAX_CSV_LIMIT)
+        throw new RangeError(`CsvParser: ${name} must be a whole number from 1 to at most ${MAX_CSV_LIMIT}, got ${value}`);
+    }
+  }
 
   /** Parses a whole chunk and returns the records it completes. */
   push(chunk: string): CsvRecord[] {

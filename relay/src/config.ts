@@ -59,8 +59,19 @@ function secret(env: NodeJS.ProcessEnv, name: string, problems: string[]): strin
     }
   }
   if (!value) problems.push(`${name} (or ${name}_FILE) is required`);
+  // A token travels as `Authorization: Bearer <token>`. Anything but visible
+  // ASCII cannot (fetch would fail every dispatch with an error that quotes
+  // the header, secret included, into the log) or is not a token; the value is
+  // never echoed.
+  else if (!/^[\x21-\x7e]+$/.test(value))
+    problems.push(
+      `${name}: must be visible ASCII characters only, no spaces or line breaks (a bearer token)`,
+    );
   return value ?? '';
 }
+
+/** GitHub's owner and repository names: letters, digits, `-`, `_` and `.`, not `.` or `..`. */
+const REPOSITORY_NAME = /^(?!\.{1,2}$)[A-Za-z0-9_.-]+$/;
 
 /** Parses the environment; every problem is named by its variable, all at once. */
 export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
@@ -78,7 +89,13 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     problems.push('RELAY_TOKEN: must be at least 16 characters');
   const githubToken = secret(env, 'GITHUB_TOKEN', problems);
   const [owner, repo, extra] = (env.GITHUB_REPOSITORY ?? '').split('/');
-  if (!owner || !repo || extra !== undefined)
+  // Both go into the dispatch URL's path: `..`, `?` or `#` would send it elsewhere.
+  if (
+    !owner ||
+    !repo ||
+    extra !== undefined ||
+    ![owner, repo].every((n) => REPOSITORY_NAME.test(n))
+  )
     problems.push(`GITHUB_REPOSITORY: must be owner/repo, got '${env.GITHUB_REPOSITORY ?? ''}'`);
   const config: RelayConfig = {
     host: env.HOST ?? '127.0.0.1',

@@ -12,7 +12,7 @@ import {
   checkConflicts,
   scanWorkspace,
   workspaceError,
-  workspaceHash,
+  workspaceMd5,
   type Names,
   type Workspace,
 } from './workspace.ts';
@@ -76,7 +76,7 @@ export async function pullData(options: PullOptions): Promise<PullResult> {
     bytes: 0,
   };
   const workspace = await scanWorkspace(target, out.isDirectory, names);
-  if (localHash(workspace) === out.md5) {
+  if (workspaceMd5(workspace) === out.md5) {
     logger.info(
       `${names.display} already matches ${names.dvcFile} (${out.md5}): up to date, the remote was not contacted`,
     );
@@ -115,13 +115,6 @@ export async function pullData(options: PullOptions): Promise<PullResult> {
     );
   }
   return result;
-}
-
-/** The workspace's hash in the `.dvc` file's terms, or undefined when it has none. */
-function localHash(workspace: Workspace): string | undefined {
-  if (workspace.kind === 'file') return workspace.md5;
-  if (workspace.kind === 'dir') return workspaceHash(workspace.files);
-  return undefined;
 }
 
 function trackedPaths(workspace: Workspace, display: string): string[] {

@@ -38,6 +38,22 @@ describe('CsvParser', () => {
     for (let size = 1; size < 12; size++) expect(parse(text, size).records).toEqual(whole.records);
   });
 
+  it('skips one UTF-8 byte order mark at the start, so a quoted first field still opens quotes', () => {
+    // Excel's "CSV UTF-8" starts with a BOM; with quoted headers the BOM made
+    // the first quote text: the column was read as '\uFEFF"longitude"'.
+    for (const size of [1, 2, 1000]) {
+      const { records, error } = parse('\uFEFF"a","b"\n"1",2\n', size);
+      expect(error, String(size)).toBeUndefined();
+      expect(records.map((r) => r.fields)).toEqual([
+        ['a', 'b'],
+        ['1', '2'],
+      ]);
+      expect(records.map((r) => r.line)).toEqual([1, 2]);
+    }
+    // Only at the very start: elsewhere it is data.
+    expect(parse('a\n\uFEFFb\n', 3).records.map((r) => r.fields)).toEqual([['a'], ['\uFEFFb']]);
+  });
+
   it('counts CR, LF and CRLF inside quotes as one line each, across chunk boundaries', () => {
     const text = 'a\n"1\r2\n3\r\n4\r\r\n5"\n6\r"7\r\n"\r\n8';
     const expected = [

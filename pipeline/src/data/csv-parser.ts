@@ -37,6 +37,7 @@ const LF = 10;
 const CR = 13;
 const QUOTE = 34;
 const COMMA = 44;
+const BOM = 0xfeff;
 /** The characters the parser searches for, by the index of their cache slot. */
 const SEARCHED = ['\n', '\r', '"', ','] as const;
 const [NEXT_LF, NEXT_CR, NEXT_QUOTE, NEXT_COMMA] = [0, 1, 2, 3] as const;
@@ -47,7 +48,8 @@ const [NEXT_LF, NEXT_CR, NEXT_QUOTE, NEXT_COMMA] = [0, 1, 2, 3] as const;
  * between chunks, so no character is read again when a record spans lines or
  * chunks. Quoted fields may hold commas, doubled quotes and line breaks; a
  * quote elsewhere in a field is text. LF, CRLF and CR-only line endings all end
- * a record; a line break inside quotes becomes "\n". Blank lines are skipped.
+ * a record; a line break inside quotes becomes "\n". Blank lines are skipped,
+ * and so is one byte order mark at the start.
  */
 export class CsvParser {
   /**
@@ -69,6 +71,8 @@ export class CsvParser {
   private recordChars = 0;
   private quoteLine = 0;
   private headerDone = false;
+  /** No character has been fed yet: a BOM here is skipped. */
+  private atStart = true;
   private chunk = '';
   private pos = 0;
   /** A record completed and not yet returned. */
@@ -102,6 +106,12 @@ export class CsvParser {
     this.chunk = chunk;
     this.pos = 0;
     this.cache.fill(-1);
+    // One byte order mark at the very start is not data (Excel's "CSV UTF-8"
+    // writes one): left in, it would make a quoted first field's quote text.
+    if (this.atStart && chunk.length > 0) {
+      this.atStart = false;
+      if (chunk.charCodeAt(0) === BOM) this.pos = 1;
+    }
   }
 
   /**

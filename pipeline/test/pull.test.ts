@@ -101,6 +101,29 @@ describe('pullData from a local remote', () => {
     expect(result.bytes).toBe(1423529);
   });
 
+  it('removes the staging folders that interrupted pulls left beside data/, and only those', async () => {
+    // SIGTERM mid-pull left .data.tmp-<pid>-<hex> with a partial file behind,
+    // one more per interrupted pull, and no later pull removed them.
+    const repo = await makeRepo(REMOTE);
+    const exited = spawnSync(process.execPath, ['-e', '']).pid;
+    const running = `.data.tmp-${process.pid}-89abcdef`; // a pull still at work
+    const plant = async () => {
+      for (const name of [`.data.tmp-${exited}-0123abcd`, running]) {
+        await mkdir(join(repo, name), { recursive: true });
+        await writeFile(join(repo, name, 'housing.csv'), 'partial');
+      }
+      await writeFile(join(repo, '.data.tmp-notes'), 'not a staging folder');
+    };
+    const left = async () => (await readdir(repo)).filter((n) => n.startsWith('.data')).sort();
+    await plant();
+    await pull(repo);
+    expect(await left()).toEqual(['.data.tmp-notes', running].sort());
+    // Also when data/ is already up to date and nothing is fetched.
+    await plant();
+    expect((await pull(repo)).fetched).toEqual([]);
+    expect(await left()).toEqual(['.data.tmp-notes', running].sort());
+  });
+
   it('resolves a relative url against .dvc/, as DVC does', async () => {
     const remote = await copyRemote();
     const repo = await makeRepo(join('..', '..', ...remote.split('/').slice(-1)));

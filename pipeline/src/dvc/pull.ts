@@ -16,7 +16,12 @@ import {
   type Names,
   type Workspace,
 } from './workspace.ts';
-import { replaceDirectory, tempPathFor, writeFileAtomic } from '../util/atomic.ts';
+import {
+  removeStaleTemps,
+  replaceDirectory,
+  tempPathFor,
+  writeFileAtomic,
+} from '../util/atomic.ts';
 import { ConfigurationError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
 
@@ -76,6 +81,15 @@ export async function pullData(options: PullOptions): Promise<PullResult> {
     bytes: 0,
   };
   const workspace = await scanWorkspace(target, out.isDirectory, names);
+  // What interrupted pulls left beside the output (or the folder a symlinked
+  // output points at, where the staging goes): partial copies nobody will finish.
+  const removed: string[] = [];
+  for (const path of new Set([target, workspace.path]))
+    removed.push(...(await removeStaleTemps(path)));
+  if (removed.length > 0)
+    logger.info(
+      `removed ${removed.length} staging copies of interrupted pulls: ${removed.join(', ')}`,
+    );
   if (workspaceMd5(workspace) === out.md5) {
     logger.info(
       `${names.display} already matches ${names.dvcFile} (${out.md5}): up to date, the remote was not contacted`,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 
 /** A temporary path beside `target`, on the same filesystem so rename is atomic. */
@@ -8,6 +8,33 @@ export function tempPathFor(target: string): string {
     dirname(target),
     `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
   );
+}
+
+/** Whether a process with this id is running (a permission error means it is, as someone else's). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary paths {@link tempPathFor} made beside `target` for
+ * processes that are gone: a process killed mid-write (SIGTERM, SIGKILL, a
+ * crash) never ran its cleanup. Those of a running process are left alone.
+ * Returns the names it removed.
+ */
+export async function removeStaleTemps(target: string): Promise<string[]> {
+  const prefix = `.${basename(target)}.tmp-`;
+  const names = await readdir(dirname(target)).catch(() => []);
+  const stale = names.filter((name) => {
+    const match = /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length));
+    return name.startsWith(prefix) && match !== null && !isRunning(Number(match[1]));
+  });
+  for (const name of stale) await rm(join(dirname(target), name), { recursive: true, force: true });
+  return stale;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { ConfigurationError, errnoCode, errorMessage } from './errors.ts';
 
 /** A temporary path beside `target`, on the same filesystem so rename is atomic. */
 export function tempPathFor(target: string): string {
@@ -42,6 +43,29 @@ export async function removeStaleTemps(target: string): Promise<string[]> {
  * never a torn write: write a sibling temp file, fsync it, then rename.
  */
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  try {
+    await writeThroughTemp(target, data);
+  } catch (error) {
+    // Where to write is the user's choice (--out, --report...): a folder where
+    // the file goes, a file where a folder goes, no permission, a full disk.
+    const code = errnoCode(error);
+    const why = (code && WRITE_FAILURES[code]) ?? code ?? errorMessage(error);
+    throw new ConfigurationError(`cannot write (${why})`, target);
+  }
+}
+
+/** What an errno means for a file being written, in words. */
+const WRITE_FAILURES: Record<string, string> = {
+  EISDIR: 'EISDIR: a folder is there',
+  EEXIST: 'EEXIST: a file is where its folder should be',
+  ENOTDIR: 'ENOTDIR: a file is where its folder should be',
+  EACCES: 'EACCES: permission denied',
+  EPERM: 'EPERM: permission denied',
+  EROFS: 'EROFS: read-only file system',
+  ENOSPC: 'ENOSPC: no space left on the device',
+};
+
+async function writeThroughTemp(target: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   const temp = tempPathFor(target);
   try {

@@ -432,6 +432,48 @@ describe('pullData from an http remote (a loopback server serving the DVC layout
     expect(requests).toHaveLength(2);
   });
 
+  it('stops reading an object larger than data.dvc allows, so a hostile remote cannot fill the disk', async () => {
+    // A remote that streamed without end was written to disk (and a .dir
+    // manifest into memory) until it stopped; only then did the md5 fail.
+    const root = await tempDir('http-root-');
+    await cp(REMOTE, join(root, 'remote'), { recursive: true });
+    const STOP = 300 * 1024 * 1024; // the fake gives up here, so that the test ends before the fix too
+    for (const endless of [
+      CSV_OBJECT.join('/'),
+      'files/md5/75/ab717b82da4be74ecd7573c52aeef2.dir',
+    ]) {
+      let sent = 0;
+      server = createServer((req, res) => {
+        const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+        if (!path.endsWith(endless)) {
+          createReadStream(join(root, path)).pipe(res);
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        const chunk = Buffer.alloc(1 << 20, 'x');
+        const more = () => {
+          while (sent < STOP && !res.destroyed) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', more);
+          }
+          res.end();
+        };
+        more();
+      });
+      await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/remote`;
+      const repo = await makeRepo(url);
+      await expect(pull(repo), endless).rejects.toThrow(/more than [\d,]+ bytes/);
+      expect(sent, endless).toBeLessThan(100 * 1024 * 1024);
+      await expect(stat(join(repo, 'data')), endless).rejects.toThrow(/ENOENT/);
+      await new Promise<void>((done) => {
+        server!.closeAllConnections();
+        server!.close(() => done());
+      });
+      server = undefined;
+    }
+  }, 60_000);
+
   it('reports the URL that answered 404 for a missing object', async () => {
     const root = await tempDir('http-root-');
     await cp(REMOTE, join(root, 'remote'), { recursive: true });

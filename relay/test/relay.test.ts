@@ -236,6 +236,28 @@ describe('retrain relay, with real Alertmanager payloads, against a loopback fak
     );
   });
 
+  it('reads at most 64 KiB of a *_FILE secret: a larger file (or /dev/zero) is refused, not read whole', async () => {
+    // RELAY_TOKEN_FILE=/dev/zero read without end at startup; a 3 MB file was
+    // taken whole as the token.
+    const dir = await mkdtemp(join(tmpdir(), 'relay-secret-'));
+    try {
+      const big = join(dir, 'token');
+      await writeFile(big, 'a'.repeat(3 * 1024 * 1024));
+      const base = { RELAY_TOKEN, GITHUB_TOKEN, GITHUB_REPOSITORY: 'housing-mlops/housing-mlops' };
+      for (const name of ['RELAY_TOKEN', 'GITHUB_TOKEN'])
+        expect(() => loadRelayConfig({ ...base, [`${name}_FILE`]: big }), name).toThrow(
+          new RegExp(`\n {2}${name}_FILE: .*longer than 65,536 bytes`),
+        );
+      const exact = join(dir, 'exact');
+      await writeFile(exact, `${'b'.repeat(40)}\n`);
+      expect(loadRelayConfig({ ...base, GITHUB_TOKEN_FILE: exact }).githubToken).toBe(
+        'b'.repeat(40),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails fast on bad config, naming each variable', () => {
     expect(() =>
       loadRelayConfig({ RELAY_TOKEN: 'short', GITHUB_REPOSITORY: 'nope', COOLDOWN_SECONDS: '-1' }),

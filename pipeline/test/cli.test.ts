@@ -20,6 +20,8 @@ const CLIS = [
   ['evaluate', 'pipeline/src/cli/evaluate.ts'],
   ['gate', 'pipeline/src/cli/gate.ts'],
   ['stack', 'monitoring/src/cli/stack.ts'],
+  // The benchmark BENCHMARKS.md tells users to run: --help started it.
+  ['bench:pipeline', 'pipeline/bench/pipeline.bench.ts'],
 ] as const;
 
 /** Node's flags to run TypeScript from any folder (a bare `tsx` resolves from the cwd). */

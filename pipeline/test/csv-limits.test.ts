@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CsvParser, MAX_CSV_LIMIT } from '../src/data/csv-parser.ts';
 import type { ValidationReport } from '../src/validate/validate.ts';
 import { HOUSING_CSV, ROOT, tempDir } from './helpers.ts';
 
@@ -44,6 +45,25 @@ describe('CSV limits on the commands that read CSVs', () => {
     const evaluate = cli('evaluate', ['--test-data', file, '--max-record-chars', '0']);
     expect(evaluate.status).toBe(2);
     expect(evaluate.stderr).toContain('--max-record-chars must be a whole number of characters');
+  });
+
+  it('a limit above the longest string the engine holds is refused up front, naming the flag', async () => {
+    // 600 MB on one line with --max-header-chars 1e9 ended in "internal error:
+    // RangeError: Invalid string length" and a stack: no field can grow past
+    // the engine's string limit, so no limit may be set beyond it.
+    const file = await housing(5);
+    for (const flag of ['--max-record-chars', '--max-header-chars']) {
+      const run = cli('validate', ['--data', file, flag, String(MAX_CSV_LIMIT + 1)]);
+      expect(run.status, flag).toBe(2);
+      expect(run.stderr).toContain(`${flag} must be`);
+      expect(run.stderr).toContain(`at most ${MAX_CSV_LIMIT.toLocaleString('en-US')}`);
+      expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
+    const largest = cli('validate', ['--data', file, '--max-record-chars', String(MAX_CSV_LIMIT)]);
+    expect(largest.stderr).not.toContain('--max-record-chars must be');
+    expect(() => new CsvParser(file, { maxRecordChars: 2 ** 31, maxHeaderChars: 10 })).toThrow(
+      /maxRecordChars .*at most/,
+    );
   });
 
   it.runIf(existsSync('/dev/zero'))(

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { CsvParser, type CsvRecord } from '../src/data/csv-parser.ts';
+import { CsvParser, MAX_CSV_LIMIT, type CsvRecord } from '../src/data/csv-parser.ts';
 import { HOUSING_CSV } from './helpers.ts';
 
 const UNBOUNDED = {
-  maxRecordChars: Number.MAX_SAFE_INTEGER,
-  maxHeaderChars: Number.MAX_SAFE_INTEGER,
+  maxRecordChars: MAX_CSV_LIMIT,
+  maxHeaderChars: MAX_CSV_LIMIT,
 };
 
 /** Feeds text in chunks of `size` characters; the records, or the error the parse ends with. */
@@ -36,6 +36,22 @@ describe('CsvParser', () => {
       { line: 7, fields: ['', ''] },
     ]);
     for (let size = 1; size < 12; size++) expect(parse(text, size).records).toEqual(whole.records);
+  });
+
+  it('skips one UTF-8 byte order mark at the start, so a quoted first field still opens quotes', () => {
+    // Excel's "CSV UTF-8" starts with a BOM; with quoted headers the BOM made
+    // the first quote text: the column was read as '\uFEFF"longitude"'.
+    for (const size of [1, 2, 1000]) {
+      const { records, error } = parse('\uFEFF"a","b"\n"1",2\n', size);
+      expect(error, String(size)).toBeUndefined();
+      expect(records.map((r) => r.fields)).toEqual([
+        ['a', 'b'],
+        ['1', '2'],
+      ]);
+      expect(records.map((r) => r.line)).toEqual([1, 2]);
+    }
+    // Only at the very start: elsewhere it is data.
+    expect(parse('a\n\uFEFFb\n', 3).records.map((r) => r.fields)).toEqual([['a'], ['\uFEFFb']]);
   });
 
   it('counts CR, LF and CRLF inside quotes as one line each, across chunk boundaries', () => {

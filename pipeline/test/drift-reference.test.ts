@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -250,5 +250,20 @@ describe('validate: the drift reference fails closed', () => {
     await writeFile(join(dir, 'models/production/model.onnx'), 'onnx bytes');
     const run = await validate(dir, configured, ['--data', drifted]);
     expectReferenceFailure(run, configured, /does not exist.*model\.onnx/);
+  });
+
+  it('fails when the production folder (or a folder above it) is a dangling symlink (not a first run)', async () => {
+    // models/production pointing at a volume that is not mounted: the card
+    // cannot be read, yet drift was skipped as on a first run and drifted
+    // data passed with exit 0.
+    for (const link of ['models/production', 'models']) {
+      const dir = await tempDir('drift-dangling-');
+      const configured = join(dir, 'models/production/model.card.json');
+      if (link === 'models/production') await mkdir(join(dir, 'models'));
+      await symlink(join(dir, 'not-mounted'), join(dir, link));
+      const run = await validate(dir, configured, ['--data', drifted]);
+      expectReferenceFailure(run, configured, /dangling symlink/);
+      expect(run.output).toContain(join(dir, link));
+    }
   });
 });

@@ -1,16 +1,20 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelCard } from '../src/card/card.ts';
 import { HOUSING_CSV, ROOT, tempDir } from './helpers.ts';
 
-function run(script: string, args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+function run(script: string, args: string[], cwd = ROOT) {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), join(ROOT, script), ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+    },
+  );
   expect(result.stderr).not.toMatch(/internal error/);
   expect(result.status, result.stderr).toBe(0);
 }
@@ -53,4 +57,46 @@ describe('evaluate --test-data', () => {
     });
     expect(card.metrics.rows_test).toBe(300);
   });
+
+  it('names data.dvc and its hash only when the tracked folder matches data.dvc', async () => {
+    // A data/housing.csv edited after the pull was credited with data.dvc's
+    // .dir hash: the card claimed DVC-tracked data that nobody can pull.
+    const dir = await tempDir('evaluate-tracked-');
+    await copyFile(join(ROOT, 'data.dvc'), join(dir, 'data.dvc'));
+    await mkdir(join(dir, 'data'));
+    const tracked = join(dir, 'data', 'housing.csv');
+    const pulled = await readFile(HOUSING_CSV, 'utf8');
+    const edited = `${pulled.trimEnd().split('\n').slice(0, 1201).join('\n')}\n`;
+    await writeFile(tracked, edited);
+    const params = (await readFile(join(ROOT, 'params.yaml'), 'utf8'))
+      .replace(/max_rounds: \d+/, 'max_rounds: 5')
+      .replace(/contract: (\S+)/, (_m, path: string) => `contract: ${join(ROOT, path)}`);
+    await writeFile(join(dir, 'params.yaml'), params);
+    run('pipeline/src/cli/train.ts', ['--out', 'model', '--test-size', '0'], dir);
+    const evaluate = () => {
+      run(
+        'pipeline/src/cli/evaluate.ts',
+        ['--model-dir', 'model', '--test-data', 'data/housing.csv'],
+        dir,
+      );
+      return readFile(join(dir, 'model', 'model.card.json'), 'utf8').then(
+        (text) => JSON.parse(text) as ModelCard,
+      );
+    };
+    const local = { dvc_file: '', md5: md5(edited), path: 'data/housing.csv', rows: 1200 };
+    const card = await evaluate();
+    expect(card.data).toEqual(local);
+    expect(card.evaluation_data).toEqual({ ...local, split: 'all' });
+
+    // The pulled file, as data.dvc records it: then the card names data.dvc.
+    await writeFile(tracked, pulled);
+    const dvc = (await readFile(join(ROOT, 'data.dvc'), 'utf8')).match(/md5: (\S+)/)![1]!;
+    expect((await evaluate()).evaluation_data).toEqual({
+      dvc_file: 'data.dvc',
+      md5: dvc,
+      path: 'data/housing.csv',
+      rows: 20640,
+      split: 'all',
+    });
+  }, 120_000);
 });

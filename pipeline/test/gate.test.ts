@@ -112,4 +112,28 @@ describe('npm run gate (the CLI)', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toBe(`error: ${join(run.dir, 'nope.json')}: cannot read (ENOENT)\n`);
   });
+
+  it('exits 2 when the baseline lacks a gated metric, instead of skipping the comparison', async () => {
+    // A baseline card without metrics (or with rmse as text) gated on the
+    // absolute limits only and printed "Gate against <card>: PASSED": a
+    // regression against production went through.
+    for (const baseline of [{}, { rmse: '45000', mae: 29000, r2: 0.85 }, { mae: 1, r2: 0.85 }]) {
+      const run = await runGate({ rmse: 49000, mae: 29000, r2: 0.85 }, baseline);
+      expect(run.status, JSON.stringify(baseline)).toBe(2);
+      expect(run.stderr).toMatch(/^error: .*card\.json: .*rmse/);
+      expect(run.stdout).not.toContain('PASSED');
+    }
+  });
+});
+
+describe('evaluateGate with a baseline that cannot be compared with', () => {
+  it('refuses a missing or non-finite baseline metric, naming it', () => {
+    for (const rmse of [undefined, Infinity, -Infinity, NaN]) {
+      const baseline: Record<string, number> = { r2: 0.85 };
+      if (rmse !== undefined) baseline.rmse = rmse;
+      expect(() => evaluateGate({ rmse: 49000, r2: 0.85 }, baseline, GATES, 'prod.json')).toThrow(
+        /prod\.json: .*rmse/,
+      );
+    }
+  });
 });

@@ -101,6 +101,29 @@ describe('pullData from a local remote', () => {
     expect(result.bytes).toBe(1423529);
   });
 
+  it('removes the staging folders that interrupted pulls left beside data/, and only those', async () => {
+    // SIGTERM mid-pull left .data.tmp-<pid>-<hex> with a partial file behind,
+    // one more per interrupted pull, and no later pull removed them.
+    const repo = await makeRepo(REMOTE);
+    const exited = spawnSync(process.execPath, ['-e', '']).pid;
+    const running = `.data.tmp-${process.pid}-89abcdef`; // a pull still at work
+    const plant = async () => {
+      for (const name of [`.data.tmp-${exited}-0123abcd`, running]) {
+        await mkdir(join(repo, name), { recursive: true });
+        await writeFile(join(repo, name, 'housing.csv'), 'partial');
+      }
+      await writeFile(join(repo, '.data.tmp-notes'), 'not a staging folder');
+    };
+    const left = async () => (await readdir(repo)).filter((n) => n.startsWith('.data')).sort();
+    await plant();
+    await pull(repo);
+    expect(await left()).toEqual(['.data.tmp-notes', running].sort());
+    // Also when data/ is already up to date and nothing is fetched.
+    await plant();
+    expect((await pull(repo)).fetched).toEqual([]);
+    expect(await left()).toEqual(['.data.tmp-notes', running].sort());
+  });
+
   it('resolves a relative url against .dvc/, as DVC does', async () => {
     const remote = await copyRemote();
     const repo = await makeRepo(join('..', '..', ...remote.split('/').slice(-1)));
@@ -408,6 +431,48 @@ describe('pullData from an http remote (a loopback server serving the DVC layout
     expect(result.upToDate).toEqual(['data/housing.csv']);
     expect(requests).toHaveLength(2);
   });
+
+  it('stops reading an object larger than data.dvc allows, so a hostile remote cannot fill the disk', async () => {
+    // A remote that streamed without end was written to disk (and a .dir
+    // manifest into memory) until it stopped; only then did the md5 fail.
+    const root = await tempDir('http-root-');
+    await cp(REMOTE, join(root, 'remote'), { recursive: true });
+    const STOP = 300 * 1024 * 1024; // the fake gives up here, so that the test ends before the fix too
+    for (const endless of [
+      CSV_OBJECT.join('/'),
+      'files/md5/75/ab717b82da4be74ecd7573c52aeef2.dir',
+    ]) {
+      let sent = 0;
+      server = createServer((req, res) => {
+        const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+        if (!path.endsWith(endless)) {
+          createReadStream(join(root, path)).pipe(res);
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        const chunk = Buffer.alloc(1 << 20, 'x');
+        const more = () => {
+          while (sent < STOP && !res.destroyed) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', more);
+          }
+          res.end();
+        };
+        more();
+      });
+      await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/remote`;
+      const repo = await makeRepo(url);
+      await expect(pull(repo), endless).rejects.toThrow(/more than [\d,]+ bytes/);
+      expect(sent, endless).toBeLessThan(100 * 1024 * 1024);
+      await expect(stat(join(repo, 'data')), endless).rejects.toThrow(/ENOENT/);
+      await new Promise<void>((done) => {
+        server!.closeAllConnections();
+        server!.close(() => done());
+      });
+      server = undefined;
+    }
+  }, 60_000);
 
   it('reports the URL that answered 404 for a missing object', async () => {
     const root = await tempDir('http-root-');

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { ConfigurationError, errnoCode } from '../../pipeline/src/util/errors.ts';
 
 /** The relay's settings, from the environment, validated once at startup. */
@@ -46,21 +46,61 @@ function apiUrl(raw: string | undefined, problems: string[]): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
+/** The most a secret file may hold; tokens are far shorter. */
+const MAX_SECRET_BYTES = 65_536;
+
+/**
+ * A secret file's text, reading at most MAX_SECRET_BYTES + 1 bytes: undefined
+ * when it holds more. Read whole, /dev/zero or a wrong path to a large file
+ * would never end or fill the heap.
+ */
+function readSecretFile(file: string): string | undefined {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(MAX_SECRET_BYTES + 1);
+    let size = 0;
+    for (let n = -1; n !== 0 && size < buffer.length; size += n)
+      n = readSync(fd, buffer, size, buffer.length - size, null);
+    return size > MAX_SECRET_BYTES ? undefined : buffer.toString('utf8', 0, size);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A secret from VAR, or from the file VAR_FILE names (compose and Kubernetes secrets). */
 function secret(env: NodeJS.ProcessEnv, name: string, problems: string[]): string {
   const file = env[`${name}_FILE`];
   let value = env[name];
   if (file) {
+    let text: string | undefined;
     try {
-      value = readFileSync(file, 'utf8').trim();
+      text = readSecretFile(file);
     } catch (error) {
       problems.push(`${name}_FILE: cannot read ${file} (${errnoCode(error) ?? 'unreadable'})`);
       return '';
     }
+    if (text === undefined) {
+      problems.push(
+        `${name}_FILE: ${file} is longer than ${MAX_SECRET_BYTES.toLocaleString('en-US')} bytes, more than a token`,
+      );
+      return '';
+    }
+    value = text.trim();
   }
   if (!value) problems.push(`${name} (or ${name}_FILE) is required`);
+  // A token travels as `Authorization: Bearer <token>`. Anything but visible
+  // ASCII cannot (fetch would fail every dispatch with an error that quotes
+  // the header, secret included, into the log) or is not a token; the value is
+  // never echoed.
+  else if (!/^[\x21-\x7e]+$/.test(value))
+    problems.push(
+      `${name}: must be visible ASCII characters only, no spaces or line breaks (a bearer token)`,
+    );
   return value ?? '';
 }
+
+/** GitHub's owner and repository names: letters, digits, `-`, `_` and `.`, not `.` or `..`. */
+const REPOSITORY_NAME = /^(?!\.{1,2}$)[A-Za-z0-9_.-]+$/;
 
 /** Parses the environment; every problem is named by its variable, all at once. */
 export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
@@ -78,7 +118,13 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     problems.push('RELAY_TOKEN: must be at least 16 characters');
   const githubToken = secret(env, 'GITHUB_TOKEN', problems);
   const [owner, repo, extra] = (env.GITHUB_REPOSITORY ?? '').split('/');
-  if (!owner || !repo || extra !== undefined)
+  // Both go into the dispatch URL's path: `..`, `?` or `#` would send it elsewhere.
+  if (
+    !owner ||
+    !repo ||
+    extra !== undefined ||
+    ![owner, repo].every((n) => REPOSITORY_NAME.test(n))
+  )
     problems.push(`GITHUB_REPOSITORY: must be owner/repo, got '${env.GITHUB_REPOSITORY ?? ''}'`);
   const config: RelayConfig = {
     host: env.HOST ?? '127.0.0.1',

@@ -81,6 +81,11 @@ export async function dispatchToGitHub(target: GitHubTarget, event: unknown): Pr
         },
         body: JSON.stringify(event),
         signal: call.signal,
+        // Only GitHub's own 2xx accepts a dispatch. Following a 301/302/303
+        // re-sends the POST as a GET, and a page answering it 200 would pass
+        // for an accepted dispatch (cool-down recorded, retrain lost); a 307
+        // would re-send the event to wherever it points.
+        redirect: 'manual',
       });
     } catch (error) {
       if (call.signal.reason === 'shutdown')
@@ -101,7 +106,12 @@ export async function dispatchToGitHub(target: GitHubTarget, event: unknown): Pr
       return;
     }
     const reply = await excerpt(res, REPLY_EXCERPT_BYTES);
-    throw new DispatchError(`POST ${path} answered ${res.status}: ${reply}`, 502, {
+    const location = res.headers.get('location');
+    const moved =
+      location === null
+        ? ''
+        : ` (redirects to ${location.slice(0, REPLY_EXCERPT_BYTES)}: point GITHUB_API_URL or GITHUB_REPOSITORY there)`;
+    throw new DispatchError(`POST ${path} answered ${res.status}${moved}: ${reply}`, 502, {
       error: 'GitHub failed the dispatch',
       github_status: res.status,
     });

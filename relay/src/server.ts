@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../pipeline/src/util/logger.ts';
+import { listenError } from '../../service/src/listen-error.ts';
 import { createRelay } from './app.ts';
 import type { RelayConfig } from './config.ts';
 import { Cooldown } from './cooldown.ts';
@@ -66,7 +67,8 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       };
     });
   await new Promise<void>((done, fail) => {
-    server.once('error', fail);
+    // The service's mapping: a port in use names PORT, an address not of this machine names HOST.
+    server.once('error', (error) => fail(listenError(error, config.host, config.port)));
     server.listen(config.port, config.host, done);
   });
   const { port } = server.address() as AddressInfo;

@@ -10,7 +10,7 @@ probe. It is configured by the environment only:
 
   RELAY_TOKEN, RELAY_TOKEN_FILE    the bearer token Alertmanager sends (required, 16+ characters)
   GITHUB_TOKEN, GITHUB_TOKEN_FILE  a token that may create repository_dispatch events (required)
-  GITHUB_REPOSITORY                owner/repo (required)
+  GITHUB_REPOSITORY                owner/repo (required; letters, digits, - _ .)
   GITHUB_API_URL                   GitHub's API (default https://api.github.com)
   GITHUB_TIMEOUT_MS                how long a call to GitHub may take before a 502 (default 10000)
   COOLDOWN_SECONDS                 how long one alert group waits before it may trigger again (default 3600)

@@ -98,6 +98,29 @@ describe('retrain relay when GitHub hangs, is slow or fails', () => {
     expect(github.dispatches).toHaveLength(2);
   }, 30_000);
 
+  it('takes no redirect as an accepted dispatch: 502 naming the status, no cool-down', async () => {
+    // fetch followed redirects: a 301, 302 or 303 turned the POST into a GET,
+    // a page that answered it 200 counted as GitHub's acceptance, the cool-down
+    // was recorded and the retrain was lost; a 307 re-sent the dispatch
+    // wherever it pointed.
+    for (const status of [301, 302, 303, 307, 308]) {
+      github.mode = { status, body: '', headers: { location: `${github.url}/landing` } };
+      const before = github.received;
+      const answer = await send();
+      expect(answer.status, String(status)).toBe(502);
+      expect(answer.body, String(status)).toEqual({
+        error: 'GitHub failed the dispatch',
+        github_status: status,
+      });
+      // The relay called GitHub once and did not follow the redirect.
+      expect(github.received - before, String(status)).toBe(1);
+    }
+    expect(logLines.filter((l) => l.includes('/landing'))).toHaveLength(5);
+    github.mode = 'accept';
+    expect((await send()).status).toBe(202);
+    expect(github.dispatches).toHaveLength(1);
+  }, 30_000);
+
   it("answers a GitHub failure with its status only; GitHub's reply goes to the log, bounded", async () => {
     const marker = 'GITHUB-REPLY-MARKER';
     github.mode = { status: 500, body: `${marker}${'x'.repeat(1 << 20)}` };

@@ -1,5 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +68,27 @@ describe('the relay as a process: its command line and its configuration', () =>
       expect(run.stderr).toContain(`'${named}'`);
       expect(run.stderr).toContain('usage: npm run relay');
       expect(run.stderr).not.toContain('listening');
+    }
+  });
+
+  it('a port in use or a HOST that is not this machine ends in one line naming the variable (exit 2)', async () => {
+    // Both ended in "internal error: Error: listen EADDRINUSE ..." and a stack.
+    const taken = createServer();
+    await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      for (const [env, named] of [
+        [{ PORT: String(port) }, `PORT="${port}"`],
+        [{ HOST: '192.0.2.1' }, 'HOST="192.0.2.1"'],
+        [{ HOST: 'no-such-host.invalid' }, 'HOST="no-such-host.invalid"'],
+      ] as const) {
+        const run = runRelay([], { ...ENV, ...env });
+        expect(run.status, run.stderr).toBe(2);
+        expect(run.stderr).toMatch(new RegExp(`^error: ${named}: `));
+        expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+      }
+    } finally {
+      await new Promise<void>((done) => taken.close(() => done()));
     }
   });
 

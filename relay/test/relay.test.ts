@@ -206,6 +206,58 @@ describe('retrain relay, with real Alertmanager payloads, against a loopback fak
       );
   });
 
+  it('refuses at startup a token no header can carry and a GITHUB_REPOSITORY that is not a name, echoing no secret', () => {
+    const base = { RELAY_TOKEN, GITHUB_TOKEN, GITHUB_REPOSITORY: 'housing-mlops/housing-mlops' };
+    // A GITHUB_TOKEN with a line break loaded fine; every dispatch then failed
+    // with fetch's "Headers.append: \"Bearer <the token>\" is an invalid header
+    // value", which the relay logged: the secret went to the log. A RELAY_TOKEN
+    // like it can never be sent by Alertmanager, so every alert got 401.
+    for (const [name, value] of [
+      ['GITHUB_TOKEN', 'ghs_SECRET0123456789\nX'],
+      ['GITHUB_TOKEN', 'ghs_SECRET 0123456789'],
+      ['GITHUB_TOKEN', 'ghs_SECRET\u00e90123456789'],
+      ['GITHUB_TOKEN', 'ghs_SECRET\u00000123456789'],
+      ['RELAY_TOKEN', 'relay-SECRET-0123456789\r\nX'],
+      ['RELAY_TOKEN', 'relay-SECRET-0123456789\t'],
+    ] as const) {
+      const load = () => loadRelayConfig({ ...base, [name]: value });
+      expect(load, JSON.stringify(value)).toThrow(new RegExp(`\n {2}${name}: `));
+      expect(load, JSON.stringify(value)).not.toThrow(/SECRET/);
+    }
+    for (const repository of ['../..', 'a b/c', 'owner/repo?x=1', 'owner/re#po', 'o/.', '\u00f3/r'])
+      expect(() => loadRelayConfig({ ...base, GITHUB_REPOSITORY: repository }), repository).toThrow(
+        /\n {2}GITHUB_REPOSITORY: must be owner\/repo/,
+      );
+    expect(loadRelayConfig({ ...base, GITHUB_REPOSITORY: 'my-org.x/repo_1.y' }).repository).toEqual(
+      {
+        owner: 'my-org.x',
+        repo: 'repo_1.y',
+      },
+    );
+  });
+
+  it('reads at most 64 KiB of a *_FILE secret: a larger file (or /dev/zero) is refused, not read whole', async () => {
+    // RELAY_TOKEN_FILE=/dev/zero read without end at startup; a 3 MB file was
+    // taken whole as the token.
+    const dir = await mkdtemp(join(tmpdir(), 'relay-secret-'));
+    try {
+      const big = join(dir, 'token');
+      await writeFile(big, 'a'.repeat(3 * 1024 * 1024));
+      const base = { RELAY_TOKEN, GITHUB_TOKEN, GITHUB_REPOSITORY: 'housing-mlops/housing-mlops' };
+      for (const name of ['RELAY_TOKEN', 'GITHUB_TOKEN'])
+        expect(() => loadRelayConfig({ ...base, [`${name}_FILE`]: big }), name).toThrow(
+          new RegExp(`\n {2}${name}_FILE: .*longer than 65,536 bytes`),
+        );
+      const exact = join(dir, 'exact');
+      await writeFile(exact, `${'b'.repeat(40)}\n`);
+      expect(loadRelayConfig({ ...base, GITHUB_TOKEN_FILE: exact }).githubToken).toBe(
+        'b'.repeat(40),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails fast on bad config, naming each variable', () => {
     expect(() =>
       loadRelayConfig({ RELAY_TOKEN: 'short', GITHUB_REPOSITORY: 'nope', COOLDOWN_SECONDS: '-1' }),

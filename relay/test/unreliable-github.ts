@@ -6,9 +6,14 @@ import type { AddressInfo } from 'node:net';
  * - `accept`: 204, and the event is recorded (GitHub took it);
  * - `hang`: reads the request and never answers (an outage behind a proxy);
  * - `hold`: keeps the answer until `release()`, then accepts (a slow GitHub);
- * - `{ status, body }`: answers that status with that body (GitHub refused it).
+ * - `{ status, body, headers }`: answers that status with that body and headers
+ *   (GitHub refused it, or redirects it).
+ *
+ * Any request to `/landing` gets 200 and a page, as a proxy's login page or a
+ * moved site would answer: a redirect there must not count as a dispatch.
  */
-export type GitHubMode = 'accept' | 'hang' | 'hold' | { status: number; body: string };
+export type GitHubMode =
+  'accept' | 'hang' | 'hold' | { status: number; body: string; headers?: Record<string, string> };
 
 /** A loopback stand-in for GitHub's `POST /repos/{owner}/{repo}/dispatches` that can misbehave. */
 export interface UnreliableGitHub {
@@ -39,6 +44,7 @@ export async function startUnreliableGitHub(): Promise<UnreliableGitHub> {
     req.on('end', () => {
       fake.received += 1;
       for (const w of waiters.filter((w) => fake.received >= w.n)) w.done();
+      if (req.url === '/landing') return res.writeHead(200).end('<html>welcome</html>');
       if (req.method !== 'POST' || !/^\/repos\/[^/]+\/[^/]+\/dispatches$/.test(req.url ?? ''))
         return res.writeHead(404).end();
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
@@ -46,7 +52,9 @@ export async function startUnreliableGitHub(): Promise<UnreliableGitHub> {
       if (mode === 'accept') return accept(res, body);
       if (mode === 'hold') return void held.push({ res, body });
       if (mode === 'hang') return;
-      res.writeHead(mode.status, { 'content-type': 'application/json' }).end(mode.body);
+      res
+        .writeHead(mode.status, { 'content-type': 'application/json', ...mode.headers })
+        .end(mode.body);
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));

@@ -21,7 +21,10 @@ export interface ModelMetrics extends RegressionMetrics {
 
 /** A CSV the card describes: its DVC file when tracked ('' otherwise), md5, path and rows read. */
 export interface DataProvenance {
-  /** `data.dvc` when the file lies in the DVC-tracked folder; then `md5` is that folder's hash. */
+  /**
+   * `data.dvc` when the file lies in the DVC-tracked folder and that folder
+   * matches `data.dvc`; then `md5` is that folder's hash. Else '' and the file's own md5.
+   */
   dvc_file: string;
   md5: string;
   path: string;

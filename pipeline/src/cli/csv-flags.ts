@@ -1,4 +1,4 @@
-import { DEFAULT_CSV_LIMITS, type CsvLimits } from '../data/csv.ts';
+import { DEFAULT_CSV_LIMITS, MAX_CSV_LIMIT, type CsvLimits } from '../data/csv.ts';
 import { numberFlag, type FlagSpecs } from '../util/args.ts';
 import { ConfigurationError, quoteInput } from '../util/errors.ts';
 
@@ -19,16 +19,19 @@ export const CSV_LIMIT_FLAGS = {
   },
 } as const satisfies FlagSpecs;
 
-/** The reader's limits from those flags, each a whole number of characters ≥ 1; defaults for the rest. */
+/**
+ * The reader's limits from those flags, each a whole number of characters from
+ * 1 to {@link MAX_CSV_LIMIT} (the longest string the engine holds); defaults for the rest.
+ */
 export function csvLimitsFromFlags(flags: {
   'max-record-chars'?: string | undefined;
   'max-header-chars'?: string | undefined;
 }): CsvLimits {
   const limit = (flag: keyof typeof CSV_LIMIT_FLAGS, fallback: number) => {
     const value = numberFlag(flags[flag], flag) ?? fallback;
-    if (!Number.isSafeInteger(value) || value < 1) {
+    if (!Number.isSafeInteger(value) || value < 1 || value > MAX_CSV_LIMIT) {
       throw new ConfigurationError(
-        `--${flag} must be a whole number of characters, at least 1; got ${quoteInput(flags[flag])}`,
+        `--${flag} must be a whole number of characters, at least 1 and at most ${MAX_CSV_LIMIT.toLocaleString('en-US')} (the longest string Node can hold); got ${quoteInput(flags[flag])}`,
       );
     }
     return value;

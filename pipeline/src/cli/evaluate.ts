@@ -1,17 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import {
   inputContract,
   modelVersionOf,
   onnxSha256,
-  type DataProvenance,
   type ModelCard,
   type ModelMetrics,
 } from '../card/card.ts';
+import { dataProvenance } from '../card/provenance.ts';
 import { loadDataset, takeRows } from '../data/rows.ts';
 import { splitRows } from '../data/split.ts';
-import { md5OfFile } from '../dvc/pull.ts';
-import { readDvcFile } from '../dvc/dvcfile.ts';
 import { transformFeatures } from '../features/features.ts';
 import { regressionMetrics } from '../models/metrics.ts';
 import { predict, type TrainedModel } from '../models/model.ts';
@@ -134,24 +132,9 @@ runCli(async (argv) => {
   };
 
   const sha256 = onnxSha256(onnxBytes);
-  const tracked = await readDvcFile('data.dvc').catch(() => undefined);
-  const provenance = async (path: string, rows: number): Promise<DataProvenance> => {
-    const inside = tracked ? relative(resolve(tracked.path), resolve(path)) : '..';
-    const isTracked =
-      tracked !== undefined &&
-      inside !== '..' &&
-      !inside.startsWith(`..${sep}`) &&
-      !isAbsolute(inside);
-    return {
-      dvc_file: isTracked ? 'data.dvc' : '',
-      md5: isTracked ? tracked.md5 : ((await md5OfFile(path)) ?? ''),
-      path,
-      rows,
-    };
-  };
   const { train, validation, test: held } = training.rows;
   // `data` is what the model was trained on, whichever rows it is scored on.
-  const trainingData = await provenance(training.data, train + validation + held);
+  const trainingData = await dataProvenance(training.data, train + validation + held);
   const card: ModelCard = {
     schema_version: 1,
     model_version: modelVersionOf(trained.model.kind, sha256),
@@ -160,7 +143,7 @@ runCli(async (argv) => {
     git_sha: gitSha(),
     data: trainingData,
     evaluation_data: flags['test-data']
-      ? { ...(await provenance(source, test.rows)), split: 'all' }
+      ? { ...(await dataProvenance(source, test.rows)), split: 'all' }
       : { ...trainingData, rows: test.rows, split: 'test' },
     params,
     metrics,

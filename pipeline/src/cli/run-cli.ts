@@ -1,13 +1,16 @@
 import { HelpRequested } from '../util/args.ts';
 import { ConfigurationError, errorMessage } from '../util/errors.ts';
+import { endWithNpm } from '../util/npm-parent.ts';
 
 /**
  * Runs a CLI's main function and turns every outcome into an exit code.
+ * Started by npm, it also ends when npm is gone (see endWithNpm).
  * `--help` (HelpRequested from parseFlags) prints the usage to stdout, exit 0.
  * A ConfigurationError is the user's to fix: print its message only. Anything
  * else is a bug: print the stack so it can be reported.
  */
 export function runCli(main: (argv: string[]) => Promise<number | void>): void {
+  endWithNpm();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code ?? 0;

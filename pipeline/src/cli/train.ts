@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { loadDataset } from '../data/rows.ts';
 import { exportOnnx } from '../onnx/export.ts';
 import { trainModels } from '../train/train.ts';
+import { checkParamFlag, SEED_SCHEMA, TEST_SIZE_SCHEMA } from '../params/params.ts';
 import { numberFlag, PARAMS_FLAG, parseFlags, type CommandHelp } from '../util/args.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import { createCliLogger } from '../util/logger.ts';
@@ -61,8 +62,13 @@ runCli(async (argv) => {
   const csvLimits = csvLimitsFromFlags(flags);
   const logger = createCliLogger('train');
   const { params, contract } = await loadStageConfig(flags.params);
-  params.seed = numberFlag(flags.seed, 'seed') ?? params.seed;
-  params.split.test_size = numberFlag(flags['test-size'], 'test-size') ?? params.split.test_size;
+  // Overrides obey params.yaml's schema: the card records them as the model's provenance.
+  const override = (flag: 'seed' | 'test-size', schema: object, fallback: number) => {
+    const value = numberFlag(flags[flag], flag);
+    return value === undefined ? fallback : checkParamFlag(value, schema, flag);
+  };
+  params.seed = override('seed', SEED_SCHEMA, params.seed);
+  params.split.test_size = override('test-size', TEST_SIZE_SCHEMA, params.split.test_size);
   const dataPath = flags.data ?? params.data.path;
   const out = flags.out ?? 'artifacts';
 

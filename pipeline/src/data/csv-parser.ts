@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { ConfigurationError } from '../util/errors.ts';
 
 /** One CSV record with the 1-based line it starts on. */
@@ -24,10 +25,19 @@ export const DEFAULT_CSV_LIMITS: Readonly<CsvLimits> = {
   maxHeaderChars: 65_536,
 };
 
+/**
+ * The largest limit either may be: the longest string the engine can hold
+ * (536,870,888 characters on 64-bit Node 20). A field is one string, so past
+ * this a long record would end in V8's "Invalid string length" RangeError
+ * instead of the record-length error naming its line.
+ */
+export const MAX_CSV_LIMIT: number = constants.MAX_STRING_LENGTH;
+
 const LF = 10;
 const CR = 13;
 const QUOTE = 34;
 const COMMA = 44;
+const BOM = 0xfeff;
 /** The characters the parser searches for, by the index of their cache slot. */
 const SEARCHED = ['\n', '\r', '"', ','] as const;
 const [NEXT_LF, NEXT_CR, NEXT_QUOTE, NEXT_COMMA] = [0, 1, 2, 3] as const;
@@ -38,7 +48,8 @@ const [NEXT_LF, NEXT_CR, NEXT_QUOTE, NEXT_COMMA] = [0, 1, 2, 3] as const;
  * between chunks, so no character is read again when a record spans lines or
  * chunks. Quoted fields may hold commas, doubled quotes and line breaks; a
  * quote elsewhere in a field is text. LF, CRLF and CR-only line endings all end
- * a record; a line break inside quotes becomes "\n". Blank lines are skipped.
+ * a record; a line break inside quotes becomes "\n". Blank lines are skipped,
+ * and so is one byte order mark at the start.
  */
 export class CsvParser {
   /**
@@ -60,6 +71,8 @@ export class CsvParser {
   private recordChars = 0;
   private quoteLine = 0;
   private headerDone = false;
+  /** No character has been fed yet: a BOM here is skipped. */
+  private atStart = true;
   private chunk = '';
   private pos = 0;
   /** A record completed and not yet returned. */
@@ -71,7 +84,13 @@ export class CsvParser {
   constructor(
     private readonly where: string,
     private readonly limits: Readonly<CsvLimits> = DEFAULT_CSV_LIMITS,
-  ) {}
+  ) {
+    // Callers check user input (csvLimitsFromFlags names the flag); this catches code that does not.
+    for (const [name, value] of Object.entries(limits)) {
+      if (!Number.isSafeInteger(value) || value < 1 || value > MAX_CSV_LIMIT)
+        throw new RangeError(`CsvParser: ${name} must be a whole number from 1 to at most ${MAX_CSV_LIMIT}, got ${value}`);
+    }
+  }
 
   /** Parses a whole chunk and returns the records it completes. */
   push(chunk: string): CsvRecord[] {
@@ -87,6 +106,12 @@ export class CsvParser {
     this.chunk = chunk;
     this.pos = 0;
     this.cache.fill(-1);
+    // One byte order mark at the very start is not data (Excel's "CSV UTF-8"
+    // writes one): left in, it would make a quoted first field's quote text.
+    if (this.atStart && chunk.length > 0) {
+      this.atStart = false;
+      if (chunk.charCodeAt(0) === BOM) this.pos = 1;
+    }
   }
 
   /**

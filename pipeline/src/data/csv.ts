@@ -2,7 +2,12 @@ import { createReadStream } from 'node:fs';
 import { ConfigurationError, errnoCode, listSome } from '../util/errors.ts';
 import { CsvParser, DEFAULT_CSV_LIMITS, type CsvLimits, type CsvRecord } from './csv-parser.ts';
 
-export { DEFAULT_CSV_LIMITS, type CsvLimits, type CsvRecord } from './csv-parser.ts';
+export {
+  DEFAULT_CSV_LIMITS,
+  MAX_CSV_LIMIT,
+  type CsvLimits,
+  type CsvRecord,
+} from './csv-parser.ts';
 
 /**
  * Streams the records of an RFC 4180 CSV file (see {@link CsvParser}) in one

@@ -47,6 +47,14 @@ export async function resolveDriftReference(options: {
   const source = options.given ?? options.configured;
   const { path } = source;
   if (!options.given && (await isAbsent(path))) {
+    // models/production linked to a volume that is not mounted holds a model
+    // nobody can read: that is not a first run.
+    const broken = await danglingAncestor(path);
+    if (broken !== undefined)
+      return unusable(
+        source,
+        `cannot be reached: ${broken} is a dangling symlink (its target does not exist)`,
+      );
     const model = join(dirname(path), 'model.onnx');
     if (await isAbsent(model)) {
       return {
@@ -117,6 +125,26 @@ function unusable(source: ReferenceSource, problem: string): DriftReference {
       message: `${source.path} (${source.from}): ${problem}; drift cannot be measured against it`,
     },
   };
+}
+
+/**
+ * The nearest folder above `path` that is a symlink to nothing, if the
+ * nearest one that exists is such a link; undefined when that folder is real.
+ */
+async function danglingAncestor(path: string): Promise<string | undefined> {
+  for (let at = dirname(path); ; at = dirname(at)) {
+    const link = await lstat(at).catch(() => undefined);
+    if (link) {
+      if (!link.isSymbolicLink()) return undefined;
+      return (await stat(at).then(
+        () => false,
+        () => true,
+      ))
+        ? at
+        : undefined;
+    }
+    if (dirname(at) === at) return undefined;
+  }
 }
 
 /** True only when nothing at all is at `path` (a dangling symlink is something). */

@@ -12,11 +12,16 @@ import {
   checkConflicts,
   scanWorkspace,
   workspaceError,
-  workspaceHash,
+  workspaceMd5,
   type Names,
   type Workspace,
 } from './workspace.ts';
-import { replaceDirectory, tempPathFor, writeFileAtomic } from '../util/atomic.ts';
+import {
+  removeStaleTemps,
+  replaceDirectory,
+  tempPathFor,
+  writeFileAtomic,
+} from '../util/atomic.ts';
 import { ConfigurationError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
 
@@ -76,7 +81,16 @@ export async function pullData(options: PullOptions): Promise<PullResult> {
     bytes: 0,
   };
   const workspace = await scanWorkspace(target, out.isDirectory, names);
-  if (localHash(workspace) === out.md5) {
+  // What interrupted pulls left beside the output (or the folder a symlinked
+  // output points at, where the staging goes): partial copies nobody will finish.
+  const removed: string[] = [];
+  for (const path of new Set([target, workspace.path]))
+    removed.push(...(await removeStaleTemps(path)));
+  if (removed.length > 0)
+    logger.info(
+      `removed ${removed.length} staging copies of interrupted pulls: ${removed.join(', ')}`,
+    );
+  if (workspaceMd5(workspace) === out.md5) {
     logger.info(
       `${names.display} already matches ${names.dvcFile} (${out.md5}): up to date, the remote was not contacted`,
     );
@@ -98,7 +112,7 @@ export async function pullData(options: PullOptions): Promise<PullResult> {
   try {
     if (out.isDirectory) {
       const entries = await readManifest(dvcDir, out.md5, names.display, remote);
-      await pullDirectory(remote, entries, workspace, target, names, result);
+      await pullDirectory(remote, entries, workspace, target, names, result, maxObjectBytes(out));
     } else await pullFile(await remote(), out, target, names, result);
   } catch (error) {
     throw workspaceError(error, names.display);
@@ -117,13 +131,6 @@ export async function pullData(options: PullOptions): Promise<PullResult> {
   return result;
 }
 
-/** The workspace's hash in the `.dvc` file's terms, or undefined when it has none. */
-function localHash(workspace: Workspace): string | undefined {
-  if (workspace.kind === 'file') return workspace.md5;
-  if (workspace.kind === 'dir') return workspaceHash(workspace.files);
-  return undefined;
-}
-
 function trackedPaths(workspace: Workspace, display: string): string[] {
   if (workspace.kind !== 'dir') return [display];
   return [...workspace.files.keys()].sort().map((rel) => `${display}/${rel}`);
@@ -140,7 +147,13 @@ async function pullFile(
   await mkdir(dirname(target), { recursive: true });
   const staged = tempPathFor(target);
   try {
-    result.bytes += await fetchVerified(storage, out.md5, staged, names.display);
+    result.bytes += await fetchVerified(
+      storage,
+      out.md5,
+      staged,
+      names.display,
+      maxObjectBytes(out),
+    );
     await rename(staged, target);
     result.fetched.push(names.display);
   } finally {
@@ -159,6 +172,7 @@ async function pullDirectory(
   target: string,
   names: Names,
   result: PullResult,
+  maxBytes: number,
 ): Promise<void> {
   checkConflicts(workspace, entries, names);
   const local = workspace.kind === 'dir' ? workspace.files : new Map<string, string>();
@@ -175,7 +189,13 @@ async function pullDirectory(
         await linkOrCopy(join(into, entry.relpath), destination);
         result.upToDate.push(display);
       } else {
-        result.bytes += await fetchVerified(await remote(), entry.md5, destination, display);
+        result.bytes += await fetchVerified(
+          await remote(),
+          entry.md5,
+          destination,
+          display,
+          maxBytes,
+        );
         fetched.push(display);
       }
     }
@@ -199,15 +219,31 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
   await link(from, to).catch(() => copyFile(from, to));
 }
 
+/**
+ * The most bytes one object may have: the output's total size as the `.dvc`
+ * file records it. A remote that sends more (a hostile or broken one, or an
+ * object that is a link to /dev/zero) is cut off there instead of filling
+ * the disk before the md5 check could fail.
+ */
+function maxObjectBytes(out: DvcOut): number {
+  return out.size ?? Number.POSITIVE_INFINITY;
+}
+
+/** At most this many bytes of a `.dir` manifest are read (about half a million files). */
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
 /** Streams one object from the remote to `path` and checks its md5; returns its size. */
 async function fetchVerified(
   storage: RemoteStorage,
   md5: string,
   path: string,
   display: string,
+  maxBytes: number,
 ): Promise<number> {
   const object = await storage.open(md5, display);
-  const written = await streamToFile(object.stream, path);
+  const written = await streamToFile(object.stream, path, maxBytes, () =>
+    tooLarge(display, object.location, maxBytes, 'the size data.dvc records'),
+  );
   if (written.md5 !== md5) {
     throw new ConfigurationError(
       `${display}: md5 mismatch, expected ${md5} but ${object.location} hashes to ${written.md5}; nothing was written`,
@@ -232,7 +268,18 @@ async function readManifest(
   if (local && hashOf(local) === md5) return parseManifest(local, cached);
   const object = await (await remote()).open(md5, `${display}/ (directory manifest)`);
   const chunks: Uint8Array[] = [];
-  for await (const chunk of object.stream) chunks.push(chunk);
+  let size = 0;
+  for await (const chunk of object.stream) {
+    size += chunk.length;
+    if (size > MAX_MANIFEST_BYTES)
+      throw tooLarge(
+        `${display}/ (directory manifest)`,
+        object.location,
+        MAX_MANIFEST_BYTES,
+        'what a manifest can be',
+      );
+    chunks.push(chunk);
+  }
   const bytes = Buffer.concat(chunks);
   const actual = hashOf(bytes);
   if (actual !== md5) {
@@ -248,10 +295,18 @@ async function readManifest(
 
 const hashOf = (bytes: Buffer): string => `${createHash('md5').update(bytes).digest('hex')}.dir`;
 
-/** Streams bytes to a new file while hashing them. */
+function tooLarge(display: string, location: string, max: number, what: string): Error {
+  return new ConfigurationError(
+    `${display}: ${location} holds more than ${max.toLocaleString('en-US')} bytes, ${what}; nothing was written`,
+  );
+}
+
+/** Streams bytes to a new file while hashing them; past `maxBytes`, fails with `tooLarge()`. */
 async function streamToFile(
   source: AsyncIterable<Uint8Array>,
   path: string,
+  maxBytes: number,
+  tooLarge: () => Error,
 ): Promise<{ md5: string; bytes: number }> {
   const hash = createHash('md5');
   let bytes = 0;
@@ -259,6 +314,7 @@ async function streamToFile(
     transform(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);
       bytes += chunk.length;
+      if (bytes > maxBytes) return callback(tooLarge());
       callback(null, chunk);
     },
   });

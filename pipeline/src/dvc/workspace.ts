@@ -86,6 +86,13 @@ export function workspaceHash(files: Map<string, string | undefined>): string | 
   return directoryHash(entries);
 }
 
+/** The workspace's hash in the `.dvc` file's terms (md5, or `<md5>.dir`), or undefined when it has none. */
+export function workspaceMd5(workspace: Workspace): string | undefined {
+  if (workspace.kind === 'file') return workspace.md5;
+  if (workspace.kind === 'dir') return workspaceHash(workspace.files);
+  return undefined;
+}
+
 /**
  * Fails, before anything is fetched or written, when the manifest needs a
  * file where the workspace has a directory, or a directory where it has a file.

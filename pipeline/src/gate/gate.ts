@@ -1,5 +1,5 @@
 import type { MetricGate } from '../params/params.ts';
-import { ConfigurationError } from '../util/errors.ts';
+import { ConfigurationError, listSome } from '../util/errors.ts';
 
 /** One metric's verdict. */
 export interface GateRow {
@@ -45,6 +45,14 @@ export function evaluateGate(
     }
     const sign = gate.better === 'lower' ? 1 : -1;
     const base = baseline?.[metric];
+    // A baseline that is given but cannot be compared with must not turn into
+    // "no baseline": that would pass a regression against production.
+    if (baseline !== undefined && !Number.isFinite(base)) {
+      throw new ConfigurationError(
+        `the baseline has no usable metric '${metric}' (${base === undefined ? 'absent or not a number' : String(base)}); it has ${listSome(Object.keys(baseline)) || 'no numeric metrics'}`,
+        baselineName ?? 'the baseline',
+      );
+    }
     const reasons: string[] = [];
     let allowed: number | null = null;
     if (base !== undefined) {

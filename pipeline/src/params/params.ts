@@ -37,12 +37,17 @@ const section = (properties: Record<string, unknown>) => ({
   properties,
 });
 
+/** `seed`: the split's generator keeps 32 bits, so a larger seed would split as another one. */
+export const SEED_SCHEMA = { type: 'integer', minimum: 0, maximum: 0xffffffff };
+/** `split.test_size`: a share of the rows, below 1 so that some are left to train on. */
+export const TEST_SIZE_SCHEMA = { type: 'number', minimum: 0, exclusiveMaximum: 1 };
+
 /** The JSON Schema of params.yaml; `npm run lint` and every stage check it. */
 export const PARAMS_SCHEMA = section({
-  seed: { type: 'integer', minimum: 0 },
+  seed: SEED_SCHEMA,
   data: section({ path: { type: 'string' }, contract: { type: 'string' } }),
   split: section({
-    test_size: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+    test_size: TEST_SIZE_SCHEMA,
     validation_size: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
   }),
   validate: section({
@@ -87,7 +92,22 @@ export const PARAMS_SCHEMA = section({
   }),
 });
 
-const validateParams = new Ajv2020({ allErrors: true }).compile(PARAMS_SCHEMA);
+const ajv = new Ajv2020({ allErrors: true });
+const validateParams = ajv.compile(PARAMS_SCHEMA);
+
+/**
+ * A command-line override of one params.yaml value, checked against the same
+ * schema (`schema` is its part of {@link PARAMS_SCHEMA}); the error names the flag.
+ */
+export function checkParamFlag(value: number, schema: object, flag: string): number {
+  const check = ajv.compile(schema);
+  const given = String(value);
+  if (check(value)) return value;
+  const problems = (check.errors ?? []).map((e) => e.message ?? e.keyword).join(', ');
+  throw new ConfigurationError(
+    `--${flag} must be as params.yaml allows (${problems}); got ${given}`,
+  );
+}
 
 /** Reads and checks params.yaml; every problem names its file:line and key path. */
 export async function loadParams(file = 'params.yaml'): Promise<Params> {

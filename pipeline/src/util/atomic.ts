@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { ConfigurationError, errnoCode, errorMessage } from './errors.ts';
 
 /** A temporary path beside `target`, on the same filesystem so rename is atomic. */
 export function tempPathFor(target: string): string {
@@ -10,11 +11,61 @@ export function tempPathFor(target: string): string {
   );
 }
 
+/** Whether a process with this id is running (a permission error means it is, as someone else's). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary paths {@link tempPathFor} made beside `target` for
+ * processes that are gone: a process killed mid-write (SIGTERM, SIGKILL, a
+ * crash) never ran its cleanup. Those of a running process are left alone.
+ * Returns the names it removed.
+ */
+export async function removeStaleTemps(target: string): Promise<string[]> {
+  const prefix = `.${basename(target)}.tmp-`;
+  const names = await readdir(dirname(target)).catch(() => []);
+  const stale = names.filter((name) => {
+    const match = /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length));
+    return name.startsWith(prefix) && match !== null && !isRunning(Number(match[1]));
+  });
+  for (const name of stale) await rm(join(dirname(target), name), { recursive: true, force: true });
+  return stale;
+}
+
 /**
  * Writes a file so that readers see either the old content or the new one,
  * never a torn write: write a sibling temp file, fsync it, then rename.
  */
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  try {
+    await writeThroughTemp(target, data);
+  } catch (error) {
+    // Where to write is the user's choice (--out, --report...): a folder where
+    // the file goes, a file where a folder goes, no permission, a full disk.
+    const code = errnoCode(error);
+    const why = (code && WRITE_FAILURES[code]) ?? code ?? errorMessage(error);
+    throw new ConfigurationError(`cannot write (${why})`, target);
+  }
+}
+
+/** What an errno means for a file being written, in words. */
+const WRITE_FAILURES: Record<string, string> = {
+  EISDIR: 'EISDIR: a folder is there',
+  EEXIST: 'EEXIST: a file is where its folder should be',
+  ENOTDIR: 'ENOTDIR: a file is where its folder should be',
+  EACCES: 'EACCES: permission denied',
+  EPERM: 'EPERM: permission denied',
+  EROFS: 'EROFS: read-only file system',
+  ENOSPC: 'ENOSPC: no space left on the device',
+};
+
+async function writeThroughTemp(target: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   const temp = tempPathFor(target);
   try {

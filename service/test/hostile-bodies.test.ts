@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ModelCard } from '../../pipeline/src/card/card.ts';
 import { DriftMonitor } from '../src/drift-monitor.ts';
 import { ProblemList } from '../src/http/errors.ts';
-import { checkRow } from '../src/routes/check-row.ts';
+import { readJsonBody } from '../src/http/json-body.ts';
+import { bodyBudget, checkRow } from '../src/routes/check-row.ts';
 import { createMetrics } from '../src/metrics.ts';
 import {
   SAMPLE_ROW,
@@ -160,6 +163,71 @@ describe('bodies within the size limit never get a 5xx (issue 11, item 1)', () =
   });
 });
 
+describe('bodies of many objects or arrays cost no more than a good one (issue 11, items 1 and 2)', () => {
+  // JSON.parse pays for every object and array it builds, ~20 times what a number costs:
+  // 330,000 "{}" take ~80 ms, 15,000 arrays nested 32 deep ~140 ms, a good 1 MB batch ~1 ms.
+  // None has a ':' for the key budget to count.
+  const hostile = {
+    'empty objects as rows': `{"instances":[${Array(300_000).fill('{}').join(',')}]}`,
+    'empty arrays as rows': `{"instances":[${Array(300_000).fill('[]').join(',')}]}`,
+    'arrays nested 32 deep': `{"instances":[${Array(15_000)
+      .fill(`${'['.repeat(32)}${']'.repeat(32)}`)
+      .join(',')}]}`,
+    'one array nested 400,000 deep': `${'['.repeat(400_000)}${']'.repeat(400_000)}`,
+    'a feature nested 200,000 deep': rowWith(`"x":${'['.repeat(200_000)}${']'.repeat(200_000)}`),
+  };
+
+  /** A request carrying `body` as readJsonBody reads it. */
+  const request = (body: string) =>
+    Object.assign(Readable.from([Buffer.from(body)]), {
+      headers: { 'content-type': 'application/json' },
+    }) as unknown as IncomingMessage;
+
+  it('refuses them before JSON.parse, with a 400 that says why', async () => {
+    const budget = bodyBudget({ card }, 1000);
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      for (const [name, body] of Object.entries(hostile)) {
+        expect(Buffer.byteLength(body), name).toBeLessThanOrEqual(BODY_LIMIT);
+        const error = await readJsonBody(request(body), BODY_LIMIT, budget).catch(
+          (e: unknown) => e as { status: number; message: string },
+        );
+        expect(error, name).toMatchObject({ status: 400 });
+        expect((error as { message: string }).message, name).toMatch(/objects and arrays/);
+      }
+      expect(parse).not.toHaveBeenCalled();
+      // The largest valid batch still parses, and rows that are arrays still get their details.
+      const good = JSON.stringify({ instances: Array(1000).fill(SAMPLE_ROW) });
+      await expect(readJsonBody(request(good), BODY_LIMIT, budget)).resolves.toBeTruthy();
+      await expect(
+        readJsonBody(
+          request(`{"instances":[${Array(1000).fill('[1]').join(',')}]}`),
+          BODY_LIMIT,
+          budget,
+        ),
+      ).resolves.toBeTruthy();
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('answers each with a bounded 400 on both routes', async () => {
+    for (const [name, body] of Object.entries(hostile)) {
+      for (const path of ['/v1/predict', '/v1/predict/batch']) {
+        const res = await postRaw(path, body);
+        expectBoundedRejection(res);
+        expect(res.json.error, `${name} on ${path}`).toMatch(/objects and arrays/);
+      }
+    }
+    const arrays = await postRaw('/v1/predict/batch', '{"instances":[[1,2],"s",null]}');
+    expect(arrays.json.details).toEqual([
+      { path: '/instances/0', message: 'must be object' },
+      { path: '/instances/1', message: 'must be object' },
+      { path: '/instances/2', message: 'must be object' },
+    ]);
+  });
+});
+
 describe('error answers are capped on every route (issue 11, item 2)', () => {
   it('lists at most 100 details for 110,000 unknown keys on /v1/predict, and says there are more', async () => {
     const { json, count } = unknownKeys(BODY_LIMIT - 2_000);
@@ -248,7 +316,16 @@ describe('error answers are capped on every route (issue 11, item 2)', () => {
 });
 
 describe('methods other than POST on the prediction routes (issue 11, item 8)', () => {
-  for (const path of ['/v1/predict', '/v1/predict/batch', '/v1/predict?x=1']) {
+  // Express matches the service's other routes without regard to case or a trailing slash;
+  // the prediction routes, on plain node:http, must match the same paths.
+  for (const path of [
+    '/v1/predict',
+    '/v1/predict/batch',
+    '/v1/predict?x=1',
+    '/v1/predict/',
+    '/v1/predict/batch/?x=1',
+    '/V1/Predict/Batch',
+  ]) {
     it(`answers 405 with Allow: POST on ${path}`, async () => {
       for (const method of ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
         const res = await fetch(`${service.url}${path}`, { method });
@@ -264,6 +341,22 @@ describe('methods other than POST on the prediction routes (issue 11, item 8)', 
       expect((await head.arrayBuffer()).byteLength).toBe(0);
     });
   }
+
+  it('serves POST on the same paths', async () => {
+    const batch = { instances: [SAMPLE_ROW] };
+    for (const [path, body] of [
+      ['/v1/predict/', SAMPLE_ROW],
+      ['/V1/PREDICT', SAMPLE_ROW],
+      ['/v1/predict/batch/?x=1', batch],
+    ] as const) {
+      const res = await post(`${service.url}${path}`, body);
+      expect(res.status, path).toBe(200);
+    }
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    // Labelled by the route's template, never the raw path.
+    expect(metrics).not.toMatch(/route="\/V1/);
+    expect(metrics).not.toMatch(/route="\/v1\/predict\/"/);
+  });
 });
 
 describe('a UTF-8 byte order mark before the JSON (issue 11, item 8)', () => {

@@ -2,12 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppDeps } from '../app.ts';
 import { HttpError, ProblemList, sendError } from '../http/errors.ts';
 import { assignRequestId, instrumentRequest } from '../http/instrument.ts';
-import { readJsonBody } from '../http/json-body.ts';
+import { readJsonBody, UNBOUNDED } from '../http/json-body.ts';
 import { sendJson } from '../http/respond.ts';
 import type { DriftMonitor } from '../drift-monitor.ts';
 import type { ServiceMetrics } from '../metrics.ts';
 import type { LoadedModel, Row } from '../model/load-model.ts';
-import { checkRow, colonBudget } from './check-row.ts';
+import { bodyBudget, checkRow } from './check-row.ts';
 
 /** Handles a request if it is one of ours and returns true; otherwise leaves it alone. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -45,8 +45,8 @@ export function createPredictRoutes(deps: AppDeps): RouteHandler {
       return true;
     }
     const model = deps.holder.current;
-    const maxColons = model ? colonBudget(model, deps.config.maxBatchRows) : Infinity;
-    readJsonBody(req, deps.config.bodyLimitBytes, maxColons)
+    const budget = model ? bodyBudget(model, deps.config.maxBatchRows) : UNBOUNDED;
+    readJsonBody(req, deps.config.bodyLimitBytes, budget)
       .then((body) => handle(body, requestId))
       .then(
         (answer) => sendJson(res, 200, answer),

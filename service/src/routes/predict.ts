@@ -25,9 +25,7 @@ export function createPredictRoutes(deps: AppDeps): RouteHandler {
     ['/v1/predict/batch', (body, requestId) => predictBatch(deps, body, requestId)],
   ]);
   return (req, res) => {
-    const url = req.url ?? '';
-    const query = url.indexOf('?');
-    const route = query === -1 ? url : url.slice(0, query);
+    const route = routeOf(req.url ?? '');
     const handle = routes.get(route);
     if (!handle) return false;
     const requestId = assignRequestId(req, res);
@@ -106,6 +104,22 @@ async function predictBatch(deps: AppDeps, body: unknown, requestId: string) {
     request_id: requestId,
   };
 }
+
+/**
+ * The route a request URL names, matched as Express matches every other
+ * route of the service (case-insensitive, one optional trailing slash), so
+ * that POST /v1/predict/ predicts and GET /V1/PREDICT gets 405, not 404.
+ * The result is the route's template, the only label the metrics see.
+ */
+function routeOf(url: string): string {
+  const query = url.indexOf('?');
+  let path = query === -1 ? url : url.slice(0, query);
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  // Only paths as long as a route are lowered: a long path is not ours, and costs nothing.
+  return path.length <= ROUTE_MAX_LENGTH ? path.toLowerCase() : path;
+}
+
+const ROUTE_MAX_LENGTH = '/v1/predict/batch'.length;
 
 function isObject(value: unknown): value is Row {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

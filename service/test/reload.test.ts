@@ -191,6 +191,47 @@ describe('a rejected reload', () => {
     }
   }, 120_000);
 
+  it('rejects an input contract that cannot serve the graph, and changes nothing', async () => {
+    // Each was accepted: /openapi.json then answered 500, or every valid row 400,
+    // or {} was predicted from NaN features.
+    const dir = await copyModel(modelA);
+    const service = await startService(dir);
+    try {
+      const before = await observed(service.url);
+      const contract = ['input_contract'];
+      const property = (name: string) => [...contract, 'properties', name];
+      const broken: [string, unknown][] = [
+        ['an empty contract', edit(cardB, contract, {})],
+        ['no properties', edit(cardB, [...contract, 'properties'], DELETE)],
+        ['no required list', edit(cardB, [...contract, 'required'], DELETE)],
+        ['a required list not of strings', edit(cardB, [...contract, 'required'], [1])],
+        ['an input missing from it', edit(cardB, property('median_income'), DELETE)],
+        ['an input that admits nothing', edit(cardB, property('median_income'), false)],
+        ['an input typed as a string', edit(cardB, property('median_income'), { type: 'string' })],
+        ['rows that must be arrays', edit(cardB, [...contract, 'type'], 'array')],
+        [
+          'a category list without the common category',
+          edit(cardB, [...property('ocean_proximity'), 'enum'], ['NOWHERE']),
+        ],
+      ];
+      for (const [what, card] of broken) {
+        await place(dir, onnxB, card);
+        const res = await post(`${service.url}/admin/reload`, {}, auth);
+        expect(res.status, what).toBe(409);
+        expect(res.body.error, what).toMatch(/\/input_contract/);
+        expect(res.body.error!.length, what).toBeLessThan(1000);
+        expect(await observed(service.url), what).toEqual(before);
+      }
+      // B's intact card loads, and its document is served: each broken part was the only reason.
+      await place(dir, onnxB, cardB);
+      expect((await post(`${service.url}/admin/reload`, {}, auth)).status).toBe(200);
+      expect((await fetch(`${service.url}/openapi.json`)).status).toBe(200);
+    } finally {
+      await service.stop();
+      await removeDir(dir);
+    }
+  }, 120_000);
+
   it('releases every thread a failed load started, over HTTP and SIGHUP, and the old model serves on', async () => {
     const dir = await copyModel(modelA);
     const service = await startService(dir);

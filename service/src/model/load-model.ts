@@ -4,7 +4,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type * as ort from 'onnxruntime-node';
 import { modelVersionOf, onnxSha256, type ModelCard } from '../../../pipeline/src/card/card.ts';
 import { ConfigurationError, errnoCode, errorMessage } from '../../../pipeline/src/util/errors.ts';
-import { checkCardShape, checkInputProfiles } from './card-shape.ts';
+import { checkCardShape, checkContractServesGraph, checkInputProfiles } from './card-shape.ts';
 import { coalesce } from './coalesce.ts';
 import { createSession, graphSpec, runColumns, toColumns, type GraphSpec } from './onnx-session.ts';
 import { WorkerSession } from './worker-session.ts';
@@ -82,6 +82,7 @@ export async function loadModel(
     checkGraph(session, card, cardPath);
     checkInputProfiles(card, cardPath);
     const typical = typicalRow(card);
+    checkContractServesGraph(card, validateRow, typical, cardPath);
     worker = await WorkerSession.start(bytes, spec, (reason) =>
       hooks.onWorkerCrash?.(card.model_version, reason),
     ).catch((error: unknown) => {

@@ -8,7 +8,7 @@ import swaggerUi from 'swagger-ui-dist';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { start, type RunningService } from '../src/server.ts';
-import { ROOT } from './fixture.ts';
+import { removeDir, ROOT, SAMPLE_ROW, trainModel } from './fixture.ts';
 
 /** No model: these tests are about connections, and /healthz answers without one. */
 const NO_MODEL = '/nonexistent/model-dir';
@@ -248,6 +248,36 @@ describe('requests without a complete response', () => {
       .sort();
     expect(logged).toEqual([408, 499, 499, 503]);
   }, 20_000);
+});
+
+describe('a complete request, then the client closes its sending side', () => {
+  it('is counted as answered only when the answer went out before the close', async () => {
+    // Node ends the connection on the client's FIN (httpAllowHalfOpen is false), and an
+    // answer written after that reaches no one, yet its response still emitted 'finish'.
+    const modelDir = await trainModel();
+    const { service, lines } = await startHere({ MODEL_DIR: modelDir });
+    const body = JSON.stringify(SAMPLE_ROW);
+    const clients = 20;
+    let answered = 0;
+    for (let i = 0; i < clients; i++) {
+      const client = await rawClient(service);
+      client.socket.end(
+        `POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
+      await client.closed;
+      if (/^HTTP\/1\.1 200 /.test(client.received())) answered++;
+    }
+    await until(
+      () => lines.filter((l) => l.msg === 'request' && l.route === '/v1/predict').length >= clients,
+    );
+    const counts = await countsByStatus(service, '/v1/predict');
+    // What the clients received, no more: the rest left before their answer.
+    await removeDir(modelDir);
+    expect(counts['200'] ?? 0).toBe(answered);
+    expect(counts['499'] ?? 0).toBe(clients - answered);
+    const logged = lines.filter((l) => l.msg === 'request' && l.route === '/v1/predict');
+    expect(logged.filter((l) => l.status === 200)).toHaveLength(answered);
+  }, 120_000);
 });
 
 describe('listen errors', () => {

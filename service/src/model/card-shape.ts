@@ -47,7 +47,10 @@ const CARD_SCHEMA = {
       required: ['type', 'properties', 'required'],
       properties: {
         type: { const: 'object' },
-        properties: { type: 'object', additionalProperties: { type: ['object', 'boolean'] } },
+        properties: {
+          type: 'object',
+          additionalProperties: { anyOf: [{ type: 'object' }, { type: 'boolean' }] },
+        },
         required: { type: 'array', items: { type: 'string' } },
       },
     },

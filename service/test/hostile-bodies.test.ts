@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { connect } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -233,6 +234,65 @@ describe('bodies of many objects or arrays cost no more than a good one (issue 1
       { path: '/instances/2', message: 'must be object' },
     ]);
   });
+});
+
+describe('a body refused before its end (issue 11, items 1 and 8)', () => {
+  /**
+   * Sends `first` and, once its answer is in, a good request on the same connection;
+   * resolves to the status lines received before the connection closed (or 15 s passed).
+   */
+  function twoOnOneConnection(first: Buffer): Promise<string[]> {
+    const row = JSON.stringify(SAMPLE_ROW);
+    const second = `POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${row.length}\r\n\r\n${row}`;
+    const { port } = new URL(service.url);
+    return new Promise((done) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(first));
+      let received = '';
+      let sentSecond = false;
+      const statuses = () => [...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]!);
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('latin1');
+        if (!sentSecond && statuses().length === 1) {
+          sentSecond = true;
+          socket.write(second);
+        }
+        if (statuses().length === 2) socket.destroy();
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => done(statuses()));
+      setTimeout(() => socket.destroy(), 15_000).unref();
+    });
+  }
+
+  const head = (length: number, extra: string) =>
+    `POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${extra}Content-Length: ${length}\r\n\r\n`;
+
+  it('leaves the connection usable: the rest of the body is discarded, not left unread', async () => {
+    // 200 MB of blanks: a ~190 KB gzip and a 316-byte br body, each far past the limit decoded.
+    const blanks = Buffer.alloc(200_000_000, 32);
+    for (const [encoding, body] of [
+      ['gzip', gzipSync(blanks)],
+      ['deflate', deflateSync(blanks)],
+      ['br', brotliCompressSync(blanks)],
+    ] as const) {
+      const first = Buffer.concat([
+        Buffer.from(head(body.length, `Content-Encoding: ${encoding}\r\n`)),
+        body,
+      ]);
+      expect(await twoOnOneConnection(first), encoding).toEqual(['413', '200']);
+    }
+    // A chunked body without a length, past the limit as it arrives.
+    const chunk = Buffer.alloc(BODY_LIMIT + 1, 32);
+    const chunked = Buffer.concat([
+      Buffer.from(
+        'POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
+      ),
+      Buffer.from(`${chunk.length.toString(16)}\r\n`),
+      chunk,
+      Buffer.from('\r\n0\r\n\r\n'),
+    ]);
+    expect(await twoOnOneConnection(chunked), 'chunked').toEqual(['413', '200']);
+  }, 60_000);
 });
 
 describe('error answers are capped on every route (issue 11, item 2)', () => {

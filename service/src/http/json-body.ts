@@ -72,7 +72,7 @@ export async function readJsonBody(
   } else if (Number(req.headers['content-length']) > limitBytes) {
     throw tooLarge(limitBytes);
   }
-  const text = await readText(source, limitBytes);
+  const text = await readText(req, source, limitBytes);
   if (text.length === 0) throw new HttpError(400, 'malformed JSON: the body is empty');
   // Every key costs JSON.parse a property, and 130,000 keys in one object cost it ~60 ms:
   // a body with more ':' than any valid request holds is refused unparsed. A key takes
@@ -99,6 +99,22 @@ export async function readJsonBody(
   } catch (error) {
     throw new HttpError(400, `malformed JSON: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Stops decoding and discards what the client still sends of a body given up
+ * on. Left unread, the request would stay paused (behind its decoder, whose
+ * output nobody reads) and Node would not drain it: the next request on the
+ * keep-alive connection would never be parsed. Discarding costs no decoding,
+ * and the request timeout bounds how long a client may keep sending.
+ */
+function discardRest(req: IncomingMessage, source: Readable): void {
+  if (source !== req) {
+    req.unpipe(source as unknown as NodeJS.WritableStream);
+    source.destroy(); // frees the decoder's buffers and zlib state now
+  }
+  req.removeAllListeners('data');
+  req.resume();
 }
 
 /** The `char` characters in `text`, counted up to one past `max` (the work stops there). */
@@ -130,10 +146,10 @@ function hasBom(body: Buffer): boolean {
 }
 
 /**
- * Collects a stream as UTF-8 text without one leading byte order mark,
- * failing as soon as it passes `limitBytes`.
+ * Collects `source` (the request, or its decoder) as UTF-8 text without one
+ * leading byte order mark, failing as soon as it passes `limitBytes`.
  */
-function readText(source: Readable, limitBytes: number): Promise<string> {
+function readText(req: IncomingMessage, source: Readable, limitBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -141,8 +157,7 @@ function readText(source: Readable, limitBytes: number): Promise<string> {
       source.off('data', onData);
       source.off('end', onEnd);
       source.off('close', onClose);
-      // Stop decoding; whatever the client still sends is discarded by node:http.
-      source.pause();
+      discardRest(req, source);
       reject(error);
     };
     const onData = (chunk: Buffer) => {

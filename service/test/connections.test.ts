@@ -280,6 +280,18 @@ describe('a complete request, then the client closes its sending side', () => {
   }, 120_000);
 });
 
+describe('the URL the service reports', () => {
+  it('opens, on an IPv6 host too', async () => {
+    // npm start prints it; "http://::1:8080" is not a URL anyone can open.
+    for (const host of ['::1', '::', '0.0.0.0', '127.0.0.1']) {
+      const { service } = await startHere({ HOST: host });
+      const res = await fetch(`${service.url}/healthz`);
+      expect(res.status, host).toBe(200);
+      await service.close();
+    }
+  }, 30_000);
+});
+
 describe('listen errors', () => {
   const main = (env: Record<string, string>, uid?: number) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {

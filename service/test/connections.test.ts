@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { get } from 'node:http';
+import { get, type ServerResponse } from 'node:http';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -277,6 +277,37 @@ describe('a complete request, then the client closes its sending side', () => {
     expect(counts['499'] ?? 0).toBe(clients - answered);
     const logged = lines.filter((l) => l.msg === 'request' && l.route === '/v1/predict');
     expect(logged.filter((l) => l.status === 200)).toHaveLength(answered);
+  }, 120_000);
+});
+
+describe('pipelined requests', () => {
+  it('are read only a few dozen ahead of their answers, and all answered', async () => {
+    // Node stops reading a connection only once its answers back up, and answers come
+    // later than the requests here: 4 clients pipelining 100,000 requests each without
+    // reading took the service from 200 MB to 900 MB, with ~46,000 requests in flight.
+    const modelDir = await trainModel();
+    const { service } = await startHere({ MODEL_DIR: modelDir });
+    let inFlight = 0;
+    let most = 0;
+    service.server.on('request', (_req, res: ServerResponse) => {
+      most = Math.max(most, ++inFlight);
+      res.once('close', () => inFlight--);
+    });
+    const body = JSON.stringify(SAMPLE_ROW);
+    const one = `POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const requests = 3000;
+    const client = await rawClient(service);
+    client.socket.pause(); // reads nothing until all are sent
+    client.socket.write(one.repeat(requests));
+    await until(() => most >= 100 || inFlight > 0, 100);
+    await new Promise((done) => setTimeout(done, 300));
+    // At most one read (64 KiB, ~290 requests) past the limit of requests in flight.
+    expect(most).toBeLessThanOrEqual(64 + Math.ceil(65_536 / one.length));
+    client.socket.resume();
+    await until(() => (client.received().match(/HTTP\/1\.1 200 /g) ?? []).length >= requests, 1000);
+    expect((client.received().match(/HTTP\/1\.1 200 /g) ?? []).length).toBe(requests);
+    client.socket.destroy();
+    await removeDir(modelDir);
   }, 120_000);
 });
 

@@ -5,7 +5,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import swaggerUi from 'swagger-ui-dist';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { start, type RunningService } from '../src/server.ts';
 import { removeDir, ROOT, SAMPLE_ROW, trainModel } from './fixture.ts';
@@ -309,6 +309,30 @@ describe('pipelined requests', () => {
     client.socket.destroy();
     await removeDir(modelDir);
   }, 120_000);
+});
+
+describe('while no model is loaded', () => {
+  it('answers a prediction 503 without parsing its body', async () => {
+    // Without a model there is no body budget: a 1 MB body of nested arrays would cost
+    // JSON.parse ~180 ms only to be told 503.
+    const { service } = await startHere();
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const body = `${'['.repeat(400_000)}${']'.repeat(400_000)}`;
+      for (const path of ['/v1/predict', '/v1/predict/batch']) {
+        const res = await fetch(`${service.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        expect(res.status, path).toBe(503);
+        expect(((await res.json()) as { error: string }).error).toMatch(/no model/);
+      }
+      expect(parse.mock.calls.filter(([text]) => String(text).length >= 400_000)).toEqual([]);
+    } finally {
+      parse.mockRestore();
+    }
+  });
 });
 
 describe('the URL the service reports', () => {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppDeps } from '../app.ts';
 import { HttpError, ProblemList, sendError } from '../http/errors.ts';
 import { assignRequestId, instrumentRequest } from '../http/instrument.ts';
-import { readJsonBody, UNBOUNDED } from '../http/json-body.ts';
+import { readJsonBody } from '../http/json-body.ts';
 import { sendJson } from '../http/respond.ts';
 import type { DriftMonitor } from '../drift-monitor.ts';
 import type { ServiceMetrics } from '../metrics.ts';
@@ -43,8 +43,13 @@ export function createPredictRoutes(deps: AppDeps): RouteHandler {
       return true;
     }
     const model = deps.holder.current;
-    const budget = model ? bodyBudget(model, deps.config.maxBatchRows) : UNBOUNDED;
-    readJsonBody(req, deps.config.bodyLimitBytes, budget)
+    if (!model) {
+      // No model, no body budget, and nothing to predict with: the body is not read
+      // (Node discards it), whatever it holds.
+      sendError(res, new HttpError(503, 'no model loaded yet'), requestId, deps.logger);
+      return true;
+    }
+    readJsonBody(req, deps.config.bodyLimitBytes, bodyBudget(model, deps.config.maxBatchRows))
       .then((body) => handle(body, requestId))
       .then(
         (answer) => sendJson(res, 200, answer),

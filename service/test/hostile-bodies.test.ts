@@ -132,6 +132,16 @@ describe('bodies within the size limit never get a 5xx (issue 11, item 1)', () =
     expectBoundedRejection(await postRaw('/v1/predict', rowWith(single)));
   });
 
+  it('tells a client one row over the batch limit what the limit is', async () => {
+    // 1,001 valid rows hold more keys than 1,000 do: refused unparsed, but by the rule it broke.
+    const res = await postRaw(
+      '/v1/predict/batch',
+      JSON.stringify({ instances: Array(1001).fill(SAMPLE_ROW) }),
+    );
+    expectBoundedRejection(res);
+    expect(res.json.error).toMatch(/1000 rows/);
+  });
+
   it('still accepts the largest valid batch, padded to the size limit', async () => {
     const row = JSON.stringify(SAMPLE_ROW);
     const pad = ' '.repeat(Math.floor((BODY_LIMIT - 20) / 1000) - row.length - 1);

@@ -28,6 +28,8 @@ export interface BodyBudget {
    * about 20 times what a number does, nested or not, and needs no ':'.
    */
   containers: number;
+  /** The largest valid request, as the errors name it ("a batch of 1000 rows"). */
+  largest?: string;
 }
 
 /** No budget: every body that fits the size limit is parsed. */
@@ -78,19 +80,18 @@ export async function readJsonBody(
   // a body with more ':' than any valid request holds is refused unparsed. A key takes
   // at least 4 characters ("":0), so a body of at most 4 × colons is not counted.
   const { colons, containers } = budget;
+  const than = `more than any valid request${budget.largest ? ` (${budget.largest})` : ''} has`;
   if (text.length > 4 * colons && countChars(text, ':', colons) > colons) {
-    throw new HttpError(
-      400,
-      `the body has more than ${colons} keys (':' characters), more than any valid request has`,
-      [{ path: '', message: `must NOT have more than ${colons} keys` }],
-    );
+    throw new HttpError(400, `the body has more than ${colons} keys (':' characters), ${than}`, [
+      { path: '', message: `must NOT have more than ${colons} keys` },
+    ]);
   }
   // 300,000 '{}' or '[]', or arrays nested thousands deep, cost JSON.parse 30-180 ms
   // without a single ':'. Each takes at least 2 characters.
   if (text.length > 2 * containers && countContainers(text, containers) > containers) {
     throw new HttpError(
       400,
-      `the body has more than ${containers} objects and arrays ('{' and '[' characters), more than any valid request has`,
+      `the body has more than ${containers} objects and arrays ('{' and '[' characters), ${than}`,
       [{ path: '', message: `must NOT have more than ${containers} objects and arrays` }],
     );
   }

@@ -82,6 +82,7 @@ export function bodyBudget(model: Pick<RowValidator, 'card'>, maxBatchRows: numb
   return {
     colons: 1 + maxBatchRows * shape.colons,
     containers: 2 + maxBatchRows * shape.containers,
+    largest: `a batch of ${maxBatchRows} rows`,
   };
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -276,6 +277,47 @@ describe('a rejected reload', () => {
       await removeDir(dir);
     }
   }, 180_000);
+});
+
+describe('model files that are not regular files', () => {
+  it('are rejected without being read, and later reloads still run', async () => {
+    // A FIFO never ends (the load, and every reload after it, waited forever), and
+    // /dev/zero or /dev/urandom never end either: that read grew the process by GBs.
+    const dir = await copyModel(modelA);
+    const service = await startService(dir);
+    const reload = () =>
+      fetch(`${service.url}/admin/reload`, {
+        method: 'POST',
+        headers: auth,
+        // Only so that a reload that never ends fails this test instead of hanging it.
+        signal: AbortSignal.timeout(15_000),
+      }).then(async (res) => ({
+        status: res.status,
+        body: (await res.json()) as { error?: string },
+      }));
+    try {
+      const before = await observed(service.url);
+      for (const file of ['model.onnx', 'model.card.json']) {
+        const path = join(dir, file);
+        const saved = await readFile(path);
+        for (const make of ['fifo', 'device']) {
+          await rm(path);
+          if (make === 'fifo') expect(spawnSync('mkfifo', [path]).status).toBe(0);
+          else await symlink('/dev/null', path);
+          const res = await reload();
+          expect(res.status, `${file} as a ${make}`).toBe(409);
+          expect(res.body.error, `${file} as a ${make}`).toMatch(/not a regular file/);
+          expect(await observed(service.url)).toEqual(before);
+        }
+        await rm(path);
+        await writeFile(path, saved);
+      }
+      expect((await reload()).status).toBe(200);
+    } finally {
+      await service.stop();
+      await removeDir(dir);
+    }
+  }, 120_000);
 });
 
 describe("the card's ONNX hash", () => {

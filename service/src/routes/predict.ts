@@ -44,9 +44,13 @@ export function createPredictRoutes(deps: AppDeps): RouteHandler {
     }
     const model = deps.holder.current;
     if (!model) {
-      // No model, no body budget, and nothing to predict with: the body is not read
-      // (Node discards it), whatever it holds.
-      sendError(res, new HttpError(503, 'no model loaded yet'), requestId, deps.logger);
+      // No model, no body budget, and nothing to predict with: the body is read to its
+      // end and discarded, never parsed, and the request then answered 503. (A client
+      // that stops sending meets the request timeout, as on any other request.)
+      req.resume();
+      req.once('end', () =>
+        sendError(res, new HttpError(503, 'no model loaded yet'), requestId, deps.logger),
+      );
       return true;
     }
     readJsonBody(req, deps.config.bodyLimitBytes, bodyBudget(model, deps.config.maxBatchRows))

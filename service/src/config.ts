@@ -54,6 +54,9 @@ export interface ServiceConfig {
 
 type Env = Record<string, string | undefined>;
 
+/** An integer as decimal digits (a minus sign and surrounding blanks allowed). */
+const DECIMAL_INTEGER = /^\s*-?\d+\s*$/;
+
 /** An integer variable: its default, its range and what it means (for --help). */
 interface IntVariable {
   fallback: number;
@@ -178,7 +181,8 @@ export function parseConfig(
     const { min, max, ...spec } = INT_VARIABLES[name];
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback ?? spec.fallback;
-    const value = Number(raw);
+    // Decimal digits only: Number() would also read 0x10, 1e3, 0b11 and 5000.0.
+    const value = DECIMAL_INTEGER.test(raw) ? Number(raw) : NaN;
     if (!Number.isInteger(value) || value < min || value > max) {
       problems.push(`${name}=${JSON.stringify(raw)}: expected an integer from ${min} to ${max}`);
       return fallback ?? spec.fallback;
@@ -197,9 +201,10 @@ export function parseConfig(
   const connectionRoom = openFiles === undefined ? undefined : openFiles - FD_RESERVE;
   const config: ServiceConfig = {
     // Loopback unless told otherwise; the container image sets HOST=0.0.0.0.
-    host: env.HOST ?? '127.0.0.1',
+    // An empty value means unset, as for every variable: '' would listen on every interface.
+    host: env.HOST || '127.0.0.1',
     port: int('PORT'),
-    modelDir: env.MODEL_DIR ?? 'models/production',
+    modelDir: env.MODEL_DIR || 'models/production',
     bodyLimitBytes: int('BODY_LIMIT_BYTES'),
     maxBatchRows: int('MAX_BATCH_ROWS'),
     adminToken: token,

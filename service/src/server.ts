@@ -127,7 +127,14 @@ export async function start(
   // After listening, an error is the accept's (EMFILE, say): log it, keep serving.
   server.on('error', (error) => logger.error({ err: errorMessage(error) }, 'server error'));
   const { port } = server.address() as AddressInfo;
-  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  // A wildcard address names every interface, not one to connect to: use loopback.
+  // An IPv6 address goes in brackets, or the URL cannot be parsed (RFC 3986 3.2.2).
+  const host =
+    config.host === '0.0.0.0'
+      ? '127.0.0.1'
+      : config.host === '::'
+        ? '[::1]'
+        : bracketed(config.host);
   logger.info({ port, model_version: holder.current?.version ?? null }, 'listening');
 
   let closing: Promise<void> | undefined;
@@ -182,6 +189,11 @@ export async function start(
       logger.info('stopped');
     })());
   return { url: `http://${host}:${port}`, port, server, holder, metrics, logger, reload, close };
+}
+
+/** An IPv6 address in brackets, as a URL needs it; a name or IPv4 address as it is. */
+function bracketed(host: string): string {
+  return net.isIPv6(host) ? `[${host}]` : host;
 }
 
 /**

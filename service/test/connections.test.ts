@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { get } from 'node:http';
+import { get, type ServerResponse } from 'node:http';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import swaggerUi from 'swagger-ui-dist';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { start, type RunningService } from '../src/server.ts';
-import { ROOT } from './fixture.ts';
+import { removeDir, ROOT, SAMPLE_ROW, trainModel } from './fixture.ts';
 
 /** No model: these tests are about connections, and /healthz answers without one. */
 const NO_MODEL = '/nonexistent/model-dir';
@@ -248,6 +248,103 @@ describe('requests without a complete response', () => {
       .sort();
     expect(logged).toEqual([408, 499, 499, 503]);
   }, 20_000);
+});
+
+describe('a complete request, then the client closes its sending side', () => {
+  it('is counted as answered only when the answer went out before the close', async () => {
+    // Node ends the connection on the client's FIN (httpAllowHalfOpen is false), and an
+    // answer written after that reaches no one, yet its response still emitted 'finish'.
+    const modelDir = await trainModel();
+    const { service, lines } = await startHere({ MODEL_DIR: modelDir });
+    const body = JSON.stringify(SAMPLE_ROW);
+    const clients = 20;
+    let answered = 0;
+    for (let i = 0; i < clients; i++) {
+      const client = await rawClient(service);
+      client.socket.end(
+        `POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
+      await client.closed;
+      if (/^HTTP\/1\.1 200 /.test(client.received())) answered++;
+    }
+    await until(
+      () => lines.filter((l) => l.msg === 'request' && l.route === '/v1/predict').length >= clients,
+    );
+    const counts = await countsByStatus(service, '/v1/predict');
+    // What the clients received, no more: the rest left before their answer.
+    await removeDir(modelDir);
+    expect(counts['200'] ?? 0).toBe(answered);
+    expect(counts['499'] ?? 0).toBe(clients - answered);
+    const logged = lines.filter((l) => l.msg === 'request' && l.route === '/v1/predict');
+    expect(logged.filter((l) => l.status === 200)).toHaveLength(answered);
+  }, 120_000);
+});
+
+describe('pipelined requests', () => {
+  it('are read only a few dozen ahead of their answers, and all answered', async () => {
+    // Node stops reading a connection only once its answers back up, and answers come
+    // later than the requests here: 4 clients pipelining 100,000 requests each without
+    // reading took the service from 200 MB to 900 MB, with ~46,000 requests in flight.
+    const modelDir = await trainModel();
+    const { service } = await startHere({ MODEL_DIR: modelDir });
+    let inFlight = 0;
+    let most = 0;
+    service.server.on('request', (_req, res: ServerResponse) => {
+      most = Math.max(most, ++inFlight);
+      res.once('close', () => inFlight--);
+    });
+    const body = JSON.stringify(SAMPLE_ROW);
+    const one = `POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const requests = 3000;
+    const client = await rawClient(service);
+    client.socket.pause(); // reads nothing until all are sent
+    client.socket.write(one.repeat(requests));
+    await until(() => most >= 100 || inFlight > 0, 100);
+    await new Promise((done) => setTimeout(done, 300));
+    // At most one read (64 KiB, ~290 requests) past the limit of requests in flight.
+    expect(most).toBeLessThanOrEqual(64 + Math.ceil(65_536 / one.length));
+    client.socket.resume();
+    await until(() => (client.received().match(/HTTP\/1\.1 200 /g) ?? []).length >= requests, 1000);
+    expect((client.received().match(/HTTP\/1\.1 200 /g) ?? []).length).toBe(requests);
+    client.socket.destroy();
+    await removeDir(modelDir);
+  }, 120_000);
+});
+
+describe('while no model is loaded', () => {
+  it('answers a prediction 503 without parsing its body', async () => {
+    // Without a model there is no body budget: a 1 MB body of nested arrays would cost
+    // JSON.parse ~180 ms only to be told 503.
+    const { service } = await startHere();
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const body = `${'['.repeat(400_000)}${']'.repeat(400_000)}`;
+      for (const path of ['/v1/predict', '/v1/predict/batch']) {
+        const res = await fetch(`${service.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        expect(res.status, path).toBe(503);
+        expect(((await res.json()) as { error: string }).error).toMatch(/no model/);
+      }
+      expect(parse.mock.calls.filter(([text]) => String(text).length >= 400_000)).toEqual([]);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+});
+
+describe('the URL the service reports', () => {
+  it('opens, on an IPv6 host too', async () => {
+    // npm start prints it; "http://::1:8080" is not a URL anyone can open.
+    for (const host of ['::1', '::', '0.0.0.0', '127.0.0.1']) {
+      const { service } = await startHere({ HOST: host });
+      const res = await fetch(`${service.url}/healthz`);
+      expect(res.status, host).toBe(200);
+      await service.close();
+    }
+  }, 30_000);
 });
 
 describe('listen errors', () => {

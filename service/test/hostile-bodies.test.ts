@@ -1,12 +1,16 @@
 import { readFile } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { connect } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ModelCard } from '../../pipeline/src/card/card.ts';
 import { DriftMonitor } from '../src/drift-monitor.ts';
 import { ProblemList } from '../src/http/errors.ts';
-import { checkRow } from '../src/routes/check-row.ts';
+import { readJsonBody } from '../src/http/json-body.ts';
+import { bodyBudget, checkRow } from '../src/routes/check-row.ts';
 import { createMetrics } from '../src/metrics.ts';
 import {
   SAMPLE_ROW,
@@ -128,6 +132,16 @@ describe('bodies within the size limit never get a 5xx (issue 11, item 1)', () =
     expectBoundedRejection(await postRaw('/v1/predict', rowWith(single)));
   });
 
+  it('tells a client one row over the batch limit what the limit is', async () => {
+    // 1,001 valid rows hold more keys than 1,000 do: refused unparsed, but by the rule it broke.
+    const res = await postRaw(
+      '/v1/predict/batch',
+      JSON.stringify({ instances: Array(1001).fill(SAMPLE_ROW) }),
+    );
+    expectBoundedRejection(res);
+    expect(res.json.error).toMatch(/1000 rows/);
+  });
+
   it('still accepts the largest valid batch, padded to the size limit', async () => {
     const row = JSON.stringify(SAMPLE_ROW);
     const pad = ' '.repeat(Math.floor((BODY_LIMIT - 20) / 1000) - row.length - 1);
@@ -153,11 +167,142 @@ describe('bodies within the size limit never get a 5xx (issue 11, item 1)', () =
       ),
     );
     expectBoundedRejection(deepFeature);
-    expect(deepFeature.json.details).toContainEqual({
+    // 200,000 arrays are more than any valid request holds: refused before they are parsed.
+    expect(deepFeature.json.error).toMatch(/objects and arrays/);
+    // A feature nested a little deep is parsed, and named by its path.
+    const shallow = await postRaw(
+      '/v1/predict',
+      JSON.stringify({ ...SAMPLE_ROW, total_rooms: [[[[1]]]] }),
+    );
+    expect(shallow.json.details).toContainEqual({
       path: '/total_rooms',
       message: 'must be number',
     });
   });
+});
+
+describe('bodies of many objects or arrays cost no more than a good one (issue 11, items 1 and 2)', () => {
+  // JSON.parse pays for every object and array it builds, ~20 times what a number costs:
+  // 330,000 "{}" take ~80 ms, 15,000 arrays nested 32 deep ~140 ms, a good 1 MB batch ~1 ms.
+  // None has a ':' for the key budget to count.
+  const hostile = {
+    'empty objects as rows': `{"instances":[${Array(300_000).fill('{}').join(',')}]}`,
+    'empty arrays as rows': `{"instances":[${Array(300_000).fill('[]').join(',')}]}`,
+    'arrays nested 32 deep': `{"instances":[${Array(15_000)
+      .fill(`${'['.repeat(32)}${']'.repeat(32)}`)
+      .join(',')}]}`,
+    'one array nested 400,000 deep': `${'['.repeat(400_000)}${']'.repeat(400_000)}`,
+    'a feature nested 200,000 deep': rowWith(`"x":${'['.repeat(200_000)}${']'.repeat(200_000)}`),
+  };
+
+  /** A request carrying `body` as readJsonBody reads it. */
+  const request = (body: string) =>
+    Object.assign(Readable.from([Buffer.from(body)]), {
+      headers: { 'content-type': 'application/json' },
+    }) as unknown as IncomingMessage;
+
+  it('refuses them before JSON.parse, with a 400 that says why', async () => {
+    const budget = bodyBudget({ card }, 1000);
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      for (const [name, body] of Object.entries(hostile)) {
+        expect(Buffer.byteLength(body), name).toBeLessThanOrEqual(BODY_LIMIT);
+        const error = await readJsonBody(request(body), BODY_LIMIT, budget).catch(
+          (e: unknown) => e as { status: number; message: string },
+        );
+        expect(error, name).toMatchObject({ status: 400 });
+        expect((error as { message: string }).message, name).toMatch(/objects and arrays/);
+      }
+      expect(parse).not.toHaveBeenCalled();
+      // The largest valid batch still parses, and rows that are arrays still get their details.
+      const good = JSON.stringify({ instances: Array(1000).fill(SAMPLE_ROW) });
+      await expect(readJsonBody(request(good), BODY_LIMIT, budget)).resolves.toBeTruthy();
+      await expect(
+        readJsonBody(
+          request(`{"instances":[${Array(1000).fill('[1]').join(',')}]}`),
+          BODY_LIMIT,
+          budget,
+        ),
+      ).resolves.toBeTruthy();
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('answers each with a bounded 400 on both routes', async () => {
+    for (const [name, body] of Object.entries(hostile)) {
+      for (const path of ['/v1/predict', '/v1/predict/batch']) {
+        const res = await postRaw(path, body);
+        expectBoundedRejection(res);
+        expect(res.json.error, `${name} on ${path}`).toMatch(/objects and arrays/);
+      }
+    }
+    const arrays = await postRaw('/v1/predict/batch', '{"instances":[[1,2],"s",null]}');
+    expect(arrays.json.details).toEqual([
+      { path: '/instances/0', message: 'must be object' },
+      { path: '/instances/1', message: 'must be object' },
+      { path: '/instances/2', message: 'must be object' },
+    ]);
+  });
+});
+
+describe('a body refused before its end (issue 11, items 1 and 8)', () => {
+  /**
+   * Sends `first` and, once its answer is in, a good request on the same connection;
+   * resolves to the status lines received before the connection closed (or 15 s passed).
+   */
+  function twoOnOneConnection(first: Buffer): Promise<string[]> {
+    const row = JSON.stringify(SAMPLE_ROW);
+    const second = `POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${row.length}\r\n\r\n${row}`;
+    const { port } = new URL(service.url);
+    return new Promise((done) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(first));
+      let received = '';
+      let sentSecond = false;
+      const statuses = () => [...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]!);
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('latin1');
+        if (!sentSecond && statuses().length === 1) {
+          sentSecond = true;
+          socket.write(second);
+        }
+        if (statuses().length === 2) socket.destroy();
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => done(statuses()));
+      setTimeout(() => socket.destroy(), 15_000).unref();
+    });
+  }
+
+  const head = (length: number, extra: string) =>
+    `POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${extra}Content-Length: ${length}\r\n\r\n`;
+
+  it('leaves the connection usable: the rest of the body is discarded, not left unread', async () => {
+    // 200 MB of blanks: a ~190 KB gzip and a 316-byte br body, each far past the limit decoded.
+    const blanks = Buffer.alloc(200_000_000, 32);
+    for (const [encoding, body] of [
+      ['gzip', gzipSync(blanks)],
+      ['deflate', deflateSync(blanks)],
+      ['br', brotliCompressSync(blanks)],
+    ] as const) {
+      const first = Buffer.concat([
+        Buffer.from(head(body.length, `Content-Encoding: ${encoding}\r\n`)),
+        body,
+      ]);
+      expect(await twoOnOneConnection(first), encoding).toEqual(['413', '200']);
+    }
+    // A chunked body without a length, past the limit as it arrives.
+    const chunk = Buffer.alloc(BODY_LIMIT + 1, 32);
+    const chunked = Buffer.concat([
+      Buffer.from(
+        'POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
+      ),
+      Buffer.from(`${chunk.length.toString(16)}\r\n`),
+      chunk,
+      Buffer.from('\r\n0\r\n\r\n'),
+    ]);
+    expect(await twoOnOneConnection(chunked), 'chunked').toEqual(['413', '200']);
+  }, 60_000);
 });
 
 describe('error answers are capped on every route (issue 11, item 2)', () => {
@@ -248,7 +393,16 @@ describe('error answers are capped on every route (issue 11, item 2)', () => {
 });
 
 describe('methods other than POST on the prediction routes (issue 11, item 8)', () => {
-  for (const path of ['/v1/predict', '/v1/predict/batch', '/v1/predict?x=1']) {
+  // Express matches the service's other routes without regard to case or a trailing slash;
+  // the prediction routes, on plain node:http, must match the same paths.
+  for (const path of [
+    '/v1/predict',
+    '/v1/predict/batch',
+    '/v1/predict?x=1',
+    '/v1/predict/',
+    '/v1/predict/batch/?x=1',
+    '/V1/Predict/Batch',
+  ]) {
     it(`answers 405 with Allow: POST on ${path}`, async () => {
       for (const method of ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
         const res = await fetch(`${service.url}${path}`, { method });
@@ -264,6 +418,22 @@ describe('methods other than POST on the prediction routes (issue 11, item 8)', 
       expect((await head.arrayBuffer()).byteLength).toBe(0);
     });
   }
+
+  it('serves POST on the same paths', async () => {
+    const batch = { instances: [SAMPLE_ROW] };
+    for (const [path, body] of [
+      ['/v1/predict/', SAMPLE_ROW],
+      ['/V1/PREDICT', SAMPLE_ROW],
+      ['/v1/predict/batch/?x=1', batch],
+    ] as const) {
+      const res = await post(`${service.url}${path}`, body);
+      expect(res.status, path).toBe(200);
+    }
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    // Labelled by the route's template, never the raw path.
+    expect(metrics).not.toMatch(/route="\/V1/);
+    expect(metrics).not.toMatch(/route="\/v1\/predict\/"/);
+  });
 });
 
 describe('a UTF-8 byte order mark before the JSON (issue 11, item 8)', () => {

@@ -95,6 +95,29 @@ describe('configuration', () => {
     ]);
   });
 
+  it('takes an integer only as decimal digits: hex, exponents and fractions are named, not read', () => {
+    for (const [name, raw] of [
+      ['MAX_CONNECTIONS', '0x10'],
+      ['PORT', '1e3'],
+      ['CONNECTIONS_CHECK_INTERVAL_MS', '0b1111101000'],
+      ['HEADERS_TIMEOUT_MS', '5000.0'],
+      ['MAX_BATCH_ROWS', '+10'],
+      ['SHUTDOWN_TIMEOUT_MS', '1_000'],
+    ]) {
+      expect(() => parseConfig({ [name!]: raw }), `${name}=${raw}`).toThrow(
+        `${name}="${raw}": expected an integer`,
+      );
+    }
+    expect(parseConfig({ PORT: ' 8081 ' }).port).toBe(8081);
+  });
+
+  it('treats an empty HOST or MODEL_DIR as unset, as it treats every other empty variable', () => {
+    // HOST="" would otherwise listen on every interface (Node's default), MODEL_DIR="" on the cwd.
+    const config = parseConfig({ HOST: '', MODEL_DIR: '' });
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.modelDir).toBe('models/production');
+  });
+
   it('fails fast at startup with the message and exit code 2, no stack trace', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {
       cwd: ROOT,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -191,6 +192,47 @@ describe('a rejected reload', () => {
     }
   }, 120_000);
 
+  it('rejects an input contract that cannot serve the graph, and changes nothing', async () => {
+    // Each was accepted: /openapi.json then answered 500, or every valid row 400,
+    // or {} was predicted from NaN features.
+    const dir = await copyModel(modelA);
+    const service = await startService(dir);
+    try {
+      const before = await observed(service.url);
+      const contract = ['input_contract'];
+      const property = (name: string) => [...contract, 'properties', name];
+      const broken: [string, unknown][] = [
+        ['an empty contract', edit(cardB, contract, {})],
+        ['no properties', edit(cardB, [...contract, 'properties'], DELETE)],
+        ['no required list', edit(cardB, [...contract, 'required'], DELETE)],
+        ['a required list not of strings', edit(cardB, [...contract, 'required'], [1])],
+        ['an input missing from it', edit(cardB, property('median_income'), DELETE)],
+        ['an input that admits nothing', edit(cardB, property('median_income'), false)],
+        ['an input typed as a string', edit(cardB, property('median_income'), { type: 'string' })],
+        ['rows that must be arrays', edit(cardB, [...contract, 'type'], 'array')],
+        [
+          'a category list without the common category',
+          edit(cardB, [...property('ocean_proximity'), 'enum'], ['NOWHERE']),
+        ],
+      ];
+      for (const [what, card] of broken) {
+        await place(dir, onnxB, card);
+        const res = await post(`${service.url}/admin/reload`, {}, auth);
+        expect(res.status, what).toBe(409);
+        expect(res.body.error, what).toMatch(/\/input_contract/);
+        expect(res.body.error!.length, what).toBeLessThan(1000);
+        expect(await observed(service.url), what).toEqual(before);
+      }
+      // B's intact card loads, and its document is served: each broken part was the only reason.
+      await place(dir, onnxB, cardB);
+      expect((await post(`${service.url}/admin/reload`, {}, auth)).status).toBe(200);
+      expect((await fetch(`${service.url}/openapi.json`)).status).toBe(200);
+    } finally {
+      await service.stop();
+      await removeDir(dir);
+    }
+  }, 120_000);
+
   it('releases every thread a failed load started, over HTTP and SIGHUP, and the old model serves on', async () => {
     const dir = await copyModel(modelA);
     const service = await startService(dir);
@@ -235,6 +277,47 @@ describe('a rejected reload', () => {
       await removeDir(dir);
     }
   }, 180_000);
+});
+
+describe('model files that are not regular files', () => {
+  it('are rejected without being read, and later reloads still run', async () => {
+    // A FIFO never ends (the load, and every reload after it, waited forever), and
+    // /dev/zero or /dev/urandom never end either: that read grew the process by GBs.
+    const dir = await copyModel(modelA);
+    const service = await startService(dir);
+    const reload = () =>
+      fetch(`${service.url}/admin/reload`, {
+        method: 'POST',
+        headers: auth,
+        // Only so that a reload that never ends fails this test instead of hanging it.
+        signal: AbortSignal.timeout(15_000),
+      }).then(async (res) => ({
+        status: res.status,
+        body: (await res.json()) as { error?: string },
+      }));
+    try {
+      const before = await observed(service.url);
+      for (const file of ['model.onnx', 'model.card.json']) {
+        const path = join(dir, file);
+        const saved = await readFile(path);
+        for (const make of ['fifo', 'device']) {
+          await rm(path);
+          if (make === 'fifo') expect(spawnSync('mkfifo', [path]).status).toBe(0);
+          else await symlink('/dev/null', path);
+          const res = await reload();
+          expect(res.status, `${file} as a ${make}`).toBe(409);
+          expect(res.body.error, `${file} as a ${make}`).toMatch(/not a regular file/);
+          expect(await observed(service.url)).toEqual(before);
+        }
+        await rm(path);
+        await writeFile(path, saved);
+      }
+      expect((await reload()).status).toBe(200);
+    } finally {
+      await service.stop();
+      await removeDir(dir);
+    }
+  }, 120_000);
 });
 
 describe("the card's ONNX hash", () => {

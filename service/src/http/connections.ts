@@ -13,6 +13,37 @@ export interface ConnectionState {
   idleSince: number;
 }
 
+/**
+ * Most requests of one connection in flight before the service stops reading
+ * it (what was already read, at most 64 KiB, is still parsed): HTTP/1.1
+ * pipelining gains nothing past a few, and each costs memory until answered.
+ */
+export const MAX_PIPELINED = 64;
+
+/** The parts of an HTTP server's socket that Node's own read throttling uses. */
+type HttpSocket = Socket & { _paused?: boolean; parser?: { pause(): void; resume(): void } | null };
+
+/**
+ * Stops reading a connection as Node's http server does when its answers back
+ * up: `_paused` makes Node pause the parser too once it has executed the
+ * chunk at hand (the server reads the socket's handle directly, so
+ * socket.pause() alone stops only the next reads), and Node resumes it on
+ * 'drain' only if nothing else holds it paused.
+ */
+function pauseReading(socket: HttpSocket): void {
+  if (socket._paused) return;
+  socket._paused = true;
+  socket.pause();
+}
+
+/** Reads the connection again, as Node does on 'drain' (socketOnDrain). */
+function resumeReading(socket: HttpSocket): void {
+  if (!socket._paused || socket.destroyed || socket.writableNeedDrain) return;
+  socket._paused = false;
+  socket.parser?.resume();
+  socket.resume();
+}
+
 /** What the connection limit did, for a throttled log line. */
 export interface ShedCounts {
   /** Idle connections closed to make room for a new one. */
@@ -73,8 +104,12 @@ export function trackConnections(
     const state = open.get(socket);
     if (!state) return;
     state.busy++;
+    // Node stops reading a connection only once its answers back up; ours come later
+    // than the requests, so a client pipelining thousands would have them all in flight.
+    if (state.busy >= MAX_PIPELINED) pauseReading(socket);
     res.once('close', () => {
       state.busy--;
+      if (state.busy < MAX_PIPELINED) resumeReading(socket);
       state.served = true;
       state.idleSince = Date.now();
       if (open.delete(socket)) open.set(socket, state);

@@ -43,17 +43,37 @@ export function cutByService(): Error {
  * - 503: the service cut it (see cutByService).
  * - 499 (nginx's "client closed request"): anything else; the client reset
  *   the connection, closed it, or closed its sending side before the answer
- *   was out (Node then aborts the request: HPE_INVALID_EOF_STATE when the
+ *   was out (even after sending the whole request: see watchDelivery) (Node then aborts the request: HPE_INVALID_EOF_STATE when the
  *   body was incomplete). Nothing reached a client that had given up.
  */
 export function sentStatus(res: ServerResponse, socket: Socket): number {
-  // writableFinished: the whole response was handed to the kernel, not merely end() called.
-  if (res.writableFinished) return res.statusCode;
+  // The whole response was handed to the kernel while the connection could still
+  // carry it, not merely end() called (see watchDelivery).
+  if (delivered.has(res)) return res.statusCode;
   const code = errnoCode(socket.errored);
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408;
   if (code === CUT_BY_SERVICE) return 503;
   if (code?.startsWith('HPE_') && code !== 'HPE_INVALID_EOF_STATE') return 400;
   return 499;
+}
+
+/** Responses that finished while their connection could still carry them. */
+const delivered = new WeakSet<ServerResponse>();
+
+/**
+ * Notes a response that finishes while its connection can still carry it.
+ * `res.writableFinished` is not that: it is also true when the answer was
+ * written after the connection was gone, since a destroyed socket has nothing
+ * left to write. That is what happens when a client closes its sending side
+ * (FIN) after a whole request: Node ends the connection at once
+ * (httpAllowHalfOpen is false), and the answer reaches no one.
+ * Prepended, so that it runs before Node's own 'finish' listener, which ends
+ * the connection itself after a `Connection: close` answer.
+ */
+function watchDelivery(res: ServerResponse, socket: Socket): void {
+  res.prependOnceListener('finish', () => {
+    if (!socket.writableEnded && !socket.destroyed) delivered.add(res);
+  });
 }
 
 /** What instrumenting a request needs. */
@@ -81,6 +101,7 @@ export function instrumentRequest(
   // performance.now(), not hrtime.bigint(): a double allocates nothing per request.
   const started = performance.now();
   metrics.httpInFlight.inc();
+  watchDelivery(res, req.socket);
   res.once('close', () => {
     metrics.httpInFlight.dec();
     const seconds = (performance.now() - started) / 1000;

@@ -1,5 +1,6 @@
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { ModelCard } from '../../../pipeline/src/card/card.ts';
+import { admitsNull, typesOf } from '../../../pipeline/src/contract/contract.ts';
 import type { ColumnProfile } from '../../../pipeline/src/drift/profile.ts';
 import { ConfigurationError } from '../../../pipeline/src/util/errors.ts';
 
@@ -40,7 +41,19 @@ const CARD_SCHEMA = {
       required: ['rmse', 'mae', 'r2'],
       properties: { rmse: number, mae: number, r2: number },
     },
-    input_contract: { type: 'object' },
+    // What the service itself reads of it (check-row.ts, openapi.ts); ajv compiles the rest.
+    input_contract: {
+      type: 'object',
+      required: ['type', 'properties', 'required'],
+      properties: {
+        type: { const: 'object' },
+        properties: {
+          type: 'object',
+          additionalProperties: { anyOf: [{ type: 'object' }, { type: 'boolean' }] },
+        },
+        required: { type: 'array', items: { type: 'string' } },
+      },
+    },
     onnx: {
       type: 'object',
       required: ['sha256', 'inputs', 'output'],
@@ -146,6 +159,46 @@ export function checkInputProfiles(card: ModelCard, cardPath: string): void {
     ),
     cardPath,
   );
+}
+
+/**
+ * The card's input contract must admit what its graph reads: every input a
+ * property of its type, required or admitting null (an absent key is then
+ * imputed), and `typical` (the reference medians and most common category,
+ * what the warm-up predicted) a valid row. Otherwise the service would
+ * validate requests against one thing and predict another: reject every valid
+ * row, or predict rows without a feature from NaN.
+ */
+export function checkContractServesGraph(
+  card: ModelCard,
+  validateRow: ValidateFunction,
+  typical: Record<string, unknown>,
+  cardPath: string,
+): void {
+  const { properties, required } = card.input_contract;
+  const problems: string[] = [];
+  for (const { name, type } of card.onnx.inputs) {
+    const path = `/input_contract/properties/${escapePointer(name)}`;
+    const schema = Object.hasOwn(properties, name) ? properties[name] : undefined;
+    if (typeof schema !== 'object' || schema === null) {
+      problems.push(`${path} must be an object schema: the graph reads '${name}'`);
+      continue;
+    }
+    const wanted = type === 'float' ? ['number', 'integer'] : ['string'];
+    if (!typesOf(schema).some((t) => wanted.includes(t)))
+      problems.push(`${path}/type must include "${wanted[0]}": the graph's input is ${type}`);
+    if (!required.includes(name) && !admitsNull(schema))
+      problems.push(
+        `/input_contract/required must list '${name}', or its type admit null: the graph reads it`,
+      );
+  }
+  if (problems.length === 0 && !validateRow({ ...typical })) {
+    const first = validateRow.errors?.[0];
+    problems.push(
+      `/input_contract rejects the card's own typical row (reference medians): ${first ? describe(first) : 'invalid'}`,
+    );
+  }
+  rejectCard(problems, cardPath);
 }
 
 /** Throws the card's problems, the first few of them, as one message; returns if there are none. */

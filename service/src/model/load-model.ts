@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type * as ort from 'onnxruntime-node';
 import { modelVersionOf, onnxSha256, type ModelCard } from '../../../pipeline/src/card/card.ts';
 import { ConfigurationError, errnoCode, errorMessage } from '../../../pipeline/src/util/errors.ts';
-import { checkCardShape, checkInputProfiles } from './card-shape.ts';
+import { checkCardShape, checkContractServesGraph, checkInputProfiles } from './card-shape.ts';
 import { coalesce } from './coalesce.ts';
 import { createSession, graphSpec, runColumns, toColumns, type GraphSpec } from './onnx-session.ts';
 import { WorkerSession } from './worker-session.ts';
@@ -82,6 +83,7 @@ export async function loadModel(
     checkGraph(session, card, cardPath);
     checkInputProfiles(card, cardPath);
     const typical = typicalRow(card);
+    checkContractServesGraph(card, validateRow, typical, cardPath);
     worker = await WorkerSession.start(bytes, spec, (reason) =>
       hooks.onWorkerCrash?.(card.model_version, reason),
     ).catch((error: unknown) => {
@@ -101,26 +103,50 @@ export async function loadModel(
 
 /** The card, parsed; its shape is checked by the caller. */
 async function readJson(cardPath: string): Promise<unknown> {
+  const text = (await readRegularFile(cardPath, 'model card')).toString('utf8');
   try {
-    return JSON.parse(await readFile(cardPath, 'utf8')) as unknown;
-  } catch (error) {
-    throw new ConfigurationError(
-      errnoCode(error)
-        ? `cannot read the model card (${errnoCode(error)})`
-        : 'the model card is not valid JSON',
-      cardPath,
-    );
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ConfigurationError('the model card is not valid JSON', cardPath);
   }
 }
 
 async function readOnnx(onnxPath: string): Promise<Buffer> {
+  return readRegularFile(onnxPath, 'model');
+}
+
+/**
+ * Reads a model folder's file, which must be a regular file. A FIFO would
+ * never end (and hold the load, every reload after it and the shutdown), and
+ * a device such as /dev/zero would be read until memory runs out. Opened
+ * non-blocking, so that opening a FIFO does not wait for a writer either.
+ */
+async function readRegularFile(path: string, what: string): Promise<Buffer> {
+  let handle;
   try {
-    return await readFile(onnxPath);
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     throw new ConfigurationError(
-      `cannot read the model (${errnoCode(error) ?? 'unreadable'})`,
-      onnxPath,
+      `cannot read the ${what} (${errnoCode(error) ?? 'unreadable'})`,
+      path,
     );
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile())
+      throw new ConfigurationError(
+        `the ${what} is not a regular file (${stats.isDirectory() ? 'a directory' : stats.isFIFO() ? 'a FIFO' : 'a device or socket'})`,
+        path,
+      );
+    return await handle.readFile();
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    throw new ConfigurationError(
+      `cannot read the ${what} (${errnoCode(error) ?? 'unreadable'})`,
+      path,
+    );
+  } finally {
+    await handle.close();
   }
 }
 

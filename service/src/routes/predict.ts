@@ -7,7 +7,7 @@ import { sendJson } from '../http/respond.ts';
 import type { DriftMonitor } from '../drift-monitor.ts';
 import type { ServiceMetrics } from '../metrics.ts';
 import type { LoadedModel, Row } from '../model/load-model.ts';
-import { checkRow, colonBudget } from './check-row.ts';
+import { bodyBudget, checkRow } from './check-row.ts';
 
 /** Handles a request if it is one of ours and returns true; otherwise leaves it alone. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -25,9 +25,7 @@ export function createPredictRoutes(deps: AppDeps): RouteHandler {
     ['/v1/predict/batch', (body, requestId) => predictBatch(deps, body, requestId)],
   ]);
   return (req, res) => {
-    const url = req.url ?? '';
-    const query = url.indexOf('?');
-    const route = query === -1 ? url : url.slice(0, query);
+    const route = routeOf(req.url ?? '');
     const handle = routes.get(route);
     if (!handle) return false;
     const requestId = assignRequestId(req, res);
@@ -45,8 +43,17 @@ export function createPredictRoutes(deps: AppDeps): RouteHandler {
       return true;
     }
     const model = deps.holder.current;
-    const maxColons = model ? colonBudget(model, deps.config.maxBatchRows) : Infinity;
-    readJsonBody(req, deps.config.bodyLimitBytes, maxColons)
+    if (!model) {
+      // No model, no body budget, and nothing to predict with: the body is read to its
+      // end and discarded, never parsed, and the request then answered 503. (A client
+      // that stops sending meets the request timeout, as on any other request.)
+      req.resume();
+      req.once('end', () =>
+        sendError(res, new HttpError(503, 'no model loaded yet'), requestId, deps.logger),
+      );
+      return true;
+    }
+    readJsonBody(req, deps.config.bodyLimitBytes, bodyBudget(model, deps.config.maxBatchRows))
       .then((body) => handle(body, requestId))
       .then(
         (answer) => sendJson(res, 200, answer),
@@ -106,6 +113,22 @@ async function predictBatch(deps: AppDeps, body: unknown, requestId: string) {
     request_id: requestId,
   };
 }
+
+/**
+ * The route a request URL names, matched as Express matches every other
+ * route of the service (case-insensitive, one optional trailing slash), so
+ * that POST /v1/predict/ predicts and GET /V1/PREDICT gets 405, not 404.
+ * The result is the route's template, the only label the metrics see.
+ */
+function routeOf(url: string): string {
+  const query = url.indexOf('?');
+  let path = query === -1 ? url : url.slice(0, query);
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  // Only paths as long as a route are lowered: a long path is not ours, and costs nothing.
+  return path.length <= ROUTE_MAX_LENGTH ? path.toLowerCase() : path;
+}
+
+const ROUTE_MAX_LENGTH = '/v1/predict/batch'.length;
 
 function isObject(value: unknown): value is Row {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -34821,7 +34821,7 @@ import { join as join2 } from "node:path";
 
 // pipeline/src/util/atomic.ts
 import { randomBytes } from "node:crypto";
-import { mkdir as mkdir2, open as open2, rename as rename2, rm as rm2 } from "node:fs/promises";
+import { mkdir as mkdir2, open as open2, readdir as readdir2, rename as rename2, rm as rm2 } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
 function tempPathFor(target2) {
   return join(
@@ -34830,6 +34830,24 @@ function tempPathFor(target2) {
   );
 }
 async function writeFileAtomic(target2, data) {
+  try {
+    await writeThroughTemp(target2, data);
+  } catch (error2) {
+    const code = errnoCode(error2);
+    const why = (code && WRITE_FAILURES[code]) ?? code ?? errorMessage(error2);
+    throw new ConfigurationError(`cannot write (${why})`, target2);
+  }
+}
+var WRITE_FAILURES = {
+  EISDIR: "EISDIR: a folder is there",
+  EEXIST: "EEXIST: a file is where its folder should be",
+  ENOTDIR: "ENOTDIR: a file is where its folder should be",
+  EACCES: "EACCES: permission denied",
+  EPERM: "EPERM: permission denied",
+  EROFS: "EROFS: read-only file system",
+  ENOSPC: "ENOSPC: no space left on the device"
+};
+async function writeThroughTemp(target2, data) {
   await mkdir2(dirname(target2), { recursive: true });
   const temp = tempPathFor(target2);
   try {

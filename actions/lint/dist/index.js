@@ -38838,8 +38838,8 @@ var require_json_schema_2020_12 = __commonJS({
         with$data(this, validation)
       ].forEach((sch) => this.addMetaSchema(sch, void 0, false));
       return this;
-      function with$data(ajv, sch) {
-        return $data ? ajv.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
+      function with$data(ajv2, sch) {
+        return $data ? ajv2.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
       }
     }
     exports.default = addMetaSchema2020;
@@ -41049,11 +41049,13 @@ var section = (properties) => ({
   additionalProperties: false,
   properties
 });
+var SEED_SCHEMA = { type: "integer", minimum: 0, maximum: 4294967295 };
+var TEST_SIZE_SCHEMA = { type: "number", minimum: 0, exclusiveMaximum: 1 };
 var PARAMS_SCHEMA = section({
-  seed: { type: "integer", minimum: 0 },
+  seed: SEED_SCHEMA,
   data: section({ path: { type: "string" }, contract: { type: "string" } }),
   split: section({
-    test_size: { type: "number", minimum: 0, exclusiveMaximum: 1 },
+    test_size: TEST_SIZE_SCHEMA,
     validation_size: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 }
   }),
   validate: section({
@@ -41097,7 +41099,8 @@ var PARAMS_SCHEMA = section({
     }
   })
 });
-var validateParams = new import__.Ajv2020({ allErrors: true }).compile(PARAMS_SCHEMA);
+var ajv = new import__.Ajv2020({ allErrors: true });
+var validateParams = ajv.compile(PARAMS_SCHEMA);
 function parseParams(text, file) {
   const lineCounter = new import_yaml3.LineCounter();
   const doc = (0, import_yaml3.parseDocument)(text, { lineCounter });

@@ -26544,8 +26544,8 @@ var require_json_schema_2020_12 = __commonJS({
         with$data(this, validation)
       ].forEach((sch) => this.addMetaSchema(sch, void 0, false));
       return this;
-      function with$data(ajv, sch) {
-        return $data ? ajv.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
+      function with$data(ajv2, sch) {
+        return $data ? ajv2.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
       }
     }
     exports.default = addMetaSchema2020;
@@ -34525,6 +34525,11 @@ function truncateText(text, max) {
   const cut = cutAt(text, max);
   return `${text.slice(0, cut)}${cutMarker(text.length - cut)}`;
 }
+function listSome(names, max = 10, each = 40) {
+  const shown = names.slice(0, max).map((n) => truncateText(n, each));
+  const more = names.length - shown.length;
+  return more > 0 ? `${shown.join(", ")} (and ${more.toLocaleString("en-US")} more)` : shown.join(", ");
+}
 var ConfigurationError = class extends Error {
   name = "ConfigurationError";
   /** Where the problem is, e.g. `params.yaml:12` or `data.dvc` or `--data`. */
@@ -34585,6 +34590,12 @@ function evaluateGate(candidate, baseline, gates, baselineName = null) {
     }
     const sign = gate.better === "lower" ? 1 : -1;
     const base = baseline?.[metric];
+    if (baseline !== void 0 && !Number.isFinite(base)) {
+      throw new ConfigurationError(
+        `the baseline has no usable metric '${metric}' (${base === void 0 ? "absent or not a number" : String(base)}); it has ${listSome(Object.keys(baseline)) || "no numeric metrics"}`,
+        baselineName ?? "the baseline"
+      );
+    }
     const reasons = [];
     let allowed = null;
     if (base !== void 0) {
@@ -34646,11 +34657,13 @@ var section = (properties) => ({
   additionalProperties: false,
   properties
 });
+var SEED_SCHEMA = { type: "integer", minimum: 0, maximum: 4294967295 };
+var TEST_SIZE_SCHEMA = { type: "number", minimum: 0, exclusiveMaximum: 1 };
 var PARAMS_SCHEMA = section({
-  seed: { type: "integer", minimum: 0 },
+  seed: SEED_SCHEMA,
   data: section({ path: { type: "string" }, contract: { type: "string" } }),
   split: section({
-    test_size: { type: "number", minimum: 0, exclusiveMaximum: 1 },
+    test_size: TEST_SIZE_SCHEMA,
     validation_size: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 }
   }),
   validate: section({
@@ -34694,7 +34707,8 @@ var PARAMS_SCHEMA = section({
     }
   })
 });
-var validateParams = new import__.Ajv2020({ allErrors: true }).compile(PARAMS_SCHEMA);
+var ajv = new import__.Ajv2020({ allErrors: true });
+var validateParams = ajv.compile(PARAMS_SCHEMA);
 async function loadParams(file = "params.yaml") {
   let text;
   try {

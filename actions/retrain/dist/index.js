@@ -26544,8 +26544,8 @@ var require_json_schema_2020_12 = __commonJS({
         with$data(this, validation)
       ].forEach((sch) => this.addMetaSchema(sch, void 0, false));
       return this;
-      function with$data(ajv, sch) {
-        return $data ? ajv.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
+      function with$data(ajv2, sch) {
+        return $data ? ajv2.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
       }
     }
     exports.default = addMetaSchema2020;
@@ -34566,11 +34566,13 @@ var section = (properties) => ({
   additionalProperties: false,
   properties
 });
+var SEED_SCHEMA = { type: "integer", minimum: 0, maximum: 4294967295 };
+var TEST_SIZE_SCHEMA = { type: "number", minimum: 0, exclusiveMaximum: 1 };
 var PARAMS_SCHEMA = section({
-  seed: { type: "integer", minimum: 0 },
+  seed: SEED_SCHEMA,
   data: section({ path: { type: "string" }, contract: { type: "string" } }),
   split: section({
-    test_size: { type: "number", minimum: 0, exclusiveMaximum: 1 },
+    test_size: TEST_SIZE_SCHEMA,
     validation_size: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 }
   }),
   validate: section({
@@ -34614,7 +34616,8 @@ var PARAMS_SCHEMA = section({
     }
   })
 });
-var validateParams = new import__.Ajv2020({ allErrors: true }).compile(PARAMS_SCHEMA);
+var ajv = new import__.Ajv2020({ allErrors: true });
+var validateParams = ajv.compile(PARAMS_SCHEMA);
 
 // pipeline/src/cli/common.ts
 async function readStageJson(file, writtenBy) {
@@ -35000,6 +35003,11 @@ function workspaceHash(files) {
   }
   return directoryHash(entries);
 }
+function workspaceMd5(workspace) {
+  if (workspace.kind === "file") return workspace.md5;
+  if (workspace.kind === "dir") return workspaceHash(workspace.files);
+  return void 0;
+}
 function checkConflicts(workspace, entries, names) {
   if (workspace.kind !== "dir") return;
   for (const { relpath } of entries) {
@@ -35039,7 +35047,7 @@ async function md5OfFile(path) {
 
 // pipeline/src/util/atomic.ts
 import { randomBytes } from "node:crypto";
-import { mkdir as mkdir2, open as open2, rename as rename2, rm as rm2 } from "node:fs/promises";
+import { mkdir as mkdir2, open as open2, readdir as readdir3, rename as rename2, rm as rm2 } from "node:fs/promises";
 import { dirname, basename, join as join4 } from "node:path";
 function tempPathFor(target) {
   return join4(
@@ -35047,7 +35055,43 @@ function tempPathFor(target) {
     `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`
   );
 }
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error2) {
+    return error2.code === "EPERM";
+  }
+}
+async function removeStaleTemps(target) {
+  const prefix = `.${basename(target)}.tmp-`;
+  const names = await readdir3(dirname(target)).catch(() => []);
+  const stale = names.filter((name) => {
+    const match = /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length));
+    return name.startsWith(prefix) && match !== null && !isRunning(Number(match[1]));
+  });
+  for (const name of stale) await rm2(join4(dirname(target), name), { recursive: true, force: true });
+  return stale;
+}
 async function writeFileAtomic(target, data) {
+  try {
+    await writeThroughTemp(target, data);
+  } catch (error2) {
+    const code = errnoCode(error2);
+    const why = (code && WRITE_FAILURES[code]) ?? code ?? errorMessage(error2);
+    throw new ConfigurationError(`cannot write (${why})`, target);
+  }
+}
+var WRITE_FAILURES = {
+  EISDIR: "EISDIR: a folder is there",
+  EEXIST: "EEXIST: a file is where its folder should be",
+  ENOTDIR: "ENOTDIR: a file is where its folder should be",
+  EACCES: "EACCES: permission denied",
+  EPERM: "EPERM: permission denied",
+  EROFS: "EROFS: read-only file system",
+  ENOSPC: "ENOSPC: no space left on the device"
+};
+async function writeThroughTemp(target, data) {
   await mkdir2(dirname(target), { recursive: true });
   const temp = tempPathFor(target);
   try {
@@ -35102,7 +35146,14 @@ async function pullData(options) {
     bytes: 0
   };
   const workspace = await scanWorkspace(target, out.isDirectory, names);
-  if (localHash(workspace) === out.md5) {
+  const removed = [];
+  for (const path of /* @__PURE__ */ new Set([target, workspace.path]))
+    removed.push(...await removeStaleTemps(path));
+  if (removed.length > 0)
+    logger.info(
+      `removed ${removed.length} staging copies of interrupted pulls: ${removed.join(", ")}`
+    );
+  if (workspaceMd5(workspace) === out.md5) {
     logger.info(
       `${names.display} already matches ${names.dvcFile} (${out.md5}): up to date, the remote was not contacted`
     );
@@ -35122,7 +35173,7 @@ async function pullData(options) {
   try {
     if (out.isDirectory) {
       const entries = await readManifest(dvcDir, out.md5, names.display, remote);
-      await pullDirectory(remote, entries, workspace, target, names, result);
+      await pullDirectory(remote, entries, workspace, target, names, result, maxObjectBytes(out));
     } else await pullFile(await remote(), out, target, names, result);
   } catch (error2) {
     throw workspaceError(error2, names.display);
@@ -35140,11 +35191,6 @@ async function pullData(options) {
   }
   return result;
 }
-function localHash(workspace) {
-  if (workspace.kind === "file") return workspace.md5;
-  if (workspace.kind === "dir") return workspaceHash(workspace.files);
-  return void 0;
-}
 function trackedPaths(workspace, display) {
   if (workspace.kind !== "dir") return [display];
   return [...workspace.files.keys()].sort().map((rel) => `${display}/${rel}`);
@@ -35153,14 +35199,20 @@ async function pullFile(storage, out, target, names, result) {
   await mkdir3(dirname2(target), { recursive: true });
   const staged = tempPathFor(target);
   try {
-    result.bytes += await fetchVerified(storage, out.md5, staged, names.display);
+    result.bytes += await fetchVerified(
+      storage,
+      out.md5,
+      staged,
+      names.display,
+      maxObjectBytes(out)
+    );
     await rename3(staged, target);
     result.fetched.push(names.display);
   } finally {
     await rm3(staged, { force: true });
   }
 }
-async function pullDirectory(remote, entries, workspace, target, names, result) {
+async function pullDirectory(remote, entries, workspace, target, names, result, maxBytes) {
   checkConflicts(workspace, entries, names);
   const local = workspace.kind === "dir" ? workspace.files : /* @__PURE__ */ new Map();
   const into = workspace.kind === "dir" ? workspace.path : target;
@@ -35176,7 +35228,13 @@ async function pullDirectory(remote, entries, workspace, target, names, result) 
         await linkOrCopy(join5(into, entry.relpath), destination);
         result.upToDate.push(display);
       } else {
-        result.bytes += await fetchVerified(await remote(), entry.md5, destination, display);
+        result.bytes += await fetchVerified(
+          await remote(),
+          entry.md5,
+          destination,
+          display,
+          maxBytes
+        );
         fetched.push(display);
       }
     }
@@ -35193,9 +35251,18 @@ async function pullDirectory(remote, entries, workspace, target, names, result) 
 async function linkOrCopy(from, to) {
   await link(from, to).catch(() => copyFile2(from, to));
 }
-async function fetchVerified(storage, md5, path, display) {
+function maxObjectBytes(out) {
+  return out.size ?? Number.POSITIVE_INFINITY;
+}
+var MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+async function fetchVerified(storage, md5, path, display, maxBytes) {
   const object = await storage.open(md5, display);
-  const written = await streamToFile(object.stream, path);
+  const written = await streamToFile(
+    object.stream,
+    path,
+    maxBytes,
+    () => tooLarge(display, object.location, maxBytes, "the size data.dvc records")
+  );
   if (written.md5 !== md5) {
     throw new ConfigurationError(
       `${display}: md5 mismatch, expected ${md5} but ${object.location} hashes to ${written.md5}; nothing was written`
@@ -35209,7 +35276,18 @@ async function readManifest(dvcDir, md5, display, remote) {
   if (local && hashOf(local) === md5) return parseManifest(local, cached);
   const object = await (await remote()).open(md5, `${display}/ (directory manifest)`);
   const chunks = [];
-  for await (const chunk of object.stream) chunks.push(chunk);
+  let size = 0;
+  for await (const chunk of object.stream) {
+    size += chunk.length;
+    if (size > MAX_MANIFEST_BYTES)
+      throw tooLarge(
+        `${display}/ (directory manifest)`,
+        object.location,
+        MAX_MANIFEST_BYTES,
+        "what a manifest can be"
+      );
+    chunks.push(chunk);
+  }
   const bytes = Buffer.concat(chunks);
   const actual = hashOf(bytes);
   if (actual !== md5) {
@@ -35222,13 +35300,19 @@ async function readManifest(dvcDir, md5, display, remote) {
   return entries;
 }
 var hashOf = (bytes) => `${createHash3("md5").update(bytes).digest("hex")}.dir`;
-async function streamToFile(source, path) {
+function tooLarge(display, location, max, what) {
+  return new ConfigurationError(
+    `${display}: ${location} holds more than ${max.toLocaleString("en-US")} bytes, ${what}; nothing was written`
+  );
+}
+async function streamToFile(source, path, maxBytes, tooLarge2) {
   const hash = createHash3("md5");
   let bytes = 0;
   const tap = new Transform({
     transform(chunk, _encoding, callback) {
       hash.update(chunk);
       bytes += chunk.length;
+      if (bytes > maxBytes) return callback(tooLarge2());
       callback(null, chunk);
     }
   });

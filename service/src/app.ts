@@ -1,29 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Logger as Pino } from 'pino';
 import swaggerUi from 'swagger-ui-dist';
-import type { ServiceConfig } from './config.ts';
-import type { DriftMonitor } from './drift-monitor.ts';
 import { HttpError, sendError } from './http/errors.ts';
 import { assignRequestId, instrumentRequest } from './http/instrument.ts';
-import type { ServiceMetrics } from './metrics.ts';
-import type { ModelHolder } from './model/model-holder.ts';
 import { openApiDocument } from './openapi.ts';
+import type { AppDeps } from './deps.ts';
+
 import { createPredictRoutes } from './routes/predict.ts';
 import { errorMessage } from '../../pipeline/src/util/errors.ts';
-
-/** What the app needs; `createApp` builds routes on them and never listens. */
-export interface AppDeps {
-  config: ServiceConfig;
-  holder: ModelHolder;
-  metrics: ServiceMetrics;
-  logger: Pino;
-  /** The drift monitor of the current model, if any. */
-  drift: () => DriftMonitor | undefined;
-  /** True once shutdown has begun: readiness turns false. */
-  shuttingDown: () => boolean;
-}
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -1,7 +1,7 @@
 import type { ModelCard } from '../../pipeline/src/card/card.ts';
 import { DriftCounter, psi as psiOf } from '../../pipeline/src/drift/drift.ts';
 import type { ServiceMetrics } from './metrics.ts';
-import type { Row } from './model/load-model.ts';
+import type { Row } from './model/row.ts';
 
 /**
  * Online drift: the hot path only copies each row's values into a ring

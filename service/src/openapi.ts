@@ -1,7 +1,8 @@
 import type { ModelCard } from '../../pipeline/src/card/card.ts';
 import { requiredNotNull } from '../../pipeline/src/contract/contract.ts';
 import { MAX_DETAILS } from './http/errors.ts';
-import { typicalRow, type Row } from './model/load-model.ts';
+import { typicalRow } from './model/load-model.ts';
+import type { Row } from './model/row.ts';
 
 /**
  * The OpenAPI 3.1 document, generated from the model card's input contract:

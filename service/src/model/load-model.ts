@@ -19,8 +19,7 @@ const COALESCE_MAX_ROWS = 4096;
  */
 const WORKER_MIN_ROWS = 256;
 
-/** One request row: raw features by name. */
-export type Row = Record<string, unknown>;
+import type { Row } from './row.ts';
 
 /**
  * A model ready to serve: its card, its compiled input contract, and two

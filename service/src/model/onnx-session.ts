@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelCard } from '../../../pipeline/src/card/card.ts';
-import type { Row } from './load-model.ts';
+import type { Row } from './row.ts';
 
 /** The graph's inputs by type, and its output: what turning rows into feeds needs. */
 export interface GraphSpec {

@@ -7,7 +7,8 @@ import {
 } from '../../../pipeline/src/contract/contract.ts';
 import { countChars, type BodyBudget } from '../http/json-body.ts';
 import type { ProblemList } from '../http/errors.ts';
-import type { LoadedModel, Row } from '../model/load-model.ts';
+import type { LoadedModel } from '../model/load-model.ts';
+import type { Row } from '../model/row.ts';
 
 /** What checking a row needs of a model: its input contract and ajv's validator of it. */
 export type RowValidator = Pick<LoadedModel, 'card' | 'validateRow'>;

@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { HttpError, ProblemList, sendError } from '../http/errors.ts';
 import { assignRequestId, instrumentRequest } from '../http/instrument.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import { sendJson } from '../http/respond.ts';
 import type { DriftMonitor } from '../drift-monitor.ts';
 import type { ServiceMetrics } from '../metrics.ts';
-import type { LoadedModel, Row } from '../model/load-model.ts';
+import type { LoadedModel } from '../model/load-model.ts';
+import type { Row } from '../model/row.ts';
 import { bodyBudget, checkRow } from './check-row.ts';
 
 /** Handles a request if it is one of ours and returns true; otherwise leaves it alone. */

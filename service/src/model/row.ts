@@ -1,0 +1,2 @@
+/** One request row: raw features by name. */
+export type Row = Record<string, unknown>;

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
-import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { PassThrough, Readable } from 'node:stream';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readJsonBody } from '../src/http/json-body.ts';
 import { SAMPLE_ROW } from './fixture.ts';
@@ -81,5 +81,34 @@ describe('BODY_LIMIT_BYTES bounds the body as sent, not only as decoded', () => 
     // Uncompressed, exactly the limit and one byte over.
     expect(await statusOf(blanksTo(LIMIT), {})).toBe(200);
     expect(await statusOf(blanksTo(LIMIT + 1), {})).toBe(413);
+  });
+});
+
+describe('a compressed body whose client goes away before its end', () => {
+  it('fails the read at once, releasing the decoder and what it decoded', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br'] as const) {
+      const compressed = {
+        gzip: gzipSync,
+        deflate: deflateSync,
+        br: brotliCompressSync,
+      }[encoding](Buffer.concat([ROW, Buffer.alloc(3000, 32)]));
+      // The client sends the first half of its body, then its connection closes.
+      const req = Object.assign(new PassThrough(), {
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+      });
+      let outcome: unknown = 'pending';
+      const read = readJsonBody(req as unknown as IncomingMessage, LIMIT).then(
+        () => (outcome = 'read'),
+        (error: unknown) => (outcome = error),
+      );
+      req.write(compressed.subarray(0, compressed.length >> 1));
+      await new Promise((resolve) => setImmediate(resolve));
+      req.destroy();
+      // A few turns of the event loop for 'close' to travel: no timer, no wall time.
+      for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(outcome, encoding).toMatchObject({ status: 400 });
+      expect((outcome as Error).message, encoding).toMatch(/aborted before its body ended/);
+      await read;
+    }
   });
 });

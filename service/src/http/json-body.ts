@@ -161,6 +161,7 @@ function readText(req: IncomingMessage, source: Readable, limitBytes: number): P
     let received = 0;
     const fail = (error: HttpError) => {
       req.off('data', onWire);
+      req.off('close', onRequestClose);
       source.off('data', onData);
       source.off('end', onEnd);
       source.off('close', onClose);
@@ -179,13 +180,24 @@ function readText(req: IncomingMessage, source: Readable, limitBytes: number): P
     };
     const onEnd = () => {
       req.off('data', onWire);
+      req.off('close', onRequestClose);
       source.off('close', onClose);
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       resolve(body.toString('utf8', hasBom(body) ? 3 : 0));
     };
     // 'close' before 'end': the client went away mid-body.
     const onClose = () => fail(new HttpError(400, 'the request was aborted before its body ended'));
-    if (source !== req) req.on('data', onWire);
+    // A request piped into a decoder neither ends nor closes it when it goes away
+    // mid-body: watched only on the decoder, the read would wait for ever, holding
+    // what it decoded and the decoder's state. (After the request's own 'end' the
+    // decoder finishes by itself, and its 'end' settles the read.)
+    const onRequestClose = () => {
+      if (!req.readableEnded) onClose();
+    };
+    if (source !== req) {
+      req.on('data', onWire);
+      req.once('close', onRequestClose);
+    }
     source.on('data', onData);
     source.once('end', onEnd);
     source.once('close', onClose);

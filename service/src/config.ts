@@ -139,7 +139,7 @@ export function usage(): string {
   const rows: [string, string, string][] = [
     ['HOST', '127.0.0.1', 'address to listen on (the container image sets 0.0.0.0)'],
     ['MODEL_DIR', 'models/production', 'folder with model.onnx and model.card.json'],
-    ['ADMIN_TOKEN', 'unset', 'bearer token for POST /admin/reload, 16+ characters'],
+    ['ADMIN_TOKEN', 'unset', 'bearer token for POST /admin/reload, 16+ visible ASCII characters'],
     ['LOG_LEVEL', 'info', LOG_LEVELS.join(', ')],
     ['INSTRUMENTATION', 'on', 'off skips request-path metrics and drift (benchmarks only)'],
     ...Object.entries(INT_VARIABLES).map(([name, v]): [string, string, string] => [
@@ -197,6 +197,14 @@ export function parseConfig(
   if (token !== undefined && token.length < 16)
     problems.push(
       'ADMIN_TOKEN: must be at least 16 characters (or unset to disable /admin/reload)',
+    );
+  // The token travels as `Authorization: Bearer <token>`, whose value Node trims and
+  // reads as Latin-1 and which holds no line break: any other character makes a token
+  // that never matches, and /admin/reload a 401 for everyone. As the relay checks its
+  // tokens; the value is never echoed.
+  else if (token !== undefined && !/^[\x21-\x7e]+$/.test(token))
+    problems.push(
+      'ADMIN_TOKEN: must be visible ASCII characters only, no spaces or line breaks (a bearer token)',
     );
   const connectionRoom = openFiles === undefined ? undefined : openFiles - FD_RESERVE;
   const config: ServiceConfig = {

@@ -5,12 +5,22 @@ import type { RunningService } from './server.ts';
  * (`close()`) and resolves; SIGHUP reloads the model meanwhile. The service's
  * own entry point and `npm start` both serve through this, so both answer
  * signals the same way.
+ *
+ * Once stopping, SIGHUP is ignored: a reload started during the drain loads a
+ * model nobody will be served (worker thread, two onnxruntime sessions), and
+ * delays the exit until it has. The handler stays until the process ends:
+ * removed, SIGHUP's default action would kill the process between the end of
+ * the drain and its exit 0. (Node's own teardown, the last moments of the
+ * exit, still restores that default; nothing in JavaScript runs then.)
  */
 export async function serveUntilStopped(service: RunningService): Promise<void> {
-  const reload = () => void service.reload();
-  process.on('SIGHUP', reload);
+  let stopping = false;
+  process.on('SIGHUP', () => {
+    if (!stopping) void service.reload();
+  });
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
+      stopping = true;
       service.logger.info({ signal }, 'shutting down');
       void service.close().then(resolve);
     };
@@ -20,5 +30,4 @@ export async function serveUntilStopped(service: RunningService): Promise<void> 
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
-  process.off('SIGHUP', reload);
 }

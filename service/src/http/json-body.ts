@@ -71,9 +71,9 @@ export async function readJsonBody(
         `unsupported Content-Encoding "${encoding}": send identity, gzip, deflate or br`,
       );
     source = req.pipe(decoder()) as unknown as Readable;
-  } else if (Number(req.headers['content-length']) > limitBytes) {
-    throw tooLarge(limitBytes);
   }
+  // The limit holds for the body as sent too, whatever its encoding (see readText).
+  if (Number(req.headers['content-length']) > limitBytes) throw tooLarge(limitBytes);
   const text = await readText(req, source, limitBytes);
   if (text.length === 0) throw new HttpError(400, 'malformed JSON: the body is empty');
   // Every key costs JSON.parse a property, and 130,000 keys in one object cost it ~60 ms:
@@ -148,13 +148,20 @@ function hasBom(body: Buffer): boolean {
 
 /**
  * Collects `source` (the request, or its decoder) as UTF-8 text without one
- * leading byte order mark, failing as soon as it passes `limitBytes`.
+ * leading byte order mark, failing as soon as it passes `limitBytes`, decoded
+ * or as sent. A compressed body can be far larger than what it inflates to
+ * (empty gzip members, empty deflate blocks: 5 bytes each, nothing decoded),
+ * and every byte of it costs reading and inflating: counting only the decoded
+ * bytes let a client stream gigabytes into one request. A valid body never
+ * grows when compressed but by a few header bytes, so one limit serves both.
  */
 function readText(req: IncomingMessage, source: Readable, limitBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
     const fail = (error: HttpError) => {
+      req.off('data', onWire);
+      req.off('close', onRequestClose);
       source.off('data', onData);
       source.off('end', onEnd);
       source.off('close', onClose);
@@ -166,13 +173,31 @@ function readText(req: IncomingMessage, source: Readable, limitBytes: number): P
       if (received > limitBytes) fail(tooLarge(limitBytes));
       else chunks.push(chunk);
     };
+    let sent = 0;
+    const onWire = (chunk: Buffer) => {
+      sent += chunk.length;
+      if (sent > limitBytes) fail(tooLarge(limitBytes));
+    };
     const onEnd = () => {
+      req.off('data', onWire);
+      req.off('close', onRequestClose);
       source.off('close', onClose);
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       resolve(body.toString('utf8', hasBom(body) ? 3 : 0));
     };
     // 'close' before 'end': the client went away mid-body.
     const onClose = () => fail(new HttpError(400, 'the request was aborted before its body ended'));
+    // A request piped into a decoder neither ends nor closes it when it goes away
+    // mid-body: watched only on the decoder, the read would wait for ever, holding
+    // what it decoded and the decoder's state. (After the request's own 'end' the
+    // decoder finishes by itself, and its 'end' settles the read.)
+    const onRequestClose = () => {
+      if (!req.readableEnded) onClose();
+    };
+    if (source !== req) {
+      req.on('data', onWire);
+      req.once('close', onRequestClose);
+    }
     source.on('data', onData);
     source.once('end', onEnd);
     source.once('close', onClose);

@@ -43,6 +43,15 @@ export const MODEL_FILE = 'model.onnx';
 export const CARD_FILE = 'model.card.json';
 
 /**
+ * The largest card and ONNX file a load reads. A card is metadata of ~16 KB
+ * and a graph of this project a few MB; a file past these is not a model, and
+ * read whole it would cost its size in memory (and the card as much again as a
+ * string) before being found wrong. onnxruntime cannot load a graph past 2 GiB.
+ */
+export const MAX_CARD_BYTES = 16 * 2 ** 20;
+export const MAX_MODEL_BYTES = 2 ** 30;
+
+/**
  * Loads, checks and warms a model folder, off the request path. A missing
  * file, a malformed card, an ONNX file that is not the one the card
  * describes, a corrupt graph, or a card that contradicts the graph (inputs,
@@ -102,7 +111,7 @@ export async function loadModel(
 
 /** The card, parsed; its shape is checked by the caller. */
 async function readJson(cardPath: string): Promise<unknown> {
-  const text = (await readRegularFile(cardPath, 'model card')).toString('utf8');
+  const text = (await readRegularFile(cardPath, 'model card', MAX_CARD_BYTES)).toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -111,16 +120,18 @@ async function readJson(cardPath: string): Promise<unknown> {
 }
 
 async function readOnnx(onnxPath: string): Promise<Buffer> {
-  return readRegularFile(onnxPath, 'model');
+  return readRegularFile(onnxPath, 'model', MAX_MODEL_BYTES);
 }
 
 /**
- * Reads a model folder's file, which must be a regular file. A FIFO would
- * never end (and hold the load, every reload after it and the shutdown), and
- * a device such as /dev/zero would be read until memory runs out. Opened
- * non-blocking, so that opening a FIFO does not wait for a writer either.
+ * Reads a model folder's file, which must be a regular file of at most
+ * `maxBytes`. A FIFO would never end (and hold the load, every reload after
+ * it and the shutdown), and a device such as /dev/zero would be read until
+ * memory runs out. Opened non-blocking, so that opening a FIFO does not wait
+ * for a writer either. The size is checked before reading, and again while
+ * reading: a file may grow meanwhile, and some (in /proc) report size 0.
  */
-async function readRegularFile(path: string, what: string): Promise<Buffer> {
+async function readRegularFile(path: string, what: string, maxBytes: number): Promise<Buffer> {
   let handle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -137,7 +148,20 @@ async function readRegularFile(path: string, what: string): Promise<Buffer> {
         `the ${what} is not a regular file (${stats.isDirectory() ? 'a directory' : stats.isFIFO() ? 'a FIFO' : 'a device or socket'})`,
         path,
       );
-    return await handle.readFile();
+    const tooLarge = (size: string) =>
+      new ConfigurationError(`the ${what} is larger than ${maxBytes} bytes (${size})`, path);
+    if (stats.size > maxBytes) throw tooLarge(`${stats.size} bytes`);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(maxBytes + 1 - total, 2 ** 20));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > maxBytes) throw tooLarge('it grew while being read');
+    }
+    return Buffer.concat(chunks, total);
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
     throw new ConfigurationError(

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument, isMap, isSeq, LineCounter, type Node as YamlNode } from 'yaml';
 import { ConfigurationError, errnoCode } from '../util/errors.ts';
+import { staysInside } from './inside.ts';
 
 /** One tracked output of a `.dvc` file, as `dvc add` writes it (DVC 3 format). */
 export interface DvcOut {
@@ -67,6 +68,15 @@ export function parseDvcFile(text: string, file: string): DvcOut {
   }
   if (typeof path !== 'string' || path === '') {
     throw new ConfigurationError('outs[0].path must be a non-empty string', at(out));
+  }
+  if (!staysInside(path)) {
+    // A pull swaps the tracked path whole: '..', an absolute path or the
+    // folder itself would replace (and delete the files of) something that
+    // is not the data. DVC refuses such outputs too.
+    throw new ConfigurationError(
+      `outs[0].path ${JSON.stringify(path)} must name a path inside the folder of the .dvc file`,
+      at(out.get('path', true) ?? out),
+    );
   }
   const hash = out.get('hash');
   if (hash !== undefined && hash !== 'md5') {

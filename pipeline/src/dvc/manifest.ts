@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { isAbsolute, normalize, sep } from 'node:path';
+import { normalize, sep } from 'node:path';
 import { ConfigurationError } from '../util/errors.ts';
+import { staysInside } from './inside.ts';
 
 /** One file of a tracked directory: its md5 and its path inside the directory (posix). */
 export interface ManifestEntry {
@@ -33,7 +34,7 @@ export function parseManifest(bytes: Buffer, location: string): ManifestEntry[] 
       );
     }
     const rel = normalize(entry.relpath);
-    if (rel === '' || rel === '.' || isAbsolute(rel) || rel.split(sep).includes('..')) {
+    if (!staysInside(entry.relpath)) {
       throw new ConfigurationError(
         `directory manifest at ${location}: entry [${index}] relpath '${entry.relpath}' escapes the directory`,
       );

@@ -43,6 +43,13 @@ describe('data contract: no regular expressions', () => {
     });
   }
 
+  it("accepts a column named 'pattern' (a name, not the keyword)", async () => {
+    const contract = await housing();
+    contract.row.properties.pattern = { type: 'number' };
+    contract.row.required.push('pattern');
+    expect(compileContract(contract).columns.numeric).toContain('pattern');
+  });
+
   it("still compiles the project's contract", async () => {
     expect(compileContract(await housing()).columns.categorical[0]!.name).toBe('ocean_proximity');
   });

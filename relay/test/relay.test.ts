@@ -175,6 +175,41 @@ describe('retrain relay, with real Alertmanager payloads, against a loopback fak
     expect(github.dispatches).toEqual([]);
   });
 
+  it('logs a bounded line for a notification of 10,000 alerts and a 150 KB group key', async () => {
+    const lines: string[] = [];
+    const capture = (message: string, fields?: Record<string, unknown>) =>
+      lines.push(JSON.stringify({ message, ...fields }));
+    const logged = await startRelay(configFor(github, 3600), {
+      info: capture,
+      warn: capture,
+      error: capture,
+      progress() {},
+    });
+    try {
+      const firing = await payload('firing-drift.json');
+      const alert = {
+        status: 'firing',
+        labels: { alertname: 'A', retrain: 'true' },
+        startsAt: 'x',
+      };
+      const body = {
+        ...firing,
+        groupKey: `{}:${'g'.repeat(150_000)}`,
+        alerts: Array<object>(10_000).fill(alert),
+      };
+      const res = await fetch(`${logged.url}/v1/alertmanager`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${RELAY_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(202);
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) expect(line.length).toBeLessThan(4096);
+    } finally {
+      await logged.close();
+    }
+  });
+
   it('refuses a wrong or missing token (401) and a wrong content type (415)', async () => {
     const firing = await payload('firing-drift.json');
     expect((await send(firing, { authorization: 'Bearer nope' })).status).toBe(401);

@@ -7,6 +7,7 @@ import {
   listSome,
   truncateText,
 } from '../util/errors.ts';
+import { parseJsonText } from '../util/json-text.ts';
 
 /** JSON Schema for one property of a row, as far as the pipeline reads it. */
 export interface PropertySchema {
@@ -75,13 +76,7 @@ export async function loadContract(file: string): Promise<CompiledContract> {
       file,
     );
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigurationError(`not valid JSON: ${errorMessage(error)}`, file);
-  }
-  return compileContract(parsed as DataContract, file);
+  return compileContract(parseJsonText(text, file) as DataContract, file);
 }
 
 /** Checks a contract's shape and compiles its row schema with ajv (once). */

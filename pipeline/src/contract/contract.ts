@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import {
   ConfigurationError,
@@ -8,6 +7,7 @@ import {
   truncateText,
 } from '../util/errors.ts';
 import { parseJsonText } from '../util/json-text.ts';
+import { readTextAtMost } from '../util/read-text.ts';
 
 /** JSON Schema for one property of a row, as far as the pipeline reads it. */
 export interface PropertySchema {
@@ -65,12 +65,16 @@ export interface CompiledContract {
   validateRow: ValidateFunction;
 }
 
+/** The most a contract file may hold: room for enums of many thousand categories. */
+const MAX_CONTRACT_BYTES = 16 * 1024 * 1024;
+
 /** Reads a contract file and compiles it. */
 export async function loadContract(file: string): Promise<CompiledContract> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextAtMost(file, MAX_CONTRACT_BYTES);
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
     throw new ConfigurationError(
       `cannot read the data contract (${errnoCode(error) ?? 'unreadable'})`,
       file,

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { parseDocument, isMap, isSeq, LineCounter, type Node as YamlNode } from 'yaml';
 import { ConfigurationError, errnoCode } from '../util/errors.ts';
+import { MAX_CONFIG_BYTES, readTextAtMost } from '../util/read-text.ts';
 import { staysInside } from './inside.ts';
 
 /** One tracked output of a `.dvc` file, as `dvc add` writes it (DVC 3 format). */
@@ -20,8 +20,9 @@ const MD5 = /^[0-9a-f]{32}(\.dir)?$/;
 export async function readDvcFile(file: string): Promise<DvcOut> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextAtMost(file, MAX_CONFIG_BYTES);
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
     throw new ConfigurationError(
       `cannot read the DVC file (${errnoCode(error) ?? 'unreadable'}); it should track data/ as 'dvc add data' writes it`,
       file,

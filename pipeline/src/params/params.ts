@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import type { DriftThresholds } from '../drift/drift.ts';
 import type { GbdtParams } from '../models/gbdt/gbdt.ts';
 import type { LinearParams } from '../models/linear.ts';
 import { ConfigurationError, errnoCode } from '../util/errors.ts';
+import { MAX_CONFIG_BYTES, readTextAtMost } from '../util/read-text.ts';
 
 /** How one metric is gated against the baseline and an absolute limit. */
 export interface MetricGate {
@@ -113,8 +113,9 @@ export function checkParamFlag(value: number, schema: object, flag: string): num
 export async function loadParams(file = 'params.yaml'): Promise<Params> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextAtMost(file, MAX_CONFIG_BYTES);
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
     throw new ConfigurationError(
       `cannot read the pipeline parameters (${errnoCode(error) ?? 'unreadable'})`,
       file,

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   isMap,
   isScalar,
@@ -9,6 +8,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { ConfigurationError, errnoCode } from '../util/errors.ts';
+import { MAX_CONFIG_BYTES, readTextAtMost } from '../util/read-text.ts';
 
 /** One stage of dvc.yaml, as far as running it in order needs. */
 export interface Stage {
@@ -44,8 +44,9 @@ const STAGE_KEYS = new Set([
 export async function readDvcYaml(file = 'dvc.yaml'): Promise<Stage[]> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextAtMost(file, MAX_CONFIG_BYTES);
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
     throw new ConfigurationError(
       `cannot read the pipeline definition (${errnoCode(error) ?? 'unreadable'})`,
       file,

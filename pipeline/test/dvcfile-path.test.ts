@@ -57,3 +57,23 @@ describe('data.dvc: the tracked path stays inside the folder of the .dvc file', 
     expect(await readFile(join(parent, 'victim', 'keep.txt'), 'utf8')).toBe('precious');
   });
 });
+
+describe('data.dvc: size and nfiles are whole numbers of bytes and files', () => {
+  // size bounds every object a pull reads: '-5' made the pull say a remote
+  // "holds more than -5 bytes", and a quoted '1e12' was ignored (no bound).
+  for (const [key, value] of [
+    ['size', '-5'],
+    ['size', '1.5'],
+    ['size', "'1e12'"],
+    ['nfiles', '-1'],
+    ['nfiles', 'many'],
+  ] as const) {
+    it(`refuses ${key}: ${value} at its line`, () => {
+      const text = dvcText('data').replace(new RegExp(`  ${key}: .*\n`), `  ${key}: ${value}\n`);
+      const line = text.split('\n').findIndex((l) => l.startsWith(`  ${key}:`)) + 1;
+      expect(() => parseDvcFile(text, 'data.dvc')).toThrow(
+        new RegExp(`^data\\.dvc:${line}: outs\\[0\\]\\.${key} must be a whole number`),
+      );
+    });
+  }
+});

@@ -86,13 +86,23 @@ export function parseDvcFile(text: string, file: string): DvcOut {
       at(out.get('hash', true)),
     );
   }
-  const size = out.get('size');
-  const nfiles = out.get('nfiles');
+  // size bounds every object a pull reads (see maxObjectBytes): a count, or absent.
+  const count = (key: 'size' | 'nfiles'): number | undefined => {
+    const value: unknown = out.get(key);
+    if (value === undefined) return undefined;
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+    throw new ConfigurationError(
+      `outs[0].${key} must be a whole number of ${key === 'size' ? 'bytes' : 'files'}; got ${JSON.stringify(value)}`,
+      at(out.get(key, true) ?? out),
+    );
+  };
+  const size = count('size');
+  const nfiles = count('nfiles');
   return {
     md5,
     path,
     isDirectory: md5.endsWith('.dir'),
-    ...(typeof size === 'number' ? { size } : {}),
-    ...(typeof nfiles === 'number' ? { nfiles } : {}),
+    ...(size !== undefined ? { size } : {}),
+    ...(nfiles !== undefined ? { nfiles } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadParams, parseParams } from '../src/params/params.ts';
 import { orderStages, parseDvcYaml, readDvcYaml } from '../src/runner/dvcyaml.ts';
+import { ConfigurationError } from '../src/util/errors.ts';
 import { ROOT } from './helpers.ts';
 import { readFile } from 'node:fs/promises';
 
@@ -53,6 +54,33 @@ describe('params.yaml', () => {
     const line = text.split('\n').findIndex((l) => l.includes('learning_rate: fast')) + 1;
     expect(() => parseParams(text, 'params.yaml')).toThrow(
       `params.yaml:${line}: gbdt.learning_rate must be number`,
+    );
+  });
+
+  it('names the line of an alias that expands without bound (billion laughs), without a stack', () => {
+    // Nine levels of nine aliases each: 9^9 nodes if expanded.
+    const lines = ['seed: 1', 'a: &a [x, x, x, x, x, x, x, x, x]'];
+    let previous = 'a';
+    for (const name of ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']) {
+      lines.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(', ')}]`);
+      previous = name;
+    }
+    let caught: unknown;
+    try {
+      parseParams(`${lines.join('\n')}\n`, 'params.yaml');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigurationError);
+    expect((caught as Error).message).toMatch(/^params\.yaml:3: .*alias/);
+  });
+
+  it('names the line of an alias to an anchor that is not set', () => {
+    expect(() => parseParams('seed: 1\nsplit: *nowhere\n', 'params.yaml')).toThrow(
+      /^params\.yaml:2: .*alias.*nowhere/,
+    );
+    expect(() => parseParams('seed: 1\nsplit: *nowhere\n', 'params.yaml')).toThrow(
+      ConfigurationError,
     );
   });
 

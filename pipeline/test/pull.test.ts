@@ -229,6 +229,15 @@ describe('pullData from a local remote', () => {
 });
 
 describe('pullData: what is already in the workspace', () => {
+  it('pulls a tracked directory that is empty (a manifest of no entries) as an empty data/', async () => {
+    const { repo } = await makeDirRemote({});
+    const result = await pull(repo);
+    expect(result.fetched).toEqual([]);
+    expect(await readdir(join(repo, 'data'))).toEqual([]);
+    // and the next pull sees it up to date
+    expect((await pull(repo)).fetched).toEqual([]);
+  });
+
   it('says what to do, naming the path, when data is a regular file', async () => {
     const repo = await makeRepo(REMOTE);
     await writeFile(join(repo, 'data'), 'not a folder');

@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject } from 'ajv';
+import { truncateText } from '../../pipeline/src/util/errors.ts';
 
 /** One alert of an Alertmanager webhook notification (version 4). */
 export interface WebhookAlert {
@@ -60,17 +61,30 @@ const validate = new Ajv({ allErrors: true }).compile<WebhookPayload>({
   },
 });
 
+/**
+ * At most this many problems are listed, each cut to MAX_DETAIL_CHARS: a
+ * 1 MiB body of empty alerts has about a million, and a label name can be
+ * most of the body, so the 400 would otherwise outweigh what was sent.
+ */
+const MAX_DETAILS = 20;
+const MAX_DETAIL_CHARS = 200;
+
 const describe = (e: ErrorObject) =>
-  `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}${
+  `${truncateText(e.instancePath || '(root)', MAX_DETAIL_CHARS)} ${e.message ?? 'is invalid'}${
     e.keyword === 'const'
       ? ` (${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)})`
       : ''
   }`;
 
-/** Checks a parsed body; returns the payload, or what is wrong with it, by JSON path. */
+/** Checks a parsed body; returns the payload, or what is wrong with it, by JSON path (the first MAX_DETAILS). */
 export function parseWebhook(body: unknown): { payload: WebhookPayload } | { errors: string[] } {
   if (validate(body)) return { payload: body };
-  return { errors: (validate.errors ?? []).map(describe) };
+  const errors = validate.errors ?? [];
+  const listed = errors.slice(0, MAX_DETAILS).map(describe);
+  const more = errors.length - listed.length;
+  return {
+    errors: more > 0 ? [...listed, `and ${more.toLocaleString('en-US')} more problems`] : listed,
+  };
 }
 
 /** The firing alerts that ask for a retrain (label retrain="true"). */

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorMessage } from '../../pipeline/src/util/errors.ts';
+import { errorMessage, listSome, truncateText } from '../../pipeline/src/util/errors.ts';
 import type { Logger } from '../../pipeline/src/util/logger.ts';
 import { parseWebhook, retrainAlerts, type WebhookAlert } from './alertmanager.ts';
 import { DispatchError } from './github-dispatch.ts';
@@ -37,6 +37,8 @@ export interface RelayDeps {
 const MAX_BODY_BYTES = 1 << 20;
 /** GitHub caps client_payload; a group this large is summarised by its first alerts. */
 const MAX_ALERTS = 10;
+/** The most of a group key a log line quotes. */
+const MAX_LOGGED_KEY_CHARS = 200;
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -124,10 +126,13 @@ export function createRelay(deps: RelayDeps): (req: IncomingMessage, res: Server
 
     const { payload } = parsed;
     const alerts = retrainAlerts(payload);
+    // Each log line names the group and its alerts in bounded space: a
+    // notification may carry a group key or alert list of most of a MiB.
+    const group_key = truncateText(payload.groupKey, MAX_LOGGED_KEY_CHARS);
     if (payload.status === 'resolved' || alerts.length === 0) {
       const reason =
         payload.status === 'resolved' ? 'resolved' : 'no firing alert with retrain="true"';
-      deps.logger.info('ignored', { group_key: payload.groupKey, reason });
+      deps.logger.info('ignored', { group_key, reason });
       return send(res, 200, { forwarded: false, reason });
     }
     let outcome: GroupOutcome;
@@ -137,7 +142,7 @@ export function createRelay(deps: RelayDeps): (req: IncomingMessage, res: Server
       );
     } catch (error) {
       deps.logger.error('dispatch failed', {
-        group_key: payload.groupKey,
+        group_key,
         error: errorMessage(error),
       });
       return error instanceof DispatchError
@@ -147,7 +152,7 @@ export function createRelay(deps: RelayDeps): (req: IncomingMessage, res: Server
     if (outcome.kind === 'cooling-down') {
       const retryAfter = Math.ceil(outcome.remainingMs / 1000);
       deps.logger.info('cool-down', {
-        group_key: payload.groupKey,
+        group_key,
         retry_after_seconds: retryAfter,
       });
       return send(res, 200, {
@@ -158,12 +163,15 @@ export function createRelay(deps: RelayDeps): (req: IncomingMessage, res: Server
     }
     if (outcome.kind === 'joined') {
       const reason = 'dispatched for a concurrent notification of this group';
-      deps.logger.info('ignored', { group_key: payload.groupKey, reason });
+      deps.logger.info('ignored', { group_key, reason });
       return send(res, 200, { forwarded: false, reason });
     }
     deps.logger.info('dispatched retrain', {
-      group_key: payload.groupKey,
-      alerts: alerts.map((a) => a.labels.alertname),
+      group_key,
+      alerts: listSome(
+        alerts.map((a) => a.labels.alertname ?? ''),
+        MAX_ALERTS,
+      ),
     });
     send(res, 202, { forwarded: true, alerts: alerts.length });
   };

@@ -147,6 +147,69 @@ describe('retrain relay, with real Alertmanager payloads, against a loopback fak
     expect(github.dispatches).toEqual([]);
   });
 
+  it('answers a payload with very many problems, or very long keys, with a 400 of bounded size', async () => {
+    const firing = await payload('firing-drift.json');
+    const sendRaw = async (body: unknown) => {
+      const res = await fetch(`${relay.url}/v1/alertmanager`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${RELAY_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, text: await res.text() };
+    };
+    // Just under the 1 MiB body limit: about 330,000 alerts of three problems each.
+    const many = { ...firing, alerts: Array<object>(330_000).fill({}) };
+    expect(JSON.stringify(many).length).toBeLessThan(1 << 20);
+    // One label whose name is most of the body: every problem's path quotes it.
+    const long = {
+      ...firing,
+      alerts: [{ status: 'firing', labels: { ['k'.repeat(900_000)]: 1 }, startsAt: 'now' }],
+    };
+    for (const body of [many, long]) {
+      const res = await sendRaw(body);
+      expect(res.status).toBe(400);
+      const reply = JSON.parse(res.text) as { details: string[] };
+      expect(reply.details.length).toBeLessThanOrEqual(21);
+      expect(res.text.length).toBeLessThan(16 * 1024);
+    }
+    expect(github.dispatches).toEqual([]);
+  });
+
+  it('logs a bounded line for a notification of 10,000 alerts and a 150 KB group key', async () => {
+    const lines: string[] = [];
+    const capture = (message: string, fields?: Record<string, unknown>) =>
+      lines.push(JSON.stringify({ message, ...fields }));
+    const logged = await startRelay(configFor(github, 3600), {
+      info: capture,
+      warn: capture,
+      error: capture,
+      progress() {},
+    });
+    try {
+      const firing = await payload('firing-drift.json');
+      const alert = {
+        status: 'firing',
+        labels: { alertname: 'A', retrain: 'true' },
+        startsAt: 'x',
+      };
+      const body = {
+        ...firing,
+        groupKey: `{}:${'g'.repeat(150_000)}`,
+        alerts: Array<object>(10_000).fill(alert),
+      };
+      const res = await fetch(`${logged.url}/v1/alertmanager`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${RELAY_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(202);
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) expect(line.length).toBeLessThan(4096);
+    } finally {
+      await logged.close();
+    }
+  });
+
   it('refuses a wrong or missing token (401) and a wrong content type (415)', async () => {
     const firing = await payload('firing-drift.json');
     expect((await send(firing, { authorization: 'Bearer nope' })).status).toBe(401);

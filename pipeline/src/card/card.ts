@@ -6,6 +6,7 @@ import type { RegressionMetrics } from '../models/metrics.ts';
 import type { Params } from '../params/params.ts';
 import type { TrainingReport } from '../train/train.ts';
 import { ConfigurationError, errnoCode } from '../util/errors.ts';
+import { parseJsonText } from '../util/json-text.ts';
 
 /** The metrics the evaluate stage writes to reports/metrics.json and the card. */
 export interface ModelMetrics extends RegressionMetrics {
@@ -101,14 +102,13 @@ export function inputContract(row: RowSchema, target: string): RowSchema {
 
 /** Reads a card, or a bare metrics file, and returns its metrics (for the gate). */
 export async function readMetricsOrCard(file: string): Promise<Record<string, number>> {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
   } catch (error) {
-    const code = errnoCode(error);
-    throw new ConfigurationError(code ? `cannot read (${code})` : 'is not valid JSON', file);
+    throw new ConfigurationError(`cannot read (${errnoCode(error) ?? 'unreadable'})`, file);
   }
-  return metricsOf(parsed, file);
+  return metricsOf(parseJsonText(text, file), file);
 }
 
 /** The numeric metrics of a parsed card (its `metrics`) or bare metrics file; `source` names it in errors. */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { loadContract, type CompiledContract } from '../contract/contract.ts';
 import { loadParams, type Params } from '../params/params.ts';
 import { ConfigurationError, errnoCode } from '../util/errors.ts';
+import { parseJsonText } from '../util/json-text.ts';
 
 /** params.yaml and the data contract it names: what every stage starts from. */
 export async function loadStageConfig(
@@ -22,9 +23,5 @@ export async function readStageJson<T>(file: string, writtenBy: string): Promise
       file,
     );
   }
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new ConfigurationError('is not valid JSON', file);
-  }
+  return parseJsonText(text, file) as T;
 }

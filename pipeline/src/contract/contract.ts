@@ -1,6 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { ConfigurationError, errnoCode, errorMessage, truncateText } from '../util/errors.ts';
+import {
+  ConfigurationError,
+  errnoCode,
+  errorMessage,
+  listSome,
+  truncateText,
+} from '../util/errors.ts';
+import { parseJsonText } from '../util/json-text.ts';
+import { readTextAtMost } from '../util/read-text.ts';
 
 /** JSON Schema for one property of a row, as far as the pipeline reads it. */
 export interface PropertySchema {
@@ -58,24 +65,22 @@ export interface CompiledContract {
   validateRow: ValidateFunction;
 }
 
+/** The most a contract file may hold: room for enums of many thousand categories. */
+const MAX_CONTRACT_BYTES = 16 * 1024 * 1024;
+
 /** Reads a contract file and compiles it. */
 export async function loadContract(file: string): Promise<CompiledContract> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextAtMost(file, MAX_CONTRACT_BYTES);
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
     throw new ConfigurationError(
       `cannot read the data contract (${errnoCode(error) ?? 'unreadable'})`,
       file,
     );
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigurationError(`not valid JSON: ${errorMessage(error)}`, file);
-  }
-  return compileContract(parsed as DataContract, file);
+  return compileContract(parseJsonText(text, file) as DataContract, file);
 }
 
 /** Checks a contract's shape and compiles its row schema with ajv (once). */
@@ -102,6 +107,12 @@ export function compileContract(contract: DataContract, file = 'contract'): Comp
       file,
     );
   }
+  const regex = findRegex(row, 'row');
+  if (regex)
+    throw new ConfigurationError(
+      `${regex}: the contract's columns are numbers or string enums, which need no regular expression, and one that backtracks could stall validation on a single CSV value`,
+      file,
+    );
   const ajv = new Ajv2020({ allErrors: true, strict: true });
   let validateRow: ValidateFunction;
   try {
@@ -110,6 +121,33 @@ export function compileContract(contract: DataContract, file = 'contract'): Comp
     throw new ConfigurationError(`row schema does not compile: ${errorMessage(error)}`, file);
   }
   return { contract, columns: contractColumns(contract), validateRow };
+}
+
+/** Keywords whose value ajv compiles to a RegExp run on input values or keys. */
+const REGEX_KEYWORDS = new Set(['pattern', 'patternProperties']);
+
+/** Keywords whose value maps names (a column may be called 'pattern') to schemas. */
+const NAMED_SCHEMAS = new Set(['properties', '$defs', 'definitions', 'dependentSchemas']);
+/** Keywords that hold data, not schemas: a value 'pattern' there is no keyword. */
+const DATA_KEYWORDS = new Set(['enum', 'const', 'required', 'examples', 'default']);
+
+/** The dotted path of the first regular-expression keyword in a schema, if any. */
+function findRegex(schema: unknown, path: string): string | undefined {
+  if (typeof schema !== 'object' || schema === null) return undefined;
+  for (const [key, value] of Object.entries(schema as Record<string, unknown>)) {
+    const at = `${path}.${key}`;
+    if (DATA_KEYWORDS.has(key)) continue;
+    if (REGEX_KEYWORDS.has(key)) return at;
+    const children =
+      NAMED_SCHEMAS.has(key) && typeof value === 'object' && value !== null
+        ? Object.entries(value as Record<string, unknown>).map(([name, sub]) =>
+            findRegex(sub, `${at}.${name}`),
+          )
+        : [findRegex(value, at)];
+    const found = children.find((f) => f !== undefined);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** A property's JSON Schema types, as a list. */
@@ -190,7 +228,9 @@ export function describeRowErrors(
     const value = row[column];
     let message = e.message ?? e.keyword;
     if (e.keyword === 'enum') {
-      message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+      // A contract's enum can be long: name its first values and how many more.
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      message = `must be one of ${listSome(allowed.map((v) => JSON.stringify(v)))}`;
     }
     // A field can be as long as a record (a MiB): reports, summaries and annotations quote a cut.
     return {

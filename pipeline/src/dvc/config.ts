@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigurationError, errnoCode } from '../util/errors.ts';
+import { MAX_CONFIG_BYTES, readTextAtMost } from '../util/read-text.ts';
 
 /** Settings of one `remote "name"` section. */
 export type RemoteSettings = Record<string, string>;
@@ -76,8 +76,9 @@ export async function readDvcConfig(dvcDir: string): Promise<DvcConfig> {
   const file = join(dvcDir, 'config');
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextAtMost(file, MAX_CONFIG_BYTES);
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
     throw new ConfigurationError(
       `cannot read the DVC config (${errnoCode(error) ?? 'unreadable'}); it must declare the default remote`,
       file,
@@ -85,7 +86,8 @@ export async function readDvcConfig(dvcDir: string): Promise<DvcConfig> {
   }
   const config = parseDvcConfig(text, file);
   const localFile = join(dvcDir, 'config.local');
-  const local = await readFile(localFile, 'utf8').catch((error: unknown) => {
+  const local = await readTextAtMost(localFile, MAX_CONFIG_BYTES).catch((error: unknown) => {
+    if (error instanceof ConfigurationError) throw error;
     if (errnoCode(error) === 'ENOENT') return undefined;
     throw new ConfigurationError(`cannot read (${errnoCode(error) ?? 'unreadable'})`, localFile);
   });

@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { parseDocument, isMap, isSeq, LineCounter, type Node as YamlNode } from 'yaml';
 import { ConfigurationError, errnoCode } from '../util/errors.ts';
+import { MAX_CONFIG_BYTES, readTextAtMost } from '../util/read-text.ts';
+import { staysInside } from './inside.ts';
 
 /** One tracked output of a `.dvc` file, as `dvc add` writes it (DVC 3 format). */
 export interface DvcOut {
@@ -19,8 +20,9 @@ const MD5 = /^[0-9a-f]{32}(\.dir)?$/;
 export async function readDvcFile(file: string): Promise<DvcOut> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextAtMost(file, MAX_CONFIG_BYTES);
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
     throw new ConfigurationError(
       `cannot read the DVC file (${errnoCode(error) ?? 'unreadable'}); it should track data/ as 'dvc add data' writes it`,
       file,
@@ -68,6 +70,15 @@ export function parseDvcFile(text: string, file: string): DvcOut {
   if (typeof path !== 'string' || path === '') {
     throw new ConfigurationError('outs[0].path must be a non-empty string', at(out));
   }
+  if (!staysInside(path)) {
+    // A pull swaps the tracked path whole: '..', an absolute path or the
+    // folder itself would replace (and delete the files of) something that
+    // is not the data. DVC refuses such outputs too.
+    throw new ConfigurationError(
+      `outs[0].path ${JSON.stringify(path)} must name a path inside the folder of the .dvc file`,
+      at(out.get('path', true) ?? out),
+    );
+  }
   const hash = out.get('hash');
   if (hash !== undefined && hash !== 'md5') {
     throw new ConfigurationError(
@@ -75,13 +86,23 @@ export function parseDvcFile(text: string, file: string): DvcOut {
       at(out.get('hash', true)),
     );
   }
-  const size = out.get('size');
-  const nfiles = out.get('nfiles');
+  // size bounds every object a pull reads (see maxObjectBytes): a count, or absent.
+  const count = (key: 'size' | 'nfiles'): number | undefined => {
+    const value: unknown = out.get(key);
+    if (value === undefined) return undefined;
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+    throw new ConfigurationError(
+      `outs[0].${key} must be a whole number of ${key === 'size' ? 'bytes' : 'files'}; got ${JSON.stringify(value)}`,
+      at(out.get(key, true) ?? out),
+    );
+  };
+  const size = count('size');
+  const nfiles = count('nfiles');
   return {
     md5,
     path,
     isDirectory: md5.endsWith('.dir'),
-    ...(typeof size === 'number' ? { size } : {}),
-    ...(typeof nfiles === 'number' ? { nfiles } : {}),
+    ...(size !== undefined ? { size } : {}),
+    ...(nfiles !== undefined ? { nfiles } : {}),
   };
 }

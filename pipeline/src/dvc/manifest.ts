@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { isAbsolute, normalize, sep } from 'node:path';
+import { normalize, sep } from 'node:path';
 import { ConfigurationError } from '../util/errors.ts';
+import { staysInside } from './inside.ts';
 
 /** One file of a tracked directory: its md5 and its path inside the directory (posix). */
 export interface ManifestEntry {
@@ -21,7 +22,7 @@ export function parseManifest(bytes: Buffer, location: string): ManifestEntry[] 
   }
   if (!Array.isArray(parsed))
     throw new ConfigurationError(`directory manifest at ${location} is not a JSON list`);
-  return parsed.map((item: unknown, index) => {
+  const entries = parsed.map((item: unknown, index) => {
     const entry = item as Partial<ManifestEntry> | null;
     if (
       typeof entry?.md5 !== 'string' ||
@@ -32,13 +33,70 @@ export function parseManifest(bytes: Buffer, location: string): ManifestEntry[] 
         `directory manifest at ${location}: entry [${index}] needs md5 and relpath`,
       );
     }
-    const rel = normalize(entry.relpath);
-    if (rel === '' || rel === '.' || isAbsolute(rel) || rel.split(sep).includes('..')) {
-      throw new ConfigurationError(
-        `directory manifest at ${location}: entry [${index}] relpath '${entry.relpath}' escapes the directory`,
+    const given = entry.relpath;
+    const bad = (why: string) =>
+      new ConfigurationError(
+        `directory manifest at ${location}: entry [${index}] relpath ${quote(given)} ${why}`,
       );
-    }
+    if (!staysInside(given)) throw bad('escapes the directory');
+    // A NUL cannot be in a file name; a trailing slash names a folder, not a file.
+    if (given.includes('\0')) throw bad('contains a NUL byte');
+    const rel = normalize(given);
+    if (rel.endsWith(sep)) throw bad('does not name a file');
     return { md5: entry.md5, relpath: rel.split(sep).join('/') };
+  });
+  checkOneFilePerPath(
+    entries,
+    parsed.map((item: { relpath: string }) => item.relpath),
+    location,
+  );
+  return entries;
+}
+
+/** A relpath as errors show it: in quotes, a NUL as a visible \\0 (a terminal would drop it). */
+const quote = (relpath: string): string => `'${relpath.replaceAll('\0', '\\0')}'`;
+
+/** A folder of the manifest's tree: the entry that first made it, and what it holds. */
+interface Folder {
+  entry: number;
+  children: Map<string, Folder | number>;
+}
+
+/**
+ * Each path names one file: listed once, and not also a folder of another
+ * entry. Either would make the pull's staging copy fail on a path that names
+ * no entry, after fetching part of the data. A tree of path components keeps
+ * the work linear in the manifest's size, however deep its paths.
+ */
+function checkOneFilePerPath(
+  entries: readonly ManifestEntry[],
+  given: readonly string[],
+  location: string,
+): void {
+  const root: Folder = { entry: -1, children: new Map() };
+  entries.forEach(({ relpath }, index) => {
+    const fail = (why: string, other: number) =>
+      new ConfigurationError(
+        `directory manifest at ${location}: entry [${index}] relpath ${quote(given[index] ?? relpath)} ${why} (entry [${other}])`,
+      );
+    const parts = relpath.split('/');
+    let folder = root;
+    for (const [i, part] of parts.entries()) {
+      const node = folder.children.get(part);
+      if (i === parts.length - 1) {
+        if (typeof node === 'number') throw fail('is listed twice', node);
+        if (node) throw fail('is also a folder', node.entry);
+        folder.children.set(part, index);
+      } else if (typeof node === 'number') {
+        throw fail(`is inside the file '${parts.slice(0, i + 1).join('/')}'`, node);
+      } else if (node) {
+        folder = node;
+      } else {
+        const made: Folder = { entry: index, children: new Map() };
+        folder.children.set(part, made);
+        folder = made;
+      }
+    }
   });
 }
 

@@ -181,6 +181,8 @@ async function pullDirectory(
   const staging = tempPathFor(into);
   const fetched: string[] = [];
   try {
+    // Made here, not only as a file's parent: a tracked folder may be empty.
+    await mkdir(staging);
     for (const entry of entries) {
       const destination = join(staging, entry.relpath);
       const display = `${names.display}/${entry.relpath}`;

@@ -65,8 +65,9 @@ function openHttpRemote(remote: ResolvedRemote): RemoteStorage {
       const location = `${remote.location}/${objectKey(md5).join('/')}`;
       let response: Response;
       try {
-        response = await fetch(location, { headers });
+        response = await fetchKeepingCredentials(location, headers);
       } catch (error) {
+        if (error instanceof ConfigurationError) throw error;
         const cause =
           error instanceof Error && error.cause instanceof Error
             ? error.cause.message
@@ -93,6 +94,36 @@ function openHttpRemote(remote: ResolvedRemote): RemoteStorage {
       };
     },
   };
+}
+
+/** Redirects a pull follows before it gives up, as fetch() does by default. */
+const MAX_REDIRECTS = 20;
+
+/**
+ * fetch(), following redirects by hand: fetch() drops only Authorization on
+ * a hop to another origin, so a custom_auth_header secret would go to any
+ * host the remote redirects to. The credentials go to the remote's own
+ * origin only; the other hops are fetched without them.
+ */
+async function fetchKeepingCredentials(
+  url: string,
+  credentials: Record<string, string>,
+): Promise<Response> {
+  const origin = new URL(url).origin;
+  let location = url;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const response = await fetch(location, {
+      headers: new URL(location).origin === origin ? credentials : {},
+      redirect: 'manual',
+    });
+    const next = response.headers.get('location');
+    if (response.status < 300 || response.status > 399 || next === null) return response;
+    await response.body?.cancel();
+    location = new URL(next, location).href;
+    if (!/^https?:$/.test(new URL(location).protocol))
+      throw new ConfigurationError(`remote ${url} redirects to ${location}, which is not http(s)`);
+  }
+  throw new ConfigurationError(`remote ${url} redirects more than ${MAX_REDIRECTS} times`);
 }
 
 /** DVC's http remote auth: `auth = basic` (user, password) or `custom` (custom_auth_header, password). */

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import type { DriftThresholds } from '../drift/drift.ts';
 import type { GbdtParams } from '../models/gbdt/gbdt.ts';
 import type { LinearParams } from '../models/linear.ts';
 import { ConfigurationError, errnoCode } from '../util/errors.ts';
+import { MAX_CONFIG_BYTES, readTextAtMost } from '../util/read-text.ts';
 
 /** How one metric is gated against the baseline and an absolute limit. */
 export interface MetricGate {
@@ -113,8 +113,9 @@ export function checkParamFlag(value: number, schema: object, flag: string): num
 export async function loadParams(file = 'params.yaml'): Promise<Params> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextAtMost(file, MAX_CONFIG_BYTES);
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
     throw new ConfigurationError(
       `cannot read the pipeline parameters (${errnoCode(error) ?? 'unreadable'})`,
       file,
@@ -134,7 +135,7 @@ export function parseParams(text: string, file: string): Params {
       `${file}:${e.linePos?.[0].line ?? 1}`,
     );
   }
-  const value: unknown = doc.toJS();
+  const value = toPlainValue(doc, lineCounter, file);
   if (validateParams(value)) {
     const params = value as unknown as Params;
     const d = params.validate.drift;
@@ -164,4 +165,40 @@ export function parseParams(text: string, file: string): Params {
     return `${file}${line}: ${key || '(root)'} ${e.keyword === 'required' ? 'is required' : `${e.message}${extra}`}`;
   });
   throw new ConfigurationError(`invalid parameters:\n  ${messages.join('\n  ')}`);
+}
+
+/**
+ * The document as plain values. Expanding aliases is where `yaml` throws (an
+ * alias to no anchor, or more expansion than its maxAliasCount allows: a
+ * "billion laughs" file); either is the file's fault, so it is reported at
+ * the offending alias's line instead of as an internal error.
+ */
+function toPlainValue(doc: Document, lineCounter: LineCounter, file: string): unknown {
+  try {
+    return doc.toJS();
+  } catch (error) {
+    let unresolved: { source: string; offset: number } | undefined;
+    let first: number | undefined;
+    visit(doc, {
+      Alias(_key, alias) {
+        const offset = alias.range?.[0] ?? 0;
+        first ??= offset;
+        if (alias.resolve(doc) === undefined) {
+          unresolved = { source: alias.source, offset };
+          return visit.BREAK;
+        }
+        return undefined;
+      },
+    });
+    const at = (offset: number | undefined) => `${file}:${lineCounter.linePos(offset ?? 0).line}`;
+    if (unresolved)
+      throw new ConfigurationError(
+        `alias *${unresolved.source} names no anchor set before it`,
+        at(unresolved.offset),
+      );
+    throw new ConfigurationError(
+      `aliases expand to too many values (${error instanceof Error ? error.message : 'YAML error'}); the first alias is here`,
+      at(first),
+    );
+  }
 }

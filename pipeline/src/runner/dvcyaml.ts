@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   isMap,
   isScalar,
@@ -8,7 +7,10 @@ import {
   type Node as YamlNode,
   type YAMLMap,
 } from 'yaml';
+import { posix } from 'node:path';
+import { staysInside } from '../dvc/inside.ts';
 import { ConfigurationError, errnoCode } from '../util/errors.ts';
+import { MAX_CONFIG_BYTES, readTextAtMost } from '../util/read-text.ts';
 
 /** One stage of dvc.yaml, as far as running it in order needs. */
 export interface Stage {
@@ -19,6 +21,10 @@ export interface Stage {
   /** outs, metrics and plots: everything the stage writes. */
   outputs: string[];
   line: number;
+  /** The folder its commands run in, relative to dvc.yaml's (`wdir`); deps and outputs above are relative to dvc.yaml's folder. */
+  wdir?: string;
+  /** `frozen: true`: dvc repro does not run it, and neither does the built-in runner. */
+  frozen?: boolean;
 }
 
 const STAGE_KEYS = new Set([
@@ -44,8 +50,9 @@ const STAGE_KEYS = new Set([
 export async function readDvcYaml(file = 'dvc.yaml'): Promise<Stage[]> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextAtMost(file, MAX_CONFIG_BYTES);
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
     throw new ConfigurationError(
       `cannot read the pipeline definition (${errnoCode(error) ?? 'unreadable'})`,
       file,
@@ -93,20 +100,37 @@ export function parseDvcYaml(text: string, file: string): Stage[] {
     const cmdNode = map.get('cmd', true) as YamlNode | undefined;
     const cmd = stringList(cmdNode, `stage '${name}': cmd`, fail, true);
     if (cmd.length === 0) fail(`stage '${name}' needs a cmd`, body);
+    const wdir = stageWdir(map, name, fail);
+    // DVC reads deps and outputs relative to wdir; the order compares them from the root.
+    const fromRoot = (path: string) => (wdir === '.' ? path : posix.join(wdir, path));
     const paths = (key: string) => pathList(map.get(key, true), `stage '${name}': ${key}`, fail);
     stages.push({
       name,
       cmd,
-      deps: stringList(map.get('deps', true), `stage '${name}': deps`, fail),
+      deps: stringList(map.get('deps', true), `stage '${name}': deps`, fail).map(fromRoot),
       params: paths('params'),
-      outputs: [...paths('outs'), ...paths('metrics'), ...paths('plots')],
+      outputs: [...paths('outs'), ...paths('metrics'), ...paths('plots')].map(fromRoot),
       line: lineOf(pair.key as YamlNode),
+      wdir,
+      frozen: map.get('frozen') === true,
     });
   }
   return stages;
 }
 
 type Fail = (message: string, node?: YamlNode | null) => never;
+
+/** A stage's `wdir`: `.` when absent; a folder inside the repository. */
+function stageWdir(map: YAMLMap, name: string, fail: Fail): string {
+  const node = map.get('wdir', true) as YamlNode | undefined;
+  if (node === undefined) return '.';
+  const wdir = isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
+  if (wdir === undefined) return fail(`stage '${name}': wdir must be a string`, node);
+  const clean = posix.normalize(wdir);
+  if (clean !== '.' && clean !== './' && !staysInside(wdir))
+    return fail(`stage '${name}': wdir '${wdir}' must be a folder inside the repository`, node);
+  return clean.replace(/\/$/, '') || '.';
+}
 
 function stringList(
   node: YamlNode | undefined,

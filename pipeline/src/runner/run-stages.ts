@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import type { Logger } from '../util/logger.ts';
 import { ConfigurationError } from '../util/errors.ts';
 import type { Stage } from './dvcyaml.ts';
@@ -68,15 +69,20 @@ export function runScript(script: string, args: string[], cwd: string): Promise<
 }
 
 /**
- * Runs stages in the given order, each command in a shell from the
- * repository root, as `dvc repro` does. Stops at the first failing command.
+ * Runs stages in the given order, each command in a shell from the stage's
+ * `wdir` (the repository root by default), skipping frozen stages, as
+ * `dvc repro` does. Stops at the first failing command.
  */
 export async function runStages(stages: Stage[], cwd: string, logger: Logger): Promise<void> {
   for (const stage of stages) {
+    if (stage.frozen) {
+      logger.info(`stage ${stage.name} is frozen: not run`);
+      continue;
+    }
     logger.info(`stage ${stage.name}`);
     for (const command of stage.cmd) {
       const started = performance.now();
-      const code = await runShell(command, cwd);
+      const code = await runShell(command, join(cwd, stage.wdir ?? '.'));
       if (code !== 0) {
         throw new ConfigurationError(
           `stage '${stage.name}' failed: '${command}' exited with ${code}`,

@@ -111,14 +111,22 @@ export function parseFlags<T extends FlagSpecs>(
   const options = Object.fromEntries(
     Object.entries(flags).map(([name, spec]) => [name, { type: spec.type }]),
   );
+  const usageHint = `usage: ${synopsis(flags, help)}\n(${help.command} -- --help describes every flag)`;
+  let values: FlagValues<T>;
   try {
-    return parseArgs({ args: argv, options, allowPositionals: false, strict: true })
+    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true })
       .values as FlagValues<T>;
   } catch (error) {
-    throw new ConfigurationError(
-      `${describeParseError(error)}\nusage: ${synopsis(flags, help)}\n(${help.command} -- --help describes every flag)`,
-    );
+    throw new ConfigurationError(`${describeParseError(error)}\n${usageHint}`);
   }
+  // Every string flag names a file, a folder, a number or a remote: '' is
+  // none of them, and would reach the command as a path that names nothing.
+  const empty = Object.entries(values).find(([, value]) => value === '');
+  if (empty)
+    throw new ConfigurationError(
+      `--${empty[0]} needs a value (${flagLabel(empty[0], flags[empty[0]]!)}), got an empty one\n${usageHint}`,
+    );
+  return values;
 }
 
 /** A numeric flag, or a ConfigurationError naming it. */

@@ -21351,8 +21351,8 @@ var require_resolve = __commonJS({
       }
       return count2;
     }
-    function getFullPath(resolver, id = "", normalize2) {
-      if (normalize2 !== false)
+    function getFullPath(resolver, id = "", normalize3) {
+      if (normalize3 !== false)
         id = normalizeId(id);
       const p = resolver.parse(id);
       return _getFullPath(resolver, p);
@@ -22981,7 +22981,7 @@ var require_fast_uri = __commonJS({
       }
       return stringScheme;
     }
-    function normalize2(uri, options) {
+    function normalize3(uri, options) {
       if (typeof uri === "string") {
         uri = /** @type {T} */
         normalizeString(uri, options);
@@ -23381,7 +23381,7 @@ var require_fast_uri = __commonJS({
     }
     var fastUri = {
       SCHEMES,
-      normalize: normalize2,
+      normalize: normalize3,
       resolve: resolve2,
       resolveComponent,
       equal,
@@ -26694,7 +26694,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit(node, visitor) {
+    function visit2(node, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
@@ -26703,9 +26703,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node, visitor_, Object.freeze([]));
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
     function visit_(key, node, visitor, path) {
       const ctrl = callVisitor(key, node, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -26839,7 +26839,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit;
+    exports.visit = visit2;
     exports.visitAsync = visitAsync;
   }
 });
@@ -26849,7 +26849,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -26993,7 +26993,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit.visit(doc.contents, (_key, node) => {
+          visit2.visit(doc.contents, (_key, node) => {
             if (identity.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
@@ -27020,7 +27020,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -27031,7 +27031,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit.visit(root, {
+      visit2.visit(root, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -27211,7 +27211,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -27237,7 +27237,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit.visit(doc, {
+          visit2.visit(doc, {
             Node: (_key, node) => {
               if (identity.isAlias(node) || identity.hasAnchor(node))
                 nodes.push(node);
@@ -30592,10 +30592,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep3, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -30609,7 +30609,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep2) {
+          if (!keyProps.anchor && !keyProps.tag && !sep3) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -30633,7 +30633,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -30649,7 +30649,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -30740,7 +30740,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep2 = "";
+        let sep3 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -30754,13 +30754,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep2 + cb;
-              sep2 = "";
+                comment += sep3 + cb;
+              sep3 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep2 += source;
+                sep3 += source;
               hasSpace = true;
               break;
             default:
@@ -30803,18 +30803,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep3, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value) {
+          if (!props.anchor && !props.tag && !sep3 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -30868,8 +30868,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap3 && !sep2 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+        if (!isMap3 && !sep3 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -30881,7 +30881,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -30892,8 +30892,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap3 && !props.found && ctx.options.strict) {
-              if (sep2)
-                for (const st of sep2) {
+              if (sep3)
+                for (const st of sep3) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -30910,7 +30910,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -31090,7 +31090,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep2 = "";
+      let sep3 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -31107,24 +31107,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep2 === " ")
-            sep2 = "\n";
-          else if (!prevMoreIndented && sep2 === "\n")
-            sep2 = "\n\n";
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          if (sep3 === " ")
+            sep3 = "\n";
+          else if (!prevMoreIndented && sep3 === "\n")
+            sep3 = "\n\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep2 === "\n")
+          if (sep3 === "\n")
             value += "\n";
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          value += sep2 + content;
-          sep2 = " ";
+          value += sep3 + content;
+          sep3 = " ";
           prevMoreIndented = false;
         }
       }
@@ -31307,25 +31307,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep2 = " ";
+      let sep3 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep2 === "\n")
-            res += sep2;
+          if (sep3 === "\n")
+            res += sep3;
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          res += sep2 + lm;
-          sep2 = " ";
+          res += sep3 + lm;
+          sep3 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep2 + (match?.[1] ?? "");
+      return res + sep3 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -32135,14 +32135,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value }) {
+    function stringifyItem({ start, key, sep: sep3, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep2)
-        for (const st of sep2)
+      if (sep3)
+        for (const st of sep3)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -32159,15 +32159,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit(cst, visitor) {
+    function visit2(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path) => {
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    visit2.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -32178,8 +32178,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path) => {
-      const parent = visit.itemAtPath(cst, path.slice(0, -1));
+    visit2.parentCollection = (cst, path) => {
+      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -32210,7 +32210,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit;
+    exports.visit = visit2;
   }
 });
 
@@ -32634,9 +32634,9 @@ var require_lexer = __commonJS({
         }
       }
       *parseQuotedScalar() {
-        const quote = this.charAt(0);
-        let end = this.buffer.indexOf(quote, this.pos + 1);
-        if (quote === "'") {
+        const quote2 = this.charAt(0);
+        let end = this.buffer.indexOf(quote2, this.pos + 1);
+        if (quote2 === "'") {
           while (end !== -1 && this.buffer[end + 1] === "'")
             end = this.buffer.indexOf("'", end + 2);
         } else {
@@ -33309,18 +33309,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep2;
+          let sep3;
           if (scalar.end) {
-            sep2 = scalar.end;
-            sep2.push(this.sourceToken);
+            sep3 = scalar.end;
+            sep3.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep2 = [this.sourceToken];
+            sep3 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep2 }]
+            items: [{ start, key: scalar, sep: sep3 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -33473,15 +33473,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep2 = it.sep;
-                  sep2.push(this.sourceToken);
+                  const sep3 = it.sep;
+                  sep3.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
+                    items: [{ start: start2, key, sep: sep3 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -33675,13 +33675,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep2 = fc.end.splice(1, fc.end.length);
-            sep2.push(this.sourceToken);
+            const sep3 = fc.end.splice(1, fc.end.length);
+            sep3.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep2 }]
+              items: [{ start, key: fc, sep: sep3 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -33926,7 +33926,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit = require_visit();
+    var visit2 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -33954,13 +33954,13 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit.visit;
-    exports.visitAsync = visit.visitAsync;
+    exports.visit = visit2.visit;
+    exports.visitAsync = visit2.visitAsync;
   }
 });
 
 // actions/retrain/src/main.ts
-import { readFile as readFile6 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -34553,6 +34553,48 @@ function errnoCode(error2) {
   return void 0;
 }
 
+// pipeline/src/util/json-text.ts
+function parseJsonText(text, file) {
+  try {
+    return JSON.parse(text);
+  } catch (error2) {
+    const message = errorMessage(error2);
+    const match = / at position (\d+)/.exec(message);
+    const offset = match ? Math.min(Number(match[1]), text.length) : text.length;
+    const before = text.slice(0, offset);
+    const line = before.split("\n").length;
+    const column = offset - before.lastIndexOf("\n");
+    throw new ConfigurationError(
+      `not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}`,
+      `${file}:${line}:${column}`
+    );
+  }
+}
+
+// pipeline/src/util/read-text.ts
+import { open as open2 } from "node:fs/promises";
+var MAX_CONFIG_BYTES = 1024 * 1024;
+async function readTextAtMost(file, maxBytes) {
+  const handle = await open2(file, "r");
+  try {
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let size = 0;
+    for (let n = -1; n !== 0 && size < buffer.length; size += n)
+      ({ bytesRead: n } = await handle.read(buffer, size, buffer.length - size, null));
+    if (size > maxBytes)
+      throw new ConfigurationError(
+        `holds more than ${maxBytes.toLocaleString("en-US")} bytes, more than this file can need`,
+        file
+      );
+    return buffer.toString("utf8", 0, size);
+  } finally {
+    await handle.close();
+  }
+}
+
+// pipeline/src/contract/contract.ts
+var MAX_CONTRACT_BYTES = 16 * 1024 * 1024;
+
 // pipeline/src/params/params.ts
 var import__ = __toESM(require__(), 1);
 var import_yaml = __toESM(require_dist(), 1);
@@ -34630,23 +34672,18 @@ async function readStageJson(file, writtenBy) {
       file
     );
   }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ConfigurationError("is not valid JSON", file);
-  }
+  return parseJsonText(text, file);
 }
 
 // pipeline/src/dvc/pull.ts
 import { createHash as createHash3 } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { copyFile as copyFile2, link, mkdir as mkdir3, readFile as readFile4, rename as rename3, rm as rm3 } from "node:fs/promises";
+import { copyFile as copyFile2, link, mkdir as mkdir3, readFile as readFile2, rename as rename3, rm as rm3 } from "node:fs/promises";
 import { dirname as dirname2, join as join5, relative } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
 
 // pipeline/src/dvc/config.ts
-import { readFile as readFile2 } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 var SECTION = /^\[\s*'?(?:(core)|remote\s+"([^"]+)")'?\s*\]$/;
 var ANY_SECTION = /^\[.*\]$/;
@@ -34694,8 +34731,9 @@ async function readDvcConfig(dvcDir) {
   const file = join(dvcDir, "config");
   let text;
   try {
-    text = await readFile2(file, "utf8");
+    text = await readTextAtMost(file, MAX_CONFIG_BYTES);
   } catch (error2) {
+    if (error2 instanceof ConfigurationError) throw error2;
     throw new ConfigurationError(
       `cannot read the DVC config (${errnoCode(error2) ?? "unreadable"}); it must declare the default remote`,
       file
@@ -34703,7 +34741,8 @@ async function readDvcConfig(dvcDir) {
   }
   const config = parseDvcConfig(text, file);
   const localFile = join(dvcDir, "config.local");
-  const local = await readFile2(localFile, "utf8").catch((error2) => {
+  const local = await readTextAtMost(localFile, MAX_CONFIG_BYTES).catch((error2) => {
+    if (error2 instanceof ConfigurationError) throw error2;
     if (errnoCode(error2) === "ENOENT") return void 0;
     throw new ConfigurationError(`cannot read (${errnoCode(error2) ?? "unreadable"})`, localFile);
   });
@@ -34753,13 +34792,22 @@ function resolveRemote(config, dvcDir, name) {
 
 // pipeline/src/dvc/dvcfile.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import { readFile as readFile3 } from "node:fs/promises";
+
+// pipeline/src/dvc/inside.ts
+import { isAbsolute as isAbsolute2, normalize, sep } from "node:path";
+function staysInside(path) {
+  const rel = normalize(path);
+  return rel !== "" && !isAbsolute2(rel) && rel !== "." && rel !== `.${sep}` && !rel.split(sep).includes("..");
+}
+
+// pipeline/src/dvc/dvcfile.ts
 var MD5 = /^[0-9a-f]{32}(\.dir)?$/;
 async function readDvcFile(file) {
   let text;
   try {
-    text = await readFile3(file, "utf8");
+    text = await readTextAtMost(file, MAX_CONFIG_BYTES);
   } catch (error2) {
+    if (error2 instanceof ConfigurationError) throw error2;
     throw new ConfigurationError(
       `cannot read the DVC file (${errnoCode(error2) ?? "unreadable"}); it should track data/ as 'dvc add data' writes it`,
       file
@@ -34805,6 +34853,12 @@ function parseDvcFile(text, file) {
   if (typeof path !== "string" || path === "") {
     throw new ConfigurationError("outs[0].path must be a non-empty string", at(out));
   }
+  if (!staysInside(path)) {
+    throw new ConfigurationError(
+      `outs[0].path ${JSON.stringify(path)} must name a path inside the folder of the .dvc file`,
+      at(out.get("path", true) ?? out)
+    );
+  }
   const hash = out.get("hash");
   if (hash !== void 0 && hash !== "md5") {
     throw new ConfigurationError(
@@ -34812,20 +34866,29 @@ function parseDvcFile(text, file) {
       at(out.get("hash", true))
     );
   }
-  const size = out.get("size");
-  const nfiles = out.get("nfiles");
+  const count2 = (key) => {
+    const value = out.get(key);
+    if (value === void 0) return void 0;
+    if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
+    throw new ConfigurationError(
+      `outs[0].${key} must be a whole number of ${key === "size" ? "bytes" : "files"}; got ${JSON.stringify(value)}`,
+      at(out.get(key, true) ?? out)
+    );
+  };
+  const size = count2("size");
+  const nfiles = count2("nfiles");
   return {
     md5,
     path,
     isDirectory: md5.endsWith(".dir"),
-    ...typeof size === "number" ? { size } : {},
-    ...typeof nfiles === "number" ? { nfiles } : {}
+    ...size !== void 0 ? { size } : {},
+    ...nfiles !== void 0 ? { nfiles } : {}
   };
 }
 
 // pipeline/src/dvc/manifest.ts
 import { createHash } from "node:crypto";
-import { isAbsolute as isAbsolute2, normalize, sep } from "node:path";
+import { normalize as normalize2, sep as sep2 } from "node:path";
 function parseManifest(bytes, location) {
   let parsed;
   try {
@@ -34835,20 +34898,55 @@ function parseManifest(bytes, location) {
   }
   if (!Array.isArray(parsed))
     throw new ConfigurationError(`directory manifest at ${location} is not a JSON list`);
-  return parsed.map((item, index) => {
+  const entries = parsed.map((item, index) => {
     const entry = item;
     if (typeof entry?.md5 !== "string" || !/^[0-9a-f]{32}$/.test(entry.md5) || typeof entry.relpath !== "string") {
       throw new ConfigurationError(
         `directory manifest at ${location}: entry [${index}] needs md5 and relpath`
       );
     }
-    const rel = normalize(entry.relpath);
-    if (rel === "" || rel === "." || isAbsolute2(rel) || rel.split(sep).includes("..")) {
-      throw new ConfigurationError(
-        `directory manifest at ${location}: entry [${index}] relpath '${entry.relpath}' escapes the directory`
-      );
+    const given = entry.relpath;
+    const bad = (why) => new ConfigurationError(
+      `directory manifest at ${location}: entry [${index}] relpath ${quote(given)} ${why}`
+    );
+    if (!staysInside(given)) throw bad("escapes the directory");
+    if (given.includes("\0")) throw bad("contains a NUL byte");
+    const rel = normalize2(given);
+    if (rel.endsWith(sep2)) throw bad("does not name a file");
+    return { md5: entry.md5, relpath: rel.split(sep2).join("/") };
+  });
+  checkOneFilePerPath(
+    entries,
+    parsed.map((item) => item.relpath),
+    location
+  );
+  return entries;
+}
+var quote = (relpath) => `'${relpath.replaceAll("\0", "\\0")}'`;
+function checkOneFilePerPath(entries, given, location) {
+  const root = { entry: -1, children: /* @__PURE__ */ new Map() };
+  entries.forEach(({ relpath }, index) => {
+    const fail = (why, other) => new ConfigurationError(
+      `directory manifest at ${location}: entry [${index}] relpath ${quote(given[index] ?? relpath)} ${why} (entry [${other}])`
+    );
+    const parts = relpath.split("/");
+    let folder = root;
+    for (const [i, part] of parts.entries()) {
+      const node = folder.children.get(part);
+      if (i === parts.length - 1) {
+        if (typeof node === "number") throw fail("is listed twice", node);
+        if (node) throw fail("is also a folder", node.entry);
+        folder.children.set(part, index);
+      } else if (typeof node === "number") {
+        throw fail(`is inside the file '${parts.slice(0, i + 1).join("/")}'`, node);
+      } else if (node) {
+        folder = node;
+      } else {
+        const made = { entry: index, children: /* @__PURE__ */ new Map() };
+        folder.children.set(part, made);
+        folder = made;
+      }
     }
-    return { md5: entry.md5, relpath: rel.split(sep).join("/") };
   });
 }
 function directoryHash(entries) {
@@ -34915,8 +35013,9 @@ function openHttpRemote(remote) {
       const location = `${remote.location}/${objectKey(md5).join("/")}`;
       let response;
       try {
-        response = await fetch(location, { headers });
+        response = await fetchKeepingCredentials(location, headers);
       } catch (error2) {
+        if (error2 instanceof ConfigurationError) throw error2;
         const cause = error2 instanceof Error && error2.cause instanceof Error ? error2.cause.message : String(error2);
         throw new ConfigurationError(
           `cannot reach remote '${remote.name}' at ${location}: ${cause}`
@@ -34940,6 +35039,24 @@ function openHttpRemote(remote) {
       };
     }
   };
+}
+var MAX_REDIRECTS = 20;
+async function fetchKeepingCredentials(url, credentials) {
+  const origin = new URL(url).origin;
+  let location = url;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const response = await fetch(location, {
+      headers: new URL(location).origin === origin ? credentials : {},
+      redirect: "manual"
+    });
+    const next = response.headers.get("location");
+    if (response.status < 300 || response.status > 399 || next === null) return response;
+    await response.body?.cancel();
+    location = new URL(next, location).href;
+    if (!/^https?:$/.test(new URL(location).protocol))
+      throw new ConfigurationError(`remote ${url} redirects to ${location}, which is not http(s)`);
+  }
+  throw new ConfigurationError(`remote ${url} redirects more than ${MAX_REDIRECTS} times`);
 }
 function authHeaders(remote) {
   const { auth, user, password, custom_auth_header: header } = remote.settings;
@@ -35047,7 +35164,7 @@ async function md5OfFile(path) {
 
 // pipeline/src/util/atomic.ts
 import { randomBytes } from "node:crypto";
-import { mkdir as mkdir2, open as open2, readdir as readdir3, rename as rename2, rm as rm2 } from "node:fs/promises";
+import { mkdir as mkdir2, open as open3, readdir as readdir3, rename as rename2, rm as rm2 } from "node:fs/promises";
 import { dirname, basename, join as join4 } from "node:path";
 function tempPathFor(target) {
   return join4(
@@ -35095,7 +35212,7 @@ async function writeThroughTemp(target, data) {
   await mkdir2(dirname(target), { recursive: true });
   const temp = tempPathFor(target);
   try {
-    const handle = await open2(temp, "w");
+    const handle = await open3(temp, "w");
     try {
       await handle.writeFile(data);
       await handle.sync();
@@ -35220,6 +35337,7 @@ async function pullDirectory(remote, entries, workspace, target, names, result, 
   const staging = tempPathFor(into);
   const fetched = [];
   try {
+    await mkdir3(staging);
     for (const entry of entries) {
       const destination = join5(staging, entry.relpath);
       const display = `${names.display}/${entry.relpath}`;
@@ -35272,7 +35390,7 @@ async function fetchVerified(storage, md5, path, display, maxBytes) {
 }
 async function readManifest(dvcDir, md5, display, remote) {
   const cached = join5(dvcDir, "cache", ...objectKey(md5));
-  const local = await readFile4(cached).catch(() => void 0);
+  const local = await readFile2(cached).catch(() => void 0);
   if (local && hashOf(local) === md5) return parseManifest(local, cached);
   const object = await (await remote()).open(md5, `${display}/ (directory manifest)`);
   const chunks = [];
@@ -35322,7 +35440,7 @@ async function streamToFile(source, path, maxBytes, tooLarge2) {
 
 // pipeline/src/runner/dvcyaml.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import { readFile as readFile5 } from "node:fs/promises";
+import { posix } from "node:path";
 var STAGE_KEYS = /* @__PURE__ */ new Set([
   "cmd",
   "deps",
@@ -35340,8 +35458,9 @@ var STAGE_KEYS = /* @__PURE__ */ new Set([
 async function readDvcYaml(file = "dvc.yaml") {
   let text;
   try {
-    text = await readFile5(file, "utf8");
+    text = await readTextAtMost(file, MAX_CONFIG_BYTES);
   } catch (error2) {
+    if (error2 instanceof ConfigurationError) throw error2;
     throw new ConfigurationError(
       `cannot read the pipeline definition (${errnoCode(error2) ?? "unreadable"})`,
       file
@@ -35384,17 +35503,31 @@ function parseDvcYaml(text, file) {
     const cmdNode = map.get("cmd", true);
     const cmd = stringList(cmdNode, `stage '${name}': cmd`, fail, true);
     if (cmd.length === 0) fail(`stage '${name}' needs a cmd`, body);
+    const wdir = stageWdir(map, name, fail);
+    const fromRoot = (path) => wdir === "." ? path : posix.join(wdir, path);
     const paths = (key) => pathList(map.get(key, true), `stage '${name}': ${key}`, fail);
     stages.push({
       name,
       cmd,
-      deps: stringList(map.get("deps", true), `stage '${name}': deps`, fail),
+      deps: stringList(map.get("deps", true), `stage '${name}': deps`, fail).map(fromRoot),
       params: paths("params"),
-      outputs: [...paths("outs"), ...paths("metrics"), ...paths("plots")],
-      line: lineOf(pair.key)
+      outputs: [...paths("outs"), ...paths("metrics"), ...paths("plots")].map(fromRoot),
+      line: lineOf(pair.key),
+      wdir,
+      frozen: map.get("frozen") === true
     });
   }
   return stages;
+}
+function stageWdir(map, name, fail) {
+  const node = map.get("wdir", true);
+  if (node === void 0) return ".";
+  const wdir = (0, import_yaml3.isScalar)(node) && typeof node.value === "string" ? node.value : void 0;
+  if (wdir === void 0) return fail(`stage '${name}': wdir must be a string`, node);
+  const clean = posix.normalize(wdir);
+  if (clean !== "." && clean !== "./" && !staysInside(wdir))
+    return fail(`stage '${name}': wdir '${wdir}' must be a folder inside the repository`, node);
+  return clean.replace(/\/$/, "") || ".";
 }
 function stringList(node, what, fail, allowScalar = false) {
   if (node === void 0) return [];
@@ -35434,7 +35567,7 @@ function orderStages(stages, file = "dvc.yaml") {
   );
   const ordered = [];
   const state = /* @__PURE__ */ new Map();
-  const visit = (stage, path) => {
+  const visit2 = (stage, path) => {
     if (state.get(stage.name) === "done") return;
     if (state.get(stage.name) === "visiting") {
       throw new ConfigurationError(
@@ -35443,16 +35576,17 @@ function orderStages(stages, file = "dvc.yaml") {
       );
     }
     state.set(stage.name, "visiting");
-    for (const up of upstream.get(stage.name)) visit(up, [...path, stage.name]);
+    for (const up of upstream.get(stage.name)) visit2(up, [...path, stage.name]);
     state.set(stage.name, "done");
     ordered.push(stage);
   };
-  for (const stage of stages) visit(stage, []);
+  for (const stage of stages) visit2(stage, []);
   return ordered;
 }
 
 // pipeline/src/runner/run-stages.ts
 import { spawn } from "node:child_process";
+import { join as join6 } from "node:path";
 var FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"];
 function superviseChild(child) {
   let received;
@@ -35487,10 +35621,14 @@ function runShell(command, cwd) {
 }
 async function runStages(stages, cwd, logger) {
   for (const stage of stages) {
+    if (stage.frozen) {
+      logger.info(`stage ${stage.name} is frozen: not run`);
+      continue;
+    }
     logger.info(`stage ${stage.name}`);
     for (const command of stage.cmd) {
       const started = performance.now();
-      const code = await runShell(command, cwd);
+      const code = await runShell(command, join6(cwd, stage.wdir ?? "."));
       if (code !== 0) {
         throw new ConfigurationError(
           `stage '${stage.name}' failed: '${command}' exited with ${code}`,
@@ -35506,11 +35644,11 @@ async function runStages(stages, cwd, logger) {
 
 // pipeline/src/util/which.ts
 import { accessSync, constants as constants3 } from "node:fs";
-import { delimiter, join as join6 } from "node:path";
+import { delimiter, join as join7 } from "node:path";
 function which2(command, path = process.env.PATH ?? "") {
   for (const dir of path.split(delimiter)) {
     if (dir === "") continue;
-    const candidate = join6(dir, command);
+    const candidate = join7(dir, command);
     try {
       accessSync(candidate, constants3.X_OK);
       return candidate;
@@ -35659,7 +35797,7 @@ function run() {
       await runStages(orderStages(await readDvcYaml("dvc.yaml")), process.cwd(), coreLogger);
     });
     const card = await readStageJson(inputs.cardPath, "the evaluate stage");
-    const curve = parseCurve(await readFile6(inputs.curvePath, "utf8"), inputs.curvePath);
+    const curve = parseCurve(await readFile3(inputs.curvePath, "utf8"), inputs.curvePath);
     await summary.addRaw(retrainSummary(card, curve), true).write();
     setOutput("model-version", card.model_version);
     setOutput("model-path", inputs.modelPath);

@@ -26694,7 +26694,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit(node, visitor) {
+    function visit2(node, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
@@ -26703,9 +26703,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node, visitor_, Object.freeze([]));
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
     function visit_(key, node, visitor, path) {
       const ctrl = callVisitor(key, node, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -26839,7 +26839,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit;
+    exports.visit = visit2;
     exports.visitAsync = visitAsync;
   }
 });
@@ -26849,7 +26849,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -26993,7 +26993,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit.visit(doc.contents, (_key, node) => {
+          visit2.visit(doc.contents, (_key, node) => {
             if (identity.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
@@ -27020,7 +27020,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -27031,7 +27031,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit.visit(root, {
+      visit2.visit(root, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -27211,7 +27211,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -27237,7 +27237,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit.visit(doc, {
+          visit2.visit(doc, {
             Node: (_key, node) => {
               if (identity.isAlias(node) || identity.hasAnchor(node))
                 nodes.push(node);
@@ -32159,15 +32159,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit(cst, visitor) {
+    function visit2(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path) => {
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    visit2.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -32178,8 +32178,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path) => {
-      const parent = visit.itemAtPath(cst, path.slice(0, -1));
+    visit2.parentCollection = (cst, path) => {
+      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -32210,7 +32210,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit;
+    exports.visit = visit2;
   }
 });
 
@@ -33926,7 +33926,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit = require_visit();
+    var visit2 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -33954,8 +33954,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit.visit;
-    exports.visitAsync = visit.visitAsync;
+    exports.visit = visit2.visit;
+    exports.visitAsync = visit2.visitAsync;
   }
 });
 
@@ -34511,7 +34511,6 @@ function group(name, fn) {
 
 // pipeline/src/contract/contract.ts
 var import__ = __toESM(require__(), 1);
-import { readFile } from "node:fs/promises";
 
 // pipeline/src/util/errors.ts
 var MAX_ERROR_MESSAGE_CHARS = 4096;
@@ -34559,24 +34558,59 @@ function errnoCode(error2) {
   return void 0;
 }
 
+// pipeline/src/util/json-text.ts
+function parseJsonText(text, file) {
+  try {
+    return JSON.parse(text);
+  } catch (error2) {
+    const message = errorMessage(error2);
+    const match = / at position (\d+)/.exec(message);
+    const offset = match ? Math.min(Number(match[1]), text.length) : text.length;
+    const before = text.slice(0, offset);
+    const line = before.split("\n").length;
+    const column = offset - before.lastIndexOf("\n");
+    throw new ConfigurationError(
+      `not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}`,
+      `${file}:${line}:${column}`
+    );
+  }
+}
+
+// pipeline/src/util/read-text.ts
+import { open as open2 } from "node:fs/promises";
+var MAX_CONFIG_BYTES = 1024 * 1024;
+async function readTextAtMost(file, maxBytes) {
+  const handle = await open2(file, "r");
+  try {
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let size = 0;
+    for (let n = -1; n !== 0 && size < buffer.length; size += n)
+      ({ bytesRead: n } = await handle.read(buffer, size, buffer.length - size, null));
+    if (size > maxBytes)
+      throw new ConfigurationError(
+        `holds more than ${maxBytes.toLocaleString("en-US")} bytes, more than this file can need`,
+        file
+      );
+    return buffer.toString("utf8", 0, size);
+  } finally {
+    await handle.close();
+  }
+}
+
 // pipeline/src/contract/contract.ts
+var MAX_CONTRACT_BYTES = 16 * 1024 * 1024;
 async function loadContract(file) {
   let text;
   try {
-    text = await readFile(file, "utf8");
+    text = await readTextAtMost(file, MAX_CONTRACT_BYTES);
   } catch (error2) {
+    if (error2 instanceof ConfigurationError) throw error2;
     throw new ConfigurationError(
       `cannot read the data contract (${errnoCode(error2) ?? "unreadable"})`,
       file
     );
   }
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error2) {
-    throw new ConfigurationError(`not valid JSON: ${errorMessage(error2)}`, file);
-  }
-  return compileContract(parsed, file);
+  return compileContract(parseJsonText(text, file), file);
 }
 function compileContract(contract, file = "contract") {
   const row = contract.row;
@@ -34594,6 +34628,12 @@ function compileContract(contract, file = "contract") {
       file
     );
   }
+  const regex = findRegex(row, "row");
+  if (regex)
+    throw new ConfigurationError(
+      `${regex}: the contract's columns are numbers or string enums, which need no regular expression, and one that backtracks could stall validation on a single CSV value`,
+      file
+    );
   const ajv2 = new import__.Ajv2020({ allErrors: true, strict: true });
   let validateRow;
   try {
@@ -34602,6 +34642,23 @@ function compileContract(contract, file = "contract") {
     throw new ConfigurationError(`row schema does not compile: ${errorMessage(error2)}`, file);
   }
   return { contract, columns: contractColumns(contract), validateRow };
+}
+var REGEX_KEYWORDS = /* @__PURE__ */ new Set(["pattern", "patternProperties"]);
+var NAMED_SCHEMAS = /* @__PURE__ */ new Set(["properties", "$defs", "definitions", "dependentSchemas"]);
+var DATA_KEYWORDS = /* @__PURE__ */ new Set(["enum", "const", "required", "examples", "default"]);
+function findRegex(schema, path) {
+  if (typeof schema !== "object" || schema === null) return void 0;
+  for (const [key, value] of Object.entries(schema)) {
+    const at = `${path}.${key}`;
+    if (DATA_KEYWORDS.has(key)) continue;
+    if (REGEX_KEYWORDS.has(key)) return at;
+    const children = NAMED_SCHEMAS.has(key) && typeof value === "object" && value !== null ? Object.entries(value).map(
+      ([name, sub]) => findRegex(sub, `${at}.${name}`)
+    ) : [findRegex(value, at)];
+    const found = children.find((f) => f !== void 0);
+    if (found) return found;
+  }
+  return void 0;
 }
 function typesOf(schema) {
   return Array.isArray(schema.type) ? schema.type : [schema.type];
@@ -34651,7 +34708,8 @@ function describeRowErrors(errors, row) {
     const value = row[column];
     let message = e.message ?? e.keyword;
     if (e.keyword === "enum") {
-      message = `must be one of ${e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
+      const allowed = e.params.allowedValues;
+      message = `must be one of ${listSome(allowed.map((v) => JSON.stringify(v)))}`;
     }
     return {
       column,
@@ -34664,7 +34722,6 @@ function describeRowErrors(errors, row) {
 // pipeline/src/params/params.ts
 var import__2 = __toESM(require__(), 1);
 var import_yaml = __toESM(require_dist(), 1);
-import { readFile as readFile2 } from "node:fs/promises";
 var positive = { type: "number", exclusiveMinimum: 0 };
 var share = { type: "number", minimum: 0, maximum: 1 };
 var nonNegative = { type: "number", minimum: 0 };
@@ -34730,8 +34787,9 @@ var validateParams = ajv.compile(PARAMS_SCHEMA);
 async function loadParams(file = "params.yaml") {
   let text;
   try {
-    text = await readFile2(file, "utf8");
+    text = await readTextAtMost(file, MAX_CONFIG_BYTES);
   } catch (error2) {
+    if (error2 instanceof ConfigurationError) throw error2;
     throw new ConfigurationError(
       `cannot read the pipeline parameters (${errnoCode(error2) ?? "unreadable"})`,
       file
@@ -34749,7 +34807,7 @@ function parseParams(text, file) {
       `${file}:${e.linePos?.[0].line ?? 1}`
     );
   }
-  const value = doc.toJS();
+  const value = toPlainValue(doc, lineCounter, file);
   if (validateParams(value)) {
     const params = value;
     const d = params.validate.drift;
@@ -34776,6 +34834,35 @@ function parseParams(text, file) {
   throw new ConfigurationError(`invalid parameters:
   ${messages.join("\n  ")}`);
 }
+function toPlainValue(doc, lineCounter, file) {
+  try {
+    return doc.toJS();
+  } catch (error2) {
+    let unresolved;
+    let first;
+    (0, import_yaml.visit)(doc, {
+      Alias(_key, alias) {
+        const offset = alias.range?.[0] ?? 0;
+        first ??= offset;
+        if (alias.resolve(doc) === void 0) {
+          unresolved = { source: alias.source, offset };
+          return import_yaml.visit.BREAK;
+        }
+        return void 0;
+      }
+    });
+    const at = (offset) => `${file}:${lineCounter.linePos(offset ?? 0).line}`;
+    if (unresolved)
+      throw new ConfigurationError(
+        `alias *${unresolved.source} names no anchor set before it`,
+        at(unresolved.offset)
+      );
+    throw new ConfigurationError(
+      `aliases expand to too many values (${error2 instanceof Error ? error2.message : "YAML error"}); the first alias is here`,
+      at(first)
+    );
+  }
+}
 
 // pipeline/src/cli/common.ts
 async function loadStageConfig(paramsFile = "params.yaml") {
@@ -34784,7 +34871,7 @@ async function loadStageConfig(paramsFile = "params.yaml") {
 }
 
 // pipeline/src/drift/reference.ts
-import { lstat as lstat2, readFile as readFile3, stat as stat2 } from "node:fs/promises";
+import { lstat as lstat2, readFile, stat as stat2 } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 // pipeline/src/drift/check-profile.ts
@@ -34892,7 +34979,7 @@ async function resolveDriftReference(options) {
         source,
         `is ${stats.size} bytes, more than a model card can be (${MAX_CARD_BYTES})`
       );
-    text = await readFile3(path, "utf8");
+    text = await readFile(path, "utf8");
   } catch (error2) {
     const code = errnoCode(error2);
     return unusable(
@@ -34958,7 +35045,7 @@ async function isAbsent(path) {
 
 // pipeline/src/util/atomic.ts
 import { randomBytes } from "node:crypto";
-import { mkdir as mkdir2, open as open2, readdir as readdir2, rename as rename2, rm as rm2 } from "node:fs/promises";
+import { mkdir as mkdir2, open as open3, readdir as readdir2, rename as rename2, rm as rm2 } from "node:fs/promises";
 import { dirname as dirname2, basename, join as join2 } from "node:path";
 function tempPathFor(target) {
   return join2(
@@ -34988,7 +35075,7 @@ async function writeThroughTemp(target, data) {
   await mkdir2(dirname2(target), { recursive: true });
   const temp = tempPathFor(target);
   try {
-    const handle = await open2(temp, "w");
+    const handle = await open3(temp, "w");
     try {
       await handle.writeFile(data);
       await handle.sync();

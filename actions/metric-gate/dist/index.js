@@ -34582,18 +34582,27 @@ var MAX_CONFIG_BYTES = 1024 * 1024;
 async function readTextAtMost(file, maxBytes) {
   const handle = await open2(file, "r");
   try {
-    const buffer = Buffer.alloc(maxBytes + 1);
-    let size = 0;
-    for (let n = -1; n !== 0 && size < buffer.length; size += n)
-      ({ bytesRead: n } = await handle.read(buffer, size, buffer.length - size, null));
-    if (size > maxBytes)
+    const bytes = await readHandleAtMost(handle, maxBytes);
+    if (!bytes)
       throw new ConfigurationError(
         `holds more than ${maxBytes.toLocaleString("en-US")} bytes, more than this file can need`,
         file
       );
-    return buffer.toString("utf8", 0, size);
+    return bytes.toString("utf8");
   } finally {
     await handle.close();
+  }
+}
+async function readHandleAtMost(handle, maxBytes) {
+  const chunks = [];
+  let total = 0;
+  for (; ; ) {
+    const chunk = Buffer.allocUnsafe(Math.min(maxBytes + 1 - total, 2 ** 20));
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (bytesRead === 0) return Buffer.concat(chunks, total);
+    chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+    if (total > maxBytes) return void 0;
   }
 }
 

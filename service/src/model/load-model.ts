@@ -5,6 +5,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type * as ort from 'onnxruntime-node';
 import { modelVersionOf, onnxSha256, type ModelCard } from '../../../pipeline/src/card/card.ts';
 import { ConfigurationError, errnoCode, errorMessage } from '../../../pipeline/src/util/errors.ts';
+import { readHandleAtMost } from '../../../pipeline/src/util/read-text.ts';
 import { checkCardShape, checkContractServesGraph, checkInputProfiles } from './card-shape.ts';
 import { coalesce } from './coalesce.ts';
 import { createSession, graphSpec, runColumns, toColumns, type GraphSpec } from './onnx-session.ts';
@@ -151,17 +152,9 @@ async function readRegularFile(path: string, what: string, maxBytes: number): Pr
     const tooLarge = (size: string) =>
       new ConfigurationError(`the ${what} is larger than ${maxBytes} bytes (${size})`, path);
     if (stats.size > maxBytes) throw tooLarge(`${stats.size} bytes`);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(maxBytes + 1 - total, 2 ** 20));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > maxBytes) throw tooLarge('it grew while being read');
-    }
-    return Buffer.concat(chunks, total);
+    const bytes = await readHandleAtMost(handle, maxBytes);
+    if (!bytes) throw tooLarge('it grew while being read');
+    return bytes;
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
     throw new ConfigurationError(

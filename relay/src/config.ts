@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { bearerTokenProblem } from '../../pipeline/src/util/bearer-token.ts';
 import { ConfigurationError, errnoCode } from '../../pipeline/src/util/errors.ts';
 
 /** The relay's settings, from the environment, validated once at startup. */
@@ -87,15 +88,9 @@ function secret(env: NodeJS.ProcessEnv, name: string, problems: string[]): strin
     }
     value = text.trim();
   }
+  const problem = value ? bearerTokenProblem(value) : undefined;
   if (!value) problems.push(`${name} (or ${name}_FILE) is required`);
-  // A token travels as `Authorization: Bearer <token>`. Anything but visible
-  // ASCII cannot (fetch would fail every dispatch with an error that quotes
-  // the header, secret included, into the log) or is not a token; the value is
-  // never echoed.
-  else if (!/^[\x21-\x7e]+$/.test(value))
-    problems.push(
-      `${name}: must be visible ASCII characters only, no spaces or line breaks (a bearer token)`,
-    );
+  else if (problem) problems.push(`${name}: ${problem}`);
   return value ?? '';
 }
 

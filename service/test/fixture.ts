@@ -57,6 +57,12 @@ export interface ServiceProcess {
   child: ChildProcess;
   logs: string[];
   exited: Promise<number | null>;
+  /**
+   * Waits until a log line contains `text`. The service logs a request once
+   * its reply is sent, so the client can hold the reply before the line has
+   * crossed the pipe: read logs about a request through this, not `logs`.
+   */
+  logged(text: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -103,6 +109,18 @@ export async function startService(
     child,
     logs,
     exited,
+    async logged(text) {
+      const matching = () =>
+        logs.flatMap((chunk) => chunk.split('\n')).filter((line) => line.includes(text));
+      // Bounded by lines, not by a deadline: 500 polls of 10 ms.
+      for (let i = 0; i < 500 && matching().length === 0; i++) {
+        await new Promise((done) => setTimeout(done, 10));
+      }
+      if (matching().length === 0) {
+        throw new Error(`no log line contains ${JSON.stringify(text)}:\n${logs.join('\n')}`);
+      }
+      return matching();
+    },
     async stop() {
       if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGTERM');
       await exited;

@@ -2,6 +2,7 @@
 // TypeScript sources, plain recommended rules for the few JavaScript files.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import housing from './tools/eslint/workspace-boundaries.js';
 
 export default tseslint.config(
   {
@@ -27,6 +28,11 @@ export default tseslint.config(
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  // Every file, TypeScript or not: workspaces meet only through package names.
+  {
+    plugins: { housing },
+    rules: { 'housing/workspace-boundaries': 'error' },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   // The build scripts are Node scripts.

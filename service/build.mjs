@@ -1,7 +1,18 @@
-// Bundles the service (and the few pipeline modules it shares) into ES
-// modules for the container image: main.mjs and the inference worker's. Packages stay external: the image installs
-// the service's production dependencies with npm ci.
+// Bundles the service (and the workspace packages it imports, such as
+// @housing/core) into ES modules for the container image: main.mjs and the
+// inference worker's. npm packages stay external: the image installs the
+// service's production dependencies with npm ci.
 import { build } from 'esbuild';
+
+/** Keeps every npm package external, but bundles this repository's own workspaces. */
+const externalNpmPackages = {
+  name: 'external-npm-packages',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith('@housing/') ? undefined : { path: args.path, external: true },
+    );
+  },
+};
 
 await build({
   // The inference worker is a second entry point: worker threads start from a file.
@@ -15,7 +26,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  packages: 'external',
+  plugins: [externalNpmPackages],
   sourcemap: true,
   logLevel: 'warning',
 });

@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { ConfigurationError } from '../../pipeline/src/util/errors.ts';
+import { ConfigurationError } from '@housing/core/errors';
 
 /** What an environment should run. */
 export interface DesiredState {

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../../pipeline/src/util/errors.ts';
+import { ConfigurationError } from '@housing/core/errors';
 
 /** The repository the workflow runs in, from GITHUB_REPOSITORY. */
 export function currentRepo(env = process.env): { owner: string; repo: string } {

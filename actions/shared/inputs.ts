@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { ConfigurationError } from '../../pipeline/src/util/errors.ts';
+import { ConfigurationError } from '@housing/core/errors';
 
 /** A string input by its action.yml name; `fallback` when empty. */
 export function stringInput(name: string, fallback?: string): string {

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import type { Logger } from '../../pipeline/src/util/logger.ts';
+import type { Logger } from '@housing/core/logger';
 
 const withFields = (message: string, fields?: Record<string, unknown>) =>
   fields && Object.keys(fields).length > 0 ? `${message} ${JSON.stringify(fields)}` : message;

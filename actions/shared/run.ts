@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { ConfigurationError, errorMessage } from '../../pipeline/src/util/errors.ts';
+import { ConfigurationError, errorMessage } from '@housing/core/errors';
 
 /**
  * Runs an action's main function. Every thrown value, Error or not, ends in

@@ -2,8 +2,8 @@ import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../monitoring/src/processes.ts';
-import { trainModel } from '../../service/test/fixture.ts';
+import { freePort } from '@housing/monitoring/processes';
+import { trainModel } from '@housing/test-support/service';
 import { startFakeGitHub, type FakeGitHub } from './fake-github.ts';
 import { ROOT, runAction, type ActionRun } from './harness.ts';
 

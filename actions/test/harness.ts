@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
+import { ROOT } from '@housing/test-support/root';
+
+export { ROOT };
 export const EVENTS = join(import.meta.dirname, 'events');
 
 /** An annotation the action printed (`::error file=...,line=...::message`). */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { which } from '../../pipeline/src/util/which.ts';
+import { which } from '@housing/core/which';
 import { actionFiles, checkActionMetadata } from '../lint/src/checks/action-metadata.ts';
 import { checkWorkflows, workflowFiles } from '../lint/src/checks/workflows.ts';
 import { ROOT, runAction, type ActionRun } from './harness.ts';

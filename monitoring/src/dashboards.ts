@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { ConfigurationError } from '../../pipeline/src/util/errors.ts';
+import { ConfigurationError } from '@housing/core/errors';
 import { DASHBOARDS_DIR, ROOT } from './paths.ts';
 
 /** The parts of a Grafana panel the lint and the live test read. */

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { ConfigurationError } from '../../pipeline/src/util/errors.ts';
+import { ConfigurationError } from '@housing/core/errors';
 import { SERVICE_JOB } from './paths.ts';
 
 /** Where each part of the loopback stack listens. */

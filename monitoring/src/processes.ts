@@ -1,7 +1,7 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { createServer } from 'node:net';
-import { ConfigurationError } from '../../pipeline/src/util/errors.ts';
-import { which } from '../../pipeline/src/util/which.ts';
+import { ConfigurationError } from '@housing/core/errors';
+import { which } from '@housing/core/which';
 
 /** A child process the stack started, with its output kept for error messages. */
 export interface ManagedProcess {

@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { ConfigurationError } from '../../pipeline/src/util/errors.ts';
+import { ConfigurationError } from '@housing/core/errors';
 import { ROOT, RULES_DIR } from './paths.ts';
-import { readYamlFile } from './yaml-file.ts';
+import { readYamlFile } from '@housing/core/yaml-file';
 
 /** An alerting rule, with where it came from. */
 export interface AlertRule {

@@ -17,7 +17,7 @@ import {
   type ManagedProcess,
 } from './processes.ts';
 import { loadRules } from './rules.ts';
-import { readYamlFile } from './yaml-file.ts';
+import { readYamlFile } from '@housing/core/yaml-file';
 import { startWebhookSink, type Notification, type WebhookSink } from './webhook-sink.ts';
 
 /** How to run the loopback stack. */

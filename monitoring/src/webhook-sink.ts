@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 // The payload type is the relay's: it is the one that validates real Alertmanager bodies.
-import type { WebhookPayload } from '../../relay/src/alertmanager.ts';
+import type { WebhookPayload } from './alertmanager-webhook.ts';
 
 /** A notification as the sink received it: the path it came to, and the body. */
 export interface Notification {

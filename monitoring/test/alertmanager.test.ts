@@ -6,9 +6,9 @@ import { loopbackAlertmanagerConfig } from '../src/loopback-config.ts';
 import { ALERTMANAGER_CONFIG } from '../src/paths.ts';
 import { startAlertmanager } from '../src/alertmanager-process.ts';
 import type { ManagedProcess } from '../src/processes.ts';
-import { readYamlFile } from '../src/yaml-file.ts';
+import { readYamlFile } from '@housing/core/yaml-file';
 import { startWebhookSink, type WebhookSink } from '../src/webhook-sink.ts';
-import { missing, run } from './helpers.ts';
+import { missing, run } from '@housing/test-support/programs';
 
 /** Labels of an alert, and the receivers the committed routing tree must pick for it, in order. */
 const ROUTES: [string, Record<string, string>, string[]][] = [

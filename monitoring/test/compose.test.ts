@@ -10,8 +10,8 @@ import { isAbsolute, join } from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALERTMANAGER_CONFIG, MONITORING_DIR, ROOT } from '../src/paths.ts';
-import { readYamlFile } from '../src/yaml-file.ts';
-import { missing, run } from './helpers.ts';
+import { readYamlFile } from '@housing/core/yaml-file';
+import { missing, run } from '@housing/test-support/programs';
 
 interface ComposeService {
   build?: { context: string; dockerfile?: string };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { serviceSeriesNames } from '../../service/src/metric-names.ts';
+import { serviceSeriesNames } from '@housing/service/metric-names';
 import { lintDashboards } from '../src/dashboard-lint.ts';
 import {
   concreteQuery,
@@ -13,7 +13,7 @@ import {
   type Dashboard,
 } from '../src/dashboards.ts';
 import { loadRules } from '../src/rules.ts';
-import { missing, run } from './helpers.ts';
+import { missing, run } from '@housing/test-support/programs';
 
 describe('dashboard lint', () => {
   let dashboards: Dashboard[];

@@ -12,12 +12,12 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, housingRows, post, trainModel } from '../../service/test/fixture.ts';
+import { ADMIN_TOKEN, housingRows, post, trainModel } from '@housing/test-support/service';
 import { concreteQuery, dashboardQueries, loadDashboards } from '../src/dashboards.ts';
 import { loadRules } from '../src/rules.ts';
 import { startStack, type Stack } from '../src/stack.ts';
 import type { Notification } from '../src/webhook-sink.ts';
-import { missing } from './helpers.ts';
+import { missing } from '@housing/test-support/programs';
 
 type Row = Record<string, number | string | null>;
 

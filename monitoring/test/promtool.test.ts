@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROMETHEUS_CONFIG, RULE_TESTS_DIR, RULES_DIR } from '../src/paths.ts';
-import { missing, run } from './helpers.ts';
+import { missing, run } from '@housing/test-support/programs';
 
 describe.skipIf(missing('promtool'))('promtool on the committed Prometheus config', () => {
   it('accepts prometheus.yml and the rule files it loads', () => {

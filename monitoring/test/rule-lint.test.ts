@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { RULE_TESTS_DIR } from '../src/paths.ts';
 import { loadRules, type RuleSet } from '../src/rules.ts';
 import { githubAnchor, runbookAnchors } from '../src/runbook.ts';
-import { readYamlFile } from '../src/yaml-file.ts';
+import { readYamlFile } from '@housing/core/yaml-file';
 
 const SEVERITIES = ['critical', 'warning', 'none'];
 const PREFIX = 'Housing';

@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadParams, type Params } from '../../pipeline/src/params/params.ts';
-import { LATENCY_SLO_SECONDS } from '../../service/src/metrics.ts';
+import { loadParams, type Params } from '@housing/pipeline/params';
+import { LATENCY_SLO_SECONDS } from '@housing/service/metrics';
 import { ROOT } from '../src/paths.ts';
 import { loadRules, type AlertRule, type RuleSet } from '../src/rules.ts';
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trainModel, removeDir, ROOT } from '../../service/test/fixture.ts';
+import { trainModel, removeDir, ROOT } from '@housing/test-support/service';
 import {
   accepts,
   descendants,
@@ -14,8 +14,8 @@ import {
   survivors,
   type NpmRun,
   type ProcessInfo,
-} from '../../pipeline/test/process-tree.ts';
-import { missing } from './helpers.ts';
+} from '@housing/test-support/process-tree';
+import { missing } from '@housing/test-support/programs';
 
 /** Every process whose command line or environment contains one of `texts`. */
 function processesUsing(texts: string[]): number[] {

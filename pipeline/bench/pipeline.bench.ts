@@ -3,8 +3,8 @@
  * (pipeline-run.ts, which does its work at import). `--help` prints what it
  * measures and exits 0 before any of it starts; any other argument exits 2.
  */
-import { runCli } from '../src/cli/run-cli.ts';
-import { parseFlags, type CommandHelp } from '../src/util/args.ts';
+import { runCli } from '@housing/core/run-cli';
+import { parseFlags, type CommandHelp } from '@housing/core/args';
 
 const HELP: CommandHelp = {
   command: 'npm run bench:pipeline',

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseFlags, PARAMS_FLAG } from '../src/util/args.ts';
-import { ConfigurationError } from '../src/util/errors.ts';
+import { parseFlags, PARAMS_FLAG } from '@housing/core/args';
+import { ConfigurationError } from '@housing/core/errors';
 import { ROOT, tempDir } from './helpers.ts';
 
 const FLAGS = {

@@ -6,7 +6,7 @@ import { readDvcConfig } from '../src/dvc/config.ts';
 import { readDvcFile } from '../src/dvc/dvcfile.ts';
 import { loadParams } from '../src/params/params.ts';
 import { readDvcYaml } from '../src/runner/dvcyaml.ts';
-import { ConfigurationError } from '../src/util/errors.ts';
+import { ConfigurationError } from '@housing/core/errors';
 import { ROOT, tempDir } from './helpers.ts';
 
 const MiB = 1024 * 1024;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadParams, parseParams } from '../src/params/params.ts';
 import { orderStages, parseDvcYaml, readDvcYaml } from '../src/runner/dvcyaml.ts';
-import { ConfigurationError } from '../src/util/errors.ts';
+import { ConfigurationError } from '@housing/core/errors';
 import { ROOT } from './helpers.ts';
 import { readFile } from 'node:fs/promises';
 

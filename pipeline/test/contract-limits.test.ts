@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileContract, describeRowErrors, type DataContract } from '../src/contract/contract.ts';
-import { ConfigurationError } from '../src/util/errors.ts';
+import { ConfigurationError } from '@housing/core/errors';
 import { ROOT } from './helpers.ts';
 
 const housing = async (): Promise<DataContract> =>

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mapHeader, readCsv, type CsvLimits } from '../src/data/csv.ts';
-import { ConfigurationError, MAX_ERROR_MESSAGE_CHARS } from '../src/util/errors.ts';
+import { ConfigurationError, MAX_ERROR_MESSAGE_CHARS } from '@housing/core/errors';
 import { HOUSING_CSV, tempDir } from './helpers.ts';
 
 async function records(text: string, limits?: CsvLimits) {

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDvcFile } from '../src/dvc/dvcfile.ts';
 import { pullData } from '../src/dvc/pull.ts';
-import { ConfigurationError } from '../src/util/errors.ts';
-import { silentLogger } from '../src/util/logger.ts';
+import { ConfigurationError } from '@housing/core/errors';
+import { silentLogger } from '@housing/core/logger';
 import { REMOTE, tempDir } from './helpers.ts';
 
 const dvcText = (path: string) =>

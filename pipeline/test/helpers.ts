@@ -1,14 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach } from 'vitest';
 
-/** The repository root. */
-export const ROOT = resolve(import.meta.dirname, '../..');
-/** `../shared` beside the checkout: the dataset and the DVC remote. */
-export const SHARED = resolve(process.env.SHARED_DIR ?? join(ROOT, '..', 'shared'));
-export const HOUSING_CSV = join(SHARED, 'datasets/california-housing/housing.csv');
-export const REMOTE = join(SHARED, 'dvc-remote');
+import { HOUSING_CSV, REMOTE, ROOT, SHARED } from '@housing/test-support/root';
+
+export { HOUSING_CSV, REMOTE, ROOT, SHARED };
 export const CONTRACT = join(ROOT, 'pipeline/contract/housing.contract.json');
 export const HOUSING_MD5 = '926e9da0bad793e03c119a4f5809f65c';
 

@@ -2,9 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readMetricsOrCard } from '../src/card/card.ts';
-import { readStageJson } from '../src/cli/common.ts';
+import { readStageJson } from '../src/params/stage-config.ts';
 import { loadContract } from '../src/contract/contract.ts';
-import { ConfigurationError } from '../src/util/errors.ts';
+import { ConfigurationError } from '@housing/core/errors';
 import { tempDir } from './helpers.ts';
 
 /** JSON broken on line 3 (a trailing comma before the closing brace). */

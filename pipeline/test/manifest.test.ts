@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { directoryHash, parseManifest } from '../src/dvc/manifest.ts';
-import { ConfigurationError } from '../src/util/errors.ts';
+import { ConfigurationError } from '@housing/core/errors';
 
 describe('directoryHash (the .dir hash DVC 3 writes into data.dvc)', () => {
   it("equals the project's data.dvc for the one-file data/", () => {

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.ts';
-import { shellEnv } from './process-tree.ts';
+import { shellEnv } from '@housing/test-support/process-tree';
 
 /** Runs npm in the root as a user's shell would. */
 function npm(args: string[]) {

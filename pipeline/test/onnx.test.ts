@@ -10,7 +10,7 @@ import { exportOnnx } from '../src/onnx/export.ts';
 import { createSession, feedsFromDataset, runSession } from '../src/onnx/session.ts';
 import { loadParams } from '../src/params/params.ts';
 import { trainModels } from '../src/train/train.ts';
-import { silentLogger } from '../src/util/logger.ts';
+import { silentLogger } from '@housing/core/logger';
 import { CONTRACT, HOUSING_CSV, ROOT } from './helpers.ts';
 import { join } from 'node:path';
 

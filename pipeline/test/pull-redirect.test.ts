@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { md5OfFile, pullData } from '../src/dvc/pull.ts';
-import { silentLogger } from '../src/util/logger.ts';
+import { silentLogger } from '@housing/core/logger';
 import { HOUSING_MD5, REMOTE, ROOT, tempDir } from './helpers.ts';
 
 const servers: Server[] = [];

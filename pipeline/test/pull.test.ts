@@ -17,8 +17,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { md5OfFile, pullData } from '../src/dvc/pull.ts';
-import { ConfigurationError } from '../src/util/errors.ts';
-import { silentLogger } from '../src/util/logger.ts';
+import { ConfigurationError } from '@housing/core/errors';
+import { silentLogger } from '@housing/core/logger';
 import { HOUSING_MD5, REMOTE, ROOT, tempDir } from './helpers.ts';
 
 const CSV_OBJECT = ['files', 'md5', '92', '6e9da0bad793e03c119a4f5809f65c'];

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { orderStages, parseDvcYaml } from '../src/runner/dvcyaml.ts';
 import { runStages } from '../src/runner/run-stages.ts';
-import { ConfigurationError } from '../src/util/errors.ts';
-import { silentLogger } from '../src/util/logger.ts';
+import { ConfigurationError } from '@housing/core/errors';
+import { silentLogger } from '@housing/core/logger';
 import { tempDir } from './helpers.ts';
 
 // dvc.yaml accepted wdir and frozen (DVC's keys) and the built-in runner

@@ -12,7 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REMOTE, ROOT } from './helpers.ts';
-import { accepts, descendants, killSurvivors, spawnNpm, survivors } from './process-tree.ts';
+import {
+  accepts,
+  descendants,
+  killSurvivors,
+  spawnNpm,
+  survivors,
+} from '@housing/test-support/process-tree';
 
 /**
  * A root where `npm start` can run: the code linked, .dvc/config pointing at

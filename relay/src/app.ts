@@ -1,8 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorMessage, listSome, truncateText } from '../../pipeline/src/util/errors.ts';
-import type { Logger } from '../../pipeline/src/util/logger.ts';
-import { parseWebhook, retrainAlerts, type WebhookAlert } from './alertmanager.ts';
+import { errorMessage, listSome, truncateText } from '@housing/core/errors';
+import type { Logger } from '@housing/core/logger';
+import {
+  parseWebhook,
+  retrainAlerts,
+  type WebhookAlert,
+} from '@housing/monitoring/alertmanager-webhook';
 import { DispatchError } from './github-dispatch.ts';
 import type { GroupOutcome, OncePerGroup } from './once-per-group.ts';
 

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { bearerTokenProblem } from '../../pipeline/src/util/bearer-token.ts';
-import { ConfigurationError, errnoCode } from '../../pipeline/src/util/errors.ts';
+import { bearerTokenProblem } from '@housing/core/bearer-token';
+import { ConfigurationError, errnoCode } from '@housing/core/errors';
 
 /** The relay's settings, from the environment, validated once at startup. */
 export interface RelayConfig {

@@ -1,4 +1,4 @@
-import { errorMessage } from '../../pipeline/src/util/errors.ts';
+import { errorMessage } from '@housing/core/errors';
 
 /** How much of GitHub's reply to a failed dispatch the log keeps. */
 const REPLY_EXCERPT_BYTES = 300;

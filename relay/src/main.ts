@@ -4,9 +4,9 @@
  * the environment (see config.ts, and --help); SIGTERM and SIGINT close it
  * within a bounded time (see server.ts).
  */
-import { runCli } from '../../pipeline/src/cli/run-cli.ts';
-import { parseFlags } from '../../pipeline/src/util/args.ts';
-import { createCliLogger } from '../../pipeline/src/util/logger.ts';
+import { runCli } from '@housing/core/run-cli';
+import { parseFlags } from '@housing/core/args';
+import { createCliLogger } from '@housing/core/logger';
 import { loadRelayConfig } from './config.ts';
 import { startRelay } from './server.ts';
 import { RELAY_HELP } from './usage.ts';

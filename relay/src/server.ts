@@ -1,7 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../../pipeline/src/util/logger.ts';
-import { listenError } from '../../service/src/listen-error.ts';
+import type { Logger } from '@housing/core/logger';
+import { listenError } from '@housing/core/listen-error';
 import { createRelay } from './app.ts';
 import type { RelayConfig } from './config.ts';
 import { Cooldown } from './cooldown.ts';

@@ -1,4 +1,4 @@
-import type { CommandHelp } from '../../pipeline/src/util/args.ts';
+import type { CommandHelp } from '@housing/core/args';
 
 /** What `npm run relay -- --help` prints above its flags: what the relay does and every variable it reads. */
 export const RELAY_HELP: CommandHelp = {

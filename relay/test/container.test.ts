@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readDockerfile, type Dockerfile } from '../../service/test/dockerfile.ts';
-import { ROOT } from '../../service/test/fixture.ts';
+import { readDockerfile, type Dockerfile } from '@housing/test-support/dockerfile';
+import { ROOT } from '@housing/test-support/service';
 
 let file: Dockerfile;
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCliLogger } from '../../pipeline/src/util/logger.ts';
+import { createCliLogger } from '@housing/core/logger';
 import { loadRelayConfig } from '../src/config.ts';
 import { startRelay, type RunningRelay } from '../src/server.ts';
 import { startUnreliableGitHub, type UnreliableGitHub } from './unreliable-github.ts';

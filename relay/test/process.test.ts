@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../../service/test/fixture.ts';
+import { ROOT } from '@housing/test-support/service';
 import { startUnreliableGitHub, type UnreliableGitHub } from './unreliable-github.ts';
 
 const RELAY_TOKEN = 'relay-token-0123456789abcdef';

@@ -20,13 +20,13 @@ import { createServer, type AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import * as ort from 'onnxruntime-node';
 import { pino } from 'pino';
-import type { ModelCard } from '../../pipeline/src/card/card.ts';
+import type { ModelCard } from '@housing/pipeline/card';
 import { graphSpec, toColumns } from '../src/model/onnx-session.ts';
 import { DriftMonitor } from '../src/drift-monitor.ts';
 import { instrumentRequest } from '../src/http/instrument.ts';
 import { createMetrics, modelMetricValues, publishModel } from '../src/metrics.ts';
 import { recordPrediction } from '../src/routes/predict.ts';
-import { SAMPLE_ROW, housingRows } from '../test/fixture.ts';
+import { SAMPLE_ROW, housingRows } from '@housing/test-support/service';
 
 const MODEL_DIR = process.env.MODEL_DIR ?? 'models/production';
 const DURATION = Number(process.env.BENCH_SECONDS ?? 3);

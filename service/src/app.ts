@@ -8,7 +8,7 @@ import { openApiDocument } from './openapi.ts';
 import type { AppDeps } from './deps.ts';
 
 import { createPredictRoutes } from './routes/predict.ts';
-import { errorMessage } from '../../pipeline/src/util/errors.ts';
+import { errorMessage } from '@housing/core/errors';
 
 declare module 'express-serve-static-core' {
   interface Request {

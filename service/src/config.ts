@@ -1,5 +1,5 @@
-import { bearerTokenProblem } from '../../pipeline/src/util/bearer-token.ts';
-import { ConfigurationError } from '../../pipeline/src/util/errors.ts';
+import { bearerTokenProblem } from '@housing/core/bearer-token';
+import { ConfigurationError } from '@housing/core/errors';
 import { FD_RESERVE, openFileLimit } from './fd-limit.ts';
 
 /** Log levels pino understands. */

@@ -1,5 +1,5 @@
-import type { ModelCard } from '../../pipeline/src/card/card.ts';
-import { DriftCounter, psi as psiOf } from '../../pipeline/src/drift/drift.ts';
+import type { ModelCard } from '@housing/pipeline/card';
+import { DriftCounter, psi as psiOf } from '@housing/pipeline/drift';
 import type { ServiceMetrics } from './metrics.ts';
 import type { Row } from './model/row.ts';
 

@@ -1,5 +1,5 @@
-import { runCli } from '../../pipeline/src/cli/run-cli.ts';
-import { ConfigurationError } from '../../pipeline/src/util/errors.ts';
+import { runCli } from '@housing/core/run-cli';
+import { ConfigurationError } from '@housing/core/errors';
 import { parseConfig, usage } from './config.ts';
 import { serveUntilStopped } from './serve-until-stopped.ts';
 import { start } from './server.ts';

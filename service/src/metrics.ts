@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { ModelCard } from '../../pipeline/src/card/card.ts';
-import { ConfigurationError } from '../../pipeline/src/util/errors.ts';
+import type { ModelCard } from '@housing/pipeline/card';
+import { ConfigurationError } from '@housing/core/errors';
 import { FastHistogram } from './fast-histogram.ts';
 
 /**

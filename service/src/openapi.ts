@@ -1,5 +1,5 @@
-import type { ModelCard } from '../../pipeline/src/card/card.ts';
-import { requiredNotNull } from '../../pipeline/src/contract/contract.ts';
+import type { ModelCard } from '@housing/pipeline/card';
+import { requiredNotNull } from '@housing/pipeline/contract';
 import { MAX_DETAILS } from './http/errors.ts';
 import { typicalRow } from './model/load-model.ts';
 import type { Row } from './model/row.ts';

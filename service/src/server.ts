@@ -7,10 +7,10 @@ import type { ServiceConfig } from './config.ts';
 import { DriftMonitor } from './drift-monitor.ts';
 import { trackConnections, type ShedCounts } from './http/connections.ts';
 import { cutByService } from './http/instrument.ts';
-import { listenError } from './listen-error.ts';
+import { listenError } from '@housing/core/listen-error';
 import { createMetrics, modelMetricValues, publishModel, type ServiceMetrics } from './metrics.ts';
 import { ModelHolder, type ReloadResult } from './model/model-holder.ts';
-import { errorMessage } from '../../pipeline/src/util/errors.ts';
+import { errorMessage } from '@housing/core/errors';
 
 /** How long shutdown waits for a connection that is open but has sent no request. */
 const NEW_CONNECTION_GRACE_MS = 5000;

@@ -8,7 +8,7 @@ import swaggerUi from 'swagger-ui-dist';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { start, type RunningService } from '../src/server.ts';
-import { removeDir, ROOT, SAMPLE_ROW, trainModel } from './fixture.ts';
+import { removeDir, ROOT, SAMPLE_ROW, trainModel } from '@housing/test-support/service';
 
 /** No model: these tests are about connections, and /healthz answers without one. */
 const NO_MODEL = '/nonexistent/model-dir';

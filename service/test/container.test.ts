@@ -4,8 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDockerfile, type Dockerfile, type Instruction } from './dockerfile.ts';
-import { removeDir, ROOT, trainModel } from './fixture.ts';
+import {
+  readDockerfile,
+  type Dockerfile,
+  type Instruction,
+} from '@housing/test-support/dockerfile';
+import { removeDir, ROOT, trainModel } from '@housing/test-support/service';
 
 let file: Dockerfile;
 let dockerfile: Instruction[];

@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ModelCard } from '../../pipeline/src/card/card.ts';
+import type { ModelCard } from '@housing/pipeline/card';
 import { DriftMonitor } from '../src/drift-monitor.ts';
 import { ProblemList } from '../src/http/errors.ts';
 import { readJsonBody } from '../src/http/json-body.ts';
@@ -19,7 +19,7 @@ import {
   startService,
   trainModel,
   type ServiceProcess,
-} from './fixture.ts';
+} from '@housing/test-support/service';
 
 /** The service's default BODY_LIMIT_BYTES: every body below gets an answer below 500. */
 const BODY_LIMIT = 1_048_576;

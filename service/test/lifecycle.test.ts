@@ -1,7 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
-import { housingRows, post, removeDir, ROOT, startService, trainModel } from './fixture.ts';
+import {
+  housingRows,
+  post,
+  removeDir,
+  ROOT,
+  startService,
+  trainModel,
+} from '@housing/test-support/service';
 
 type Row = Record<string, number | string | null>;
 let modelDir: string;

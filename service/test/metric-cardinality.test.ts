@@ -1,6 +1,11 @@
 import { METHODS, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startService, trainModel, type ServiceProcess } from './fixture.ts';
+import {
+  removeDir,
+  startService,
+  trainModel,
+  type ServiceProcess,
+} from '@housing/test-support/service';
 
 let modelDir: string;
 let service: ServiceProcess;

@@ -1,7 +1,13 @@
 import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, copyModel, removeDir, startService, trainModel } from './fixture.ts';
+import {
+  ADMIN_TOKEN,
+  copyModel,
+  removeDir,
+  startService,
+  trainModel,
+} from '@housing/test-support/service';
 
 let modelDir: string;
 

@@ -11,7 +11,7 @@ import {
   SAMPLE_ROW,
   startService,
   trainModel,
-} from './fixture.ts';
+} from '@housing/test-support/service';
 
 /**
  * Reloads that must be rejected, and what a rejection must leave as it was.

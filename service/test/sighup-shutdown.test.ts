@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startService, trainModel } from './fixture.ts';
+import { removeDir, startService, trainModel } from '@housing/test-support/service';
 
 let modelDir: string;
 

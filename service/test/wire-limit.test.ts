@@ -3,7 +3,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readJsonBody } from '../src/http/json-body.ts';
-import { SAMPLE_ROW } from './fixture.ts';
+import { SAMPLE_ROW } from '@housing/test-support/service';
 
 /** A small BODY_LIMIT_BYTES, so that bodies around it stay cheap to build. */
 const LIMIT = 4096;

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelCard } from '../../pipeline/src/card/card.ts';
+import type { ModelCard } from '@housing/pipeline/card';
 import { loadModel, type LoadedModel } from '../src/model/load-model.ts';
 import { graphSpec, toColumns, type GraphSpec } from '../src/model/onnx-session.ts';
 import { WorkerSession } from '../src/model/worker-session.ts';
-import { housingRows, removeDir, trainModel } from './fixture.ts';
+import { housingRows, removeDir, trainModel } from '@housing/test-support/service';
 
 type Row = Record<string, number | string | null>;
 let modelDir: string;

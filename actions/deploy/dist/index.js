@@ -34511,7 +34511,7 @@ function group(name, fn) {
   });
 }
 
-// pipeline/src/util/errors.ts
+// packages/core/src/errors.ts
 var MAX_ERROR_MESSAGE_CHARS = 4096;
 function cutAt(text, max) {
   const cut = Math.max(0, max);
@@ -34819,7 +34819,7 @@ async function smokeTest(url, model, rows, range) {
 import { readFile } from "node:fs/promises";
 import { join as join2 } from "node:path";
 
-// pipeline/src/util/atomic.ts
+// packages/core/src/atomic.ts
 import { randomBytes } from "node:crypto";
 import { mkdir as mkdir2, open as open2, readdir as readdir2, rename as rename2, rm as rm2 } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";

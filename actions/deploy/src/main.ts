@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { ConfigurationError, errorMessage } from '../../../pipeline/src/util/errors.ts';
+import { ConfigurationError, errorMessage } from '@housing/core/errors';
 import { currentRepo, GitHubClient } from '../../shared/github.ts';
 import { booleanInput, integerInput, stringInput } from '../../shared/inputs.ts';
 import { markdownTable } from '../../shared/markdown.ts';

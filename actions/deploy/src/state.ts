@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../../../pipeline/src/util/atomic.ts';
-import { errnoCode } from '../../../pipeline/src/util/errors.ts';
+import { writeJsonAtomic } from '@housing/core/atomic';
+import { errnoCode } from '@housing/core/errors';
 
 /** What this runner last did to an environment, kept on the runner's disk. */
 export interface EnvironmentRecord {

@@ -40415,7 +40415,7 @@ function group(name, fn) {
   });
 }
 
-// pipeline/src/util/errors.ts
+// packages/core/src/errors.ts
 var MAX_ERROR_MESSAGE_CHARS = 4096;
 function cutAt(text, max) {
   const cut = Math.max(0, max);
@@ -40695,7 +40695,7 @@ function lintDashboards(dashboards, known) {
 import { readdir as readdir4 } from "node:fs/promises";
 import { join as join4, relative as relative4 } from "node:path";
 
-// monitoring/src/yaml-file.ts
+// packages/core/src/yaml-file.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 import { readFile as readFile3 } from "node:fs/promises";
 import { relative as relative3 } from "node:path";
@@ -40705,7 +40705,7 @@ async function readYamlFile(path) {
   const error2 = doc.errors[0];
   if (error2) {
     const line = error2.linePos?.[0].line;
-    const where = `${relative3(ROOT, path)}${line === void 0 ? "" : `:${line}`}`;
+    const where = `${relative3(process.cwd(), path)}${line === void 0 ? "" : `:${line}`}`;
     throw new ConfigurationError(error2.message.split("\n")[0] ?? error2.message, where);
   }
   return doc.toJS();
@@ -41040,7 +41040,7 @@ import { join as join6 } from "node:path";
 var import__ = __toESM(require__(), 1);
 var import_yaml3 = __toESM(require_dist(), 1);
 
-// pipeline/src/util/read-text.ts
+// packages/core/src/read-text.ts
 var MAX_CONFIG_BYTES = 1024 * 1024;
 
 // pipeline/src/params/params.ts
@@ -41352,7 +41352,7 @@ import { existsSync as existsSync5 } from "node:fs";
 import { readdir as readdir5 } from "node:fs/promises";
 import { join as join8 } from "node:path";
 
-// pipeline/src/util/which.ts
+// packages/core/src/which.ts
 import { accessSync, constants as constants3 } from "node:fs";
 import { delimiter, join as join7 } from "node:path";
 function which2(command, path = process.env.PATH ?? "") {

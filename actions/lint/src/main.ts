@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { ConfigurationError } from '../../../pipeline/src/util/errors.ts';
+import { ConfigurationError } from '@housing/core/errors';
 import { annotate } from '../../shared/annotations.ts';
 import { integerInput, stringInput } from '../../shared/inputs.ts';
 import { markdownTable, STATUS_MARK } from '../../shared/markdown.ts';

@@ -34512,7 +34512,7 @@ function group(name, fn) {
 // pipeline/src/card/card.ts
 import { readFile } from "node:fs/promises";
 
-// pipeline/src/util/errors.ts
+// packages/core/src/errors.ts
 var MAX_ERROR_MESSAGE_CHARS = 4096;
 function cutAt(text, max) {
   const cut = Math.max(0, max);
@@ -34558,7 +34558,7 @@ function errnoCode(error2) {
   return void 0;
 }
 
-// pipeline/src/util/json-text.ts
+// packages/core/src/json-text.ts
 function parseJsonText(text, file) {
   try {
     return JSON.parse(text);
@@ -34576,7 +34576,7 @@ function parseJsonText(text, file) {
   }
 }
 
-// pipeline/src/util/read-text.ts
+// packages/core/src/read-text.ts
 import { open as open2 } from "node:fs/promises";
 var MAX_CONFIG_BYTES = 1024 * 1024;
 async function readTextAtMost(file, maxBytes) {

@@ -1,5 +1,5 @@
-import { metricsOf } from '../../../pipeline/src/card/card.ts';
-import { ConfigurationError } from '../../../pipeline/src/util/errors.ts';
+import { metricsOf } from '@housing/pipeline/card';
+import { ConfigurationError } from '@housing/core/errors';
 import type { GitHubClient } from '../../shared/github.ts';
 
 interface Release {

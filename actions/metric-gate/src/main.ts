@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
-import { readMetricsOrCard } from '../../../pipeline/src/card/card.ts';
-import { evaluateGate } from '../../../pipeline/src/gate/gate.ts';
-import { loadParams } from '../../../pipeline/src/params/params.ts';
+import { readMetricsOrCard } from '@housing/pipeline/card';
+import { evaluateGate } from '@housing/pipeline/gate';
+import { loadParams } from '@housing/pipeline/params';
 import { currentRepo, GitHubClient } from '../../shared/github.ts';
 import { booleanInput, stringInput } from '../../shared/inputs.ts';
 import { runAction } from '../../shared/run.ts';

@@ -1,4 +1,4 @@
-import { gateTableCells, type GateResult } from '../../../pipeline/src/gate/gate.ts';
+import { gateTableCells, type GateResult } from '@housing/pipeline/gate';
 import { markdownTable } from '../../shared/markdown.ts';
 
 /** The gate's verdict as Markdown: for the job summary and the PR comment. */

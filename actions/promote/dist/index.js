@@ -26978,7 +26978,7 @@ function info(message) {
   process.stdout.write(message + os4.EOL);
 }
 
-// pipeline/src/util/errors.ts
+// packages/core/src/errors.ts
 var MAX_ERROR_MESSAGE_CHARS = 4096;
 function cutAt(text, max) {
   const cut = Math.max(0, max);

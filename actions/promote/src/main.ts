@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { ConfigurationError } from '../../../pipeline/src/util/errors.ts';
+import { ConfigurationError } from '@housing/core/errors';
 import { currentRepo, GitHubClient } from '../../shared/github.ts';
 import { stringInput } from '../../shared/inputs.ts';
 import { markdownTable } from '../../shared/markdown.ts';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
-import type { ModelCard } from '../../../pipeline/src/card/card.ts';
-import { readStageJson } from '../../../pipeline/src/cli/common.ts';
+import type { ModelCard } from '@housing/pipeline/card';
+import { readStageJson } from '@housing/pipeline/stage-config';
 import { currentRepo, GitHubClient } from '../../shared/github.ts';
 import { stringInput } from '../../shared/inputs.ts';
 import { runAction } from '../../shared/run.ts';

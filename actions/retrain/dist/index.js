@@ -34509,10 +34509,10 @@ function group(name, fn) {
   });
 }
 
-// pipeline/src/cli/common.ts
+// pipeline/src/params/stage-config.ts
 import { readFile } from "node:fs/promises";
 
-// pipeline/src/util/errors.ts
+// packages/core/src/errors.ts
 var MAX_ERROR_MESSAGE_CHARS = 4096;
 function cutAt(text, max) {
   const cut = Math.max(0, max);
@@ -34553,7 +34553,7 @@ function errnoCode(error2) {
   return void 0;
 }
 
-// pipeline/src/util/json-text.ts
+// packages/core/src/json-text.ts
 function parseJsonText(text, file) {
   try {
     return JSON.parse(text);
@@ -34571,7 +34571,7 @@ function parseJsonText(text, file) {
   }
 }
 
-// pipeline/src/util/read-text.ts
+// packages/core/src/read-text.ts
 import { open as open2 } from "node:fs/promises";
 var MAX_CONFIG_BYTES = 1024 * 1024;
 async function readTextAtMost(file, maxBytes) {
@@ -34670,7 +34670,7 @@ var PARAMS_SCHEMA = section({
 var ajv = new import__.Ajv2020({ allErrors: true });
 var validateParams = ajv.compile(PARAMS_SCHEMA);
 
-// pipeline/src/cli/common.ts
+// pipeline/src/params/stage-config.ts
 async function readStageJson(file, writtenBy) {
   let text;
   try {
@@ -35171,7 +35171,7 @@ async function md5OfFile(path) {
   return hash.digest("hex");
 }
 
-// pipeline/src/util/atomic.ts
+// packages/core/src/atomic.ts
 import { randomBytes } from "node:crypto";
 import { mkdir as mkdir2, open as open3, readdir as readdir3, rename as rename2, rm as rm2 } from "node:fs/promises";
 import { dirname, basename, join as join4 } from "node:path";
@@ -35651,7 +35651,7 @@ async function runStages(stages, cwd, logger) {
   }
 }
 
-// pipeline/src/util/which.ts
+// packages/core/src/which.ts
 import { accessSync, constants as constants3 } from "node:fs";
 import { delimiter, join as join7 } from "node:path";
 function which2(command, path = process.env.PATH ?? "") {

@@ -1,4 +1,4 @@
-import type { ModelCard } from '../../../pipeline/src/card/card.ts';
+import type { ModelCard } from '@housing/pipeline/card';
 import { markdownTable } from '../../shared/markdown.ts';
 
 /** One boosting round of the training curve CSV. */

@@ -34505,10 +34505,10 @@ function group(name, fn) {
   });
 }
 
-// pipeline/src/cli/common.ts
+// pipeline/src/params/stage-config.ts
 import { readFile } from "node:fs/promises";
 
-// pipeline/src/util/errors.ts
+// packages/core/src/errors.ts
 var MAX_ERROR_MESSAGE_CHARS = 4096;
 function cutAt(text, max) {
   const cut = Math.max(0, max);
@@ -34549,7 +34549,7 @@ function errnoCode(error2) {
   return void 0;
 }
 
-// pipeline/src/util/json-text.ts
+// packages/core/src/json-text.ts
 function parseJsonText(text, file) {
   try {
     return JSON.parse(text);
@@ -34567,7 +34567,7 @@ function parseJsonText(text, file) {
   }
 }
 
-// pipeline/src/util/read-text.ts
+// packages/core/src/read-text.ts
 var MAX_CONFIG_BYTES = 1024 * 1024;
 
 // pipeline/src/contract/contract.ts
@@ -34639,7 +34639,7 @@ var PARAMS_SCHEMA = section({
 var ajv = new import__.Ajv2020({ allErrors: true });
 var validateParams = ajv.compile(PARAMS_SCHEMA);
 
-// pipeline/src/cli/common.ts
+// pipeline/src/params/stage-config.ts
 async function readStageJson(file, writtenBy) {
   let text;
   try {

@@ -34512,7 +34512,7 @@ function group(name, fn) {
 // pipeline/src/contract/contract.ts
 var import__ = __toESM(require__(), 1);
 
-// pipeline/src/util/errors.ts
+// packages/core/src/errors.ts
 var MAX_ERROR_MESSAGE_CHARS = 4096;
 function cutAt(text, max) {
   const cut = Math.max(0, max);
@@ -34558,7 +34558,7 @@ function errnoCode(error2) {
   return void 0;
 }
 
-// pipeline/src/util/json-text.ts
+// packages/core/src/json-text.ts
 function parseJsonText(text, file) {
   try {
     return JSON.parse(text);
@@ -34576,7 +34576,7 @@ function parseJsonText(text, file) {
   }
 }
 
-// pipeline/src/util/read-text.ts
+// packages/core/src/read-text.ts
 import { open as open2 } from "node:fs/promises";
 var MAX_CONFIG_BYTES = 1024 * 1024;
 async function readTextAtMost(file, maxBytes) {
@@ -34873,7 +34873,7 @@ function toPlainValue(doc, lineCounter, file) {
   }
 }
 
-// pipeline/src/cli/common.ts
+// pipeline/src/params/stage-config.ts
 async function loadStageConfig(paramsFile = "params.yaml") {
   const params = await loadParams(paramsFile);
   return { params, contract: await loadContract(params.data.contract) };
@@ -35052,7 +35052,7 @@ async function isAbsent(path) {
   }
 }
 
-// pipeline/src/util/atomic.ts
+// packages/core/src/atomic.ts
 import { randomBytes } from "node:crypto";
 import { mkdir as mkdir2, open as open3, readdir as readdir2, rename as rename2, rm as rm2 } from "node:fs/promises";
 import { dirname as dirname2, basename, join as join2 } from "node:path";

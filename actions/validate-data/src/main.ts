@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
-import { loadStageConfig } from '../../../pipeline/src/cli/common.ts';
-import { resolveDriftReference } from '../../../pipeline/src/drift/reference.ts';
-import { writeJsonAtomic } from '../../../pipeline/src/util/atomic.ts';
-import { validateCsv } from '../../../pipeline/src/validate/validate.ts';
+import { loadStageConfig } from '@housing/pipeline/stage-config';
+import { resolveDriftReference } from '@housing/pipeline/reference';
+import { writeJsonAtomic } from '@housing/core/atomic';
+import { validateCsv } from '@housing/pipeline/validate';
 import { annotate } from '../../shared/annotations.ts';
 import { integerInput, stringInput } from '../../shared/inputs.ts';
 import { runAction } from '../../shared/run.ts';

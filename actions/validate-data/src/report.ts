@@ -1,4 +1,4 @@
-import type { ValidationReport } from '../../../pipeline/src/validate/validate.ts';
+import type { ValidationReport } from '@housing/pipeline/validate';
 import type { Problem } from '../../shared/annotations.ts';
 import { markdownTable, STATUS_MARK } from '../../shared/markdown.ts';
 

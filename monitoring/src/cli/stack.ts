@@ -7,9 +7,9 @@
  */
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { runCli } from '../../../pipeline/src/cli/run-cli.ts';
-import { parseFlags, type CommandHelp } from '../../../pipeline/src/util/args.ts';
-import { ConfigurationError } from '../../../pipeline/src/util/errors.ts';
+import { runCli } from '@housing/core/run-cli';
+import { parseFlags, type CommandHelp } from '@housing/core/args';
+import { ConfigurationError } from '@housing/core/errors';
 import { ROOT } from '../paths.ts';
 import { startStack, type Stack } from '../stack.ts';
 import type { Notification } from '../webhook-sink.ts';

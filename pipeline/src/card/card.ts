@@ -5,8 +5,8 @@ import type { ReferenceProfile } from '../drift/profile.ts';
 import type { RegressionMetrics } from '../models/metrics.ts';
 import type { Params } from '../params/params.ts';
 import type { TrainingReport } from '../train/train.ts';
-import { ConfigurationError, errnoCode } from '../util/errors.ts';
-import { parseJsonText } from '../util/json-text.ts';
+import { ConfigurationError, errnoCode } from '@housing/core/errors';
+import { parseJsonText } from '@housing/core/json-text';
 
 /** The metrics the evaluate stage writes to reports/metrics.json and the card. */
 export interface ModelMetrics extends RegressionMetrics {

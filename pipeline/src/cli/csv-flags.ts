@@ -1,6 +1,6 @@
 import { DEFAULT_CSV_LIMITS, MAX_CSV_LIMIT, type CsvLimits } from '../data/csv.ts';
-import { numberFlag, type FlagSpecs } from '../util/args.ts';
-import { ConfigurationError, quoteInput } from '../util/errors.ts';
+import { numberFlag, type FlagSpecs } from '@housing/core/args';
+import { ConfigurationError, quoteInput } from '@housing/core/errors';
 
 /** The flags of every command that reads a CSV (validate, train, evaluate), for `parseFlags`. */
 export const CSV_LIMIT_FLAGS = {

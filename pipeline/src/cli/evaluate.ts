@@ -17,14 +17,14 @@ import { onnxInputs, OUTPUT_NAME } from '../onnx/export.ts';
 import { createSession, feedsFromDataset, runSession } from '../onnx/session.ts';
 import type { TrainingReport } from '../train/train.ts';
 import type { Params } from '../params/params.ts';
-import { PARAMS_FLAG, parseFlags, type CommandHelp } from '../util/args.ts';
-import { writeJsonAtomic } from '../util/atomic.ts';
-import { ConfigurationError } from '../util/errors.ts';
+import { PARAMS_FLAG, parseFlags, type CommandHelp } from '@housing/core/args';
+import { writeJsonAtomic } from '@housing/core/atomic';
+import { ConfigurationError } from '@housing/core/errors';
 import { gitSha } from '../util/git.ts';
-import { createCliLogger } from '../util/logger.ts';
-import { loadStageConfig, readStageJson } from './common.ts';
+import { createCliLogger } from '@housing/core/logger';
+import { loadStageConfig, readStageJson } from '../params/stage-config.ts';
 import { CSV_LIMIT_FLAGS, csvLimitsFromFlags } from './csv-flags.ts';
-import { runCli } from './run-cli.ts';
+import { runCli } from '@housing/core/run-cli';
 
 const HELP: CommandHelp = {
   command: 'npm run evaluate',

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { readMetricsOrCard } from '../card/card.ts';
 import { evaluateGate, formatGateTable } from '../gate/gate.ts';
 import { loadParams } from '../params/params.ts';
-import { PARAMS_FLAG, parseFlags, type CommandHelp } from '../util/args.ts';
-import { writeJsonAtomic } from '../util/atomic.ts';
-import { createCliLogger } from '../util/logger.ts';
-import { runCli } from './run-cli.ts';
+import { PARAMS_FLAG, parseFlags, type CommandHelp } from '@housing/core/args';
+import { writeJsonAtomic } from '@housing/core/atomic';
+import { createCliLogger } from '@housing/core/logger';
+import { runCli } from '@housing/core/run-cli';
 
 const HELP: CommandHelp = {
   command: 'npm run gate',

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { promoteModel } from '../registry/promote.ts';
 import { runScript } from '../runner/run-stages.ts';
-import { createCliLogger, type Logger } from '../util/logger.ts';
-import type { ServiceConfig } from '../../../service/src/config.ts';
+import { createCliLogger, type Logger } from '@housing/core/logger';
+import type { ServiceConfig } from '@housing/service/config';
 import { loadParams } from '../params/params.ts';
-import { ConfigurationError } from '../util/errors.ts';
-import { parseFlags, type CommandHelp } from '../util/args.ts';
-import { runCli } from './run-cli.ts';
+import { ConfigurationError } from '@housing/core/errors';
+import { parseFlags, type CommandHelp } from '@housing/core/args';
+import { runCli } from '@housing/core/run-cli';
 
 const HELP: CommandHelp = {
   command: 'npm start',
@@ -20,8 +20,8 @@ const HELP: CommandHelp = {
  * and nothing is left running when this process ends.
  */
 async function serve(config: ServiceConfig, logger: Logger): Promise<number> {
-  const { start } = await import('../../../service/src/server.ts');
-  const { serveUntilStopped } = await import('../../../service/src/serve-until-stopped.ts');
+  const { start } = await import('@housing/service/server');
+  const { serveUntilStopped } = await import('@housing/service/serve-until-stopped');
   const service = await start(config);
   logger.info(`serving ${config.modelDir} on ${service.url} (Ctrl-C stops)`);
   await serveUntilStopped(service);
@@ -47,7 +47,7 @@ runCli(async (argv) => {
   // The service's variables are checked now, not after a few minutes of training.
   const serviceConfig = flags['no-serve']
     ? undefined
-    : { ...(await import('../../../service/src/config.ts')).parseConfig(), modelDir: production };
+    : { ...(await import('@housing/service/config')).parseConfig(), modelDir: production };
   const params = await loadParams('params.yaml');
   for (const [step, script] of [
     ['data:pull', 'pull.ts'],

@@ -1,9 +1,9 @@
 import { pullData } from '../dvc/pull.ts';
 import { runShell } from '../runner/run-stages.ts';
-import { parseFlags, type CommandHelp } from '../util/args.ts';
-import { createCliLogger } from '../util/logger.ts';
-import { which } from '../util/which.ts';
-import { runCli } from './run-cli.ts';
+import { parseFlags, type CommandHelp } from '@housing/core/args';
+import { createCliLogger } from '@housing/core/logger';
+import { which } from '@housing/core/which';
+import { runCli } from '@housing/core/run-cli';
 
 const HELP: CommandHelp = {
   command: 'npm run data:pull',

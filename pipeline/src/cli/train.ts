@@ -3,12 +3,12 @@ import { loadDataset } from '../data/rows.ts';
 import { exportOnnx } from '../onnx/export.ts';
 import { trainModels } from '../train/train.ts';
 import { checkParamFlag, SEED_SCHEMA, TEST_SIZE_SCHEMA } from '../params/params.ts';
-import { numberFlag, PARAMS_FLAG, parseFlags, type CommandHelp } from '../util/args.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
-import { createCliLogger } from '../util/logger.ts';
-import { loadStageConfig } from './common.ts';
+import { numberFlag, PARAMS_FLAG, parseFlags, type CommandHelp } from '@housing/core/args';
+import { writeFileAtomic, writeJsonAtomic } from '@housing/core/atomic';
+import { createCliLogger } from '@housing/core/logger';
+import { loadStageConfig } from '../params/stage-config.ts';
 import { CSV_LIMIT_FLAGS, csvLimitsFromFlags } from './csv-flags.ts';
-import { runCli } from './run-cli.ts';
+import { runCli } from '@housing/core/run-cli';
 
 const HELP: CommandHelp = {
   command: 'npm run train',

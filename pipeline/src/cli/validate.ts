@@ -1,11 +1,11 @@
 import { resolveDriftReference } from '../drift/reference.ts';
 import { validateCsv } from '../validate/validate.ts';
 import { formatValidationSummary } from '../validate/summary.ts';
-import { PARAMS_FLAG, parseFlags, type CommandHelp } from '../util/args.ts';
-import { writeJsonAtomic } from '../util/atomic.ts';
-import { loadStageConfig } from './common.ts';
+import { PARAMS_FLAG, parseFlags, type CommandHelp } from '@housing/core/args';
+import { writeJsonAtomic } from '@housing/core/atomic';
+import { loadStageConfig } from '../params/stage-config.ts';
 import { CSV_LIMIT_FLAGS, csvLimitsFromFlags } from './csv-flags.ts';
-import { runCli } from './run-cli.ts';
+import { runCli } from '@housing/core/run-cli';
 
 const HELP: CommandHelp = {
   command: 'npm run validate',

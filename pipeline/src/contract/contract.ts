@@ -5,9 +5,9 @@ import {
   errorMessage,
   listSome,
   truncateText,
-} from '../util/errors.ts';
-import { parseJsonText } from '../util/json-text.ts';
-import { readTextAtMost } from '../util/read-text.ts';
+} from '@housing/core/errors';
+import { parseJsonText } from '@housing/core/json-text';
+import { readTextAtMost } from '@housing/core/read-text';
 
 /** JSON Schema for one property of a row, as far as the pipeline reads it. */
 export interface PropertySchema {

@@ -1,5 +1,5 @@
 import { constants } from 'node:buffer';
-import { ConfigurationError } from '../util/errors.ts';
+import { ConfigurationError } from '@housing/core/errors';
 
 /** One CSV record with the 1-based line it starts on. */
 export interface CsvRecord {

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { ConfigurationError, errnoCode, listSome } from '../util/errors.ts';
+import { ConfigurationError, errnoCode, listSome } from '@housing/core/errors';
 import { CsvParser, DEFAULT_CSV_LIMITS, type CsvLimits, type CsvRecord } from './csv-parser.ts';
 
 export {

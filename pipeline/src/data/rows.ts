@@ -1,6 +1,6 @@
 import type { CompiledContract, ContractColumns } from '../contract/contract.ts';
 import { describeRowErrors } from '../contract/contract.ts';
-import { ConfigurationError, quoteInput } from '../util/errors.ts';
+import { ConfigurationError, quoteInput } from '@housing/core/errors';
 import { DEFAULT_CSV_LIMITS, mapHeader, readCsv, type CsvLimits } from './csv.ts';
 
 /** A row's cell after coercion: a number, null for an empty cell, or the raw text. */

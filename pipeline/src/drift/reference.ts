@@ -1,7 +1,7 @@
 import { lstat, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ContractColumns } from '../contract/contract.ts';
-import { errnoCode, errorMessage } from '../util/errors.ts';
+import { errnoCode, errorMessage } from '@housing/core/errors';
 import { referenceProfileProblem } from './check-profile.ts';
 import type { ReferenceProfile } from './profile.ts';
 

@@ -1,6 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { ConfigurationError, errnoCode } from '../util/errors.ts';
-import { MAX_CONFIG_BYTES, readTextAtMost } from '../util/read-text.ts';
+import { ConfigurationError, errnoCode } from '@housing/core/errors';
+import { MAX_CONFIG_BYTES, readTextAtMost } from '@housing/core/read-text';
 
 /** Settings of one `remote "name"` section. */
 export type RemoteSettings = Record<string, string>;

@@ -1,6 +1,6 @@
 import { parseDocument, isMap, isSeq, LineCounter, type Node as YamlNode } from 'yaml';
-import { ConfigurationError, errnoCode } from '../util/errors.ts';
-import { MAX_CONFIG_BYTES, readTextAtMost } from '../util/read-text.ts';
+import { ConfigurationError, errnoCode } from '@housing/core/errors';
+import { MAX_CONFIG_BYTES, readTextAtMost } from '@housing/core/read-text';
 import { staysInside } from './inside.ts';
 
 /** One tracked output of a `.dvc` file, as `dvc add` writes it (DVC 3 format). */

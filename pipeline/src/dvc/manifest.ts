@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { normalize, sep } from 'node:path';
-import { ConfigurationError } from '../util/errors.ts';
+import { ConfigurationError } from '@housing/core/errors';
 import { staysInside } from './inside.ts';
 
 /** One file of a tracked directory: its md5 and its path inside the directory (posix). */

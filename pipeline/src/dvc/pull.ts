@@ -21,9 +21,9 @@ import {
   replaceDirectory,
   tempPathFor,
   writeFileAtomic,
-} from '../util/atomic.ts';
-import { ConfigurationError } from '../util/errors.ts';
-import type { Logger } from '../util/logger.ts';
+} from '@housing/core/atomic';
+import { ConfigurationError } from '@housing/core/errors';
+import type { Logger } from '@housing/core/logger';
 
 export { md5OfFile } from './workspace.ts';
 

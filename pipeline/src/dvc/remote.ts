@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ResolvedRemote } from './config.ts';
-import { ConfigurationError, errnoCode } from '../util/errors.ts';
+import { ConfigurationError, errnoCode } from '@housing/core/errors';
 
 /** An object fetched from a remote: its bytes as a stream and where they came from. */
 export interface RemoteObject {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigurationError, errnoCode } from '../util/errors.ts';
+import { ConfigurationError, errnoCode } from '@housing/core/errors';
 import { directoryHash, type ManifestEntry } from './manifest.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { ContractColumns } from '../contract/contract.ts';
 import type { Dataset } from '../data/rows.ts';
-import { ConfigurationError } from '../util/errors.ts';
+import { ConfigurationError } from '@housing/core/errors';
 import { clampColumn, filledColumn, ratioColumn, statsOf, type FeatureStats } from './finite.ts';
 
 export type { FeatureStats } from './finite.ts';

@@ -1,5 +1,5 @@
 import type { MetricGate } from '../params/params.ts';
-import { ConfigurationError, listSome } from '../util/errors.ts';
+import { ConfigurationError, listSome } from '@housing/core/errors';
 
 /** One metric's verdict. */
 export interface GateRow {

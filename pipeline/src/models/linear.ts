@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../util/errors.ts';
+import { ConfigurationError } from '@housing/core/errors';
 
 /**
  * A linear model on standardized engineered features:

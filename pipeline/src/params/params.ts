@@ -3,8 +3,8 @@ import { LineCounter, parseDocument, visit, type Document, type Node as YamlNode
 import type { DriftThresholds } from '../drift/drift.ts';
 import type { GbdtParams } from '../models/gbdt/gbdt.ts';
 import type { LinearParams } from '../models/linear.ts';
-import { ConfigurationError, errnoCode } from '../util/errors.ts';
-import { MAX_CONFIG_BYTES, readTextAtMost } from '../util/read-text.ts';
+import { ConfigurationError, errnoCode } from '@housing/core/errors';
+import { MAX_CONFIG_BYTES, readTextAtMost } from '@housing/core/read-text';
 
 /** How one metric is gated against the baseline and an absolute limit. */
 export interface MetricGate {

@@ -1,7 +1,7 @@
 import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { tempPathFor } from '../util/atomic.ts';
-import { ConfigurationError, errnoCode } from '../util/errors.ts';
+import { tempPathFor } from '@housing/core/atomic';
+import { ConfigurationError, errnoCode } from '@housing/core/errors';
 
 /** The files that make up a servable model. */
 export const MODEL_FILES = ['model.onnx', 'model.card.json', 'model.json'] as const;

@@ -9,8 +9,8 @@ import {
 } from 'yaml';
 import { posix } from 'node:path';
 import { staysInside } from '../dvc/inside.ts';
-import { ConfigurationError, errnoCode } from '../util/errors.ts';
-import { MAX_CONFIG_BYTES, readTextAtMost } from '../util/read-text.ts';
+import { ConfigurationError, errnoCode } from '@housing/core/errors';
+import { MAX_CONFIG_BYTES, readTextAtMost } from '@housing/core/read-text';
 
 /** One stage of dvc.yaml, as far as running it in order needs. */
 export interface Stage {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { Logger } from '../util/logger.ts';
-import { ConfigurationError } from '../util/errors.ts';
+import type { Logger } from '@housing/core/logger';
+import { ConfigurationError } from '@housing/core/errors';
 import type { Stage } from './dvcyaml.ts';
 
 /** The signals that stop a command line; each is passed on to the running child. */

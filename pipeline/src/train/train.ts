@@ -13,8 +13,8 @@ import { fitLinear } from '../models/linear.ts';
 import { regressionMetrics, type RegressionMetrics } from '../models/metrics.ts';
 import { predict, type TrainedModel } from '../models/model.ts';
 import type { Params } from '../params/params.ts';
-import { ConfigurationError } from '../util/errors.ts';
-import type { Logger } from '../util/logger.ts';
+import { ConfigurationError } from '@housing/core/errors';
+import type { Logger } from '@housing/core/logger';
 
 /** What training learned besides the model: for the card, the summary and the plots. */
 export interface TrainingReport {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger as Pino } from 'pino';
-import { errnoCode } from '../../../pipeline/src/util/errors.ts';
+import { errnoCode } from '@housing/core/errors';
 import type { ServiceMetrics } from '../metrics.ts';
 
 const REQUEST_ID = /^[\w.-]{1,128}$/;

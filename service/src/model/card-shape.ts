@@ -1,8 +1,8 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import type { ModelCard } from '../../../pipeline/src/card/card.ts';
-import { admitsNull, typesOf } from '../../../pipeline/src/contract/contract.ts';
-import type { ColumnProfile } from '../../../pipeline/src/drift/profile.ts';
-import { ConfigurationError } from '../../../pipeline/src/util/errors.ts';
+import type { ModelCard } from '@housing/pipeline/card';
+import { admitsNull, typesOf } from '@housing/pipeline/contract';
+import type { ColumnProfile } from '@housing/pipeline/profile';
+import { ConfigurationError } from '@housing/core/errors';
 
 /** The most problems one rejection lists: a card of the wrong kind stays a readable message. */
 const MAX_PROBLEMS = 10;

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import type { ModelCard } from '../../../pipeline/src/card/card.ts';
+import type { ModelCard } from '@housing/pipeline/card';
 import type { Row } from './row.ts';
 
 /** The graph's inputs by type, and its output: what turning rows into feeds needs. */

@@ -4,7 +4,7 @@ import {
   typesOf,
   type PropertySchema,
   type RowSchema,
-} from '../../../pipeline/src/contract/contract.ts';
+} from '@housing/pipeline/contract';
 import { countChars, type BodyBudget } from '../http/json-body.ts';
 import type { ProblemList } from '../http/errors.ts';
 import type { LoadedModel } from '../model/load-model.ts';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { isAbsolute, relative } from 'node:path';
-import { ConfigurationError, errorMessage } from '../../../../pipeline/src/util/errors.ts';
+import { ConfigurationError, errorMessage } from '@housing/core/errors';
 import type { Problem } from '../../../shared/annotations.ts';
 
 /** What one check found; `skipped` says why it could not run. */

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { lintDashboards } from '../../../../monitoring/src/dashboard-lint.ts';
-import { loadDashboards } from '../../../../monitoring/src/dashboards.ts';
-import { loadRules } from '../../../../monitoring/src/rules.ts';
-import { serviceSeriesNames } from '../../../../service/src/metric-names.ts';
+import { lintDashboards } from '@housing/monitoring/dashboard-lint';
+import { loadDashboards } from '@housing/monitoring/dashboards';
+import { loadRules } from '@housing/monitoring/rules';
+import { serviceSeriesNames } from '@housing/service/metric-names';
 import type { Problem } from '../../../shared/annotations.ts';
 import { lineOf, problemsFromError, type Check } from './check.ts';
 

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseParams } from '../../../../pipeline/src/params/params.ts';
-import { orderStages, parseDvcYaml } from '../../../../pipeline/src/runner/dvcyaml.ts';
+import { parseParams } from '@housing/pipeline/params';
+import { orderStages, parseDvcYaml } from '@housing/pipeline/dvcyaml';
 import type { Problem } from '../../../shared/annotations.ts';
 import { problemsFromError, type Check } from './check.ts';
 

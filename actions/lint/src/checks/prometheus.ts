@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { which } from '../../../../pipeline/src/util/which.ts';
+import { which } from '@housing/core/which';
 import type { Problem } from '../../../shared/annotations.ts';
 import { exec, type Check } from './check.ts';
 

@@ -1,6 +1,6 @@
-import { HelpRequested } from '../util/args.ts';
-import { ConfigurationError, errorMessage } from '../util/errors.ts';
-import { endWithNpm } from '../util/npm-parent.ts';
+import { HelpRequested } from './args.ts';
+import { ConfigurationError, errorMessage } from './errors.ts';
+import { endWithNpm } from './npm-parent.ts';
 
 /**
  * Runs a CLI's main function and turns every outcome into an exit code.

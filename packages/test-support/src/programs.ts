@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { which } from '../../pipeline/src/util/which.ts';
+import { which } from '@housing/core/which';
 
 /**
  * True when a test needing these programs must be skipped: they are missing

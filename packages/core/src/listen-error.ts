@@ -1,4 +1,4 @@
-import { ConfigurationError, errnoCode, errorMessage } from '../../pipeline/src/util/errors.ts';
+import { ConfigurationError, errnoCode, errorMessage } from './errors.ts';
 
 /**
  * Turns a failure to listen into the user's error it is, naming the variable

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { loadContract, type CompiledContract } from '../contract/contract.ts';
-import { loadParams, type Params } from '../params/params.ts';
-import { ConfigurationError, errnoCode } from '../util/errors.ts';
-import { parseJsonText } from '../util/json-text.ts';
+import { loadParams, type Params } from './params.ts';
+import { ConfigurationError, errnoCode } from '@housing/core/errors';
+import { parseJsonText } from '@housing/core/json-text';
 
 /** params.yaml and the data contract it names: what every stage starts from. */
 export async function loadStageConfig(

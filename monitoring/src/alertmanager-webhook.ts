@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject } from 'ajv';
-import { truncateText } from '../../pipeline/src/util/errors.ts';
+import { truncateText } from '@housing/core/errors';
 
 /** One alert of an Alertmanager webhook notification (version 4). */
 export interface WebhookAlert {

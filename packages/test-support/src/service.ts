@@ -1,14 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { HOUSING_CSV, ROOT } from './root.ts';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
-export const HOUSING_CSV = resolve(
-  process.env.SHARED_DIR ?? join(ROOT, '..', 'shared'),
-  'datasets/california-housing/housing.csv',
-);
+export { HOUSING_CSV, ROOT };
 export const ADMIN_TOKEN = 'test-token-0123456789abcdef';
 
 /** One valid request row: the first row of the housing CSV, without its target. */

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { ContractColumns } from '../contract/contract.ts';
 import { errnoCode, errorMessage } from '@housing/core/errors';
 import { dottedPath, profileCoverageProblems } from '@housing/model-card/check-profile';
+import { MAX_CARD_BYTES } from '@housing/model-card/read';
 import type { ReferenceProfile } from '@housing/model-card/schema';
 
 /** Where a reference path came from, for messages: `--reference`, `params.yaml validate.reference`. */
@@ -27,9 +28,6 @@ export interface DriftReference {
   info: DriftReferenceInfo;
   profile?: ReferenceProfile;
 }
-
-/** Larger than any model card (the housing card is about 100 kB): not read into memory. */
-const MAX_CARD_BYTES = 64 * 1024 * 1024;
 
 /**
  * Finds the reference profile drift is measured against. Drift fails closed:

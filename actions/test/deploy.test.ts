@@ -2,6 +2,7 @@ import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readModelCard } from '@housing/model-card/read';
 import { freePort } from '@housing/monitoring/processes';
 import { trainModel } from '@housing/test-support/service';
 import { startFakeGitHub, type FakeGitHub } from './fake-github.ts';
@@ -71,11 +72,7 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
       await rm(trained, { recursive: true, force: true });
     }
     const versionOf = async (name: string) =>
-      (
-        JSON.parse(await readFile(join(dir, name, 'model.card.json'), 'utf8')) as {
-          model_version: string;
-        }
-      ).model_version;
+      (await readModelCard(join(dir, name, 'model.card.json'))).model_version;
     versionA = await versionOf('model-a');
     versionB = await versionOf('model-b');
     // broken: a model that cannot load.

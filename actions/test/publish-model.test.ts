@@ -2,17 +2,21 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleCard } from '@housing/model-card/sample-card';
 import { startFakeGitHub, type FakeGitHub } from './fake-github.ts';
 import { runAction } from './harness.ts';
 
 const TOKEN = 'ghs_publishTokenForTheLoopbackApi01234';
 const METRICS = {
+  ...sampleCard().metrics,
   rmse: 44100,
   mae: 29000,
   r2: 0.855,
   validation: { rmse: 45000, mae: 29500, r2: 0.85 },
 };
+// A whole card, as the action reads it through the card's schema; these fields are the release notes'.
 const CARD = {
+  ...sampleCard(),
   model_version: 'gbdt-0123456789ab',
   model_type: 'gbdt',
   git_sha: '9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d',

@@ -1,7 +1,8 @@
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readModelCard } from '@housing/model-card/read';
 import { ROOT, runAction, type ActionRun } from './harness.ts';
 
 const SHARED = process.env.SHARED_DIR ?? join(ROOT, '..', 'shared');
@@ -52,9 +53,7 @@ describe('retrain (bundled dist, as a child process, in a fresh checkout)', () =
     expect(run.stdout).toContain('::group::Pull the data (built-in)');
     for (const stage of ['validate', 'train', 'evaluate'])
       expect(run.stdout).toContain(`stage ${stage}`);
-    const card = JSON.parse(await readFile(join(dir, 'artifacts/model.card.json'), 'utf8')) as {
-      model_version: string;
-    };
+    const card = await readModelCard(join(dir, 'artifacts/model.card.json'));
     expect(run.outputs).toEqual({
       'model-version': card.model_version,
       'model-path': 'artifacts/model.onnx',

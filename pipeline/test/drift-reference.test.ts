@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadContract } from '../src/contract/contract.ts';
-import type { ReferenceProfile } from '../src/drift/profile.ts';
+import type { ReferenceProfile } from '@housing/model-card/schema';
 import type { ValidationReport } from '../src/validate/validate.ts';
 import { CONTRACT, HOUSING_CSV, ROOT, tempDir } from './helpers.ts';
 import { profileCsv } from './reference.ts';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ModelCard } from '../src/card/card.ts';
+import { readModelCard } from '@housing/model-card/read';
 import { HOUSING_CSV, ROOT, tempDir } from './helpers.ts';
 
 function run(script: string, args: string[], cwd = ROOT) {
@@ -46,7 +46,7 @@ describe('evaluate --test-data', () => {
       ...['--model-dir', out, '--test-data', testFile],
       ...['--metrics', join(dir, 'metrics.json'), '--params', join(dir, 'params.yaml')],
     ]);
-    const card = JSON.parse(await readFile(join(out, 'model.card.json'), 'utf8')) as ModelCard;
+    const card = await readModelCard(join(out, 'model.card.json'));
     expect(card.data).toEqual({ dvc_file: '', md5: md5(trainText), path: trainFile, rows: 1200 });
     expect(card.evaluation_data).toEqual({
       dvc_file: '',
@@ -79,9 +79,7 @@ describe('evaluate --test-data', () => {
         ['--model-dir', 'model', '--test-data', 'data/housing.csv'],
         dir,
       );
-      return readFile(join(dir, 'model', 'model.card.json'), 'utf8').then(
-        (text) => JSON.parse(text) as ModelCard,
-      );
+      return readModelCard(join(dir, 'model', 'model.card.json'));
     };
     const local = { dvc_file: '', md5: md5(edited), path: 'data/housing.csv', rows: 1200 };
     const card = await evaluate();

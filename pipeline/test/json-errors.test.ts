@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readMetricsOrCard } from '../src/card/card.ts';
+import { readMetricsOrCard } from '@housing/model-card/metrics';
 import { readStageJson } from '../src/params/stage-config.ts';
 import { loadContract } from '../src/contract/contract.ts';
 import { ConfigurationError } from '@housing/core/errors';

@@ -1,6 +1,7 @@
 import type { CompiledContract } from '../src/contract/contract.ts';
 import { loadDataset } from '../src/data/rows.ts';
-import { profileCategorical, profileNumeric, type ReferenceProfile } from '../src/drift/profile.ts';
+import type { ReferenceProfile } from '@housing/model-card/schema';
+import { profileCategorical, profileNumeric } from '../src/drift/profile.ts';
 
 /** The reference profile of a CSV on 10 bins, as training writes it into a card. */
 export async function profileCsv(

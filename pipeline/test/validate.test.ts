@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadContract, type CompiledContract } from '../src/contract/contract.ts';
-import type { ReferenceProfile } from '../src/drift/profile.ts';
+import type { ReferenceProfile } from '@housing/model-card/schema';
 import { validateCsv, type ValidationReport } from '../src/validate/validate.ts';
 import { formatValidationSummary } from '../src/validate/summary.ts';
 import { CONTRACT, HOUSING_CSV, ROOT, tempDir } from './helpers.ts';

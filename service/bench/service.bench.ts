@@ -20,7 +20,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import * as ort from 'onnxruntime-node';
 import { pino } from 'pino';
-import type { ModelCard } from '@housing/pipeline/card';
+import { readModelCard } from '@housing/model-card/read';
+import type { ModelCard } from '@housing/model-card/schema';
 import { graphSpec, toColumns } from '../src/model/onnx-session.ts';
 import { DriftMonitor } from '../src/drift-monitor.ts';
 import { instrumentRequest } from '../src/http/instrument.ts';
@@ -248,7 +249,7 @@ process.once('exit', () => stopAll(servers));
 
 try {
   const single = JSON.stringify(ROW);
-  const card = JSON.parse(await readFile(`${MODEL_DIR}/model.card.json`, 'utf8')) as ModelCard;
+  const card = await readModelCard(`${MODEL_DIR}/model.card.json`);
   // Warm every server up first: the first seconds of a process run cold, unoptimized code.
   for (const server of servers)
     await load(server, server === bare ? '/' : '/v1/predict', single, 16, 10);

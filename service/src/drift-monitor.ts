@@ -1,5 +1,5 @@
-import type { ModelCard } from '@housing/pipeline/card';
-import { DriftCounter, psi as psiOf } from '@housing/pipeline/drift';
+import { DriftCounter, psi as psiOf } from '@housing/model-card/drift';
+import type { ModelCard } from '@housing/model-card/schema';
 import type { ServiceMetrics } from './metrics.ts';
 import type { Row } from './model/row.ts';
 

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { ModelCard } from '@housing/pipeline/card';
+import type { ModelCard } from '@housing/model-card/schema';
 import { ConfigurationError } from '@housing/core/errors';
 import { FastHistogram } from './fast-histogram.ts';
 
@@ -164,7 +164,7 @@ export interface ModelMetricValues {
 
 /**
  * Derives a model's metric values from its card (one checked by
- * model/card-shape.ts). Throws, before anything is published, if the card
+ * readModelCard). Throws, before anything is published, if the card
  * lacks what they need.
  */
 export function modelMetricValues(card: ModelCard, loadedAt: Date): ModelMetricValues {

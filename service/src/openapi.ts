@@ -1,7 +1,7 @@
-import type { ModelCard } from '@housing/pipeline/card';
-import { requiredNotNull } from '@housing/pipeline/contract';
+import { requiredNotNull } from '@housing/model-card/row-schema';
+import type { ModelCard } from '@housing/model-card/schema';
 import { MAX_DETAILS } from './http/errors.ts';
-import { typicalRow } from './model/load-model.ts';
+import { typicalRow } from './model/card-serves-graph.ts';
 import type { Row } from './model/row.ts';
 
 /**

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -6,7 +5,8 @@ import { connect } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ModelCard } from '@housing/pipeline/card';
+import { readModelCard } from '@housing/model-card/read';
+import type { ModelCard } from '@housing/model-card/schema';
 import { DriftMonitor } from '../src/drift-monitor.ts';
 import { ProblemList } from '../src/http/errors.ts';
 import { readJsonBody } from '../src/http/json-body.ts';
@@ -37,7 +37,7 @@ let card: ModelCard;
 
 beforeAll(async () => {
   modelDir = await trainModel();
-  card = JSON.parse(await readFile(join(modelDir, 'model.card.json'), 'utf8')) as ModelCard;
+  card = await readModelCard(join(modelDir, 'model.card.json'));
   service = await startService(modelDir);
 }, 120_000);
 

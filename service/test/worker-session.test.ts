@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelCard } from '@housing/pipeline/card';
+import { readModelCard } from '@housing/model-card/read';
 import { loadModel, type LoadedModel } from '../src/model/load-model.ts';
 import { graphSpec, toColumns, type GraphSpec } from '../src/model/onnx-session.ts';
 import { WorkerSession } from '../src/model/worker-session.ts';
@@ -17,9 +17,7 @@ let rows: Row[];
 beforeAll(async () => {
   modelDir = await trainModel();
   model = await loadModel(modelDir);
-  spec = graphSpec(
-    JSON.parse(await readFile(join(modelDir, 'model.card.json'), 'utf8')) as ModelCard,
-  );
+  spec = graphSpec(await readModelCard(join(modelDir, 'model.card.json')));
   bytes = await readFile(join(modelDir, 'model.onnx'));
   rows = (await housingRows()).rows
     .filter((_, i) => i % 17 === 0)

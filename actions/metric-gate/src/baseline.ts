@@ -1,4 +1,4 @@
-import { metricsOf } from '@housing/pipeline/card';
+import { metricsOf } from '@housing/model-card/metrics';
 import { ConfigurationError } from '@housing/core/errors';
 import type { GitHubClient } from '../../shared/github.ts';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
-import { readMetricsOrCard } from '@housing/pipeline/card';
+import { readMetricsOrCard } from '@housing/model-card/metrics';
 import { evaluateGate } from '@housing/pipeline/gate';
 import { loadParams } from '@housing/pipeline/params';
 import { currentRepo, GitHubClient } from '../../shared/github.ts';

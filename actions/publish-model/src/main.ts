@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
-import type { ModelCard } from '@housing/pipeline/card';
-import { readStageJson } from '@housing/pipeline/stage-config';
+import { readModelCard } from '@housing/model-card/read';
 import { currentRepo, GitHubClient } from '../../shared/github.ts';
 import { stringInput } from '../../shared/inputs.ts';
 import { runAction } from '../../shared/run.ts';
@@ -32,7 +31,7 @@ export function getInputs(): Inputs {
 export function run(): Promise<void> {
   return runAction(async () => {
     const inputs = getInputs();
-    const card = await readStageJson<ModelCard>(inputs.cardPath, 'the evaluate stage');
+    const card = await readModelCard(inputs.cardPath);
     // Read every asset before touching GitHub: a missing file must not leave a half-made release.
     const assets = [
       { name: 'model.onnx', path: inputs.modelPath, type: 'application/octet-stream' },

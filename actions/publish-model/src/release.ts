@@ -1,4 +1,4 @@
-import type { ModelCard } from '@housing/pipeline/card';
+import type { ModelCard } from '@housing/model-card/schema';
 import { markdownTable } from '../../shared/markdown.ts';
 
 /** The fields of a release the registry reads. */

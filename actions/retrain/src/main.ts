@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
-import type { ModelCard } from '@housing/pipeline/card';
-import { readStageJson } from '@housing/pipeline/stage-config';
+import { readModelCard } from '@housing/model-card/read';
 import { pullData } from '@housing/pipeline/pull';
 import { orderStages, readDvcYaml } from '@housing/pipeline/dvcyaml';
 import { runShell, runStages } from '@housing/pipeline/run-stages';
@@ -57,7 +56,7 @@ export function run(): Promise<void> {
       await runStages(orderStages(await readDvcYaml('dvc.yaml')), process.cwd(), coreLogger);
     });
 
-    const card = await readStageJson<ModelCard>(inputs.cardPath, 'the evaluate stage');
+    const card = await readModelCard(inputs.cardPath);
     const curve = parseCurve(await readFile(inputs.curvePath, 'utf8'), inputs.curvePath);
     await core.summary.addRaw(retrainSummary(card, curve), true).write();
 

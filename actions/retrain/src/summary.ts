@@ -1,4 +1,4 @@
-import type { ModelCard } from '@housing/pipeline/card';
+import type { ModelCard } from '@housing/model-card/schema';
 import { markdownTable } from '../../shared/markdown.ts';
 
 /** One boosting round of the training curve CSV. */

@@ -2,8 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import type { ModelCard } from '@housing/pipeline/card';
-import { readStageJson } from '@housing/pipeline/stage-config';
+import { readModelCard } from '@housing/model-card/read';
 import { runShell } from '@housing/pipeline/run-stages';
 import { ConfigurationError } from '@housing/core/errors';
 import { booleanInput, stringInput } from '../../shared/inputs.ts';
@@ -83,7 +82,7 @@ export function run(): Promise<void> {
     const facts = await eventFacts();
     let { modelVersion, dataMd5 } = inputs;
     if (inputs.card) {
-      const card = await readStageJson<ModelCard>(inputs.card, 'the evaluate stage');
+      const card = await readModelCard(inputs.card);
       modelVersion ??= card.model_version;
       dataMd5 ??= card.data.md5;
     }

@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { readDvcFile } from '../dvc/dvcfile.ts';
 import { md5OfFile, scanWorkspace, workspaceMd5 } from '../dvc/workspace.ts';
-import type { DataProvenance } from './card.ts';
+import type { DataProvenance } from '@housing/model-card/schema';
 
 /**
  * Where a CSV came from, for the card. A file inside the output `dvcFile`

@@ -1,22 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  inputContract,
-  modelVersionOf,
-  onnxSha256,
-  type ModelCard,
-  type ModelMetrics,
-} from '../card/card.ts';
+import { parseModelCard } from '@housing/model-card/read';
+import type { ModelCard, ModelMetrics } from '@housing/model-card/schema';
+import { buildModelCard, type TrainingRecord } from '../card/build-card.ts';
 import { dataProvenance } from '../card/provenance.ts';
-import { loadDataset, takeRows } from '../data/rows.ts';
+import type { CompiledContract } from '../contract/contract.ts';
+import { loadDataset, takeRows, type Dataset } from '../data/rows.ts';
 import { splitRows } from '../data/split.ts';
 import { transformFeatures } from '../features/features.ts';
 import { regressionMetrics } from '../models/metrics.ts';
-import { predict, type TrainedModel } from '../models/model.ts';
-import { onnxInputs, OUTPUT_NAME } from '../onnx/export.ts';
+import { predict } from '../models/model.ts';
+import { readTrainedModel } from '../models/trained-model.ts';
 import { createSession, feedsFromDataset, runSession } from '../onnx/session.ts';
-import type { TrainingReport } from '../train/train.ts';
-import type { Params } from '../params/params.ts';
 import { PARAMS_FLAG, parseFlags, type CommandHelp } from '@housing/core/args';
 import { writeJsonAtomic } from '@housing/core/atomic';
 import { ConfigurationError } from '@housing/core/errors';
@@ -70,12 +65,11 @@ runCli(async (argv) => {
   const logger = createCliLogger('evaluate');
   const dir = flags['model-dir'] ?? 'artifacts';
   const { contract } = await loadStageConfig(flags.params);
-  const trained = await readStageJson<TrainedModel>(join(dir, 'model.json'), 'the train stage');
-  const training = await readStageJson<TrainingReport & { params: Params; data: string }>(
+  const trained = await readTrainedModel(join(dir, 'model.json'), 'the train stage');
+  const training = await readStageJson<TrainingRecord>(
     join(dir, 'training.json'),
     'the train stage',
   );
-  const params = training.params;
   const onnxPath = join(dir, 'model.onnx');
   const onnxBytes = await readFile(onnxPath).catch(() => {
     throw new ConfigurationError('cannot read the ONNX model; the train stage writes it', onnxPath);
@@ -83,21 +77,75 @@ runCli(async (argv) => {
 
   const source = flags['test-data'] ?? training.data;
   const data = await loadDataset(source, contract, csvLimits);
-  const test = flags['test-data']
-    ? data
-    : takeRows(
-        data,
-        splitRows(data.rows, params.seed, params.split.test_size, params.split.validation_size)
-          .test,
-      );
+  const test = flags['test-data'] ? data : heldOutRows(data, training);
+  const inMemory = predict(trained.model, transformFeatures(trained.features, test));
+  const { metrics, parity } = await scoreThroughOnnx(
+    onnxBytes,
+    onnxPath,
+    test,
+    inMemory,
+    contract,
+    training,
+  );
+
+  const { train, validation, test: held } = training.rows;
+  // `data` is what the model was trained on, whichever rows it is scored on.
+  const trainingData = await dataProvenance(training.data, train + validation + held);
+  const cardPath = join(dir, 'model.card.json');
+  // Checked as every reader checks it: a card the service or an action would refuse is not written.
+  const card = parseModelCard(
+    buildModelCard({
+      trained,
+      training,
+      contract,
+      metrics,
+      onnxBytes,
+      trainingData,
+      evaluationData: flags['test-data']
+        ? { ...(await dataProvenance(source, test.rows)), split: 'all' }
+        : { ...trainingData, rows: test.rows, split: 'test' },
+      gitSha: gitSha(),
+      createdAt: new Date(),
+    }),
+    cardPath,
+  );
+  const metricsPath = flags.metrics ?? 'reports/metrics.json';
+  await writeMetricsAndCard(metricsPath, cardPath, card);
+  logger.info(
+    `test RMSE ${metrics.rmse.toFixed(0)}, MAE ${metrics.mae.toFixed(0)}, R² ${metrics.r2.toFixed(4)} on ${test.rows} rows; ONNX parity ${parity.toExponential(2)}`,
+  );
+  logger.info(`wrote ${metricsPath} and ${cardPath} (model ${card.model_version})`);
+  return 0;
+});
+
+/** The training file's held-out test split, as the train stage drew it from the seed. */
+function heldOutRows(data: Dataset, training: TrainingRecord): Dataset {
+  const { seed, split } = training.params;
+  const test = takeRows(
+    data,
+    splitRows(data.rows, seed, split.test_size, split.validation_size).test,
+  );
   if (test.rows === 0)
     throw new ConfigurationError(
       'no test rows: pass --test-data or set split.test_size > 0',
       'params.yaml',
     );
-  const y = test.numeric[contract.columns.target]!;
+  return test;
+}
 
-  const inMemory = predict(trained.model, transformFeatures(trained.features, test));
+/**
+ * Scores the test rows through onnxruntime, proves the graph reproduces the
+ * in-memory predictions to {@link PARITY_TOLERANCE}, and times a batch of
+ * them (the median of five runs).
+ */
+async function scoreThroughOnnx(
+  onnxBytes: Buffer,
+  onnxPath: string,
+  test: Dataset,
+  inMemory: Float64Array,
+  contract: CompiledContract,
+  training: TrainingRecord,
+): Promise<{ metrics: ModelMetrics; parity: number }> {
   const session = await createSession(onnxBytes);
   const feeds = feedsFromDataset(session, test);
   const viaOnnx = await runSession(session, feeds);
@@ -121,58 +169,23 @@ runCli(async (argv) => {
     timings.push(performance.now() - started);
   }
   timings.sort((a, b) => a - b);
-
   const metrics: ModelMetrics = {
-    ...regressionMetrics(viaOnnx, y),
+    ...regressionMetrics(viaOnnx, test.numeric[contract.columns.target]!),
     validation: training.candidates.find((c) => c.kind === training.selected)!.validation,
     rows_test: test.rows,
     inference_ms_per_row: timings[2]! / test.rows,
     model_size_bytes: onnxBytes.length,
     onnx_parity_max_relative_error: parity,
   };
+  return { metrics, parity };
+}
 
-  const sha256 = onnxSha256(onnxBytes);
-  const { train, validation, test: held } = training.rows;
-  // `data` is what the model was trained on, whichever rows it is scored on.
-  const trainingData = await dataProvenance(training.data, train + validation + held);
-  const card: ModelCard = {
-    schema_version: 1,
-    model_version: modelVersionOf(trained.model.kind, sha256),
-    model_type: trained.model.kind,
-    created_at: new Date().toISOString(),
-    git_sha: gitSha(),
-    data: trainingData,
-    evaluation_data: flags['test-data']
-      ? { ...(await dataProvenance(source, test.rows)), split: 'all' }
-      : { ...trainingData, rows: test.rows, split: 'test' },
-    params,
-    metrics,
-    training: {
-      rows: training.rows,
-      selected: training.selected,
-      candidates: training.candidates,
-      gbdt: { best_round: training.gbdt.best_round, rounds_run: training.gbdt.rounds_run },
-      feature_importance: training.feature_importance,
-    },
-    input_contract: inputContract(contract.contract.row, contract.columns.target),
-    onnx: {
-      file: 'model.onnx',
-      sha256,
-      inputs: onnxInputs(trained.features),
-      output: OUTPUT_NAME,
-      feature_names: trained.features.names,
-    },
-    target: contract.columns.target,
-    reference_profile: training.reference_profile,
-  };
-  const metricsPath = flags.metrics ?? 'reports/metrics.json';
-  await writeJsonAtomic(metricsPath, { model_version: card.model_version, ...metrics });
-  await writeJsonAtomic(join(dir, 'model.card.json'), card);
-  logger.info(
-    `test RMSE ${metrics.rmse.toFixed(0)}, MAE ${metrics.mae.toFixed(0)}, R² ${metrics.r2.toFixed(4)} on ${test.rows} rows; ONNX parity ${parity.toExponential(2)}`,
-  );
-  logger.info(
-    `wrote ${metricsPath} and ${join(dir, 'model.card.json')} (model ${card.model_version})`,
-  );
-  return 0;
-});
+/** reports/metrics.json (the gate's candidate) and the card beside the model. */
+async function writeMetricsAndCard(
+  metricsPath: string,
+  cardPath: string,
+  card: ModelCard,
+): Promise<void> {
+  await writeJsonAtomic(metricsPath, { model_version: card.model_version, ...card.metrics });
+  await writeJsonAtomic(cardPath, card);
+}

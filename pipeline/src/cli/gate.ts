@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readMetricsOrCard } from '../card/card.ts';
+import { readMetricsOrCard } from '@housing/model-card/metrics';
 import { evaluateGate, formatGateTable } from '../gate/gate.ts';
 import { loadParams } from '../params/params.ts';
 import { PARAMS_FLAG, parseFlags, type CommandHelp } from '@housing/core/args';

@@ -8,27 +8,8 @@ import {
 } from '@housing/core/errors';
 import { parseJsonText } from '@housing/core/json-text';
 import { readTextAtMost } from '@housing/core/read-text';
-
-/** JSON Schema for one property of a row, as far as the pipeline reads it. */
-export interface PropertySchema {
-  type: string | string[];
-  enum?: string[];
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  description?: string;
-}
-
-/** The row schema: an object of named properties. */
-export interface RowSchema {
-  $schema?: string;
-  $id?: string;
-  title?: string;
-  type: 'object';
-  additionalProperties?: boolean;
-  required: string[];
-  properties: Record<string, PropertySchema>;
-}
+import { admitsNull, typesOf } from '@housing/model-card/row-schema';
+import type { RowSchema } from '@housing/model-card/schema';
 
 /** Rules for a dataset as a whole. */
 export interface DatasetRules {
@@ -148,27 +129,6 @@ function findRegex(schema: unknown, path: string): string | undefined {
     if (found) return found;
   }
   return undefined;
-}
-
-/** A property's JSON Schema types, as a list. */
-export function typesOf(schema: PropertySchema): string[] {
-  return Array.isArray(schema.type) ? schema.type : [schema.type];
-}
-
-/** True when a column's schema admits null: a missing value the model imputes. */
-export function admitsNull(schema: PropertySchema): boolean {
-  return typesOf(schema).includes('null');
-}
-
-/**
- * The required columns that do not admit null: all a prediction request must
- * send, since an absent key of a nullable column means null.
- */
-export function requiredNotNull(row: RowSchema): string[] {
-  return row.required.filter((name) => {
-    const schema = row.properties[name];
-    return !(schema && admitsNull(schema));
-  });
 }
 
 /** Splits the contract's columns by kind. */

@@ -1,38 +1,11 @@
 /**
  * Reference profiles: how each column was distributed in the data a model was
  * trained on. Validation compares new data against them, and the service
- * compares recent requests against the copy in the model card.
+ * compares recent requests against the copy in the model card. Their types are
+ * the card's (`@housing/model-card/schema`); this file builds them.
  */
-
-/** A numeric column: quantile bins taken from the reference data. */
-export interface NumericProfile {
-  kind: 'numeric';
-  /** Upper bounds of every bin but the last: bin i holds edges[i-1] < v <= edges[i]. */
-  edges: number[];
-  /** Share of the reference's non-null values in each bin (edges.length + 1 of them). */
-  shares: number[];
-  /** Quantiles at 0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1. */
-  quantiles: Record<string, number>;
-  mean: number;
-  null_rate: number;
-}
-
-/** A categorical column: the share of each category. */
-export interface CategoricalProfile {
-  kind: 'categorical';
-  categories: string[];
-  shares: number[];
-  null_rate: number;
-}
-
-export type ColumnProfile = NumericProfile | CategoricalProfile;
-
-/** Profiles of every column of a reference dataset. */
-export interface ReferenceProfile {
-  rows: number;
-  bins: number;
-  columns: Record<string, ColumnProfile>;
-}
+import { binIndex } from '@housing/model-card/drift';
+import type { CategoricalProfile, NumericProfile } from '@housing/model-card/schema';
 
 const QUANTILE_POINTS = [0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1];
 
@@ -44,18 +17,6 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const lo = Math.floor(pos);
   const hi = Math.min(lo + 1, n - 1);
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
-
-/** Index of the bin that holds `value`: the first edge it does not exceed. */
-export function binIndex(edges: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (value <= edges[mid]!) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
 }
 
 /** Profiles a numeric column on `bins` quantile bins (fewer when values tie). */

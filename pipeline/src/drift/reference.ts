@@ -2,8 +2,9 @@ import { lstat, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ContractColumns } from '../contract/contract.ts';
 import { errnoCode, errorMessage } from '@housing/core/errors';
-import { referenceProfileProblem } from './check-profile.ts';
-import type { ReferenceProfile } from './profile.ts';
+import { dottedPath, profileCoverageProblems } from '@housing/model-card/check-profile';
+import { MAX_CARD_BYTES } from '@housing/model-card/read';
+import type { ReferenceProfile } from '@housing/model-card/schema';
 
 /** Where a reference path came from, for messages: `--reference`, `params.yaml validate.reference`. */
 export interface ReferenceSource {
@@ -27,9 +28,6 @@ export interface DriftReference {
   info: DriftReferenceInfo;
   profile?: ReferenceProfile;
 }
-
-/** Larger than any model card (the housing card is about 100 kB): not read into memory. */
-const MAX_CARD_BYTES = 64 * 1024 * 1024;
 
 /**
  * Finds the reference profile drift is measured against. Drift fails closed:
@@ -103,8 +101,18 @@ export async function resolveDriftReference(options: {
       source,
       'has no reference_profile: a card written by the evaluate stage has one',
     );
-  const problem = referenceProfileProblem(profile, options.columns);
-  if (problem) return unusable(source, problem);
+  // Drift needs only the profile, so only the profile is checked, by the card's own schema:
+  // an older production card whose other fields changed is still a valid reference.
+  const categorical = new Set(options.columns.categorical.map((c) => c.name));
+  const [problem] = profileCoverageProblems(
+    profile,
+    options.columns.all.map((name) => ({
+      name,
+      kind: categorical.has(name) ? 'categorical' : 'numeric',
+    })),
+    'the data contract',
+  );
+  if (problem) return unusable(source, `${dottedPath(problem.path, card)}: ${problem.message}`);
   const valid = profile as ReferenceProfile;
   const version = (card as { model_version?: unknown }).model_version;
   return {

@@ -1,6 +1,6 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
-import type { DriftThresholds } from '../drift/drift.ts';
+import type { DriftThresholds } from '@housing/model-card/drift';
 import type { GbdtParams } from '../models/gbdt/gbdt.ts';
 import type { LinearParams } from '../models/linear.ts';
 import { ConfigurationError, errnoCode } from '@housing/core/errors';

@@ -1,15 +1,11 @@
 import type { ContractColumns } from '../contract/contract.ts';
 import { takeRows, type Dataset } from '../data/rows.ts';
 import { splitRows, type Split } from '../data/split.ts';
-import {
-  profileCategorical,
-  profileNumeric,
-  type ColumnProfile,
-  type ReferenceProfile,
-} from '../drift/profile.ts';
+import { profileCategorical, profileNumeric } from '../drift/profile.ts';
 import { fitFeatureSpec, transformFeatures } from '../features/features.ts';
 import { fitGbdt, type RoundLoss } from '../models/gbdt/gbdt.ts';
 import { fitLinear } from '../models/linear.ts';
+import type { ColumnProfile, ReferenceProfile } from '@housing/model-card/schema';
 import { regressionMetrics, type RegressionMetrics } from '../models/metrics.ts';
 import { predict, type TrainedModel } from '../models/model.ts';
 import type { Params } from '../params/params.ts';

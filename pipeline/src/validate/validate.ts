@@ -2,8 +2,12 @@ import type { CompiledContract } from '../contract/contract.ts';
 import { describeRowErrors } from '../contract/contract.ts';
 import { mapHeader, readCsv, type CsvLimits } from '../data/csv.ts';
 import { rowFromFields } from '../data/rows.ts';
-import { createDriftCounters, type ColumnDrift, type DriftThresholds } from '../drift/drift.ts';
-import type { ReferenceProfile } from '../drift/profile.ts';
+import {
+  createDriftCounters,
+  type ColumnDrift,
+  type DriftThresholds,
+} from '@housing/model-card/drift';
+import type { ReferenceProfile } from '@housing/model-card/schema';
 import type { DriftReferenceInfo } from '../drift/reference.ts';
 import { DuplicateIndex } from './duplicates.ts';
 

@@ -1,56 +1,36 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type * as ort from 'onnxruntime-node';
-import { modelVersionOf, onnxSha256, type ModelCard } from '@housing/pipeline/card';
-import { ConfigurationError, errnoCode, errorMessage } from '@housing/core/errors';
-import { readHandleAtMost } from '@housing/core/read-text';
-import { checkCardShape, checkContractServesGraph, checkInputProfiles } from './card-shape.ts';
-import { coalesce } from './coalesce.ts';
+import { modelVersionOf, onnxSha256 } from '@housing/model-card/identity';
+import { readModelCard } from '@housing/model-card/read';
+import { readRegularFile } from '@housing/model-card/regular-file';
+import type { ModelCard } from '@housing/model-card/schema';
+import { ConfigurationError, errorMessage } from '@housing/core/errors';
+import {
+  checkContractServesGraph,
+  checkGraph,
+  compileInputContract,
+  typicalRow,
+} from './card-serves-graph.ts';
 import { createSession, graphSpec, runColumns, toColumns, type GraphSpec } from './onnx-session.ts';
+import type { Row } from './row.ts';
+import { servingModel, type LoadedModel } from './serving-model.ts';
 import { WorkerSession } from './worker-session.ts';
 
-/** The most rows one coalesced onnxruntime call carries. */
-const COALESCE_MAX_ROWS = 4096;
-/**
- * From this many rows a request runs on the worker thread. Below it the
- * thread hop costs more than it frees: one call on the event loop costs
- * about 50 µs for 1 row and 120 µs for 64, but 1.2 ms for 1,000.
- */
-const WORKER_MIN_ROWS = 256;
-
-import type { Row } from './row.ts';
-
-/**
- * A model ready to serve: its card, its compiled input contract, and two
- * onnxruntime sessions behind `predict` (one on the event loop for small
- * runs, one on a worker thread for large ones).
- */
-export interface LoadedModel {
-  card: ModelCard;
-  version: string;
-  /** ajv's validator for one row, compiled once per model. */
-  validateRow: ValidateFunction;
-  loadedAt: Date;
-  /** Predicts rows that passed validation. */
-  predict(rows: Row[]): Promise<Float32Array>;
-  /** Frees what the model holds beyond memory (its worker thread) once its runs in flight end. */
-  retire(): void;
-}
+export type { LoadedModel } from './serving-model.ts';
 
 /** The files a model folder must hold. */
 export const MODEL_FILE = 'model.onnx';
 export const CARD_FILE = 'model.card.json';
 
 /**
- * The largest card and ONNX file a load reads. A card is metadata of ~16 KB
- * and a graph of this project a few MB; a file past these is not a model, and
- * read whole it would cost its size in memory (and the card as much again as a
- * string) before being found wrong. onnxruntime cannot load a graph past 2 GiB.
+ * The largest ONNX file a load reads. A graph of this project is a few MB; a
+ * file past this is not a model, and read whole it would cost its size in
+ * memory before being found wrong. onnxruntime cannot load a graph past 2 GiB.
  */
-export const MAX_CARD_BYTES = 16 * 2 ** 20;
 export const MAX_MODEL_BYTES = 2 ** 30;
+
+/** Reports that a model's inference worker died; its large batches then run on the event loop. */
+type WorkerCrashHook = (modelVersion: string, reason: string) => void;
 
 /**
  * Loads, checks and warms a model folder, off the request path. A missing
@@ -62,45 +42,22 @@ export const MAX_MODEL_BYTES = 2 ** 30;
  */
 export async function loadModel(
   dir: string,
-  hooks: {
-    /** The model's inference worker died; its large batches now run on the event loop. */
-    onWorkerCrash?: (modelVersion: string, reason: string) => void;
-  } = {},
+  hooks: { onWorkerCrash?: WorkerCrashHook } = {},
 ): Promise<LoadedModel> {
   const cardPath = join(dir, CARD_FILE);
   const onnxPath = join(dir, MODEL_FILE);
   // What needs only the card runs first, before anything is started that must be released.
-  const card = checkCardShape(await readJson(cardPath), cardPath);
-  const bytes = await readOnnx(onnxPath);
-  let validateRow: ValidateFunction;
-  try {
-    validateRow = new Ajv2020({ allErrors: true, strict: false }).compile(card.input_contract);
-  } catch (error) {
-    throw new ConfigurationError(
-      `the card's /input_contract does not compile: ${errorMessage(error)}`,
-      cardPath,
-    );
-  }
+  const card = await readModelCard(cardPath);
+  const bytes = await readRegularFile(onnxPath, 'model', MAX_MODEL_BYTES);
+  const validateRow = compileInputContract(card, cardPath);
   const spec = graphSpec(card);
-
   let session: ort.InferenceSession | undefined;
   let worker: WorkerSession | undefined;
   try {
-    // A corrupt file is reported as what it is before the hash says it is not the card's.
-    session = await openSession(bytes, onnxPath);
-    checkOnnxMatchesCard(bytes, card, onnxPath, cardPath);
-    checkGraph(session, card, cardPath);
-    checkInputProfiles(card, cardPath);
+    session = await openCheckedSession(bytes, card, onnxPath, cardPath);
     const typical = typicalRow(card);
     checkContractServesGraph(card, validateRow, typical, cardPath);
-    worker = await WorkerSession.start(bytes, spec, (reason) =>
-      hooks.onWorkerCrash?.(card.model_version, reason),
-    ).catch((error: unknown) => {
-      throw new ConfigurationError(
-        `onnxruntime cannot load the model on the inference worker: ${errorMessage(error)}`,
-        onnxPath,
-      );
-    });
+    worker = await startWorker(bytes, spec, card, onnxPath, hooks.onWorkerCrash);
     await warm(session, worker, spec, typical, onnxPath);
   } catch (error) {
     worker?.stop();
@@ -110,60 +67,45 @@ export async function loadModel(
   return servingModel(card, validateRow, spec, session, worker);
 }
 
-/** The card, parsed; its shape is checked by the caller. */
-async function readJson(cardPath: string): Promise<unknown> {
-  const text = (await readRegularFile(cardPath, 'model card', MAX_CARD_BYTES)).toString('utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ConfigurationError('the model card is not valid JSON', cardPath);
-  }
-}
-
-async function readOnnx(onnxPath: string): Promise<Buffer> {
-  return readRegularFile(onnxPath, 'model', MAX_MODEL_BYTES);
-}
-
 /**
- * Reads a model folder's file, which must be a regular file of at most
- * `maxBytes`. A FIFO would never end (and hold the load, every reload after
- * it and the shutdown), and a device such as /dev/zero would be read until
- * memory runs out. Opened non-blocking, so that opening a FIFO does not wait
- * for a writer either. The size is checked before reading, and again while
- * reading: a file may grow meanwhile, and some (in /proc) report size 0.
+ * Opens the event loop's session on the graph and checks that it is the
+ * card's: the bytes it hashes to, the inputs and output it has. A corrupt file
+ * is reported as what it is before the hash says it is not the card's.
+ * Releases the session when a check fails.
  */
-async function readRegularFile(path: string, what: string, maxBytes: number): Promise<Buffer> {
-  let handle;
+async function openCheckedSession(
+  bytes: Uint8Array,
+  card: ModelCard,
+  onnxPath: string,
+  cardPath: string,
+): Promise<ort.InferenceSession> {
+  const session = await openSession(bytes, onnxPath);
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    checkOnnxMatchesCard(bytes, card, onnxPath, cardPath);
+    checkGraph(session, card, cardPath);
+    return session;
   } catch (error) {
-    throw new ConfigurationError(
-      `cannot read the ${what} (${errnoCode(error) ?? 'unreadable'})`,
-      path,
-    );
+    await session.release().catch(() => undefined);
+    throw error;
   }
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile())
+}
+
+/** The inference worker with its own session on the graph. */
+function startWorker(
+  bytes: Uint8Array,
+  spec: GraphSpec,
+  card: ModelCard,
+  onnxPath: string,
+  onCrash: WorkerCrashHook | undefined,
+): Promise<WorkerSession> {
+  return WorkerSession.start(bytes, spec, (reason) => onCrash?.(card.model_version, reason)).catch(
+    (error: unknown) => {
       throw new ConfigurationError(
-        `the ${what} is not a regular file (${stats.isDirectory() ? 'a directory' : stats.isFIFO() ? 'a FIFO' : 'a device or socket'})`,
-        path,
+        `onnxruntime cannot load the model on the inference worker: ${errorMessage(error)}`,
+        onnxPath,
       );
-    const tooLarge = (size: string) =>
-      new ConfigurationError(`the ${what} is larger than ${maxBytes} bytes (${size})`, path);
-    if (stats.size > maxBytes) throw tooLarge(`${stats.size} bytes`);
-    const bytes = await readHandleAtMost(handle, maxBytes);
-    if (!bytes) throw tooLarge('it grew while being read');
-    return bytes;
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError(
-      `cannot read the ${what} (${errnoCode(error) ?? 'unreadable'})`,
-      path,
-    );
-  } finally {
-    await handle.close();
-  }
+    },
+  );
 }
 
 /**
@@ -203,22 +145,6 @@ async function openSession(bytes: Uint8Array, onnxPath: string): Promise<ort.Inf
   }
 }
 
-/** The card's inputs and output must be the graph's. */
-function checkGraph(session: ort.InferenceSession, card: ModelCard, cardPath: string): void {
-  const graphInputs = [...session.inputNames].sort();
-  const cardInputs = card.onnx.inputs.map((i) => i.name).sort();
-  if (JSON.stringify(graphInputs) !== JSON.stringify(cardInputs))
-    throw new ConfigurationError(
-      `the card's inputs (${cardInputs.join(', ')}) contradict the graph's (${graphInputs.join(', ')})`,
-      cardPath,
-    );
-  if (!session.outputNames.includes(card.onnx.output))
-    throw new ConfigurationError(
-      `the card's output '${card.onnx.output}' is not an output of the graph (${session.outputNames.join(', ')})`,
-      cardPath,
-    );
-}
-
 /**
  * Runs both sessions on a typical row: each must answer, with the same finite
  * number. Waits for both runs either way, so a failure releases neither
@@ -249,68 +175,4 @@ async function warm(
       `the model predicts ${a} for a typical row${a === b ? '' : ` (${b} on the inference worker)`}`,
       onnxPath,
     );
-}
-
-/**
- * The warmed model as the service serves it. Retiring it stops its worker
- * once the worker's runs have answered, and releases the event-loop session
- * once its runs have: a request that took this model before the swap finishes on it.
- */
-function servingModel(
-  card: ModelCard,
-  validateRow: ValidateFunction,
-  spec: GraphSpec,
-  session: ort.InferenceSession,
-  worker: WorkerSession,
-): LoadedModel {
-  const onThisThread = coalesce(
-    (rows: Row[]) => runColumns(session, spec, toColumns(rows, spec)),
-    COALESCE_MAX_ROWS,
-  );
-  let running = 0;
-  let retired = false;
-  let released = false;
-  const releaseWhenIdle = () => {
-    if (!retired || running > 0 || released) return;
-    released = true;
-    void session.release().catch(() => undefined);
-  };
-  const done = () => {
-    running--;
-    releaseWhenIdle();
-  };
-  return {
-    card,
-    version: card.model_version,
-    validateRow,
-    loadedAt: new Date(),
-    predict: (rows) => {
-      if (rows.length >= WORKER_MIN_ROWS && worker.alive) return worker.run(toColumns(rows, spec));
-      running++;
-      const output = onThisThread(rows);
-      output.then(done, done);
-      return output;
-    },
-    retire: () => {
-      retired = true;
-      worker.retire();
-      releaseWhenIdle();
-    },
-  };
-}
-
-/** A row of each column's reference median (or most common category). */
-export function typicalRow(card: ModelCard): Row {
-  const row: Row = {};
-  for (const { name } of card.onnx.inputs) {
-    const profile = card.reference_profile.columns[name];
-    if (profile?.kind === 'numeric') row[name] = profile.quantiles['0.5'];
-    else if (profile?.kind === 'categorical') {
-      let top = 0;
-      for (let i = 1; i < profile.shares.length; i++)
-        if (profile.shares[i]! > profile.shares[top]!) top = i;
-      row[name] = profile.categories[top];
-    }
-  }
-  return row;
 }

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import type { ModelCard } from '@housing/pipeline/card';
+import type { ModelCard } from '@housing/model-card/schema';
 import type { Row } from './row.ts';
 
 /** The graph's inputs by type, and its output: what turning rows into feeds needs. */

@@ -1,10 +1,6 @@
 import type { ErrorObject } from 'ajv';
-import {
-  admitsNull,
-  typesOf,
-  type PropertySchema,
-  type RowSchema,
-} from '@housing/pipeline/contract';
+import { admitsNull, typesOf } from '@housing/model-card/row-schema';
+import type { PropertySchema, RowSchema } from '@housing/model-card/schema';
 import { countChars, type BodyBudget } from '../http/json-body.ts';
 import type { ProblemList } from '../http/errors.ts';
 import type { LoadedModel } from '../model/load-model.ts';

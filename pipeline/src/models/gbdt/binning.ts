@@ -1,4 +1,4 @@
-import { binIndex } from '../../drift/profile.ts';
+import { binIndex } from '@housing/model-card/drift';
 
 /**
  * Per-feature bin edges: bin b holds values v with edges[b-1] < v <= edges[b].

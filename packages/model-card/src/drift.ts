@@ -1,11 +1,19 @@
-import { binIndex, type ColumnProfile, type ReferenceProfile } from './profile.ts';
+import type { Static } from '@sinclair/typebox';
+import type { ColumnProfile, DriftThresholdsSchema, ReferenceProfile } from './schema.ts';
 
 /** Warning and failure thresholds for drift, from params.yaml `validate.drift`. */
-export interface DriftThresholds {
-  psi_warn: number;
-  psi_fail: number;
-  category_shift_warn: number;
-  category_shift_fail: number;
+export type DriftThresholds = Static<typeof DriftThresholdsSchema>;
+
+/** Index of the bin that holds `value`: the first edge it does not exceed. */
+export function binIndex(edges: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (value <= edges[mid]!) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /** Drift of one column against its reference. */

@@ -90,6 +90,137 @@ async function waitForFirstScrape(url: string, prometheus: ManagedProcess): Prom
   throw new Error(`prometheus scraped nothing within 30 s:\n${prometheus.output()}`);
 }
 
+/**
+ * What the stack has started so far, so that stopping it (finished or halfway) stops each
+ * process by PID; `died` resolves with the first that ended without being asked to.
+ */
+class StackProcesses {
+  readonly died: Promise<ManagedProcess>;
+  service: ManagedProcess | undefined;
+  sink: WebhookSink | undefined;
+  private readonly started: ManagedProcess[] = [];
+  private reportDeath: (p: ManagedProcess) => void = () => {};
+
+  constructor(private readonly dir: string) {
+    this.died = new Promise<ManagedProcess>((resolve) => (this.reportDeath = resolve));
+  }
+
+  /** Watches `p` for an unrequested exit; `stopAll` stops it unless it is the service. */
+  watch(p: ManagedProcess, { keep = true } = {}): ManagedProcess {
+    void p.exited.then(() => {
+      if (!p.stopRequested) this.reportDeath(p);
+    });
+    if (keep) this.started.push(p);
+    return p;
+  }
+
+  /** Safe to call again (and while starting): it stops whatever has started by then. */
+  readonly stopAll = async (): Promise<void> => {
+    await Promise.all([this.service, ...this.started].map((p) => p?.stop() ?? Promise.resolve()));
+    await this.sink?.close();
+    await rm(this.dir, { recursive: true, force: true });
+  };
+}
+
+/** The rule files Prometheus loads: the committed ones, or copies in `dir` with a shorter `for:`. */
+async function ruleFilesFor(dir: string, forDuration: string | undefined): Promise<string[]> {
+  const rules = await loadRules();
+  if (forDuration === undefined) return rules.files;
+  await mkdir(join(dir, 'rules'));
+  const copies: string[] = [];
+  for (const file of rules.files) {
+    const copy = join(dir, 'rules', basename(file));
+    await writeFile(copy, withForDuration(await readYamlFile(file), forDuration));
+    copies.push(copy);
+  }
+  return copies;
+}
+
+/**
+ * Writes `prometheus.yml` and `alertmanager.yml` into `dir`: the repository's own, pointed
+ * at the loopback ports and the sink. Returns the jobs with nothing local to scrape.
+ */
+async function writeLoopbackConfigs(
+  dir: string,
+  options: StackOptions,
+  ports: LoopbackPorts,
+  sinkUrl: string,
+): Promise<string[]> {
+  const prometheusConfig = loopbackPrometheusConfig(await readYamlFile(PROMETHEUS_CONFIG), {
+    ports,
+    ruleFiles: await ruleFilesFor(dir, options.forDuration),
+    interval: options.interval,
+  });
+  await writeFile(join(dir, 'prometheus.yml'), prometheusConfig.yaml);
+  await writeFile(
+    join(dir, 'alertmanager.yml'),
+    loopbackAlertmanagerConfig(await readYamlFile(ALERTMANAGER_CONFIG), {
+      sinkUrl,
+      groupInterval: options.groupInterval,
+    }),
+  );
+  return prometheusConfig.skippedJobs;
+}
+
+/**
+ * Starts Prometheus on the config in `dir` and waits until it has scraped every target
+ * once; returns the URL of its alerts page. `checkpoint` throws once startup is aborted.
+ */
+async function startPrometheus(
+  bin: string,
+  dir: string,
+  { port, interval }: { port: number; interval: string },
+  processes: StackProcesses,
+  checkpoint: () => void,
+): Promise<string> {
+  const url = `http://127.0.0.1:${port}`;
+  const prometheus = processes.watch(
+    startProcess('prometheus', bin, [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'prometheus-data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      `--rules.alert.resend-delay=${interval}`,
+    ]),
+  );
+  await waitForHttp(`${url}/-/ready`, prometheus);
+  checkpoint();
+  // Prometheus applies discovered targets at most every 5 s, so "ready" comes
+  // before the first scrape; traffic sent before it would never be counted.
+  await waitForFirstScrape(url, prometheus);
+  checkpoint();
+  // Debian's Prometheus 2.42 has only the classic UI: /alerts is 404 there.
+  return firstPageThatOpens(url, ['/alerts', '/classic/alerts']);
+}
+
+/**
+ * Starts (or restarts) the real service on `port` as a child process with the stack's
+ * environment plus `env`, and waits until it answers /healthz.
+ */
+function serviceStarter(
+  port: number,
+  options: StackOptions,
+  processes: StackProcesses,
+): (env?: Record<string, string>) => Promise<void> {
+  return async (env = {}) => {
+    const service = (processes.service = processes.watch(
+      startProcess('service', process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          MODEL_DIR: options.modelDir,
+          LOG_LEVEL: 'warn',
+          ...options.serviceEnv,
+          ...env,
+        },
+      }),
+      { keep: false },
+    ));
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, service);
+  };
+}
+
 /** Starts the service, Prometheus and Alertmanager with the repository's own config. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const prometheusBin = requireBinary(
@@ -97,31 +228,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     'apt-get install prometheus (what .ci/run does)',
   );
   const dir = await mkdtemp(join(tmpdir(), 'housing-stack-'));
-  const started: ManagedProcess[] = [];
-  let service: ManagedProcess | undefined;
-  let sink: WebhookSink | undefined;
-  let reportDeath: (p: ManagedProcess) => void = () => {};
-  const died = new Promise<ManagedProcess>((resolve) => (reportDeath = resolve));
-  const watch = (p: ManagedProcess) => {
-    void p.exited.then(() => {
-      if (!p.stopRequested) reportDeath(p);
-    });
-    return p;
-  };
-
-  // Safe to call again (and while starting): it stops whatever has started by then.
-  const stopAll = async () => {
-    await Promise.all([service, ...started].map((p) => p?.stop() ?? Promise.resolve()));
-    await sink?.close();
-    await rm(dir, { recursive: true, force: true });
-  };
+  const processes = new StackProcesses(dir);
+  const { stopAll } = processes;
   // A stop during startup kills what runs, so the step waiting on it fails at once.
   const onAbort = () => void stopAll();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const checkpoint = () => options.signal?.throwIfAborted();
 
   try {
-    sink = await startWebhookSink(options.onNotification);
+    const sink = (processes.sink = await startWebhookSink(options.onNotification));
     const ports: LoopbackPorts = {
       service: await freePort(),
       prometheus: await freePort(),
@@ -134,93 +249,41 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       alertmanager: `http://127.0.0.1:${ports.alertmanager}`,
       sink: sink.url,
     };
-
-    // Rule files: the committed ones, or copies with a shorter `for:`.
-    const rules = await loadRules();
-    let ruleFiles = rules.files;
-    if (options.forDuration !== undefined) {
-      await mkdir(join(dir, 'rules'));
-      ruleFiles = [];
-      for (const file of rules.files) {
-        const copy = join(dir, 'rules', basename(file));
-        await writeFile(copy, withForDuration(await readYamlFile(file), options.forDuration));
-        ruleFiles.push(copy);
-      }
-    }
-    const prometheusConfig = loopbackPrometheusConfig(await readYamlFile(PROMETHEUS_CONFIG), {
-      ports,
-      ruleFiles,
-      interval: options.interval,
-    });
-    await writeFile(join(dir, 'prometheus.yml'), prometheusConfig.yaml);
-    await writeFile(
-      join(dir, 'alertmanager.yml'),
-      loopbackAlertmanagerConfig(await readYamlFile(ALERTMANAGER_CONFIG), {
-        sinkUrl: sink.url,
-        groupInterval: options.groupInterval,
-      }),
-    );
+    const skippedJobs = await writeLoopbackConfigs(dir, options, ports, sink.url);
 
     const alertmanager = await startAlertmanager({
       configFile: join(dir, 'alertmanager.yml'),
       dataDir: join(dir, 'alertmanager-data'),
       port: ports.alertmanager,
     });
-    started.push(watch(alertmanager.process));
+    processes.watch(alertmanager.process);
     checkpoint();
 
-    const startService = async (env: Record<string, string> = {}) => {
-      service = watch(
-        startProcess('service', process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {
-          cwd: ROOT,
-          env: {
-            ...process.env,
-            HOST: '127.0.0.1',
-            PORT: String(ports.service),
-            MODEL_DIR: options.modelDir,
-            LOG_LEVEL: 'warn',
-            ...options.serviceEnv,
-            ...env,
-          },
-        }),
-      );
-      await waitForHttp(`${urls.service}/healthz`, service);
-    };
+    const startService = serviceStarter(ports.service, options, processes);
     await startService();
     checkpoint();
 
-    const prometheus = startProcess('prometheus', prometheusBin, [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'prometheus-data')}`,
-      `--web.listen-address=127.0.0.1:${ports.prometheus}`,
-      `--rules.alert.resend-delay=${options.interval}`,
-    ]);
-    started.push(watch(prometheus));
-    await waitForHttp(`${urls.prometheus}/-/ready`, prometheus);
-    checkpoint();
-    // Prometheus applies discovered targets at most every 5 s, so "ready" comes
-    // before the first scrape; traffic sent before it would never be counted.
-    await waitForFirstScrape(urls.prometheus, prometheus);
-    checkpoint();
-    // Debian's Prometheus 2.42 has only the classic UI: /alerts is 404 there.
-    urls.prometheusAlerts = await firstPageThatOpens(urls.prometheus, [
-      '/alerts',
-      '/classic/alerts',
-    ]);
+    urls.prometheusAlerts = await startPrometheus(
+      prometheusBin,
+      dir,
+      { port: ports.prometheus, interval: options.interval },
+      processes,
+      checkpoint,
+    );
     checkpoint();
 
     return {
       ports,
       urls,
       sink,
-      skippedJobs: prometheusConfig.skippedJobs,
+      skippedJobs,
       startService,
       async stopService(signal = 'SIGTERM') {
-        await service?.stop(signal);
-        service = undefined;
+        await processes.service?.stop(signal);
+        processes.service = undefined;
       },
       stop: stopAll,
-      died,
+      died: processes.died,
       dir,
     };
   } catch (error) {

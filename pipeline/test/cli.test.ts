@@ -20,6 +20,7 @@ const CLIS = [
   ['evaluate', 'pipeline/src/cli/evaluate.ts'],
   ['gate', 'pipeline/src/cli/gate.ts'],
   ['stack', 'monitoring/src/cli/stack.ts'],
+  ['rules:runbook', 'monitoring/src/cli/runbook-urls.ts'],
   // The benchmark BENCHMARKS.md tells users to run: --help started it.
   ['bench:pipeline', 'pipeline/bench/pipeline.bench.ts'],
 ] as const;

@@ -27,7 +27,7 @@ interface Sample {
  *
  * The registry reads it at scrape time through get(), the call it makes on
  * its own metrics, and it scrapes exactly like a prom-client Histogram
- * (test/fast-histogram.test.ts holds the two byte-equal).
+ * (test/fast-histogram.unit.test.ts holds the two byte-equal).
  */
 export class FastHistogram {
   readonly type = 'histogram';

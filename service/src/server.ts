@@ -1,11 +1,17 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger as Pino } from 'pino';
 import { createApp } from './app.ts';
 import type { ServiceConfig } from './config.ts';
 import { DriftMonitor } from './drift-monitor.ts';
-import { trackConnections, type ShedCounts } from './http/connections.ts';
+import { trackConnections, type ConnectionState, type ShedCounts } from './http/connections.ts';
 import { cutByService } from './http/instrument.ts';
 import { listenError } from '@housing/core/listen-error';
 import { createMetrics, modelMetricValues, publishModel, type ServiceMetrics } from './metrics.ts';
@@ -38,6 +44,15 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
+/** Every open connection and what it is doing (trackConnections). */
+type Connections = Map<net.Socket, ConnectionState>;
+
+/** What the service's parts share while it runs: the drift monitor of the model it serves, and whether it is stopping. */
+interface ServiceState {
+  drift: DriftMonitor | undefined;
+  shuttingDown: boolean;
+}
+
 /**
  * Loads the model and starts listening. A model that cannot be loaded does
  * not stop the server: it starts unready (503 on /readyz and predictions)
@@ -48,18 +63,68 @@ export async function start(
   logger: Pino = pino({ level: config.logLevel }),
 ): Promise<RunningService> {
   const metrics = createMetrics();
-  let drift: DriftMonitor | undefined;
-  let shuttingDown = false;
-  const holder = new ModelHolder(config.modelDir, {
+  const state: ServiceState = { drift: undefined, shuttingDown: false };
+  const holder = createModelHolder(config, metrics, logger, state);
+  const reload = () => holder.reload();
+  await reload();
+  if (!holder.current) metrics.modelLoaded.set(0);
+
+  const app = createApp({
+    config,
+    holder,
+    metrics,
+    logger,
+    drift: () => state.drift,
+    shuttingDown: () => state.shuttingDown,
+  });
+  const { server, connections } = createHttpServer(config, app, logger, state);
+  try {
+    await listen(server, config);
+  } catch (error) {
+    state.drift?.stop();
+    holder.current?.retire();
+    throw listenError(error, config.host, config.port);
+  }
+  // After listening, an error is the accept's (EMFILE, say): log it, keep serving.
+  server.on('error', (error) => logger.error({ err: errorMessage(error) }, 'server error'));
+  const { port } = server.address() as AddressInfo;
+  logger.info({ port, model_version: holder.current?.version ?? null }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      state.shuttingDown = true;
+      state.drift?.stop();
+      // Unready first, still accepting: see ServiceConfig.shutdownDrainMs.
+      await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
+      await drainAndStop(server, connections, config, logger);
+      holder.current?.retire();
+      logger.info('stopped');
+    })());
+  const url = `http://${connectableHost(config.host)}:${port}`;
+  return { url, port, server, holder, metrics, logger, reload, close };
+}
+
+/**
+ * The holder of the served model, wired to the service: a swap publishes the model's
+ * metrics and replaces the drift monitor; every load is counted and logged.
+ */
+function createModelHolder(
+  config: ServiceConfig,
+  metrics: ServiceMetrics,
+  logger: Pino,
+  state: ServiceState,
+): ModelHolder {
+  const holder: ModelHolder = new ModelHolder(config.modelDir, {
     prepareSwap(model) {
       // Derived before the swap, where a failure rejects the reload; the swap only assigns.
       const values = modelMetricValues(model.card, model.loadedAt);
       const monitor = new DriftMonitor(model.card, metrics, config.driftWindowRows);
       return () => {
         publishModel(metrics, values);
-        drift?.stop();
-        drift = monitor;
-        drift.start(config.driftIntervalMs);
+        state.drift?.stop();
+        state.drift = monitor;
+        monitor.start(config.driftIntervalMs);
       };
     },
     onWorkerCrash(modelVersion, reason) {
@@ -82,18 +147,19 @@ export async function start(
         );
     },
   });
-  const reload = () => holder.reload();
-  await reload();
-  if (!holder.current) metrics.modelLoaded.set(0);
+  return holder;
+}
 
-  const app = createApp({
-    config,
-    holder,
-    metrics,
-    logger,
-    drift: () => drift,
-    shuttingDown: () => shuttingDown,
-  });
+/**
+ * The HTTP server with the configured timeouts, every connection tracked (so shutdown can
+ * close each one when it has nothing in flight) and `Connection: close` once shutting down.
+ */
+function createHttpServer(
+  config: ServiceConfig,
+  app: RequestListener,
+  logger: Pino,
+  state: ServiceState,
+): { server: Server; connections: Connections } {
   // Node's defaults (60 s for headers, 300 s for a request, checked every
   // 30 s) let one slow client hold a socket for minutes; see config.ts.
   const server = createServer(
@@ -106,89 +172,84 @@ export async function start(
     app,
   );
   server.keepAliveTimeout = config.keepAliveTimeoutMs; // the option is recent in Node 20
-  // Every connection, so shutdown can close each one when it has nothing in flight.
   const connections = trackConnections(server, config.maxConnections, logShed(logger, config));
   server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
-    if (shuttingDown) res.setHeader('connection', 'close');
+    if (state.shuttingDown) res.setHeader('connection', 'close');
   });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    drift?.stop();
-    holder.current?.retire();
-    throw listenError(error, config.host, config.port);
-  }
-  // After listening, an error is the accept's (EMFILE, say): log it, keep serving.
-  server.on('error', (error) => logger.error({ err: errorMessage(error) }, 'server error'));
-  const { port } = server.address() as AddressInfo;
-  // A wildcard address names every interface, not one to connect to: use loopback.
-  // An IPv6 address goes in brackets, or the URL cannot be parsed (RFC 3986 3.2.2).
-  const host =
-    config.host === '0.0.0.0'
-      ? '127.0.0.1'
-      : config.host === '::'
-        ? '[::1]'
-        : bracketed(config.host);
-  logger.info({ port, model_version: holder.current?.version ?? null }, 'listening');
+  return { server, connections };
+}
 
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      shuttingDown = true;
-      drift?.stop();
-      // Unready first, still accepting: see ServiceConfig.shutdownDrainMs.
-      await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
-      // Stop accepting connections, but keep the open ones: Node's http close()
-      // would also drop connections that are open but have not sent their request yet.
-      const stopped = new Promise<void>((resolve) =>
-        net.Server.prototype.close.call(server, () => resolve()),
-      );
-      const deadline = Date.now() + config.shutdownTimeoutMs;
-      // Close each connection once it has been idle for a moment after a response,
-      // or new and silent for a grace period (as Go's http.Server.Shutdown does);
-      // at the deadline, close them all.
-      while (connections.size > 0 && Date.now() < deadline) {
-        const now = Date.now();
-        for (const [socket, state] of connections) {
-          if (state.busy > 0) continue;
-          if (
-            state.served
-              ? now - state.idleSince > IDLE_KEEP_ALIVE_GRACE_MS
-              : now - state.since > NEW_CONNECTION_GRACE_MS
-          )
-            socket.destroy();
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      if (connections.size > 0) {
-        logger.warn(
-          { connections: connections.size },
-          'shutdown timeout: closing the remaining connections',
-        );
-        // With an error that counts their requests as 503 (see sentStatus), not as clients
-        // that left; and wait for their close, so that those requests are counted and logged
-        // before "stopped".
-        await Promise.all(
-          [...connections.keys()].map(
-            (socket) =>
-              new Promise((resolve) => {
-                socket.once('close', resolve);
-                socket.destroy(cutByService());
-              }),
-          ),
-        );
-      }
-      await stopped;
-      holder.current?.retire();
-      logger.info('stopped');
-    })());
-  return { url: `http://${host}:${port}`, port, server, holder, metrics, logger, reload, close };
+/** Listens on the configured host and port; rejects with the listen error (EADDRINUSE...). */
+function listen(server: Server, config: ServiceConfig): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Stops accepting, then closes each connection once it has nothing in flight (all of them
+ * at `shutdownTimeoutMs`), and resolves when the server has closed.
+ */
+async function drainAndStop(
+  server: Server,
+  connections: Connections,
+  config: ServiceConfig,
+  logger: Pino,
+): Promise<void> {
+  // Stop accepting connections, but keep the open ones: Node's http close()
+  // would also drop connections that are open but have not sent their request yet.
+  const stopped = new Promise<void>((resolve) =>
+    net.Server.prototype.close.call(server, () => resolve()),
+  );
+  const deadline = Date.now() + config.shutdownTimeoutMs;
+  // Close each connection once it has been idle for a moment after a response,
+  // or new and silent for a grace period (as Go's http.Server.Shutdown does);
+  // at the deadline, close them all.
+  while (connections.size > 0 && Date.now() < deadline) {
+    const now = Date.now();
+    for (const [socket, state] of connections) {
+      if (state.busy > 0) continue;
+      if (
+        state.served
+          ? now - state.idleSince > IDLE_KEEP_ALIVE_GRACE_MS
+          : now - state.since > NEW_CONNECTION_GRACE_MS
+      )
+        socket.destroy();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  if (connections.size > 0) {
+    logger.warn(
+      { connections: connections.size },
+      'shutdown timeout: closing the remaining connections',
+    );
+    // With an error that counts their requests as 503 (see sentStatus), not as clients
+    // that left; and wait for their close, so that those requests are counted and logged
+    // before "stopped".
+    await Promise.all(
+      [...connections.keys()].map(
+        (socket) =>
+          new Promise((resolve) => {
+            socket.once('close', resolve);
+            socket.destroy(cutByService());
+          }),
+      ),
+    );
+  }
+  await stopped;
+}
+
+/**
+ * The host to put in the service's URL. A wildcard address names every interface, not one
+ * to connect to: use loopback. An IPv6 address goes in brackets, or the URL cannot be
+ * parsed (RFC 3986 3.2.2).
+ */
+function connectableHost(host: string): string {
+  return host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : bracketed(host);
 }
 
 /** An IPv6 address in brackets, as a URL needs it; a name or IPv4 address as it is. */

@@ -3,6 +3,7 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { sharedModel } from './model-fixture.ts';
 import { HOUSING_CSV, ROOT } from './root.ts';
 
 export { HOUSING_CSV, ROOT };
@@ -21,12 +22,8 @@ export const SAMPLE_ROW: Record<string, number | string | null> = {
   ocean_proximity: 'NEAR BAY',
 };
 
-/**
- * Trains a model with the pipeline's own CLIs (train, then evaluate) into a new folder;
- * `trainArgs` go to the train CLI (e.g. `--seed 7` for a model from another training run).
- */
-export async function trainModel(trainArgs: string[] = []): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'service-model-'));
+/** Trains into `dir` with the pipeline's own CLIs (train, then evaluate), as a user would. */
+function trainInto(dir: string, trainArgs: string[]): void {
   for (const args of [
     ['pipeline/src/cli/train.ts', '--data', HOUSING_CSV, '--out', dir, ...trainArgs],
     ['pipeline/src/cli/evaluate.ts', '--model-dir', dir, '--metrics', join(dir, 'metrics.json')],
@@ -38,6 +35,19 @@ export async function trainModel(trainArgs: string[] = []): Promise<string> {
     });
     if (run.status !== 0) throw new Error(`${args[0]} failed: ${run.stderr}`);
   }
+}
+
+/**
+ * A trained model in a new folder of the caller's own, which it may break and remove;
+ * `trainArgs` go to the train CLI (e.g. `--seed 7` for a model from another training run).
+ * Under the integration project each distinct `trainArgs` trains once per run and every
+ * caller gets a copy (./model-fixture.ts); elsewhere each call trains.
+ */
+export async function trainModel(trainArgs: string[] = []): Promise<string> {
+  const shared = await sharedModel(trainArgs, trainInto);
+  if (shared !== undefined) return copyModel(shared);
+  const dir = await mkdtemp(join(tmpdir(), 'service-model-'));
+  trainInto(dir, trainArgs);
   return dir;
 }
 

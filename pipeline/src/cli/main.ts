@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { promoteModel } from '../registry/promote.ts';
+import { installModel } from '../install/install-model.ts';
 import { runScript } from '../runner/run-stages.ts';
 import { createCliLogger, type Logger } from '@housing/core/logger';
 import type { ServiceConfig } from '@housing/service/config';
@@ -65,7 +65,7 @@ runCli(async (argv) => {
     logger.error(`the candidate failed the gate: ${production} keeps the current model`);
     return 1;
   }
-  await promoteModel('artifacts', production);
+  await installModel('artifacts', production);
   logger.info(
     `promoted the candidate to ${production} (the gate's baseline is ${params.gate.baseline})`,
   );

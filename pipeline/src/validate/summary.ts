@@ -1,4 +1,4 @@
-import type { ValidationReport } from './validate.ts';
+import type { ValidationReport } from './report.ts';
 
 const MARK = { pass: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
 

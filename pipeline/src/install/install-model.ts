@@ -7,11 +7,12 @@ import { ConfigurationError, errnoCode } from '@housing/core/errors';
 export const MODEL_FILES = ['model.onnx', 'model.card.json', 'model.json'] as const;
 
 /**
- * Copies a candidate's model files into the production slot as one unit: the
+ * Installs a candidate's model files into the production slot (`models/production`,
+ * what `npm start` serves) as one unit: the
  * files are staged in a sibling folder, then swapped in by rename, so a reader
  * never sees a card from one model beside the graph of another.
  */
-export async function promoteModel(candidateDir: string, productionDir: string): Promise<void> {
+export async function installModel(candidateDir: string, productionDir: string): Promise<void> {
   const staging = tempPathFor(productionDir);
   await mkdir(staging, { recursive: true });
   try {

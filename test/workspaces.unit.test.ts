@@ -1,7 +1,16 @@
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import {
+  findCycles,
+  importsOf,
+  ROOT,
+  rootManifest,
+  sourceFiles,
+  workspaces,
+  type Workspace,
+} from './source-graph.ts';
 
 /**
  * The workspaces are packages: each says in its package.json which others it
@@ -9,53 +18,11 @@ import { describe, expect, it } from 'vitest';
  * form has no cycle. This reads every source file's imports and holds them
  * against the manifests, so that a new import cannot slip past either.
  */
-const ROOT = resolve(import.meta.dirname, '..');
 
-interface Manifest {
-  name: string;
-  exports?: Record<string, string>;
-  dependencies?: Record<string, string>;
-  devDependencies?: Record<string, string>;
-}
-interface Workspace {
-  dir: string;
-  manifest: Manifest;
-}
-
-const rootManifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Manifest & {
-  workspaces: string[];
-};
-const workspaces: Workspace[] = rootManifest.workspaces.map((dir) => ({
-  dir,
-  manifest: JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as Manifest,
-}));
 const byName = new Map(workspaces.map((w) => [w.manifest.name, w]));
-
-/** Source files of a workspace, without dependencies, bundles and fixtures' data. */
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (at: string) => {
-    for (const entry of readdirSync(join(ROOT, at), { withFileTypes: true })) {
-      const path = join(at, entry.name);
-      if (entry.isDirectory()) {
-        if (!['node_modules', 'dist'].includes(entry.name)) walk(path);
-      } else if (/\.(ts|mts|mjs|js)$/.test(entry.name)) out.push(path);
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** Test and benchmark code may use devDependencies; product code may not. */
 const isDevFile = (file: string) => /(^|\/)(test|bench)\//.test(file);
-
-const IMPORT =
-  /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
-
-function importsOf(file: string): string[] {
-  const text = readFileSync(join(ROOT, file), 'utf8');
-  return [...text.matchAll(IMPORT)].map((m) => (m[1] ?? m[2])!);
-}
 
 /** The package a bare specifier names: `@scope/name/sub` -> `@scope/name`. */
 function packageOf(specifier: string): string {
@@ -164,19 +131,7 @@ describe('workspaces', () => {
         ),
       ]),
     );
-    const state = new Map<string, 'visiting' | 'done'>();
-    const cycles: string[] = [];
-    const visit = (name: string, path: string[]) => {
-      if (state.get(name) === 'done') return;
-      if (state.get(name) === 'visiting') {
-        cycles.push([...path.slice(path.indexOf(name)), name].join(' -> '));
-        return;
-      }
-      state.set(name, 'visiting');
-      for (const next of edges.get(name) ?? []) visit(next, [...path, name]);
-      state.set(name, 'done');
-    };
-    for (const name of edges.keys()) visit(name, []);
+    const cycles = findCycles(edges);
     expect(cycles).toEqual([]);
   });
 });

@@ -1,15 +1,18 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RULE_TESTS_DIR } from '../src/paths.ts';
+import { RULE_TESTS_DIR, RULES_DIR } from '../src/paths.ts';
 import { loadRules, type RuleSet } from '../src/rules.ts';
-import { githubAnchor, runbookAnchors } from '../src/runbook.ts';
+import {
+  githubAnchor,
+  RUNBOOK_URL_PREFIX,
+  runbookAnchors,
+  withRunbookUrls,
+} from '../src/runbook.ts';
 import { readYamlFile } from '@housing/core/yaml-file';
 
 const SEVERITIES = ['critical', 'warning', 'none'];
 const PREFIX = 'Housing';
-const RUNBOOK_BASE =
-  'https://github.com/housing-mlops/housing-mlops/blob/main/monitoring/RUNBOOK.md#';
 
 interface RuleTestFile {
   tests?: { alert_rule_test?: { alertname: string; exp_alerts?: unknown[] }[] }[];
@@ -60,8 +63,9 @@ describe('rule lint', () => {
     const anchors = await runbookAnchors();
     const problems = rules.alerts.flatMap((a) => {
       const url = a.annotations.runbook_url ?? '';
-      if (!url.startsWith(RUNBOOK_BASE)) return [`${a.file}: ${a.alert}: runbook_url "${url}"`];
-      const anchor = url.slice(RUNBOOK_BASE.length);
+      if (!url.startsWith(RUNBOOK_URL_PREFIX))
+        return [`${a.file}: ${a.alert}: runbook_url "${url}"`];
+      const anchor = url.slice(RUNBOOK_URL_PREFIX.length);
       return anchors.has(anchor) ? [] : [`${a.file}: ${a.alert}: no heading for #${anchor}`];
     });
     expect(problems).toEqual([]);
@@ -97,5 +101,36 @@ describe('rule lint', () => {
       return gaps.map((g) => `${a.alert}: ${g}`);
     });
     expect(problems).toEqual([]);
+  });
+});
+
+describe('runbook URLs: one prefix, in monitoring/src/runbook.ts', () => {
+  it('is what every runbook_url in the rules and their promtool tests is written from (npm run rules:runbook)', async () => {
+    const stale: string[] = [];
+    for (const dir of [RULES_DIR, RULE_TESTS_DIR]) {
+      for (const name of (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f))) {
+        const text = await readFile(join(dir, name), 'utf8');
+        if (withRunbookUrls(text, name) !== text) stale.push(name);
+      }
+    }
+    expect(stale).toEqual([]);
+  });
+
+  it('rewrites a runbook_url under another prefix, and refuses one with no alert above it', () => {
+    const rule = [
+      '      - alert: HousingServiceDown',
+      '        annotations:',
+      '          runbook_url: https://example.com/old#x',
+      '',
+    ].join('\n');
+    expect(withRunbookUrls(rule, 'a.yml')).toBe(
+      rule.replace('https://example.com/old#x', `${RUNBOOK_URL_PREFIX}housingservicedown`),
+    );
+    const test =
+      '    - alertname: HousingModelDrift\n      exp_annotations:\n        runbook_url: x';
+    expect(withRunbookUrls(test, 't.yml')).toContain(
+      `runbook_url: ${RUNBOOK_URL_PREFIX}housingmodeldrift`,
+    );
+    expect(() => withRunbookUrls('groups:\n  runbook_url: x', 'b.yml')).toThrow(/b\.yml:2/);
   });
 });

@@ -1,0 +1,86 @@
+import type { CompiledContract } from '../contract/contract.ts';
+import { describeRowErrors } from '../contract/contract.ts';
+import type { CsvRecord } from '../data/csv.ts';
+import { rowFromFields } from '../data/rows.ts';
+import { createDriftCounters, type DriftCounter } from '@housing/model-card/drift';
+import type { ReferenceProfile } from '@housing/model-card/schema';
+import { DuplicateIndex } from './duplicates.ts';
+import type { RowError, ValidationReport } from './report.ts';
+
+/**
+ * What one pass over the rows accumulates for the dataset checks: row errors and
+ * duplicates go straight into the report (capped), the rest is counted here. Memory holds
+ * counters, the capped lists and an 8-16 byte hash per row, never the rows.
+ */
+export class RowTally {
+  readonly nullCounts: Map<string, number>;
+  readonly driftCounters: DriftCounter[];
+  targetMin = Infinity;
+  targetMax = -Infinity;
+  targetOutside = 0;
+  private readonly duplicates = new DuplicateIndex();
+  private readonly numericMask: boolean[];
+
+  constructor(
+    private readonly compiled: CompiledContract,
+    private readonly report: ValidationReport,
+    private readonly maxErrors: number,
+    reference: ReferenceProfile | undefined,
+  ) {
+    const { columns } = compiled;
+    this.numericMask = columns.all.map((c) => columns.numeric.includes(c));
+    this.nullCounts = new Map(columns.all.map((c) => [c, 0]));
+    this.driftCounters = reference ? createDriftCounters(reference, columns.all) : [];
+  }
+
+  /** Counts one data record, its fields in the order `indices` maps to the contract's columns. */
+  add(record: CsvRecord, indices: number[]): void {
+    const { columns, validateRow } = this.compiled;
+    this.report.rows++;
+    if (record.fields.length !== indices.length) {
+      this.addRowError({
+        line: record.line,
+        column: '(row)',
+        message: `has ${record.fields.length} fields, expected ${indices.length}`,
+      });
+      this.report.rows_invalid++;
+      return;
+    }
+    const row = rowFromFields(record.fields, columns, indices, this.numericMask);
+    if (!validateRow(row)) {
+      this.report.rows_invalid++;
+      for (const e of describeRowErrors(validateRow.errors, row))
+        this.addRowError({ line: record.line, ...e });
+    }
+    let key = '';
+    for (const c of columns.all) {
+      const v = row[c]!;
+      if (v === null) this.nullCounts.set(c, this.nullCounts.get(c)! + 1);
+      key += `${v}\x1f`;
+    }
+    this.addDuplicate(key, record.line);
+    const target = row[columns.target];
+    if (typeof target === 'number') this.addTarget(target);
+    for (const counter of this.driftCounters) counter.add(row[counter.column]!);
+  }
+
+  private addRowError(error: RowError): void {
+    this.report.row_errors_total++;
+    if (this.report.row_errors.length < this.maxErrors) this.report.row_errors.push(error);
+  }
+
+  private addDuplicate(key: string, line: number): void {
+    const firstLine = this.duplicates.add(key, line);
+    if (firstLine === 0) return;
+    this.report.duplicate_rows_total++;
+    if (this.report.duplicate_rows.length < this.maxErrors)
+      this.report.duplicate_rows.push({ line, first_line: firstLine });
+  }
+
+  private addTarget(target: number): void {
+    const { min, max } = this.compiled.contract.dataset.target_range;
+    if (target < this.targetMin) this.targetMin = target;
+    if (target > this.targetMax) this.targetMax = target;
+    if (target < min || target > max) this.targetOutside++;
+  }
+}

@@ -87,7 +87,7 @@ runCli(async (argv) => {
     ? data
     : takeRows(
         data,
-        splitRows(data.rows, params.seed, params.split.test_size, params.split.validation_size)
+        splitRows(data, params.seed, params.split.test_size, params.split.validation_size)
           .test,
       );
   if (test.rows === 0)

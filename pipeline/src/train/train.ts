@@ -47,7 +47,7 @@ export function trainModels(
   logger: Logger,
 ): TrainingResult {
   const split = splitRows(
-    data.rows,
+    data,
     params.seed,
     params.split.test_size,
     params.split.validation_size,

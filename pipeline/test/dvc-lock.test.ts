@@ -20,8 +20,8 @@ const DVC_YAML = [
   'stages:',
   '  prepare:',
   '    cmd: mkdir -p out && cp in.txt out/a.txt && echo run >> runs.log',
-  '    deps: [in.txt]',
-  '    params: [prepare.seed]',
+  '    deps: [in.txt, dvc.yaml]',
+  '    params: [prepare.seed, prepare.other]',
   '    outs: [out]',
   '  count:',
   '    cmd: wc -c < out/a.txt > count.txt && echo run >> runs.log',
@@ -38,6 +38,7 @@ const md5 = (bytes: string) => createHash('md5').update(bytes).digest('hex');
 async function makeRepo(): Promise<string> {
   const repo = await tempDir('dvc-lock-');
   await writeFile(join(repo, 'in.txt'), 'hello\n');
+  await writeFile(join(repo, 'dvc.yaml'), DVC_YAML);
   await writeFile(
     join(repo, 'params.yaml'),
     'prepare:\n  seed: 42\n  other: 1\ncount:\n  unit: bytes\n',
@@ -74,13 +75,19 @@ describe('dvc.lock', () => {
         'stages:',
         '  prepare:',
         '    cmd: mkdir -p out && cp in.txt out/a.txt && echo run >> runs.log',
+        // Sorted by path and by name, as DVC's serializer sorts them.
         '    deps:',
+        '    - path: dvc.yaml',
+        '      hash: md5',
+        `      md5: ${md5(DVC_YAML)}`,
+        `      size: ${DVC_YAML.length}`,
         '    - path: in.txt',
         '      hash: md5',
         `      md5: ${fileMd5}`,
         '      size: 6',
         '    params:',
         '      params.yaml:',
+        '        prepare.other: 1',
         '        prepare.seed: 42',
         '    outs:',
         '    - path: out',
@@ -114,16 +121,16 @@ describe('dvc.lock', () => {
     const repo = await makeRepo();
     await repro(repo);
     expect(await repro(repo)).toEqual([]);
-    // A param the stage does not track changes nothing.
+    // A param no stage tracks changes nothing.
     await writeFile(
       join(repo, 'params.yaml'),
-      'prepare:\n  seed: 42\n  other: 2\ncount:\n  unit: bytes\n',
+      'prepare:\n  seed: 42\n  other: 1\n  unused: 3\ncount:\n  unit: bytes\n',
     );
     expect(await repro(repo)).toEqual([]);
     // A tracked param reruns its stage; the output is the same, so the next stage holds.
     await writeFile(
       join(repo, 'params.yaml'),
-      'prepare:\n  seed: 7\n  other: 2\ncount:\n  unit: bytes\n',
+      'prepare:\n  seed: 7\n  other: 1\ncount:\n  unit: bytes\n',
     );
     expect(await repro(repo)).toEqual(['prepare']);
     // A changed dependency reruns its stage, and the changed output the next one.
@@ -135,7 +142,7 @@ describe('dvc.lock', () => {
     expect(await repro(repo, true)).toEqual(['prepare', 'count']);
     expect((await readFile(join(repo, 'runs.log'), 'utf8')).split('\n').length - 1).toBe(8);
     expect((await readDvcLock(join(repo, 'dvc.lock'))).stages.prepare?.params).toEqual({
-      'params.yaml': { 'prepare.seed': 7 },
+      'params.yaml': { 'prepare.other': 1, 'prepare.seed': 7 },
     });
   });
 

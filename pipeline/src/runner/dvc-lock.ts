@@ -70,6 +70,9 @@ async function md5Of(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** Python's default string order (by code point), which DVC sorts with. */
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** The value at a dotted name (`validate.profile_bins`) in parsed params, or undefined. */
 function paramAt(params: unknown, name: string): unknown {
   let value: unknown = params;
@@ -92,9 +95,10 @@ export async function recordStage(
 ): Promise<LockedStage> {
   const relative = (path: string) =>
     stage.wdir && stage.wdir !== '.' ? posix.relative(stage.wdir, path) : path;
+  // DVC lists deps and outs sorted by path, and params by name (dvc/stage/serialize.py).
   const hashAll = async (paths: string[], what: string) => {
     const out: LockedPath[] = [];
-    for (const path of paths) {
+    for (const path of [...paths].sort(byCodePoint)) {
       const hashed = await hashPath(root, path);
       if (!hashed)
         throw new ConfigurationError(
@@ -109,7 +113,7 @@ export async function recordStage(
   if (stage.deps.length > 0) record.deps = await hashAll(stage.deps, 'dependency');
   if (stage.params.length > 0) {
     const values: Record<string, unknown> = {};
-    for (const name of stage.params) {
+    for (const name of [...stage.params].sort(byCodePoint)) {
       const value = paramAt(params, name);
       if (value === undefined)
         throw new ConfigurationError(

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -174,5 +175,66 @@ describe('remote settings', () => {
       password: 't',
     });
     expect(httpSettings({ auth: 'basic', user: 'u' }, {})).toEqual({ auth: 'basic', user: 'u' });
+  });
+});
+
+/** Runs the workflows' remote-config.sh in `repo` with `env` over a clean environment. */
+function remoteConfig(repo: string, env: Record<string, string>) {
+  return spawnSync(join(ROOT, '.github/actions/pull-data/remote-config.sh'), [], {
+    cwd: repo,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+  });
+}
+
+describe("a fork's remote, named by the workflows' pull-data action (remote-config.sh)", () => {
+  it('points the built-in pull at DVC_REMOTE_URL over the committed config', async () => {
+    const repo = await tempDir('fork-remote-');
+    await cp(join(ROOT, 'data.dvc'), join(repo, 'data.dvc'));
+    await mkdir(join(repo, '.dvc'));
+    // The committed config names a remote no runner has, as this repository's does.
+    await cp(join(ROOT, '.dvc/config'), join(repo, '.dvc/config'));
+    const done = remoteConfig(repo, {
+      DVC_REMOTE_URL: `s3://${BUCKET}/${PREFIX}`,
+      DVC_REMOTE_ENDPOINT: endpoint,
+    });
+    expect(done.stderr).toBe('');
+    expect(done.status).toBe(0);
+    process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+    process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+    await pull(repo);
+    expect(await md5OfFile(join(repo, 'data/housing.csv'))).toBe(HOUSING_MD5);
+  });
+
+  it("writes an http remote's credentials for DVC with mode 600, never to its output", async () => {
+    const repo = await tempDir('fork-remote-');
+    const done = remoteConfig(repo, {
+      DVC_REMOTE_URL: 'https://data.example/housing',
+      DVC_HTTP_USER: 'ci',
+      DVC_HTTP_PASSWORD: 'secret-in-ci-123',
+    });
+    expect(done.status).toBe(0);
+    expect(done.stdout + done.stderr).not.toContain('secret-in-ci-123');
+    const file = join(repo, '.dvc/config.local');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await readFile(file, 'utf8')).toBe(
+      '[core]\n    remote = fork\n[\'remote "fork"\']\n    url = https://data.example/housing\n    auth = basic\n    user = ci\n    password = secret-in-ci-123\n',
+    );
+  });
+
+  it.each([
+    [{}, /DVC_REMOTE_URL is empty/],
+    [{ DVC_REMOTE_URL: 's3://b/p\n[core]\nremote = evil' }, /DVC_REMOTE_URL holds a line break/],
+    [
+      { DVC_REMOTE_URL: 's3://b/p', DVC_HTTP_PASSWORD: 'a\rb' },
+      /DVC_HTTP_PASSWORD holds a line break/,
+    ],
+    [{ DVC_REMOTE_URL: '../../elsewhere' }, /is not a remote url DVC knows/],
+  ])('refuses %j with exit 2 and writes nothing', async (env, message) => {
+    const repo = await tempDir('fork-remote-');
+    const done = remoteConfig(repo, env);
+    expect(done.status).toBe(2);
+    expect(done.stderr).toMatch(message);
+    await expect(stat(join(repo, '.dvc/config.local'))).rejects.toThrow(/ENOENT/);
   });
 });

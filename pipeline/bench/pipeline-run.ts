@@ -135,7 +135,7 @@ const validateRate = VALIDATION_ROWS / (median(validateTimes) / 1000);
 
 // 2. GBDT fit on an 80/20 split's 16,512 training rows (early stopping holds out its validation share).
 const data = await loadDataset(DATA, contract);
-const split = splitRows(data.rows, params.seed, 0.2, params.split.validation_size);
+const split = splitRows(data, params.seed, 0.2, params.split.validation_size);
 const train = takeRows(data, split.train);
 const validation = takeRows(data, split.validation);
 const test = takeRows(data, split.test);

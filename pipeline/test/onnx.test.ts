@@ -35,7 +35,7 @@ async function parity(trained: TrainedModel, rows: Dataset): Promise<number> {
 
 describe('ONNX export in a real onnxruntime session', () => {
   it('matches the in-memory GBDT and linear models on the whole test set within 1e-4 relative', async () => {
-    const split = splitRows(data.rows, 42, 0.2, 0.1);
+    const split = splitRows(data, 42, 0.2, 0.1);
     const train = takeRows(data, split.train);
     const test = takeRows(data, split.test);
     const features = fitFeatureSpec(train, contract.columns);
@@ -62,7 +62,7 @@ describe('ONNX export in a real onnxruntime session', () => {
   });
 
   it('takes raw columns by name and imputes a missing total_bedrooms inside the graph', async () => {
-    const split = splitRows(data.rows, 1, 0.2, 0.1);
+    const split = splitRows(data, 1, 0.2, 0.1);
     const train = takeRows(data, split.train);
     const features = fitFeatureSpec(train, contract.columns);
     const trained: TrainedModel = {

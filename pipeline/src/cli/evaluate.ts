@@ -121,10 +121,7 @@ runCli(async (argv) => {
 /** The training file's held-out test split, as the train stage drew it from the seed. */
 function heldOutRows(data: Dataset, training: TrainingRecord): Dataset {
   const { seed, split } = training.params;
-  const test = takeRows(
-    data,
-    splitRows(data.rows, seed, split.test_size, split.validation_size).test,
-  );
+  const test = takeRows(data, splitRows(data, seed, split.test_size, split.validation_size).test);
   if (test.rows === 0)
     throw new ConfigurationError(
       'no test rows: pass --test-data or set split.test_size > 0',

@@ -8,12 +8,12 @@ import { runCli } from '@housing/core/run-cli';
 const HELP: CommandHelp = {
   command: 'npm run data:pull',
   summary:
-    'Pulls data/ by hash as data.dvc records it: `dvc pull` when DVC is on PATH, else the\nbuilt-in pull (local or http(s) remote, every md5 verified). Exit 0 done, 1 or 2 failed.',
+    'Pulls data/ by hash as data.dvc records it: `dvc pull` when DVC is on PATH, else the\nbuilt-in pull (local, http(s) or s3 remote, every md5 verified). Exit 0 done, 1 or 2 failed.',
 };
 
 /**
  * `npm run data:pull`: `dvc pull` when DVC is installed, else the built-in,
- * hash-verified pull from a local or http(s) remote.
+ * hash-verified pull from a local, http(s) or s3 remote.
  */
 runCli(async (argv) => {
   const flags = parseFlags(

@@ -8,7 +8,7 @@ import { runCli } from '@housing/core/run-cli';
 const HELP: CommandHelp = {
   command: 'npm run pipeline',
   summary:
-    "Runs dvc.yaml's stages (validate, train, evaluate): `dvc repro` when DVC is on PATH, else\neach stage's command in dependency order. Stops at the first stage that fails (exit 1 or 2).",
+    "Runs dvc.yaml's stages (validate, train, evaluate): `dvc repro` when DVC is on PATH, else\neach stage's command in dependency order, skipping stages whose dvc.lock record still holds\nand recording the others in dvc.lock (DVC 3's format). Stops at the first stage that fails (exit 1 or 2).",
 };
 
 /**
@@ -24,16 +24,24 @@ runCli(async (argv) => {
         type: 'boolean',
         description: 'run the stages with the built-in runner even when DVC is installed',
       },
+      force: {
+        type: 'boolean',
+        description:
+          'run every stage, even those whose dvc.lock record still holds (dvc repro --force)',
+      },
     },
     HELP,
   );
   const logger = createCliLogger('pipeline');
   if (!flags.builtin && which('dvc')) {
     logger.info('dvc is on PATH: running dvc repro');
-    return runShell('dvc repro', process.cwd());
+    return runShell(flags.force ? 'dvc repro --force' : 'dvc repro', process.cwd());
   }
   const stages = orderStages(await readDvcYaml('dvc.yaml'));
   logger.info(`running ${stages.map((s) => s.name).join(' -> ')} from dvc.yaml`);
-  await runStages(stages, process.cwd(), logger);
+  await runStages(stages, process.cwd(), logger, {
+    lockFile: 'dvc.lock',
+    force: flags.force === true,
+  });
   return 0;
 });

@@ -16,9 +16,9 @@ export interface ResolvedRemote {
   name: string;
   /** The url as written in the config. */
   url: string;
-  /** An absolute local path, or an http(s) URL. */
+  /** An absolute local path, an http(s) URL, or the s3:// url. */
   location: string;
-  kind: 'local' | 'http';
+  kind: 'local' | 'http' | 's3';
   settings: RemoteSettings;
 }
 
@@ -121,13 +121,14 @@ export function resolveRemote(config: DvcConfig, dvcDir: string, name?: string):
   if (/^https?:\/\//i.test(url)) {
     return { name: chosen, url, location: url.replace(/\/+$/, ''), kind: 'http', settings };
   }
+  if (/^s3:\/\//i.test(url)) return { name: chosen, url, location: url, kind: 's3', settings };
   if (/^file:\/\//i.test(url)) {
     return { name: chosen, url, location: new URL(url).pathname, kind: 'local', settings };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
     const scheme = url.split(':')[0]!;
     throw new ConfigurationError(
-      `remote '${chosen}' uses ${scheme}://, which the built-in pull does not speak (it reads local and http(s) remotes); install DVC with that extra, e.g. pip install 'dvc[${scheme}]', and run dvc pull`,
+      `remote '${chosen}' uses ${scheme}://, which the built-in pull does not speak (it reads local, http(s) and s3 remotes); install DVC with that extra, e.g. pip install 'dvc[${scheme}]', and run dvc pull`,
       file,
     );
   }

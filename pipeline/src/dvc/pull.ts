@@ -7,7 +7,8 @@ import { Transform } from 'node:stream';
 import { readDvcConfig, resolveRemote } from './config.ts';
 import { readDvcFile, type DvcOut } from './dvcfile.ts';
 import { parseManifest, type ManifestEntry } from './manifest.ts';
-import { objectKey, openRemote, type RemoteStorage } from './remote.ts';
+import { openRemote } from './remote.ts';
+import { objectKey, type RemoteStorage } from './storage.ts';
 import {
   checkConflicts,
   scanWorkspace,

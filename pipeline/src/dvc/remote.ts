@@ -4,31 +4,20 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ResolvedRemote } from './config.ts';
+import { openS3Remote } from './s3-remote.ts';
+import { objectKey, type RemoteStorage } from './storage.ts';
 import { ConfigurationError, errnoCode } from '@housing/core/errors';
-
-/** An object fetched from a remote: its bytes as a stream and where they came from. */
-export interface RemoteObject {
-  stream: AsyncIterable<Uint8Array>;
-  location: string;
-}
-
-/** Read access to a DVC remote's content-addressed storage. */
-export interface RemoteStorage {
-  readonly description: string;
-  /** Throws a ConfigurationError naming the place it looked when the object is missing. */
-  open(md5: string, forPath: string): Promise<RemoteObject>;
-}
-
-/** DVC 3 layout: `files/md5/<first 2 hex>/<other 30 hex>` (a directory's hash keeps `.dir`). */
-export function objectKey(md5: string): string[] {
-  return ['files', 'md5', md5.slice(0, 2), md5.slice(2)];
-}
 
 /** Opens the storage behind a resolved remote. */
 export async function openRemote(remote: ResolvedRemote): Promise<RemoteStorage> {
-  return remote.kind === 'local'
-    ? openLocalRemote(remote)
-    : Promise.resolve(openHttpRemote(remote));
+  switch (remote.kind) {
+    case 'local':
+      return openLocalRemote(remote);
+    case 'http':
+      return openHttpRemote(remote);
+    case 's3':
+      return openS3Remote(remote);
+  }
 }
 
 async function openLocalRemote(remote: ResolvedRemote): Promise<RemoteStorage> {
@@ -58,7 +47,7 @@ async function openLocalRemote(remote: ResolvedRemote): Promise<RemoteStorage> {
 }
 
 function openHttpRemote(remote: ResolvedRemote): RemoteStorage {
-  const headers = authHeaders(remote);
+  const headers = authHeaders({ ...remote, settings: httpSettings(remote.settings) });
   return {
     description: `http remote '${remote.name}' at ${remote.location}`,
     async open(md5, forPath) {
@@ -126,6 +115,35 @@ async function fetchKeepingCredentials(
   throw new ConfigurationError(`remote ${url} redirects more than ${MAX_REDIRECTS} times`);
 }
 
+/**
+ * The variables that carry an http remote's credentials, over
+ * `.dvc/config.local`: CI hands secrets over as variables, and a file written
+ * on a runner is one more place to leak them.
+ */
+export const HTTP_CREDENTIAL_VARIABLES = {
+  user: 'DVC_HTTP_USER',
+  password: 'DVC_HTTP_PASSWORD',
+  custom_auth_header: 'DVC_HTTP_AUTH_HEADER',
+} as const;
+
+/**
+ * An http remote's settings with the environment's credentials over them. A
+ * user (basic) or a header name (custom) in the environment also sets `auth`.
+ */
+export function httpSettings(
+  settings: Record<string, string>,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const merged = { ...settings };
+  for (const [key, variable] of Object.entries(HTTP_CREDENTIAL_VARIABLES)) {
+    const value = env[variable];
+    if (value) merged[key] = value;
+  }
+  if (env[HTTP_CREDENTIAL_VARIABLES.custom_auth_header]) merged.auth = 'custom';
+  else if (env[HTTP_CREDENTIAL_VARIABLES.user]) merged.auth = 'basic';
+  return merged;
+}
+
 /** DVC's http remote auth: `auth = basic` (user, password) or `custom` (custom_auth_header, password). */
 function authHeaders(remote: ResolvedRemote): Record<string, string> {
   const { auth, user, password, custom_auth_header: header } = remote.settings;
@@ -138,6 +156,6 @@ function authHeaders(remote: ResolvedRemote): Record<string, string> {
   if (auth === 'custom' && header !== undefined && password !== undefined)
     return { [header]: password };
   throw new ConfigurationError(
-    `remote '${remote.name}' has auth = ${auth} without its settings (basic needs user and password, custom needs custom_auth_header and password; keep secrets in .dvc/config.local)`,
+    `remote '${remote.name}' has auth = ${auth} without its settings (basic needs user and password, custom needs custom_auth_header and password; keep secrets in .dvc/config.local, or set DVC_HTTP_USER, DVC_HTTP_PASSWORD and DVC_HTTP_AUTH_HEADER)`,
   );
 }

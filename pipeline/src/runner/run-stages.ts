@@ -2,6 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Logger } from '@housing/core/logger';
 import { ConfigurationError } from '@housing/core/errors';
+import { stat } from 'node:fs/promises';
+import { readYamlFile } from '@housing/core/yaml-file';
+import { isUpToDate, PARAMS_FILE, readDvcLock, recordStage, writeDvcLock } from './dvc-lock.ts';
 import type { Stage } from './dvcyaml.ts';
 
 /** The signals that stop a command line; each is passed on to the running child. */
@@ -68,15 +71,37 @@ export function runScript(script: string, args: string[], cwd: string): Promise<
   );
 }
 
+/** How {@link runStages} keeps its record. */
+export interface RunStagesOptions {
+  /** dvc.lock's path; undefined runs every stage and records nothing. */
+  lockFile?: string;
+  /** Run every stage even when its record says it is up to date (`dvc repro --force`). */
+  force?: boolean;
+}
+
 /**
  * Runs stages in the given order, each command in a shell from the stage's
  * `wdir` (the repository root by default), skipping frozen stages, as
- * `dvc repro` does. Stops at the first failing command.
+ * `dvc repro` does. With a lock file, a stage whose record still holds (same
+ * command, params, dependencies and outputs) is skipped, and each stage that
+ * ran is recorded in DVC 3's dvc.lock format. Stops at the first failing command.
  */
-export async function runStages(stages: Stage[], cwd: string, logger: Logger): Promise<void> {
+export async function runStages(
+  stages: Stage[],
+  cwd: string,
+  logger: Logger,
+  options: RunStagesOptions = {},
+): Promise<void> {
+  const { lockFile, force = false } = options;
+  const lock = lockFile ? await readDvcLock(lockFile) : undefined;
+  const params = lockFile ? await readParams(cwd) : undefined;
   for (const stage of stages) {
     if (stage.frozen) {
       logger.info(`stage ${stage.name} is frozen: not run`);
+      continue;
+    }
+    if (lock && !force && (await isUpToDate(stage, lock.stages[stage.name], cwd, params))) {
+      logger.info(`stage ${stage.name} didn't change, skipping`);
       continue;
     }
     logger.info(`stage ${stage.name}`);
@@ -93,5 +118,24 @@ export async function runStages(stages: Stage[], cwd: string, logger: Logger): P
         `stage ${stage.name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
     }
+    if (lock && lockFile) {
+      lock.stages[stage.name] = await recordStage(stage, cwd, params);
+      await writeDvcLock(
+        lockFile,
+        lock,
+        stages.map((s) => s.name),
+      );
+    }
   }
+}
+
+/** params.yaml as parsed YAML (the stages' own CLIs validate it); absent is empty. */
+async function readParams(cwd: string): Promise<unknown> {
+  const file = join(cwd, PARAMS_FILE);
+  return (await stat(file).then(
+    () => true,
+    () => false,
+  ))
+    ? readYamlFile(file)
+    : {};
 }

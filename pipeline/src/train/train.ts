@@ -42,12 +42,7 @@ export function trainModels(
   params: Params,
   logger: Logger,
 ): TrainingResult {
-  const split = splitRows(
-    data.rows,
-    params.seed,
-    params.split.test_size,
-    params.split.validation_size,
-  );
+  const split = splitRows(data, params.seed, params.split.test_size, params.split.validation_size);
   if (split.train.length < 2 * params.gbdt.min_samples_leaf || split.validation.length === 0) {
     throw new ConfigurationError(
       `too few rows to train: ${split.train.length} training and ${split.validation.length} validation rows from ${data.rows}`,

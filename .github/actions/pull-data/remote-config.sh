@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Names a fork's own DVC remote in .dvc/config.local, as
+#   dvc remote add --local --default fork "$DVC_REMOTE_URL"
+#   dvc remote modify --local fork endpointurl "$DVC_REMOTE_ENDPOINT"
+# would, without needing DVC: both `dvc pull` and the built-in pull
+# (npm run data:pull) read config.local over the committed .dvc/config.
+# Credentials stay in the environment (AWS_*, DVC_HTTP_*), except for an http
+# remote's, which DVC itself only reads from the config: those are written
+# with mode 600 and never echoed.
+set -euo pipefail
+
+url="${DVC_REMOTE_URL:-}"
+endpoint="${DVC_REMOTE_ENDPOINT:-}"
+if [[ -z "$url" ]]; then
+  echo "DVC_REMOTE_URL is empty: set the repository variable DVC_REMOTE_URL (e.g. s3://bucket/housing)" >&2
+  exit 2
+fi
+# One line each: a newline would let a variable write other config keys.
+for name in DVC_REMOTE_URL DVC_REMOTE_ENDPOINT DVC_HTTP_USER DVC_HTTP_PASSWORD DVC_HTTP_AUTH_HEADER; do
+  if [[ "${!name:-}" == *$'\n'* || "${!name:-}" == *$'\r'* ]]; then
+    echo "$name holds a line break: it must be one line" >&2
+    exit 2
+  fi
+done
+if [[ ! "$url" =~ ^(s3|gs|azure|ssh|https?|webdav|hdfs|oss)://[^[:space:]]+$ ]]; then
+  echo "DVC_REMOTE_URL '$url' is not a remote url DVC knows (s3://, gs://, azure://, ssh://, http(s)://...)" >&2
+  exit 2
+fi
+
+mkdir -p .dvc
+umask 077
+{
+  printf '[core]\n    remote = fork\n'
+  printf "['remote \"fork\"']\n"
+  printf '    url = %s\n' "$url"
+  if [[ -n "$endpoint" ]]; then printf '    endpointurl = %s\n' "$endpoint"; fi
+  if [[ "$url" =~ ^https?:// && -n "${DVC_HTTP_PASSWORD:-}" ]]; then
+    if [[ -n "${DVC_HTTP_AUTH_HEADER:-}" ]]; then
+      printf '    auth = custom\n    custom_auth_header = %s\n' "$DVC_HTTP_AUTH_HEADER"
+    else
+      printf '    auth = basic\n    user = %s\n' "${DVC_HTTP_USER:-}"
+    fi
+    printf '    password = %s\n' "$DVC_HTTP_PASSWORD"
+  fi
+} > .dvc/config.local
+echo "DVC remote 'fork' -> $url${endpoint:+ at $endpoint} (in .dvc/config.local)"

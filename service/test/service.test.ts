@@ -373,10 +373,18 @@ describe('reload', () => {
       );
 
       await writeFile(join(dir, 'model.onnx'), onnx);
-      await writeFile(
-        join(dir, 'model.card.json'),
-        card.replace('"name": "median_income"', '"name": "income"'),
-      );
+      // A card consistent in itself (its inputs and their profiles agree) that names
+      // an input the graph does not have.
+      const renamed = JSON.parse(card) as {
+        onnx: { inputs: { name: string }[] };
+        reference_profile: { columns: Record<string, unknown> };
+      };
+      for (const input of renamed.onnx.inputs)
+        if (input.name === 'median_income') input.name = 'income';
+      const columns = renamed.reference_profile.columns;
+      columns.income = columns.median_income;
+      delete columns.median_income;
+      await writeFile(join(dir, 'model.card.json'), JSON.stringify(renamed));
       res = await post(`${own.url}/admin/reload`, {}, auth);
       expect(res.body.error).toMatch(/contradict the graph/);
 

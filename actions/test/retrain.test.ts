@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,13 +63,18 @@ describe('retrain (bundled dist, as a child process, in a fresh checkout)', () =
     expect(card.model_version).toMatch(/^gbdt-[0-9a-f]{12}$/);
   });
 
-  it('writes a metrics table and Mermaid charts of feature importance and the loss curve', () => {
+  it('writes a metrics table and Mermaid charts of feature importance and the loss curve', async () => {
     expect(run.summary).toMatch(/^## Retrained: `gbdt-[0-9a-f]{12}`/);
     expect(run.summary).toMatch(/\| test \| \d{5} \| \d{5} \| 0\.8\d{3} \|/);
     const charts = [...run.summary.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]!);
     expect(charts).toHaveLength(2);
     expect(charts[0]).toMatch(/^xychart-beta horizontal\n {2}x-axis \["median_income", /);
-    expect(charts[1]).toMatch(/x-axis "round" \[1, 2, 3, /);
+    // Rounds from the first to the last of the training curve, thinned evenly when there are many.
+    const rounds = /x-axis "round" \[([\d, ]+)\]/.exec(charts[1]!)![1]!.split(', ').map(Number);
+    const curve = (await readFile(join(dir, 'reports/training_curve.csv'), 'utf8')).trim();
+    expect(rounds[0]).toBe(1);
+    expect(rounds.at(-1)).toBe(Number(curve.split('\n').at(-1)!.split(',')[0]));
+    expect(rounds.every((r, i) => i === 0 || r > rounds[i - 1]!)).toBe(true);
     expect(charts[1]!.match(/^ {2}line \[/gm)).toHaveLength(2);
   });
 

@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ConfigurationError } from './errors.ts';
 
@@ -26,23 +27,58 @@ export async function readTextAtMost(file: string, maxBytes: number): Promise<st
 }
 
 /**
- * Reads an open file to its end, in chunks of at most 1 MiB, and stops as soon
- * as it holds more than `maxBytes`: undefined then. Nothing is allocated up
- * front for the limit, and a file that never ends (/dev/zero) costs at most
- * `maxBytes + 1` bytes. Read errors are thrown as fs throws them.
+ * The one bounded read, as a generator so that a sync and an async driver
+ * share it: it yields the buffer to read into next, is sent how many bytes
+ * the read gave, and returns the whole content, or undefined as soon as it
+ * holds more than `maxBytes`. Chunks are at most 1 MiB: nothing is allocated
+ * up front for the limit, and a file that never ends (/dev/zero) costs at
+ * most `maxBytes + 1` bytes.
+ */
+function* collectAtMost(maxBytes: number): Generator<Buffer, Buffer | undefined, number> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(maxBytes + 1 - total, 2 ** 20));
+    const bytesRead = yield chunk;
+    if (bytesRead === 0) return Buffer.concat(chunks, total);
+    chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+    if (total > maxBytes) return undefined;
+  }
+}
+
+/**
+ * Reads an open file to its end, stopping as soon as it holds more than
+ * `maxBytes`: undefined then (see collectAtMost). Read errors are thrown as
+ * fs throws them.
  */
 export async function readHandleAtMost(
   handle: FileHandle,
   maxBytes: number,
 ): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for (;;) {
-    const chunk = Buffer.allocUnsafe(Math.min(maxBytes + 1 - total, 2 ** 20));
-    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-    if (bytesRead === 0) return Buffer.concat(chunks, total);
-    chunks.push(chunk.subarray(0, bytesRead));
-    total += bytesRead;
-    if (total > maxBytes) return undefined;
+  const reads = collectAtMost(maxBytes);
+  for (let step = reads.next(); ;) {
+    if (step.done) return step.value;
+    const { bytesRead } = await handle.read(step.value, 0, step.value.length, null);
+    step = reads.next(bytesRead);
+  }
+}
+
+/**
+ * {@link readHandleAtMost} for a path, synchronously: for configuration read
+ * before anything starts (a secret from a `*_FILE` variable), where the
+ * caller is synchronous. Undefined past `maxBytes`; open and read errors are
+ * thrown as fs throws them.
+ */
+export function readFileAtMostSync(file: string, maxBytes: number): Buffer | undefined {
+  const fd = openSync(file, 'r');
+  try {
+    const reads = collectAtMost(maxBytes);
+    for (let step = reads.next(); ;) {
+      if (step.done) return step.value;
+      step = reads.next(readSync(fd, step.value, 0, step.value.length, null));
+    }
+  } finally {
+    closeSync(fd);
   }
 }

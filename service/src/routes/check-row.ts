@@ -5,7 +5,7 @@ import {
   type PropertySchema,
   type RowSchema,
 } from '@housing/pipeline/contract';
-import { countChars, type BodyBudget } from '../http/json-body.ts';
+import { countChars, type BodyBudget } from '@housing/core/http-body';
 import type { ProblemList } from '../http/errors.ts';
 import type { LoadedModel } from '../model/load-model.ts';
 import type { Row } from '../model/row.ts';

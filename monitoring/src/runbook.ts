@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readTextFile } from '@housing/core/read-text';
 import { RUNBOOK } from './paths.ts';
 
 /** The anchor GitHub gives a Markdown heading: lower case, punctuation dropped, spaces to hyphens. */
@@ -12,6 +12,6 @@ export function githubAnchor(heading: string): string {
 
 /** Every heading anchor in the runbook. */
 export async function runbookAnchors(path = RUNBOOK): Promise<Set<string>> {
-  const text = await readFile(path, 'utf8');
+  const text = await readTextFile(path, { what: 'runbook' });
   return new Set([...text.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => githubAnchor(m[1] ?? '')));
 }

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { ConfigurationError } from './errors.ts';
+import { ConfigurationError, errnoCode } from './errors.ts';
 
 /** The most a YAML or INI configuration file may hold; the project's are a few KiB. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -80,5 +80,39 @@ export function readFileAtMostSync(file: string, maxBytes: number): Buffer | und
     }
   } finally {
     closeSync(fd);
+  }
+}
+
+/** What {@link readTextFile} says when the file cannot be read. */
+export interface ReadTextOptions {
+  /** What the file is, in the message: `cannot read the data contract (ENOENT)`. */
+  what?: string;
+  /** The stage or command that writes it: `cannot read (ENOENT); the train stage writes it`. */
+  writtenBy?: string;
+  /** What to do about it, after the reason: `cannot read (ENOENT); <hint>`. */
+  hint?: string;
+  /** The most it may hold; {@link MAX_CONFIG_BYTES} unless set. */
+  maxBytes?: number;
+}
+
+/**
+ * A text file the user points at (a config, a report an earlier stage
+ * wrote), or a ConfigurationError at `file` that says why it cannot be read
+ * (`cannot read the DVC config (ENOENT); it must declare the default
+ * remote`), never fs's stack. At most `maxBytes` are read (see readTextAtMost).
+ */
+export async function readTextFile(file: string, options: ReadTextOptions = {}): Promise<string> {
+  try {
+    return await readTextAtMost(file, options.maxBytes ?? MAX_CONFIG_BYTES);
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    const hints = [
+      options.writtenBy === undefined ? undefined : `${options.writtenBy} writes it`,
+      options.hint,
+    ].filter(Boolean);
+    throw new ConfigurationError(
+      `cannot read ${options.what ? `the ${options.what} ` : ''}(${errnoCode(error) ?? 'unreadable'})${hints.map((h) => `; ${h}`).join('')}`,
+      file,
+    );
   }
 }

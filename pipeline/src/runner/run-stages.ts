@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Logger } from '@housing/core/logger';
-import { ConfigurationError } from '@housing/core/errors';
+import { CommandError, formatLocation } from '@housing/core/errors';
 import type { Stage } from './dvcyaml.ts';
 
 /** The signals that stop a command line; each is passed on to the running child. */
@@ -84,9 +84,13 @@ export async function runStages(stages: Stage[], cwd: string, logger: Logger): P
       const started = performance.now();
       const code = await runShell(command, join(cwd, stage.wdir ?? '.'));
       if (code !== 0) {
-        throw new ConfigurationError(
-          `stage '${stage.name}' failed: '${command}' exited with ${code}`,
-          `dvc.yaml:${stage.line}`,
+        // Its output went to the terminal (stdio inherited): there is no stderr to quote.
+        throw new CommandError(
+          ['sh', '-c', command],
+          code,
+          '',
+          null,
+          `stage '${stage.name}' (${formatLocation({ file: 'dvc.yaml', line: stage.line })}) failed`,
         );
       }
       logger.info(

@@ -1,20 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from './temp-dir.ts';
 import { EnvReader } from '@housing/core/env';
 import { ConfigurationError } from '@housing/core/errors';
 
 const TOKEN = 'abcdefghijklmnop-0123';
 
 describe('EnvReader', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'core-env-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tempDir = useTempDir('core-env-');
 
   it('reads integers as decimal digits within their range, in either wording', () => {
     const read = new EnvReader({ A: ' 42 ', B: '0x10', C: '1e3', D: '99', E: '' });
@@ -63,15 +57,15 @@ describe('EnvReader', () => {
   });
 
   it('reads a secret from VAR or VAR_FILE, bounded, trimmed, and never quoted', async () => {
-    const file = join(dir, 'token');
+    const file = join(tempDir(), 'token');
     await writeFile(file, `${TOKEN}\n`);
-    const big = join(dir, 'big');
+    const big = join(tempDir(), 'big');
     await writeFile(big, 'a'.repeat(70_000));
     const read = new EnvReader({
       FROM_FILE_FILE: file,
       PLAIN: TOKEN,
       BIG_FILE: big,
-      MISSING_FILE: join(dir, 'nope'),
+      MISSING_FILE: join(tempDir(), 'nope'),
       SHORT: 'SECRET',
       SPACED: 'SECRET with spaces inside',
     });
@@ -86,7 +80,7 @@ describe('EnvReader', () => {
     read.secret('SPACED', spec);
     expect(read.problems).toEqual([
       `BIG_FILE: ${big} is longer than 65,536 bytes, more than a token`,
-      `MISSING_FILE: cannot read ${join(dir, 'nope')} (ENOENT)`,
+      `MISSING_FILE: cannot read ${join(tempDir(), 'nope')} (ENOENT)`,
       'ABSENT (or ABSENT_FILE) is required',
       'SHORT: must be at least 16 characters (or unset)',
       expect.stringMatching(/^SPACED: must be visible ASCII/),

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from './temp-dir.ts';
 import {
   CommandError,
   ConfigurationError,
@@ -99,17 +99,11 @@ describe('GitHubApiError', () => {
 const source = (name: string) => pathToFileURL(join(import.meta.dirname, '..', 'src', name)).href;
 
 describe('runCli exit codes', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'core-run-cli-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tempDir = useTempDir('core-run-cli-');
 
   /** Runs a CLI whose main throws what `body` builds, as node with tsx. */
   async function runThrowing(body: string) {
-    const script = join(dir, `cli-${Math.random().toString(36).slice(2)}.ts`);
+    const script = join(tempDir(), `cli-${Math.random().toString(36).slice(2)}.ts`);
     await writeFile(
       script,
       [

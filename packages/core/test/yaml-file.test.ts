@@ -1,7 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from './temp-dir.ts';
 import { ConfigurationError } from '@housing/core/errors';
 import { readTextFile } from '@housing/core/read-text';
 import { parseYamlText, readYamlFile } from '@housing/core/yaml-file';
@@ -32,16 +32,10 @@ describe('parseYamlText', () => {
 });
 
 describe('readTextFile and readYamlFile', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'core-yaml-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tempDir = useTempDir('core-yaml-');
 
   it('say why a file cannot be read, what it is and who writes it', async () => {
-    const missing = join(dir, 'missing.json');
+    const missing = join(tempDir(), 'missing.json');
     await expect(readTextFile(missing, { writtenBy: 'the train stage' })).rejects.toThrow(
       `${missing}: cannot read (ENOENT); the train stage writes it`,
     );
@@ -50,11 +44,11 @@ describe('readTextFile and readYamlFile', () => {
     ).rejects.toThrow(
       `${missing}: cannot read the DVC config (ENOENT); it must declare the default remote`,
     );
-    await expect(readTextFile(dir)).rejects.toThrow(/cannot read \(EISDIR\)/);
+    await expect(readTextFile(tempDir())).rejects.toThrow(/cannot read \(EISDIR\)/);
   });
 
   it('refuse a file larger than the limit, naming it', async () => {
-    const big = join(dir, 'big.yml');
+    const big = join(tempDir(), 'big.yml');
     await writeFile(big, 'x'.repeat(2000));
     await expect(readTextFile(big, { maxBytes: 1000 })).rejects.toThrow(
       /big\.yml: holds more than 1,000 bytes/,
@@ -62,10 +56,10 @@ describe('readTextFile and readYamlFile', () => {
   });
 
   it('parse a YAML file, naming it relative to the working directory', async () => {
-    const good = join(dir, 'good.yml');
+    const good = join(tempDir(), 'good.yml');
     await writeFile(good, 'groups: []\n');
     await expect(readYamlFile(good)).resolves.toEqual({ groups: [] });
-    const bad = join(dir, 'bad.yml');
+    const bad = join(tempDir(), 'bad.yml');
     await writeFile(bad, 'a: [\n');
     await expect(readYamlFile(bad)).rejects.toThrow(/bad\.yml:\d+: invalid YAML/);
   });

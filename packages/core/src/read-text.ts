@@ -105,14 +105,35 @@ export async function readTextFile(file: string, options: ReadTextOptions = {}):
   try {
     return await readTextAtMost(file, options.maxBytes ?? MAX_CONFIG_BYTES);
   } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    const hints = [
-      options.writtenBy === undefined ? undefined : `${options.writtenBy} writes it`,
-      options.hint,
-    ].filter(Boolean);
-    throw new ConfigurationError(
-      `cannot read ${options.what ? `the ${options.what} ` : ''}(${errnoCode(error) ?? 'unreadable'})${hints.map((h) => `; ${h}`).join('')}`,
-      file,
-    );
+    throw readFailure(error, file, options);
   }
+}
+
+/**
+ * {@link readTextFile} for a file that may be absent (`.dvc/config.local`):
+ * undefined when there is none; any other failure is the same error.
+ */
+export async function readOptionalTextFile(
+  file: string,
+  options: ReadTextOptions = {},
+): Promise<string | undefined> {
+  try {
+    return await readTextAtMost(file, options.maxBytes ?? MAX_CONFIG_BYTES);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw readFailure(error, file, options);
+  }
+}
+
+/** A read's failure as the ConfigurationError it is (a too-large file already is one). */
+function readFailure(error: unknown, file: string, options: ReadTextOptions): unknown {
+  if (error instanceof ConfigurationError) return error;
+  const hints = [
+    options.writtenBy === undefined ? undefined : `${options.writtenBy} writes it`,
+    options.hint,
+  ].filter(Boolean);
+  return new ConfigurationError(
+    `cannot read ${options.what ? `the ${options.what} ` : ''}(${errnoCode(error) ?? 'unreadable'})${hints.map((h) => `; ${h}`).join('')}`,
+    file,
+  );
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from './temp-dir.ts';
 import { ConfigurationError } from '@housing/core/errors';
-import { readTextFile } from '@housing/core/read-text';
+import { readOptionalTextFile, readTextFile } from '@housing/core/read-text';
 import { parseYamlText, readYamlFile } from '@housing/core/yaml-file';
 
 describe('parseYamlText', () => {
@@ -45,6 +45,9 @@ describe('readTextFile and readYamlFile', () => {
       `${missing}: cannot read the DVC config (ENOENT); it must declare the default remote`,
     );
     await expect(readTextFile(tempDir())).rejects.toThrow(/cannot read \(EISDIR\)/);
+    // An optional file may be absent; any other failure is still an error.
+    await expect(readOptionalTextFile(missing)).resolves.toBeUndefined();
+    await expect(readOptionalTextFile(tempDir())).rejects.toThrow(/cannot read \(EISDIR\)/);
   });
 
   it('refuse a file larger than the limit, naming it', async () => {

@@ -1,7 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { ConfigurationError, errnoCode } from '@housing/core/errors';
+import { ConfigurationError } from '@housing/core/errors';
 import { parse } from 'ini';
-import { MAX_CONFIG_BYTES, readTextAtMost, readTextFile } from '@housing/core/read-text';
+import { readOptionalTextFile, readTextFile } from '@housing/core/read-text';
 
 /** Settings of one `remote "name"` section. */
 export type RemoteSettings = Record<string, string>;
@@ -100,11 +100,7 @@ export async function readDvcConfig(dvcDir: string): Promise<DvcConfig> {
   });
   const config = parseDvcConfig(text, file);
   const localFile = join(dvcDir, 'config.local');
-  const local = await readTextAtMost(localFile, MAX_CONFIG_BYTES).catch((error: unknown) => {
-    if (error instanceof ConfigurationError) throw error;
-    if (errnoCode(error) === 'ENOENT') return undefined;
-    throw new ConfigurationError(`cannot read (${errnoCode(error) ?? 'unreadable'})`, localFile);
-  });
+  const local = await readOptionalTextFile(localFile);
   if (local !== undefined) parseDvcConfig(local, localFile, config);
   return config;
 }

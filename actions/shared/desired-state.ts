@@ -1,5 +1,6 @@
 import { parseDocument } from 'yaml';
 import { ConfigurationError } from '@housing/core/errors';
+import { parseYamlText } from '@housing/core/yaml-file';
 
 /** What an environment should run. */
 export interface DesiredState {
@@ -13,9 +14,7 @@ export const ENVIRONMENTS = ['staging', 'production'] as const;
 
 /** Parses deploy/<environment>.yml; `file` names it in errors. */
 export function parseDesiredState(text: string, file: string): DesiredState {
-  const doc = parseDocument(text);
-  if (doc.errors[0])
-    throw new ConfigurationError(`invalid YAML: ${doc.errors[0].message.split('\n')[0]}`, file);
+  const { doc } = parseYamlText(text, file);
   const state = doc.toJS() as Partial<DesiredState> | null;
   if (!state || typeof state.environment !== 'string')
     throw new ConfigurationError('needs environment, image and model_version', file);

@@ -1,5 +1,5 @@
-import { Ajv, type ErrorObject } from 'ajv';
-import { truncateText } from '@housing/core/errors';
+import { Ajv } from 'ajv';
+import { schemaProblemLines } from '@housing/core/schema-errors';
 
 /** One alert of an Alertmanager webhook notification (version 4). */
 export interface WebhookAlert {
@@ -69,21 +69,17 @@ const validate = new Ajv({ allErrors: true }).compile<WebhookPayload>({
 const MAX_DETAILS = 20;
 const MAX_DETAIL_CHARS = 200;
 
-const describe = (e: ErrorObject) =>
-  `${truncateText(e.instancePath || '(root)', MAX_DETAIL_CHARS)} ${e.message ?? 'is invalid'}${
-    e.keyword === 'const'
-      ? ` (${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)})`
-      : ''
-  }`;
-
 /** Checks a parsed body; returns the payload, or what is wrong with it, by JSON path (the first MAX_DETAILS). */
 export function parseWebhook(body: unknown): { payload: WebhookPayload } | { errors: string[] } {
   if (validate(body)) return { payload: body };
-  const errors = validate.errors ?? [];
-  const listed = errors.slice(0, MAX_DETAILS).map(describe);
-  const more = errors.length - listed.length;
+  // ajv's own wording for a missing field (at the object that lacks it): relay clients read it.
   return {
-    errors: more > 0 ? [...listed, `and ${more.toLocaleString('en-US')} more problems`] : listed,
+    errors: schemaProblemLines(validate.errors, {
+      max: MAX_DETAILS,
+      maxPathChars: MAX_DETAIL_CHARS,
+      root: '(root)',
+      locateProperty: false,
+    }),
   };
 }
 

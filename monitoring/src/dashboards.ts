@@ -1,7 +1,11 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { ConfigurationError } from '@housing/core/errors';
+import { parseJsonText } from '@housing/core/json-text';
+import { readTextFile } from '@housing/core/read-text';
 import { DASHBOARDS_DIR, ROOT } from './paths.ts';
+
+/** The most a dashboard file may hold; the project's are tens of KiB. */
+const MAX_DASHBOARD_BYTES = 16 * 1024 * 1024;
 
 /** The parts of a Grafana panel the lint and the live test read. */
 export interface Panel {
@@ -39,12 +43,8 @@ export async function loadDashboards(dir = DASHBOARDS_DIR): Promise<Dashboard[]>
   return Promise.all(
     files.map(async (name) => {
       const file = relative(ROOT, join(dir, name));
-      const text = await readFile(join(dir, name), 'utf8');
-      try {
-        return { ...(JSON.parse(text) as Omit<Dashboard, 'file'>), file };
-      } catch (error) {
-        throw new ConfigurationError(`not valid JSON (${(error as Error).message})`, file);
-      }
+      const text = await readTextFile(join(dir, name), { maxBytes: MAX_DASHBOARD_BYTES });
+      return { ...(parseJsonText(text, file) as Omit<Dashboard, 'file'>), file };
     }),
   );
 }

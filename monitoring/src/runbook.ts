@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { ConfigurationError } from '@housing/core/errors';
+import { readTextFile } from '@housing/core/read-text';
 import { RUNBOOK } from './paths.ts';
 
 /** The anchor GitHub gives a Markdown heading: lower case, punctuation dropped, spaces to hyphens. */
@@ -13,7 +13,7 @@ export function githubAnchor(heading: string): string {
 
 /** Every heading anchor in the runbook. */
 export async function runbookAnchors(path = RUNBOOK): Promise<Set<string>> {
-  const text = await readFile(path, 'utf8');
+  const text = await readTextFile(path, { what: 'runbook' });
   return new Set([...text.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => githubAnchor(m[1] ?? '')));
 }
 

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorMessage, listSome, truncateText } from '@housing/core/errors';
+import { HttpBodyError, readJsonBody, type BodyErrorCode } from '@housing/core/http-body';
 import type { Logger } from '@housing/core/logger';
 import {
   parseWebhook,
@@ -56,17 +57,28 @@ function send(
   res.end(`${JSON.stringify(body)}\n`);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
-  return new Promise((done, fail) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => done(size > MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks)));
-    req.on('error', fail);
-  });
+/**
+ * The relay's own words for the refusals Alertmanager's operators already
+ * know from its logs; the others (charset, encoding, an aborted body) keep
+ * the shared reader's.
+ */
+const BODY_ANSWERS: Partial<Record<BodyErrorCode, string>> = {
+  'content-type': 'content-type must be application/json',
+  'too-large': `body over ${MAX_BODY_BYTES} bytes`,
+  empty: 'body is not JSON',
+  malformed: 'body is not JSON',
+};
+
+/** The notification's JSON, or the answer to send instead. */
+async function readNotification(
+  req: IncomingMessage,
+): Promise<{ body: unknown } | { status: number; error: string }> {
+  try {
+    return { body: await readJsonBody(req, MAX_BODY_BYTES) };
+  } catch (error) {
+    if (!(error instanceof HttpBodyError)) throw error;
+    return { status: error.status, error: BODY_ANSWERS[error.code] ?? error.message };
+  }
 }
 
 const toDispatch = (groupKey: string, alerts: WebhookAlert[]): RetrainDispatch => ({
@@ -111,17 +123,9 @@ export function createRelay(deps: RelayDeps): (req: IncomingMessage, res: Server
         { error: 'missing or wrong bearer token' },
         { 'www-authenticate': 'Bearer' },
       );
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
-      return send(res, 415, { error: 'content-type must be application/json' });
-    const raw = await readBody(req);
-    if (raw === 'too-large') return send(res, 413, { error: `body over ${MAX_BODY_BYTES} bytes` });
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      return send(res, 400, { error: 'body is not JSON' });
-    }
-    const parsed = parseWebhook(body);
+    const read = await readNotification(req);
+    if ('error' in read) return send(res, read.status, { error: read.error });
+    const parsed = parseWebhook(read.body);
     if ('errors' in parsed)
       return send(res, 400, {
         error: 'not an Alertmanager webhook (version 4)',

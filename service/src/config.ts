@@ -1,5 +1,4 @@
-import { bearerTokenProblem } from '@housing/core/bearer-token';
-import { ConfigurationError } from '@housing/core/errors';
+import { EnvReader, type Env } from '@housing/core/env';
 import { FD_RESERVE, openFileLimit } from './fd-limit.ts';
 
 /** Log levels pino understands. */
@@ -52,11 +51,6 @@ export interface ServiceConfig {
    */
   maxConnections: number;
 }
-
-type Env = Record<string, string | undefined>;
-
-/** An integer as decimal digits (a minus sign and surrounding blanks allowed). */
-const DECIMAL_INTEGER = /^\s*-?\d+\s*$/;
 
 /** An integer variable: its default, its range and what it means (for --help). */
 interface IntVariable {
@@ -177,48 +171,33 @@ export function parseConfig(
   env: Env = process.env,
   openFiles: number | undefined = openFileLimit(),
 ): ServiceConfig {
-  const problems: string[] = [];
+  const read = new EnvReader(env);
   const int = (name: keyof typeof INT_VARIABLES, fallback?: number): number => {
-    const { min, max, ...spec } = INT_VARIABLES[name];
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback ?? spec.fallback;
-    // Decimal digits only: Number() would also read 0x10, 1e3, 0b11 and 5000.0.
-    const value = DECIMAL_INTEGER.test(raw) ? Number(raw) : NaN;
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name}=${JSON.stringify(raw)}: expected an integer from ${min} to ${max}`);
-      return fallback ?? spec.fallback;
-    }
-    return value;
+    const spec: IntVariable = INT_VARIABLES[name];
+    return read.int(name, { ...spec, fallback: fallback ?? spec.fallback });
   };
-  const level = env.LOG_LEVEL ?? 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    problems.push(`LOG_LEVEL=${JSON.stringify(level)}: expected one of ${LOG_LEVELS.join(', ')}`);
-  }
-  const token = env.ADMIN_TOKEN === '' ? undefined : env.ADMIN_TOKEN;
-  // A token no header can carry would make /admin/reload a 401 for everyone.
-  const tokenProblem =
-    token === undefined
-      ? undefined
-      : token.length < 16
-        ? 'must be at least 16 characters (or unset to disable /admin/reload)'
-        : bearerTokenProblem(token);
-  if (tokenProblem) problems.push(`ADMIN_TOKEN: ${tokenProblem}`);
   const connectionRoom = openFiles === undefined ? undefined : openFiles - FD_RESERVE;
   const config: ServiceConfig = {
     // Loopback unless told otherwise; the container image sets HOST=0.0.0.0.
     // An empty value means unset, as for every variable: '' would listen on every interface.
-    host: env.HOST || '127.0.0.1',
+    host: read.string('HOST', '127.0.0.1'),
     port: int('PORT'),
-    modelDir: env.MODEL_DIR || 'models/production',
+    modelDir: read.string('MODEL_DIR', 'models/production'),
     bodyLimitBytes: int('BODY_LIMIT_BYTES'),
     maxBatchRows: int('MAX_BATCH_ROWS'),
-    adminToken: token,
-    logLevel: level as ServiceConfig['logLevel'],
+    // A token no header can carry would make /admin/reload a 401 for everyone.
+    adminToken:
+      read.secret('ADMIN_TOKEN', {
+        required: false,
+        file: false,
+        minLength: { chars: 16, hint: '(or unset to disable /admin/reload)' },
+      }) || undefined,
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS'),
     shutdownDrainMs: int('SHUTDOWN_DRAIN_MS'),
     driftWindowRows: int('DRIFT_WINDOW_ROWS'),
     driftIntervalMs: int('DRIFT_INTERVAL_MS'),
-    instrumentation: env.INSTRUMENTATION !== 'off',
+    instrumentation: read.onOff('INSTRUMENTATION', true),
     headersTimeoutMs: int('HEADERS_TIMEOUT_MS'),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS'),
     keepAliveTimeoutMs: int('KEEP_ALIVE_TIMEOUT_MS'),
@@ -228,22 +207,15 @@ export function parseConfig(
       Math.max(1, Math.min(DEFAULT_MAX_CONNECTIONS, connectionRoom ?? Infinity)),
     ),
   };
-  if (env.INSTRUMENTATION !== undefined && !['on', 'off'].includes(env.INSTRUMENTATION)) {
-    problems.push(`INSTRUMENTATION=${JSON.stringify(env.INSTRUMENTATION)}: expected on or off`);
-  }
   // Node refuses a headers timeout longer than the request timeout, which covers the headers too.
   if (config.requestTimeoutMs < config.headersTimeoutMs)
-    problems.push(
+    read.problem(
       `REQUEST_TIMEOUT_MS=${JSON.stringify(env.REQUEST_TIMEOUT_MS ?? String(config.requestTimeoutMs))}: must be at least HEADERS_TIMEOUT_MS (${config.headersTimeoutMs})`,
     );
   if (env.MAX_CONNECTIONS && connectionRoom !== undefined && config.maxConnections > connectionRoom)
-    problems.push(
+    read.problem(
       `MAX_CONNECTIONS=${JSON.stringify(env.MAX_CONNECTIONS)}: the process may have ${openFiles} open files (ulimit -n) and keeps ${FD_RESERVE} for its own; at most ${Math.max(0, connectionRoom)}`,
     );
-  if (problems.length > 0)
-    throw new ConfigurationError(
-      `invalid configuration:\n  ${problems.join('\n  ')}`,
-      'environment',
-    );
+  read.finish('environment');
   return config;
 }

@@ -7,7 +7,8 @@ import {
 } from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { pino, type Logger as Pino } from 'pino';
+import type { Logger as Pino } from 'pino';
+import { createLogger } from '@housing/core/logger';
 import { createApp } from './app.ts';
 import type { ServiceConfig } from './config.ts';
 import { DriftMonitor } from './drift-monitor.ts';
@@ -60,7 +61,7 @@ interface ServiceState {
  */
 export async function start(
   config: ServiceConfig,
-  logger: Pino = pino({ level: config.logLevel }),
+  logger: Pino = createLogger('service', { level: config.logLevel, stream: process.stdout }),
 ): Promise<RunningService> {
   const metrics = createMetrics();
   const state: ServiceState = { drift: undefined, shuttingDown: false };

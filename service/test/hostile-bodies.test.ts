@@ -9,7 +9,7 @@ import { readModelCard } from '@housing/model-card/read';
 import type { ModelCard } from '@housing/model-card/schema';
 import { DriftMonitor } from '../src/drift-monitor.ts';
 import { ProblemList } from '../src/http/errors.ts';
-import { readJsonBody } from '../src/http/json-body.ts';
+import { readJsonBody } from '@housing/core/http-body';
 import { bodyBudget, checkRow } from '../src/routes/check-row.ts';
 import { createMetrics } from '../src/metrics.ts';
 import {

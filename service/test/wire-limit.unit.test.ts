@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readJsonBody } from '../src/http/json-body.ts';
+import { readJsonBody } from '@housing/core/http-body';
 import { SAMPLE_ROW } from '@housing/test-support/service';
 
 /** A small BODY_LIMIT_BYTES, so that bodies around it stay cheap to build. */

@@ -1,4 +1,5 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { schemaProblemLines } from '@housing/core/schema-errors';
 
 /** Polls `<url>/readyz` until it answers 200, or throws after `timeoutMs`. */
 export async function waitReady(url: string, timeoutMs: number): Promise<void> {
@@ -46,7 +47,7 @@ export async function smokeTest(
   for (const [i, row] of rows.entries()) {
     if (!validate(row))
       throw new Error(
-        `smoke row ${i} does not fit the model's input contract: ${(validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`).join('; ')}`,
+        `smoke row ${i} does not fit the model's input contract: ${schemaProblemLines(validate.errors, { max: 20, maxPathChars: 200, root: '(row)' }).join('; ')}`,
       );
     const res = await fetch(`${url}/v1/predict`, {
       method: 'POST',

@@ -116,15 +116,18 @@ export class CommandError extends Error {
     readonly stderr: string,
     /** The signal that ended it, if one did. */
     readonly signal: NodeJS.Signals | null = null,
+    /**
+     * What the command was for, put before it in the message (`stage 'train'
+     * (dvc.yaml:12)`): a command line alone does not say which step failed.
+     */
+    readonly context?: string,
   ) {
     const how = exitCode === null ? `was killed by ${signal ?? 'a signal'}` : `exited ${exitCode}`;
-    const tail = stderr.trim().slice(-4096);
-    super(
-      truncateText(
-        `${command.join(' ')} ${how}${tail ? `: ${tail}` : ''}`,
-        MAX_ERROR_MESSAGE_CHARS,
-      ),
-    );
+    const head = `${context ? `${context}: ` : ''}${command.join(' ')} ${how}`;
+    // The end of stderr says why; it gets the room the head leaves, never more than 4 KiB.
+    const room = Math.max(0, Math.min(4096, MAX_ERROR_MESSAGE_CHARS - head.length - 2));
+    const tail = room > 0 ? stderr.trim().slice(-room) : '';
+    super(truncateText(`${head}${tail ? `: ${tail}` : ''}`, MAX_ERROR_MESSAGE_CHARS));
   }
 }
 

@@ -1,6 +1,16 @@
 import { DEFAULT_CSV_LIMITS, MAX_CSV_LIMIT, type CsvLimits } from '../data/csv.ts';
-import { numberFlag, type FlagSpecs } from '@housing/core/args';
+import { numberFlag, type FlagSpec, type FlagSpecs } from '@housing/core/args';
 import { ConfigurationError, quoteInput } from '@housing/core/errors';
+
+/** `--data`, the CSV a command reads (params.yaml's data.path when absent); `description` says what for. */
+export function dataFlag(description: string) {
+  return {
+    type: 'string',
+    value: '<csv>',
+    description,
+    defaultText: 'params.yaml data.path',
+  } as const satisfies FlagSpec;
+}
 
 /** The flags of every command that reads a CSV (validate, train, evaluate), for `parseFlags`. */
 export const CSV_LIMIT_FLAGS = {

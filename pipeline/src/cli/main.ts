@@ -4,7 +4,7 @@ import { runScript } from '../runner/run-stages.ts';
 import { createCliLogger, type Logger } from '@housing/core/logger';
 import type { ServiceConfig } from '@housing/service/config';
 import { loadParams } from '../params/params.ts';
-import { ConfigurationError } from '@housing/core/errors';
+import { CommandError } from '@housing/core/errors';
 import { parseFlags, type CommandHelp } from '@housing/core/args';
 import { runCli } from '@housing/core/run-cli';
 
@@ -53,12 +53,10 @@ runCli(async (argv) => {
     ['data:pull', 'pull.ts'],
     ['pipeline', 'repro.ts'],
   ] as const) {
-    const code = await runScript(join(import.meta.dirname, script), [], root);
-    if (code !== 0)
-      throw new ConfigurationError(
-        `${step} failed (exit ${code}); see the messages above`,
-        'npm start',
-      );
+    const entry = join(import.meta.dirname, script);
+    const code = await runScript(entry, [], root);
+    // Its messages are above (stdio inherited): the error names the step and its exit code.
+    if (code !== 0) throw new CommandError(['node', entry], code, '', null, `npm start: ${step}`);
   }
   const gate = await runScript(join(import.meta.dirname, 'gate.ts'), [], root);
   if (gate !== 0) {

@@ -7,7 +7,7 @@ import { numberFlag, PARAMS_FLAG, parseFlags, type CommandHelp } from '@housing/
 import { writeFileAtomic, writeJsonAtomic } from '@housing/core/atomic';
 import { createCliLogger } from '@housing/core/logger';
 import { loadStageConfig } from '../params/stage-config.ts';
-import { CSV_LIMIT_FLAGS, csvLimitsFromFlags } from './csv-flags.ts';
+import { CSV_LIMIT_FLAGS, csvLimitsFromFlags, dataFlag } from './csv-flags.ts';
 import { runCli } from '@housing/core/run-cli';
 
 const HELP: CommandHelp = {
@@ -24,12 +24,7 @@ runCli(async (argv) => {
   const flags = parseFlags(
     argv,
     {
-      data: {
-        type: 'string',
-        value: '<csv>',
-        description: 'the training CSV',
-        defaultText: 'params.yaml data.path',
-      },
+      data: dataFlag('the training CSV'),
       out: {
         type: 'string',
         value: '<dir>',

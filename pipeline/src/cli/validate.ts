@@ -4,7 +4,7 @@ import { formatValidationSummary } from '../validate/summary.ts';
 import { PARAMS_FLAG, parseFlags, type CommandHelp } from '@housing/core/args';
 import { writeJsonAtomic } from '@housing/core/atomic';
 import { loadStageConfig } from '../params/stage-config.ts';
-import { CSV_LIMIT_FLAGS, csvLimitsFromFlags } from './csv-flags.ts';
+import { CSV_LIMIT_FLAGS, csvLimitsFromFlags, dataFlag } from './csv-flags.ts';
 import { runCli } from '@housing/core/run-cli';
 
 const HELP: CommandHelp = {
@@ -18,12 +18,7 @@ runCli(async (argv) => {
   const flags = parseFlags(
     argv,
     {
-      data: {
-        type: 'string',
-        value: '<csv>',
-        description: 'the CSV to validate',
-        defaultText: 'params.yaml data.path',
-      },
+      data: dataFlag('the CSV to validate'),
       reference: {
         type: 'string',
         value: '<card>',

@@ -146,7 +146,7 @@ export class CsvParser {
     if (this.quoted && !this.quoteSeen) {
       throw new ConfigurationError(
         `unterminated quoted field: the quote opened on line ${this.quoteLine} is never closed`,
-        `${this.where}:${this.recordLine}`,
+        { file: this.where, line: this.recordLine },
       );
     }
     if (this.recordChars > 0) this.emit();
@@ -281,7 +281,7 @@ export class CsvParser {
       : '';
     throw new ConfigurationError(
       `the ${what} starting on this line is longer than ${limit.toLocaleString('en-US')} characters (${flag} sets the limit)${hint}`,
-      `${this.where}:${this.recordLine}`,
+      { file: this.where, line: this.recordLine },
     );
   }
 

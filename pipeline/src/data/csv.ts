@@ -79,7 +79,7 @@ export function mapHeader(header: string[], columns: string[], where: string): n
   if (problems.length > 0) {
     throw new ConfigurationError(
       `header does not match the data contract: ${problems.join('; ')}`,
-      `${where}:1`,
+      { file: where, line: 1 },
     );
   }
   return columns.map((c) => position.get(c)!);

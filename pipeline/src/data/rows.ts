@@ -69,7 +69,7 @@ export async function loadDataset(
       const first = describeRowErrors(validateRow.errors, row)[0];
       throw new ConfigurationError(
         `column '${first?.column}' ${first?.message} (got ${quoteInput(first?.value ?? null)}); run npm run validate for a full report`,
-        `${path}:${record.line}`,
+        { file: path, line: record.line },
       );
     }
     for (const c of columns.numeric) numeric[c]!.push(row[c] === null ? NaN : (row[c] as number));

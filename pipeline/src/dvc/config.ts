@@ -1,6 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { ConfigurationError, errnoCode } from '@housing/core/errors';
-import { MAX_CONFIG_BYTES, readTextAtMost } from '@housing/core/read-text';
+import { ConfigurationError } from '@housing/core/errors';
+import { parse } from 'ini';
+import { readOptionalTextFile, readTextFile } from '@housing/core/read-text';
 
 /** Settings of one `remote "name"` section. */
 export type RemoteSettings = Record<string, string>;
@@ -22,33 +23,26 @@ export interface ResolvedRemote {
   settings: RemoteSettings;
 }
 
-const SECTION = /^\[\s*'?(?:(core)|remote\s+"([^"]+)")'?\s*\]$/;
+/** A `[section]` line; DVC's sections are `[core]` and `['remote "name"']`. */
 const ANY_SECTION = /^\[.*\]$/;
 const KEY_VALUE = /^([A-Za-z0-9_.-]+)\s*=\s*(.*)$/;
+/** A remote's section name once `ini` has taken its quotes off: `remote "name"`. */
+const REMOTE_SECTION = /^remote\s+"([^"]+)"$/;
 
 /**
- * Parses DVC's config syntax (configobj: `[core]`, `['remote "name"']`,
- * `key = value`). Sections the pull does not use are skipped, not rejected.
+ * What `ini` would read without a word: a line that is neither `key = value`
+ * nor a `[section]` (ini makes it a key set to true), and a key before any
+ * section (ini files it at the top level). DVC refuses both, so these are
+ * errors at their line.
  */
-export function parseDvcConfig(text: string, file: string, into?: DvcConfig): DvcConfig {
-  const config: DvcConfig = into ?? { defaultRemote: undefined, remotes: new Map() };
-  let section: { kind: 'core' } | { kind: 'remote'; name: string } | { kind: 'other' } | undefined;
+function checkLines(text: string, file: string): void {
+  let inSection = false;
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
-    const where = `${file}:${index + 1}`;
-    const header = SECTION.exec(line);
-    if (header) {
-      if (header[1]) section = { kind: 'core' };
-      else {
-        const name = header[2]!;
-        section = { kind: 'remote', name };
-        if (!config.remotes.has(name)) config.remotes.set(name, {});
-      }
-      return;
-    }
+    const where = { file, line: index + 1 };
     if (ANY_SECTION.test(line)) {
-      section = { kind: 'other' };
+      inSection = true;
       return;
     }
     const kv = KEY_VALUE.exec(line);
@@ -57,40 +51,56 @@ export function parseDvcConfig(text: string, file: string, into?: DvcConfig): Dv
         `cannot parse '${line}': expected 'key = value' or a [section]`,
         where,
       );
-    if (!section) throw new ConfigurationError(`'${kv[1]}' appears before any [section]`, where);
-    const key = kv[1]!;
-    const value = unquote(kv[2]!.trim());
-    if (section.kind === 'core' && key === 'remote') config.defaultRemote = value;
-    if (section.kind === 'remote') config.remotes.get(section.name)![key] = value;
+    if (!inSection) throw new ConfigurationError(`'${kv[1]}' appears before any [section]`, where);
   });
-  return config;
 }
 
-function unquote(value: string): string {
-  const m = /^(['"])(.*)\1$/.exec(value);
-  return m ? m[2]! : value;
+/**
+ * `ini` nests a section whose name holds a dot (`[a.b]` is `b` inside `a`);
+ * a remote's name may hold one (`['remote "my.store"']`), so section names
+ * are escaped to stay whole.
+ */
+function escapeSectionDots(text: string): string {
+  return text.replace(
+    /^(\s*)\[(.*)\](\s*)$/gm,
+    (_, before: string, name: string, after: string) =>
+      `${before}[${name.replace(/\./g, '\\.')}]${after}`,
+  );
+}
+
+/**
+ * Parses DVC's config syntax (configobj: `[core]`, `['remote "name"']`,
+ * `key = value`) with `ini`, after a line check that keeps errors at
+ * file:line. Sections the pull does not use are skipped, not rejected.
+ */
+export function parseDvcConfig(text: string, file: string, into?: DvcConfig): DvcConfig {
+  const config: DvcConfig = into ?? { defaultRemote: undefined, remotes: new Map() };
+  checkLines(text, file);
+  const sections = parse(escapeSectionDots(text)) as Record<string, unknown>;
+  for (const [name, values] of Object.entries(sections)) {
+    if (typeof values !== 'object' || values === null) continue;
+    const settings = Object.fromEntries(
+      Object.entries(values).map(([key, value]) => [key, String(value)]),
+    );
+    if (name.trim() === 'core' && settings.remote !== undefined)
+      config.defaultRemote = settings.remote;
+    const remote = REMOTE_SECTION.exec(name.trim())?.[1];
+    if (remote !== undefined)
+      config.remotes.set(remote, { ...config.remotes.get(remote), ...settings });
+  }
+  return config;
 }
 
 /** Reads `.dvc/config`, then `.dvc/config.local` over it, as DVC does. */
 export async function readDvcConfig(dvcDir: string): Promise<DvcConfig> {
   const file = join(dvcDir, 'config');
-  let text: string;
-  try {
-    text = await readTextAtMost(file, MAX_CONFIG_BYTES);
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError(
-      `cannot read the DVC config (${errnoCode(error) ?? 'unreadable'}); it must declare the default remote`,
-      file,
-    );
-  }
+  const text = await readTextFile(file, {
+    what: 'DVC config',
+    hint: 'it must declare the default remote',
+  });
   const config = parseDvcConfig(text, file);
   const localFile = join(dvcDir, 'config.local');
-  const local = await readTextAtMost(localFile, MAX_CONFIG_BYTES).catch((error: unknown) => {
-    if (error instanceof ConfigurationError) throw error;
-    if (errnoCode(error) === 'ENOENT') return undefined;
-    throw new ConfigurationError(`cannot read (${errnoCode(error) ?? 'unreadable'})`, localFile);
-  });
+  const local = await readOptionalTextFile(localFile);
   if (local !== undefined) parseDvcConfig(local, localFile, config);
   return config;
 }

@@ -1,6 +1,7 @@
-import { parseDocument, isMap, isSeq, LineCounter, type Node as YamlNode } from 'yaml';
-import { ConfigurationError, errnoCode } from '@housing/core/errors';
-import { MAX_CONFIG_BYTES, readTextAtMost } from '@housing/core/read-text';
+import { isMap, isSeq, type Node as YamlNode } from 'yaml';
+import { ConfigurationError } from '@housing/core/errors';
+import { readTextFile } from '@housing/core/read-text';
+import { parseYamlText } from '@housing/core/yaml-file';
 import { staysInside } from './inside.ts';
 
 /** One tracked output of a `.dvc` file, as `dvc add` writes it (DVC 3 format). */
@@ -18,34 +19,16 @@ const MD5 = /^[0-9a-f]{32}(\.dir)?$/;
 
 /** Reads a `.dvc` file and returns its single output, with errors at file:line. */
 export async function readDvcFile(file: string): Promise<DvcOut> {
-  let text: string;
-  try {
-    text = await readTextAtMost(file, MAX_CONFIG_BYTES);
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError(
-      `cannot read the DVC file (${errnoCode(error) ?? 'unreadable'}); it should track data/ as 'dvc add data' writes it`,
-      file,
-    );
-  }
+  const text = await readTextFile(file, {
+    what: 'DVC file',
+    hint: "it should track data/ as 'dvc add data' writes it",
+  });
   return parseDvcFile(text, file);
 }
 
 /** Parses `.dvc` file text. `file` is only used to say where an error is. */
 export function parseDvcFile(text: string, file: string): DvcOut {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
-  const at = (node: YamlNode | null | undefined): string => {
-    const offset = node?.range?.[0];
-    return offset === undefined ? file : `${file}:${lineCounter.linePos(offset).line}`;
-  };
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0]!;
-    throw new ConfigurationError(
-      `invalid YAML: ${first.message.split('\n')[0]}`,
-      `${file}:${first.linePos?.[0].line ?? 1}`,
-    );
-  }
+  const { doc, at } = parseYamlText(text, file);
   const root = doc.contents;
   const outs = isMap(root) ? root.get('outs', true) : undefined;
   if (!isSeq(outs) || outs.items.length === 0) {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Logger } from '@housing/core/logger';
-import { ConfigurationError } from '@housing/core/errors';
+import { CommandError, formatLocation } from '@housing/core/errors';
 import { stat } from 'node:fs/promises';
 import { readYamlFile } from '@housing/core/yaml-file';
 import { isUpToDate, PARAMS_FILE, readDvcLock, recordStage, writeDvcLock } from './dvc-lock.ts';
@@ -109,9 +109,13 @@ export async function runStages(
       const started = performance.now();
       const code = await runShell(command, join(cwd, stage.wdir ?? '.'));
       if (code !== 0) {
-        throw new ConfigurationError(
-          `stage '${stage.name}' failed: '${command}' exited with ${code}`,
-          `dvc.yaml:${stage.line}`,
+        // Its output went to the terminal (stdio inherited): there is no stderr to quote.
+        throw new CommandError(
+          ['sh', '-c', command],
+          code,
+          '',
+          null,
+          `stage '${stage.name}' (${formatLocation({ file: 'dvc.yaml', line: stage.line })}) failed`,
         );
       }
       logger.info(

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger as Pino } from 'pino';
+import { HttpBodyError } from '@housing/core/http-body';
 import { sendJson } from './respond.ts';
 
 /** One field-level problem, named by its JSON path. */
@@ -78,11 +79,15 @@ export class ProblemList {
 
 /**
  * Maps anything thrown on a request path to an HttpError: ours as they are,
+ * a refused body with its status and details,
  * other 4xx (Express's static files) by status, and everything else to a
  * bare 500 whose message reveals nothing.
  */
 function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
+  // A body refused by the shared reader: its status and details, capped as ours are.
+  if (error instanceof HttpBodyError)
+    return new HttpError(error.status, error.message, error.details);
   const e = error as { status?: number; message?: string };
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
     return new HttpError(e.status, e.message ?? 'bad request');

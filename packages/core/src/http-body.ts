@@ -1,7 +1,41 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { HttpError } from './errors.ts';
+
+/** Why a body was refused, for callers that word some answers their own way. */
+export type BodyErrorCode =
+  | 'content-type'
+  | 'charset'
+  | 'content-encoding'
+  | 'too-large'
+  | 'empty'
+  | 'malformed'
+  | 'too-many-keys'
+  | 'too-many-containers'
+  | 'aborted'
+  | 'unreadable';
+
+/** One problem with the body as a whole, for an answer's `details` (`path` '' is the body). */
+export interface BodyProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * A request body that cannot be read as JSON: its HTTP status (400, 413 or
+ * 415), a code saying why, and a message that says it to the client.
+ */
+export class HttpBodyError extends Error {
+  override readonly name = 'HttpBodyError';
+  constructor(
+    readonly status: 400 | 413 | 415,
+    readonly code: BodyErrorCode,
+    message: string,
+    readonly details?: BodyProblem[],
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Content-Encodings a client may compress its body with, as express.json()
@@ -40,8 +74,9 @@ export const UNBOUNDED: BodyBudget = { colons: Infinity, containers: Infinity };
  * inflates a compressed body, stops at `limitBytes` of decoded body (413),
  * skips one leading UTF-8 byte order mark, refuses a body with more keys or
  * more objects and arrays than `budget` allows (more than the caller can
- * accept) and parses it (400 for malformed JSON). Every failure is an HttpError that says what
- * was wrong.
+ * accept) and parses it (400 for malformed JSON). Every failure is an
+ * HttpBodyError that says what was wrong; the service and the relay both
+ * read their bodies here.
  */
 export async function readJsonBody(
   req: IncomingMessage,
@@ -51,7 +86,11 @@ export async function readJsonBody(
   const contentType = req.headers['content-type'];
   const [mediaType = '', ...params] = (contentType ?? '').split(';');
   if (mediaType.trim().toLowerCase() !== 'application/json')
-    throw new HttpError(415, `Content-Type must be application/json, got ${contentType ?? 'none'}`);
+    throw new HttpBodyError(
+      415,
+      'content-type',
+      `Content-Type must be application/json, got ${contentType ?? 'none'}`,
+    );
   for (const param of params) {
     const [key, value = ''] = param.split('=');
     const charset = value
@@ -59,15 +98,20 @@ export async function readJsonBody(
       .replace(/^"(.*)"$/, '$1')
       .toLowerCase();
     if (key?.trim().toLowerCase() === 'charset' && charset !== 'utf-8' && charset !== 'utf8')
-      throw new HttpError(415, `unsupported charset "${charset.toUpperCase()}": send UTF-8`);
+      throw new HttpBodyError(
+        415,
+        'charset',
+        `unsupported charset "${charset.toUpperCase()}": send UTF-8`,
+      );
   }
   const encoding = (req.headers['content-encoding'] ?? '').trim().toLowerCase() || 'identity';
   let source: Readable = req;
   if (encoding !== 'identity') {
     const decoder = DECODERS.get(encoding);
     if (!decoder)
-      throw new HttpError(
+      throw new HttpBodyError(
         415,
+        'content-encoding',
         `unsupported Content-Encoding "${encoding}": send identity, gzip, deflate or br`,
       );
     source = req.pipe(decoder()) as unknown as Readable;
@@ -75,22 +119,26 @@ export async function readJsonBody(
   // The limit holds for the body as sent too, whatever its encoding (see readText).
   if (Number(req.headers['content-length']) > limitBytes) throw tooLarge(limitBytes);
   const text = await readText(req, source, limitBytes);
-  if (text.length === 0) throw new HttpError(400, 'malformed JSON: the body is empty');
+  if (text.length === 0) throw new HttpBodyError(400, 'empty', 'malformed JSON: the body is empty');
   // Every key costs JSON.parse a property, and 130,000 keys in one object cost it ~60 ms:
   // a body with more ':' than any valid request holds is refused unparsed. A key takes
   // at least 4 characters ("":0), so a body of at most 4 × colons is not counted.
   const { colons, containers } = budget;
   const than = `more than any valid request${budget.largest ? ` (${budget.largest})` : ''} has`;
   if (text.length > 4 * colons && countChars(text, ':', colons) > colons) {
-    throw new HttpError(400, `the body has more than ${colons} keys (':' characters), ${than}`, [
-      { path: '', message: `must NOT have more than ${colons} keys` },
-    ]);
+    throw new HttpBodyError(
+      400,
+      'too-many-keys',
+      `the body has more than ${colons} keys (':' characters), ${than}`,
+      [{ path: '', message: `must NOT have more than ${colons} keys` }],
+    );
   }
   // 300,000 '{}' or '[]', or arrays nested thousands deep, cost JSON.parse 30-180 ms
   // without a single ':'. Each takes at least 2 characters.
   if (text.length > 2 * containers && countContainers(text, containers) > containers) {
-    throw new HttpError(
+    throw new HttpBodyError(
       400,
+      'too-many-containers',
       `the body has more than ${containers} objects and arrays ('{' and '[' characters), ${than}`,
       [{ path: '', message: `must NOT have more than ${containers} objects and arrays` }],
     );
@@ -98,7 +146,7 @@ export async function readJsonBody(
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new HttpError(400, `malformed JSON: ${(error as Error).message}`);
+    throw new HttpBodyError(400, 'malformed', `malformed JSON: ${(error as Error).message}`);
   }
 }
 
@@ -132,8 +180,12 @@ function countContainers(text: string, max: number): number {
   return objects > max ? objects : objects + countChars(text, '[', max - objects);
 }
 
-function tooLarge(limitBytes: number): HttpError {
-  return new HttpError(413, `the body is larger than the limit of ${limitBytes} bytes`);
+function tooLarge(limitBytes: number): HttpBodyError {
+  return new HttpBodyError(
+    413,
+    'too-large',
+    `the body is larger than the limit of ${limitBytes} bytes`,
+  );
 }
 
 /**
@@ -159,7 +211,7 @@ function readText(req: IncomingMessage, source: Readable, limitBytes: number): P
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
-    const fail = (error: HttpError) => {
+    const fail = (error: HttpBodyError) => {
       req.off('data', onWire);
       req.off('close', onRequestClose);
       source.off('data', onData);
@@ -186,7 +238,8 @@ function readText(req: IncomingMessage, source: Readable, limitBytes: number): P
       resolve(body.toString('utf8', hasBom(body) ? 3 : 0));
     };
     // 'close' before 'end': the client went away mid-body.
-    const onClose = () => fail(new HttpError(400, 'the request was aborted before its body ended'));
+    const onClose = () =>
+      fail(new HttpBodyError(400, 'aborted', 'the request was aborted before its body ended'));
     // A request piped into a decoder neither ends nor closes it when it goes away
     // mid-body: watched only on the decoder, the read would wait for ever, holding
     // what it decoded and the decoder's state. (After the request's own 'end' the
@@ -203,7 +256,11 @@ function readText(req: IncomingMessage, source: Readable, limitBytes: number): P
     source.once('close', onClose);
     source.once('error', (error: Error) =>
       fail(
-        new HttpError(400, `the body cannot be read: ${error.message.split('\n')[0] ?? 'error'}`),
+        new HttpBodyError(
+          400,
+          'unreadable',
+          `the body cannot be read: ${error.message.split('\n')[0] ?? 'error'}`,
+        ),
       ),
     );
   });

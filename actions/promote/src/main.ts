@@ -1,9 +1,10 @@
 import * as core from '@actions/core';
-import { ConfigurationError, GitHubApiError } from '@housing/core/errors';
+import { ConfigurationError } from '@housing/core/errors';
 import { currentRepo, gitHub, type GitHub } from '../../shared/github.ts';
 import { stringInput } from '../../shared/inputs.ts';
 import { markdownTable } from '../../shared/markdown.ts';
 import { runAction } from '../../shared/run.ts';
+import { branchExists } from './branch.ts';
 import {
   ENVIRONMENTS,
   parseDesiredState,
@@ -42,17 +43,6 @@ export function getInputs(): Inputs {
   };
   core.setSecret(inputs.githubToken);
   return inputs;
-}
-
-/** Whether `branch` exists: GitHub's 404 is the answer "no", any other failure is thrown. */
-async function branchExists(github: GitHub, repo: Repo, branch: string): Promise<boolean> {
-  try {
-    await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
-    return true;
-  } catch (error) {
-    if (error instanceof GitHubApiError && error.status === 404) return false;
-    throw error;
-  }
 }
 
 /** The text and blob sha of `file` on `ref`. */

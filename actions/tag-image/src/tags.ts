@@ -12,7 +12,6 @@ export interface TagContext {
   modelVersion: string | undefined;
 }
 
-
 /** Characters a Docker tag may hold; anything else becomes '-'. */
 const sanitize = (s: string) =>
   s

@@ -1,92 +1,87 @@
-import { ConfigurationError } from '@housing/core/errors';
+import { context, getOctokit } from '@actions/github';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { RequestError } from '@octokit/request-error';
+import { ConfigurationError, GitHubApiError } from '@housing/core/errors';
 
-/** The repository the workflow runs in, from GITHUB_REPOSITORY. */
-export function currentRepo(env = process.env): { owner: string; repo: string } {
-  const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
-  if (!owner || !repo) throw new ConfigurationError('GITHUB_REPOSITORY is not owner/repo');
-  return { owner, repo };
+/** The Octokit the actions call GitHub with: REST methods, `paginate`, retries for reads. */
+export type GitHub = ReturnType<typeof getOctokit>;
+
+/** The repository the workflow runs in, as `github.context` reads it from GITHUB_REPOSITORY. */
+export function currentRepo(): { owner: string; repo: string } {
+  let repo: { owner?: string; repo?: string } | undefined;
+  try {
+    repo = context.repo;
+  } catch {
+    // context.repo throws a plain Error when GITHUB_REPOSITORY is unset.
+  }
+  if (!repo?.owner || !repo.repo)
+    throw new ConfigurationError('GITHUB_REPOSITORY is not owner/repo');
+  return { owner: repo.owner, repo: repo.repo };
 }
 
 /**
- * A minimal client for GitHub's REST API: the few endpoints the actions use,
- * with the token, the API version header, errors that say what failed, and
- * Link-header pagination. GITHUB_API_URL points it at GitHub Enterprise, or
- * at a loopback fake in the tests.
+ * Methods that change nothing on GitHub. Only these are ever sent twice (by
+ * the retry and throttling plugins): a POST that timed out may have been
+ * applied, and a second one would make a second release, comment or
+ * deployment.
  */
-export class GitHubClient {
-  constructor(
-    private readonly token: string,
-    private readonly baseUrl = process.env.GITHUB_API_URL ?? 'https://api.github.com',
-  ) {}
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
-  /** One request; JSON in and out unless `accept` asks for something else. */
-  async request(
-    method: string,
-    path: string,
-    body?: unknown,
-    accept = 'application/vnd.github+json',
-  ): Promise<Response> {
-    const url = path.startsWith('http') ? path : `${this.baseUrl}${path}`;
-    const res = await fetch(url, {
-      method,
-      headers: {
-        accept,
-        authorization: `Bearer ${this.token}`,
-        'x-github-api-version': '2022-11-28',
-        'user-agent': 'housing-mlops-actions',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (!res.ok) {
-      const text = await res.text();
-      throw new Error(`GitHub API ${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
-    }
-    return res;
-  }
+/** Retries a rate-limited read twice at most; never a write. */
+const retryReads = (
+  _after: number,
+  options: { method: string },
+  _octokit: unknown,
+  count: number,
+) => SAFE_METHODS.has(options.method) && count < 2;
 
-  /**
-   * Uploads bytes as a release asset. `uploadUrl` is the release's
-   * `upload_url` (an RFC 6570 template ending in `{?name,label}`).
-   */
-  async uploadAsset<T>(
-    uploadUrl: string,
-    name: string,
-    bytes: Uint8Array,
-    contentType: string,
-  ): Promise<T> {
-    const url = `${uploadUrl.replace(/\{[^}]*\}$/, '')}?name=${encodeURIComponent(name)}`;
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        accept: 'application/vnd.github+json',
-        authorization: `Bearer ${this.token}`,
-        'x-github-api-version': '2022-11-28',
-        'user-agent': 'housing-mlops-actions',
-        'content-type': contentType,
-      },
-      body: bytes,
-    });
-    if (!res.ok)
-      throw new Error(
-        `GitHub upload of ${name} answered ${res.status}: ${(await res.text()).slice(0, 300)}`,
-      );
-    return (await res.json()) as T;
-  }
+/**
+ * GitHub's error answer as a {@link GitHubApiError} (method, path, status and
+ * the start of the body); any other failure (no answer at all) is returned
+ * as it is. `baseUrl` is cut from the path, so messages name the endpoint.
+ */
+export function toGitHubApiError(error: unknown, baseUrl: string): unknown {
+  if (!(error instanceof RequestError) || !error.response) return error;
+  const url = error.request.url;
+  const path = url.startsWith(baseUrl) ? url.slice(baseUrl.length) : new URL(url).pathname;
+  const data: unknown = error.response.data;
+  const body =
+    typeof data === 'string'
+      ? data
+      : data instanceof ArrayBuffer
+        ? Buffer.from(data).toString('utf8')
+        : (JSON.stringify(data) ?? '');
+  return new GitHubApiError(error.request.method, path, error.status, body.slice(0, 300));
+}
 
-  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return (await (await this.request(method, path, body)).json()) as T;
-  }
-
-  /** Every item of a list endpoint, following `Link: <...>; rel="next"`. */
-  async paginate<T>(path: string): Promise<T[]> {
-    const items: T[] = [];
-    let next: string | undefined = `${path}${path.includes('?') ? '&' : '?'}per_page=100`;
-    while (next) {
-      const res = await this.request('GET', next);
-      items.push(...((await res.json()) as T[]));
-      next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
-    }
-    return items;
-  }
+/**
+ * The Octokit of `@actions/github` for `token`, pointed at GITHUB_API_URL
+ * (GitHub Enterprise, or a loopback fake in the tests). Reads are retried on
+ * server errors and rate limits; writes never are. Every error answer
+ * becomes a {@link GitHubApiError}, here and nowhere else.
+ */
+export function gitHub(
+  token: string,
+  baseUrl = process.env.GITHUB_API_URL ?? 'https://api.github.com',
+): GitHub {
+  const octokit = getOctokit(
+    token,
+    {
+      baseUrl,
+      userAgent: 'housing-mlops-actions',
+      throttle: { onRateLimit: retryReads, onSecondaryRateLimit: retryReads },
+    },
+    retry,
+    throttling,
+  );
+  // Registered after the plugins, so these wrap them: the retry plugin reads
+  // `retries` from the options this sets, and the error seen here is final.
+  octokit.hook.before('request', (options) => {
+    if (!SAFE_METHODS.has(options.method)) options.request = { ...options.request, retries: 0 };
+  });
+  octokit.hook.error('request', (error) => {
+    throw toGitHubApiError(error, baseUrl);
+  });
+  return octokit;
 }

@@ -9,13 +9,21 @@ export function stringInput(name: string, fallback?: string): string {
   throw new ConfigurationError(`input '${name}' is required`);
 }
 
-/** A boolean input: true/false (any case); `fallback` when empty. */
+/**
+ * A boolean input as `core.getBooleanInput` reads it (YAML 1.2's true, True,
+ * TRUE, false, False, FALSE); `fallback` when empty, which getBooleanInput
+ * would refuse.
+ */
 export function booleanInput(name: string, fallback: boolean): boolean {
-  const value = core.getInput(name).trim().toLowerCase();
+  const value = core.getInput(name);
   if (value === '') return fallback;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new ConfigurationError(`input '${name}' must be true or false, got '${value}'`);
+  try {
+    return core.getBooleanInput(name);
+  } catch {
+    throw new ConfigurationError(
+      `input '${name}' must be true or false (or True, TRUE, False, FALSE), got '${value}'`,
+    );
+  }
 }
 
 /** A whole-number input of at least `min`; `fallback` when empty. */

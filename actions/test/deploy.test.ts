@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readModelCard } from '@housing/model-card/read';
 import { freePort } from '@housing/monitoring/processes';
 import { trainModel } from '@housing/test-support/service';
-import { startFakeGitHub, type FakeGitHub } from './fake-github.ts';
+import { startFakeGitHub, type FakeGitHub } from '@housing/test-support/fake-github';
 import { ROOT, runAction, type ActionRun } from './harness.ts';
 
 const TOKEN = 'ghs_deployTokenForTheLoopbackApi012345';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDesiredState } from '../shared/desired-state.ts';
-import { startFakeGitHub, type FakeGitHub } from './fake-github.ts';
+import { startFakeGitHub, type FakeGitHub } from '@housing/test-support/fake-github';
 import { ROOT, runAction } from './harness.ts';
 
 const TOKEN = 'ghs_promoteTokenForTheLoopbackApi0123';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCard } from '@housing/model-card/sample-card';
-import { startFakeGitHub, type FakeGitHub } from './fake-github.ts';
+import { startFakeGitHub, type FakeGitHub } from '@housing/test-support/fake-github';
 import { runAction } from './harness.ts';
 
 const TOKEN = 'ghs_publishTokenForTheLoopbackApi01234';

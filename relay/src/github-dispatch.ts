@@ -1,3 +1,5 @@
+import { Octokit } from '@octokit/core';
+import { RequestError } from '@octokit/request-error';
 import { errorMessage } from '@housing/core/errors';
 
 /** How much of GitHub's reply to a failed dispatch the log keeps. */
@@ -54,7 +56,45 @@ async function excerpt(res: Response, limit: number): Promise<string> {
 }
 
 /**
- * Sends one repository_dispatch. Resolves only when GitHub accepted it (2xx);
+ * fetch, reading at most {@link REPLY_EXCERPT_BYTES} of a reply that is not
+ * a 2xx: Octokit reads an error reply whole, and GitHub (or whatever answers
+ * in its place) could send any amount.
+ */
+async function boundedFetch(url: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const res = await fetch(url, init);
+  if (res.ok) return res;
+  const headers = new Headers(res.headers);
+  // The excerpt is plain text now, already decoded, and shorter.
+  for (const name of ['content-length', 'content-encoding', 'content-type']) headers.delete(name);
+  const nullBody = res.status === 304;
+  const reply = nullBody ? null : await excerpt(res, REPLY_EXCERPT_BYTES);
+  return new Response(reply, { status: res.status, statusText: res.statusText, headers });
+}
+
+/** Why GitHub did not take the dispatch, for the log and the webhook's answer. */
+function refused(
+  path: string,
+  status: number,
+  headers: Record<string, string | number | undefined>,
+  data: unknown,
+): DispatchError {
+  const reply = typeof data === 'string' ? data : (JSON.stringify(data) ?? '');
+  const location = headers.location;
+  const moved =
+    location === undefined
+      ? ''
+      : ` (redirects to ${String(location).slice(0, REPLY_EXCERPT_BYTES)}: point GITHUB_API_URL or GITHUB_REPOSITORY there)`;
+  return new DispatchError(
+    `POST ${path} answered ${status}${moved}: ${reply.slice(0, REPLY_EXCERPT_BYTES)}`,
+    502,
+    { error: 'GitHub failed the dispatch', github_status: status },
+  );
+}
+
+/**
+ * Sends one repository_dispatch through Octokit (`@octokit/core`, with no
+ * retry plugin: a dispatch is not idempotent, and sending it twice would
+ * start two retrains). Resolves only when GitHub accepted it (2xx);
  * otherwise throws a DispatchError: 502 when GitHub answered an error, did
  * not answer within `timeoutMs` or could not be reached, 503 when the relay
  * is shutting down. The deadline covers the whole call, so a GitHub that
@@ -67,25 +107,30 @@ export async function dispatchToGitHub(target: GitHubTarget, event: unknown): Pr
   const onShutdown = () => call.abort('shutdown');
   if (target.shutdown.aborted) onShutdown();
   else target.shutdown.addEventListener('abort', onShutdown, { once: true });
+  const octokit = new Octokit({
+    auth: target.token,
+    baseUrl: target.apiUrl,
+    userAgent: 'housing-retrain-relay',
+  });
   try {
-    let res: Response;
+    let res: { status: number; headers: Record<string, string | number | undefined> };
     try {
-      res = await fetch(`${target.apiUrl}${path}`, {
+      res = await octokit.request({
         method: 'POST',
-        headers: {
-          accept: 'application/vnd.github+json',
-          authorization: `Bearer ${target.token}`,
-          'x-github-api-version': '2022-11-28',
-          'user-agent': 'housing-retrain-relay',
-          'content-type': 'application/json',
+        url: '/repos/{owner}/{repo}/dispatches',
+        owner: target.owner,
+        repo: target.repo,
+        data: event,
+        headers: { 'x-github-api-version': '2022-11-28' },
+        request: {
+          fetch: boundedFetch,
+          signal: call.signal,
+          // Only GitHub's own 2xx accepts a dispatch. Following a 301/302/303
+          // re-sends the POST as a GET, and a page answering it 200 would pass
+          // for an accepted dispatch (cool-down recorded, retrain lost); a 307
+          // would re-send the event to wherever it points.
+          redirect: 'manual',
         },
-        body: JSON.stringify(event),
-        signal: call.signal,
-        // Only GitHub's own 2xx accepts a dispatch. Following a 301/302/303
-        // re-sends the POST as a GET, and a page answering it 200 would pass
-        // for an accepted dispatch (cool-down recorded, retrain lost); a 307
-        // would re-send the event to wherever it points.
-        redirect: 'manual',
       });
     } catch (error) {
       if (call.signal.reason === 'shutdown')
@@ -96,25 +141,14 @@ export async function dispatchToGitHub(target: GitHubTarget, event: unknown): Pr
         throw new DispatchError(`POST ${path}: no answer within ${target.timeoutMs} ms`, 502, {
           error: `GitHub did not answer the dispatch within ${target.timeoutMs} ms`,
         });
+      if (error instanceof RequestError && error.response)
+        throw refused(path, error.status, error.response.headers, error.response.data);
       throw new DispatchError(`POST ${path}: ${errorMessage(error)}`, 502, {
         error: 'GitHub could not be reached',
       });
     }
-    if (res.ok) {
-      // GitHub answers 204; nothing to read, so free the connection.
-      await res.body?.cancel().catch(() => {});
-      return;
-    }
-    const reply = await excerpt(res, REPLY_EXCERPT_BYTES);
-    const location = res.headers.get('location');
-    const moved =
-      location === null
-        ? ''
-        : ` (redirects to ${location.slice(0, REPLY_EXCERPT_BYTES)}: point GITHUB_API_URL or GITHUB_REPOSITORY there)`;
-    throw new DispatchError(`POST ${path} answered ${res.status}${moved}: ${reply}`, 502, {
-      error: 'GitHub failed the dispatch',
-      github_status: res.status,
-    });
+    // Octokit hands a redirect over as an answer; it is not an acceptance.
+    if (res.status < 200 || res.status >= 300) throw refused(path, res.status, res.headers, '');
   } finally {
     clearTimeout(timer);
     target.shutdown.removeEventListener('abort', onShutdown);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@housing/core/logger';
-import { startFakeGitHub, type FakeGitHub } from '@housing/actions/fake-github';
+import { startFakeGitHub, type FakeGitHub } from '@housing/test-support/fake-github';
 import { loopbackAlertmanagerConfig } from '@housing/monitoring/loopback-config';
 import { ALERTMANAGER_CONFIG } from '@housing/monitoring/paths';
 import { startAlertmanager } from '@housing/monitoring/alertmanager-process';

@@ -1,21 +1,21 @@
-import type { GitHubClient } from '../../shared/github.ts';
+import type { GitHub } from '../../shared/github.ts';
 
 /** A GitHub Deployment and the statuses it goes through. */
 export class Deployment {
   private constructor(
-    private readonly client: GitHubClient,
-    private readonly base: string,
+    private readonly github: GitHub,
+    private readonly repo: { owner: string; repo: string },
     readonly id: number,
   ) {}
 
   /** Creates the deployment record (no merge, no required checks: the workflow already gated it). */
   static async create(
-    client: GitHubClient,
+    github: GitHub,
     repo: { owner: string; repo: string },
     options: { ref: string; environment: string; image: string; modelVersion: string },
   ): Promise<Deployment> {
-    const base = `/repos/${repo.owner}/${repo.repo}/deployments`;
-    const created = await client.json<{ id: number }>('POST', base, {
+    const { data } = await github.rest.repos.createDeployment({
+      ...repo,
       ref: options.ref,
       environment: options.environment,
       description: `${options.image} (${options.modelVersion})`,
@@ -24,7 +24,9 @@ export class Deployment {
       production_environment: options.environment === 'production',
       payload: { image: options.image, model_version: options.modelVersion },
     });
-    return new Deployment(client, base, created.id);
+    // 202 is GitHub's "merged the default branch first" answer, which auto_merge: false rules out.
+    if (!('id' in data)) throw new Error(`GitHub created no deployment: ${data.message ?? ''}`);
+    return new Deployment(github, repo, data.id);
   }
 
   /**
@@ -36,7 +38,9 @@ export class Deployment {
     description: string,
     extra: { environmentUrl?: string; logUrl?: string } = {},
   ): Promise<void> {
-    await this.client.json('POST', `${this.base}/${this.id}/statuses`, {
+    await this.github.rest.repos.createDeploymentStatus({
+      ...this.repo,
+      deployment_id: this.id,
       state,
       // GitHub caps descriptions at 140 characters.
       description: description.slice(0, 140),

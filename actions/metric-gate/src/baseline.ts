@@ -1,14 +1,6 @@
 import { metricsOf } from '@housing/model-card/metrics';
 import { ConfigurationError } from '@housing/core/errors';
-import type { GitHubClient } from '../../shared/github.ts';
-
-interface Release {
-  tag_name: string;
-  draft: boolean;
-  prerelease: boolean;
-  created_at: string;
-  assets: { id: number; name: string }[];
-}
+import type { GitHub } from '../../shared/github.ts';
 
 /** A baseline's metrics and what they came from. */
 export interface Baseline {
@@ -22,12 +14,15 @@ export interface Baseline {
  * undefined when there is no model release yet.
  */
 export async function latestReleaseBaseline(
-  client: GitHubClient,
+  github: GitHub,
   repo: { owner: string; repo: string },
   prefix: string,
   assetName: string,
 ): Promise<Baseline | undefined> {
-  const releases = await client.paginate<Release>(`/repos/${repo.owner}/${repo.repo}/releases`);
+  const releases = await github.paginate(github.rest.repos.listReleases, {
+    ...repo,
+    per_page: 100,
+  });
   const latest = releases
     .filter((r) => !r.draft && !r.prerelease && r.tag_name.startsWith(prefix))
     .sort((a, b) => b.created_at.localeCompare(a.created_at))[0];
@@ -39,16 +34,22 @@ export async function latestReleaseBaseline(
       'release-asset',
     );
   // GitHub answers the asset endpoint with a redirect to storage; fetch follows it.
-  const res = await client.request(
-    'GET',
-    `/repos/${repo.owner}/${repo.repo}/releases/assets/${asset.id}`,
-    undefined,
-    'application/octet-stream',
-  );
+  const { data } = await github.rest.repos.getReleaseAsset({
+    ...repo,
+    asset_id: asset.id,
+    headers: { accept: 'application/octet-stream' },
+  });
+  // Octokit hands binary answers over as an ArrayBuffer, the JSON ones parsed.
+  const text: unknown = data;
   const source = `${latest.tag_name}/${assetName}`;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await res.text());
+    parsed =
+      text instanceof ArrayBuffer
+        ? JSON.parse(Buffer.from(text).toString('utf8'))
+        : typeof text === 'string'
+          ? JSON.parse(text)
+          : text;
   } catch {
     throw new ConfigurationError('is not valid JSON', source);
   }

@@ -1,12 +1,7 @@
-import type { GitHubClient } from '../../shared/github.ts';
+import type { GitHub } from '../../shared/github.ts';
 
 /** The hidden marker that finds this action's comment among a PR's comments. */
 export const COMMENT_MARKER = '<!-- housing-mlops:metric-gate -->';
-
-interface IssueComment {
-  id: number;
-  body?: string;
-}
 
 /**
  * Keeps exactly one gate comment on a pull request: updates the comment that
@@ -14,22 +9,26 @@ interface IssueComment {
  * comments, one per push.
  */
 export async function upsertComment(
-  client: GitHubClient,
+  github: GitHub,
   repo: { owner: string; repo: string },
   pullNumber: number,
   body: string,
 ): Promise<{ id: number; action: 'created' | 'updated' }> {
-  const base = `/repos/${repo.owner}/${repo.repo}/issues`;
   const marked = `${COMMENT_MARKER}\n${body}`;
-  const existing = (await client.paginate<IssueComment>(`${base}/${pullNumber}/comments`)).find(
-    (c) => c.body?.includes(COMMENT_MARKER),
-  );
+  const comments = await github.paginate(github.rest.issues.listComments, {
+    ...repo,
+    issue_number: pullNumber,
+    per_page: 100,
+  });
+  const existing = comments.find((c) => c.body?.includes(COMMENT_MARKER));
   if (existing) {
-    await client.json('PATCH', `${base}/comments/${existing.id}`, { body: marked });
+    await github.rest.issues.updateComment({ ...repo, comment_id: existing.id, body: marked });
     return { id: existing.id, action: 'updated' };
   }
-  const created = await client.json<IssueComment>('POST', `${base}/${pullNumber}/comments`, {
+  const { data } = await github.rest.issues.createComment({
+    ...repo,
+    issue_number: pullNumber,
     body: marked,
   });
-  return { id: created.id, action: 'created' };
+  return { id: data.id, action: 'created' };
 }

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
+import { context } from '@actions/github';
 import { readMetricsOrCard } from '@housing/model-card/metrics';
 import { evaluateGate } from '@housing/pipeline/gate';
 import { loadParams } from '@housing/pipeline/params';
-import { currentRepo, GitHubClient } from '../../shared/github.ts';
+import { currentRepo, gitHub } from '../../shared/github.ts';
 import { booleanInput, stringInput } from '../../shared/inputs.ts';
 import { runAction } from '../../shared/run.ts';
 import { latestReleaseBaseline, type Baseline } from './baseline.ts';
@@ -36,11 +36,9 @@ export function getInputs(): Inputs {
 }
 
 /** The pull request number of a pull_request event, from its payload. */
-async function pullRequestNumber(): Promise<number | undefined> {
-  const path = process.env.GITHUB_EVENT_PATH;
-  if (!path || !process.env.GITHUB_EVENT_NAME?.startsWith('pull_request')) return undefined;
-  const event = JSON.parse(await readFile(path, 'utf8')) as { pull_request?: { number?: number } };
-  return event.pull_request?.number;
+function pullRequestNumber(): number | undefined {
+  if (!context.eventName?.startsWith('pull_request')) return undefined;
+  return context.payload.pull_request?.number;
 }
 
 /** Gates the candidate, reports it, and fails the job when the gate fails. */
@@ -51,7 +49,7 @@ export function run(): Promise<void> {
     const candidate = await readMetricsOrCard(inputs.candidate);
     const client = () => {
       if (!inputs.githubToken) throw new Error("input 'github-token' is empty");
-      return new GitHubClient(inputs.githubToken);
+      return gitHub(inputs.githubToken);
     };
 
     const baseline = await core.group('Baseline', async (): Promise<Baseline | undefined> => {
@@ -75,7 +73,7 @@ export function run(): Promise<void> {
     const markdown = gateMarkdown(result, inputs.candidate);
     await core.summary.addRaw(markdown, true).write();
 
-    const pr = await pullRequestNumber();
+    const pr = pullRequestNumber();
     if (inputs.comment && pr !== undefined) {
       const { id, action } = await upsertComment(client(), currentRepo(), pr, markdown);
       core.info(`PR #${pr}: ${action} comment ${id}`);

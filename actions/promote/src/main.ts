@@ -1,10 +1,18 @@
 import * as core from '@actions/core';
 import { ConfigurationError } from '@housing/core/errors';
-import { currentRepo, GitHubClient } from '../../shared/github.ts';
+import { currentRepo, gitHub, type GitHub } from '../../shared/github.ts';
 import { stringInput } from '../../shared/inputs.ts';
 import { markdownTable } from '../../shared/markdown.ts';
 import { runAction } from '../../shared/run.ts';
-import { ENVIRONMENTS, parseDesiredState, withDesiredState } from '../../shared/desired-state.ts';
+import { branchExists } from './branch.ts';
+import {
+  ENVIRONMENTS,
+  parseDesiredState,
+  withDesiredState,
+  type DesiredState,
+} from '../../shared/desired-state.ts';
+
+type Repo = { owner: string; repo: string };
 
 /** The inputs of action.yml, read once. */
 export interface Inputs {
@@ -37,84 +45,88 @@ export function getInputs(): Inputs {
   return inputs;
 }
 
-interface Ref {
-  object: { sha: string };
+/** The text and blob sha of `file` on `ref`. */
+async function readFileOn(
+  github: GitHub,
+  repo: Repo,
+  file: string,
+  ref: string,
+): Promise<{ text: string; sha: string }> {
+  const { data } = await github.rest.repos.getContent({ ...repo, path: file, ref });
+  if (Array.isArray(data) || data.type !== 'file')
+    throw new ConfigurationError(`is not a file on ${ref}`, file);
+  return { text: Buffer.from(data.content, 'base64').toString('utf8'), sha: data.sha };
 }
-interface Contents {
-  sha: string;
-  content: string;
-}
-interface Pull {
-  number: number;
-  html_url: string;
+
+/** The pull request's body: what changes for the environment, and why. */
+function pullBody(inputs: Inputs, state: DesiredState): string {
+  return [
+    `Merging this deploys to **${inputs.environment}** (deploy.yml).`,
+    markdownTable(
+      ['', 'now', 'after merge'],
+      [
+        ['image', `\`${state.image ?? 'none'}\``, `\`${inputs.image}\``],
+        ['model', `\`${state.model_version ?? 'none'}\``, `\`${inputs.modelVersion}\``],
+      ],
+    ),
+    ...(inputs.reason ? [`Why: ${inputs.reason}`] : []),
+  ].join('\n\n');
 }
 
 /** Sets the desired state on promote/<environment> and keeps one pull request open from it. */
 export function run(): Promise<void> {
   return runAction(async () => {
     const inputs = getInputs();
-    const client = new GitHubClient(inputs.githubToken);
-    const { owner, repo } = currentRepo();
-    const api = `/repos/${owner}/${repo}`;
-    const base =
-      inputs.base ?? (await client.json<{ default_branch: string }>('GET', api)).default_branch;
+    const github = gitHub(inputs.githubToken);
+    const repo = currentRepo();
+    const base = inputs.base ?? (await github.rest.repos.get(repo)).data.default_branch;
     const branch = `promote/${inputs.environment}`;
     const file = `deploy/${inputs.environment}.yml`;
     core.setOutput('branch', branch);
 
-    const baseSha = (await client.json<Ref>('GET', `${api}/git/ref/heads/${base}`)).object.sha;
-    const current = await client.json<Contents>(
-      'GET',
-      `${api}/contents/${file}?ref=${encodeURIComponent(base)}`,
-    );
-    const text = Buffer.from(current.content, 'base64').toString('utf8');
-    const state = parseDesiredState(text, file);
+    const baseSha = (await github.rest.git.getRef({ ...repo, ref: `heads/${base}` })).data.object
+      .sha;
+    const current = await readFileOn(github, repo, file, base);
+    const state = parseDesiredState(current.text, file);
     if (state.image === inputs.image && state.model_version === inputs.modelVersion) {
       core.info(`${file} on ${base} already says ${inputs.image}: nothing to promote`);
       return;
     }
 
     // The branch restarts from base every time, so the PR holds exactly this one change.
-    const exists = await client
-      .request('GET', `${api}/git/ref/heads/${branch}`)
-      .then(() => true)
-      .catch((error: unknown) => {
-        if (String(error).includes('answered 404')) return false;
-        throw error;
+    if (await branchExists(github, repo, branch))
+      await github.rest.git.updateRef({
+        ...repo,
+        ref: `heads/${branch}`,
+        sha: baseSha,
+        force: true,
       });
-    if (exists)
-      await client.json('PATCH', `${api}/git/refs/heads/${branch}`, { sha: baseSha, force: true });
-    else
-      await client.json('POST', `${api}/git/refs`, { ref: `refs/heads/${branch}`, sha: baseSha });
+    else await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: baseSha });
 
     const title = `Promote ${inputs.modelVersion} to ${inputs.environment}`;
-    await client.json('PUT', `${api}/contents/${file}`, {
+    await github.rest.repos.createOrUpdateFileContents({
+      ...repo,
+      path: file,
       message: `${title}\n\nimage: ${inputs.image}`,
-      content: Buffer.from(withDesiredState(text, inputs.image, inputs.modelVersion)).toString(
-        'base64',
-      ),
+      content: Buffer.from(
+        withDesiredState(current.text, inputs.image, inputs.modelVersion),
+      ).toString('base64'),
       sha: current.sha,
       branch,
     });
 
-    const body = [
-      `Merging this deploys to **${inputs.environment}** (deploy.yml).`,
-      markdownTable(
-        ['', 'now', 'after merge'],
-        [
-          ['image', `\`${state.image ?? 'none'}\``, `\`${inputs.image}\``],
-          ['model', `\`${state.model_version ?? 'none'}\``, `\`${inputs.modelVersion}\``],
-        ],
-      ),
-      ...(inputs.reason ? [`Why: ${inputs.reason}`] : []),
-    ].join('\n\n');
-    const open = await client.json<Pull[]>(
-      'GET',
-      `${api}/pulls?state=open&head=${encodeURIComponent(`${owner}:${branch}`)}&base=${encodeURIComponent(base)}`,
-    );
+    const body = pullBody(inputs, state);
+    const open = (
+      await github.rest.pulls.list({
+        ...repo,
+        state: 'open',
+        head: `${repo.owner}:${branch}`,
+        base,
+      })
+    ).data;
     const pull = open[0]
-      ? await client.json<Pull>('PATCH', `${api}/pulls/${open[0].number}`, { title, body })
-      : await client.json<Pull>('POST', `${api}/pulls`, { title, head: branch, base, body });
+      ? (await github.rest.pulls.update({ ...repo, pull_number: open[0].number, title, body })).data
+      : (await github.rest.pulls.create({ ...repo, title, head: branch, base, body })).data;
     core.info(`${open[0] ? 'updated' : 'opened'} pull request #${pull.number}`);
     core.setOutput('pull-request-number', String(pull.number));
     core.setOutput('pull-request-url', pull.html_url);

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
+import { context } from '@actions/github';
 import { readModelCard } from '@housing/model-card/read';
-import { currentRepo, GitHubClient } from '../../shared/github.ts';
+import { currentRepo, gitHub } from '../../shared/github.ts';
 import { stringInput } from '../../shared/inputs.ts';
 import { runAction } from '../../shared/run.ts';
-import { nextTag, releaseNotes, versionMarker, type Release } from './release.ts';
+import { nextTag, releaseNotes, versionMarker } from './release.ts';
 
 /** The inputs of action.yml, read once. */
 export interface Inputs {
@@ -40,10 +41,12 @@ export function run(): Promise<void> {
     ];
     const bytes = await Promise.all(assets.map((a) => readFile(a.path)));
 
-    const client = new GitHubClient(inputs.githubToken);
-    const { owner, repo } = currentRepo();
-    const base = `/repos/${owner}/${repo}/releases`;
-    const releases = await client.paginate<Release & { body?: string | null }>(base);
+    const github = gitHub(inputs.githubToken);
+    const repo = currentRepo();
+    const releases = await github.paginate(github.rest.repos.listReleases, {
+      ...repo,
+      per_page: 100,
+    });
     const existing = releases.find((r) => r.body?.includes(versionMarker(card.model_version)));
     if (existing) {
       core.info(`${card.model_version} is already released as ${existing.tag_name}: nothing to do`);
@@ -54,19 +57,30 @@ export function run(): Promise<void> {
     }
 
     const tag = nextTag(releases, inputs.tagPrefix);
-    const release = await core.group(`Create release ${tag}`, () =>
-      client.json<Release>('POST', base, {
+    const release = await core.group(`Create release ${tag}`, async () => {
+      const { data } = await github.rest.repos.createRelease({
+        ...repo,
         tag_name: tag,
-        target_commitish: process.env.GITHUB_SHA,
+        ...(context.sha ? { target_commitish: context.sha } : {}),
         name: `${tag} (${card.model_version})`,
         body: releaseNotes(card),
         draft: false,
         prerelease: false,
-      }),
-    );
+      });
+      return data;
+    });
     await core.group('Upload assets', async () => {
       for (const [i, asset] of assets.entries()) {
-        await client.uploadAsset(release.upload_url, asset.name, bytes[i]!, asset.type);
+        await github.rest.repos.uploadReleaseAsset({
+          ...repo,
+          release_id: release.id,
+          // The release's own upload URL: uploads go to another host than the API.
+          url: release.upload_url,
+          name: asset.name,
+          // Octokit sends a Buffer as it is; its type only names the string form.
+          data: bytes[i]! as unknown as string,
+          headers: { 'content-type': asset.type, 'content-length': bytes[i]!.length },
+        });
         core.info(`${asset.name}: ${bytes[i]!.length} bytes`);
       }
     });

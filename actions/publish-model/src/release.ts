@@ -1,20 +1,11 @@
 import type { ModelCard } from '@housing/model-card/schema';
 import { markdownTable } from '../../shared/markdown.ts';
 
-/** The fields of a release the registry reads. */
-export interface Release {
-  id: number;
-  tag_name: string;
-  name: string | null;
-  html_url: string;
-  upload_url: string;
-}
-
 /** The marker in a release's notes that names the model version it holds. */
 export const versionMarker = (version: string) => `<!-- model-version: ${version} -->`;
 
 /** The next tag: one past the highest `<prefix><N>`, from 1. */
-export function nextTag(releases: Pick<Release, 'tag_name'>[], prefix: string): string {
+export function nextTag(releases: readonly { tag_name: string }[], prefix: string): string {
   const numbers = releases
     .map((r) => (r.tag_name.startsWith(prefix) ? Number(r.tag_name.slice(prefix.length)) : NaN))
     .filter((n) => Number.isInteger(n) && n > 0);

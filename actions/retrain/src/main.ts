@@ -3,9 +3,10 @@ import * as core from '@actions/core';
 import { readModelCard } from '@housing/model-card/read';
 import { pullData } from '@housing/pipeline/pull';
 import { orderStages, readDvcYaml } from '@housing/pipeline/dvcyaml';
-import { runShell, runStages } from '@housing/pipeline/run-stages';
+import { runStages } from '@housing/pipeline/run-stages';
 import { ConfigurationError } from '@housing/core/errors';
 import { which } from '@housing/core/which';
+import { execProgram } from '../../shared/exec.ts';
 import { coreLogger } from '../../shared/logger.ts';
 import { stringInput } from '../../shared/inputs.ts';
 import { runAction } from '../../shared/run.ts';
@@ -33,11 +34,6 @@ export function getInputs(): Inputs {
   };
 }
 
-async function mustSucceed(command: string): Promise<void> {
-  const code = await runShell(command, process.cwd());
-  if (code !== 0) throw new Error(`'${command}' exited with ${code}`);
-}
-
 /** Pulls the data, runs the pipeline, and reports the model it produced. */
 export function run(): Promise<void> {
   return runAction(async () => {
@@ -47,12 +43,12 @@ export function run(): Promise<void> {
       throw new ConfigurationError("input 'dvc' is true, but dvc is not on PATH");
 
     await core.group(useDvc ? 'Pull the data (dvc pull)' : 'Pull the data (built-in)', async () => {
-      if (useDvc) return mustSucceed('dvc pull');
+      if (useDvc) return void (await execProgram('dvc', ['pull']));
       const result = await pullData({ root: process.cwd(), logger: coreLogger });
       core.info(`${result.fetched.length} fetched, ${result.upToDate.length} up to date`);
     });
     await core.group(useDvc ? 'Run the pipeline (dvc repro)' : 'Run the pipeline', async () => {
-      if (useDvc) return mustSucceed('dvc repro');
+      if (useDvc) return void (await execProgram('dvc', ['repro']));
       await runStages(orderStages(await readDvcYaml('dvc.yaml')), process.cwd(), coreLogger);
     });
 

@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
+import { context } from '@actions/github';
 import { readModelCard } from '@housing/model-card/read';
-import { runShell } from '@housing/pipeline/run-stages';
 import { ConfigurationError } from '@housing/core/errors';
 import { booleanInput, stringInput } from '../../shared/inputs.ts';
-import { markdownTable } from '../../shared/markdown.ts';
+import { execProgram } from '../../shared/exec.ts';
 import { runAction } from '../../shared/run.ts';
 import { computeLabels, computeTags } from './tags.ts';
 
@@ -47,25 +47,19 @@ export function getInputs(): Inputs {
   };
 }
 
-/** The event facts the tags need, from the runner's environment and payload. */
-async function eventFacts(env = process.env) {
-  const payload = env.GITHUB_EVENT_PATH
-    ? (JSON.parse(await readFile(env.GITHUB_EVENT_PATH, 'utf8')) as {
-        repository?: { default_branch?: string };
-        pull_request?: { number?: number };
-        number?: number;
-      })
-    : {};
-  const sha = env.GITHUB_SHA ?? '';
+/** The event facts the tags need, from `github.context` (the runner's environment and payload). */
+function eventFacts(env = process.env) {
+  const sha = context.sha ?? '';
   if (!/^[0-9a-f]{40}$/.test(sha))
     throw new ConfigurationError(`GITHUB_SHA is not a commit SHA: '${sha}'`);
+  const payload = context.payload;
   return {
-    eventName: env.GITHUB_EVENT_NAME ?? '',
-    ref: env.GITHUB_REF ?? '',
+    eventName: context.eventName ?? '',
+    ref: context.ref ?? '',
     sha,
-    defaultBranch: payload.repository?.default_branch,
-    pullRequestNumber: payload.pull_request?.number ?? payload.number,
-    repositoryUrl: `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY ?? ''}`,
+    defaultBranch: payload.repository?.default_branch as string | undefined,
+    pullRequestNumber: (payload.pull_request?.number ?? payload.number) as number | undefined,
+    repositoryUrl: `${context.serverUrl}/${env.GITHUB_REPOSITORY ?? ''}`,
     // SOURCE_DATE_EPOCH makes the created label reproducible, as buildx does.
     created: new Date(
       env.SOURCE_DATE_EPOCH ? Number(env.SOURCE_DATE_EPOCH) * 1000 : Date.now(),
@@ -73,13 +67,68 @@ async function eventFacts(env = process.env) {
   };
 }
 
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+/** Builds and pushes every ref with buildx; returns the pushed digest. */
+async function buildAndPush(
+  inputs: Inputs,
+  refs: string[],
+  labelLines: string[],
+  annotations: string[],
+): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tag-image-'));
+  try {
+    const metadata = join(dir, 'metadata.json');
+    await core.group('docker buildx build --push', () =>
+      execProgram(
+        'docker',
+        [
+          'buildx',
+          'build',
+          '--push',
+          '--platform',
+          inputs.platforms,
+          '--file',
+          inputs.file,
+          '--metadata-file',
+          metadata,
+          ...refs.flatMap((r) => ['--tag', r]),
+          ...labelLines.flatMap((l) => ['--label', l]),
+          ...annotations.flatMap((a) => ['--annotation', a]),
+          inputs.context,
+        ],
+        // Every tag, label and annotation is in the log already.
+        { label: ['docker', 'buildx', 'build'] },
+      ),
+    );
+    const digest = (JSON.parse(await readFile(metadata, 'utf8')) as Record<string, string>)[
+      'containerimage.digest'
+    ];
+    if (!digest)
+      throw new Error('docker buildx wrote no containerimage.digest to its metadata file');
+    return digest;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The job summary: every tag, then every label. */
+async function writeSummary(
+  refs: string[],
+  labels: Record<string, string>,
+  digest: string | undefined,
+): Promise<void> {
+  const header = (...names: string[]) => names.map((data) => ({ data, header: true }));
+  await core.summary
+    .addRaw(`## Image tags${digest ? ` (pushed: \`${digest}\`)` : ''}`, true)
+    .addTable([header('tag'), ...refs.map((r) => [`<code>${r}</code>`])])
+    .addTable([header('label', 'value'), ...Object.entries(labels)])
+    .write();
+}
 
 /** Computes tags, labels and annotations; with push, builds and pushes, and outputs the digest. */
 export function run(): Promise<void> {
   return runAction(async () => {
     const inputs = getInputs();
-    const facts = await eventFacts();
+    const facts = eventFacts();
     let { modelVersion, dataMd5 } = inputs;
     if (inputs.card) {
       const card = await readModelCard(inputs.card);
@@ -99,47 +148,9 @@ export function run(): Promise<void> {
 
     let digest: string | undefined;
     if (inputs.push) {
-      const dir = await mkdtemp(join(tmpdir(), 'tag-image-'));
-      try {
-        const metadata = join(dir, 'metadata.json');
-        const command = [
-          'docker buildx build --push',
-          `--platform ${quote(inputs.platforms)}`,
-          `--file ${quote(inputs.file)}`,
-          `--metadata-file ${quote(metadata)}`,
-          ...refs.map((r) => `--tag ${quote(r)}`),
-          ...labelLines.map((l) => `--label ${quote(l)}`),
-          ...annotations.map((a) => `--annotation ${quote(a)}`),
-          quote(inputs.context),
-        ].join(' ');
-        const code = await core.group('docker buildx build --push', () =>
-          runShell(command, process.cwd()),
-        );
-        if (code !== 0)
-          throw new Error(`docker buildx build exited with ${code}; see the log above`);
-        digest = (JSON.parse(await readFile(metadata, 'utf8')) as Record<string, string>)[
-          'containerimage.digest'
-        ];
-        if (!digest)
-          throw new Error('docker buildx wrote no containerimage.digest to its metadata file');
-        core.setOutput('digest', digest);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      digest = await buildAndPush(inputs, refs, labelLines, annotations);
+      core.setOutput('digest', digest);
     }
-
-    await core.summary
-      .addRaw(
-        [
-          `## Image tags${digest ? ` (pushed: \`${digest}\`)` : ''}`,
-          markdownTable(
-            ['tag'],
-            refs.map((r) => [`\`${r}\``]),
-          ),
-          markdownTable(['label', 'value'], Object.entries(labels)),
-        ].join('\n\n'),
-        true,
-      )
-      .write();
+    await writeSummary(refs, labels, digest);
   });
 }

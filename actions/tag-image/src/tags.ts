@@ -1,3 +1,6 @@
+// The one function, not the package's index, which loads all of semver.
+import parse from 'semver/functions/parse.js';
+
 /** What the tags depend on: the event, its ref and commit, and the model inside the image. */
 export interface TagContext {
   eventName: string;
@@ -8,9 +11,6 @@ export interface TagContext {
   pullRequestNumber: number | undefined;
   modelVersion: string | undefined;
 }
-
-/** A semver tag (v prefix optional), as metadata-action's type=semver reads it. */
-const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 /** Characters a Docker tag may hold; anything else becomes '-'. */
 const sanitize = (s: string) =>
@@ -32,11 +32,13 @@ export function computeTags(ctx: TagContext): string[] {
   const branch = ctx.ref.startsWith('refs/heads/')
     ? ctx.ref.slice('refs/heads/'.length)
     : undefined;
-  const semver = tag === undefined ? null : SEMVER.exec(tag);
-  if (semver) {
-    const [, major, minor, patch, pre] = semver;
-    if (pre) tags.push(`${major}.${minor}.${patch}${pre}`);
-    else tags.push(`${major}.${minor}.${patch}`, `${major}.${minor}`, major!);
+  // A semver tag (v prefix optional), as metadata-action's type=semver reads it.
+  const version = tag === undefined ? null : parse(tag);
+  if (version) {
+    const { major, minor, patch } = version;
+    // `version` is major.minor.patch with its pre-release, without build metadata.
+    if (version.prerelease.length > 0) tags.push(version.version);
+    else tags.push(`${major}.${minor}.${patch}`, `${major}.${minor}`, String(major));
   } else if (tag !== undefined) tags.push(sanitize(tag));
   if (ctx.eventName.startsWith('pull_request') && ctx.pullRequestNumber !== undefined)
     tags.push(`pr-${ctx.pullRequestNumber}`);

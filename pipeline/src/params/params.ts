@@ -3,7 +3,7 @@ import { LineCounter, parseDocument, visit, type Document, type Node as YamlNode
 import type { DriftThresholds } from '@housing/model-card/drift';
 import type { GbdtParams } from '../models/gbdt/gbdt.ts';
 import type { LinearParams } from '../models/linear.ts';
-import { ConfigurationError, errnoCode } from '@housing/core/errors';
+import { ConfigurationError, errnoCode, formatLocation, type Problem } from '@housing/core/errors';
 import { MAX_CONFIG_BYTES, readTextAtMost } from '@housing/core/read-text';
 
 /** How one metric is gated against the baseline and an absolute limit. */
@@ -130,10 +130,10 @@ export function parseParams(text: string, file: string): Params {
   const doc = parseDocument(text, { lineCounter });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new ConfigurationError(
-      `invalid YAML: ${e.message.split('\n')[0]}`,
-      `${file}:${e.linePos?.[0].line ?? 1}`,
-    );
+    throw new ConfigurationError(`invalid YAML: ${e.message.split('\n')[0]}`, {
+      file,
+      line: e.linePos?.[0].line ?? 1,
+    });
   }
   const value = toPlainValue(doc, lineCounter, file);
   if (validateParams(value)) {
@@ -142,29 +142,42 @@ export function parseParams(text: string, file: string): Params {
     if (d.psi_warn > d.psi_fail || d.category_shift_warn > d.category_shift_fail) {
       throw new ConfigurationError(
         'validate.drift: each *_warn threshold must not exceed its *_fail',
-        file,
+        { file },
       );
     }
     return params;
   }
-  const messages = (validateParams.errors ?? []).map((e) => {
+  const problems = (validateParams.errors ?? []).map((e): Problem => {
     const path = e.instancePath.split('/').slice(1);
     const node = doc.getIn(path, true) as YamlNode | undefined;
     const offset = node?.range?.[0];
-    const line = offset === undefined ? '' : `:${lineCounter.linePos(offset).line}`;
-    const key = [
+    const keys = [
       ...path,
       ...(e.keyword === 'required'
         ? [(e.params as { missingProperty: string }).missingProperty]
         : []),
-    ].join('.');
+    ];
+    const key = keys.join('.');
     const extra =
       e.keyword === 'additionalProperties'
         ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'`
         : '';
-    return `${file}${line}: ${key || '(root)'} ${e.keyword === 'required' ? 'is required' : `${e.message}${extra}`}`;
+    return {
+      message: `${key || '(root)'} ${e.keyword === 'required' ? 'is required' : `${e.message}${extra}`}`,
+      file,
+      ...(offset === undefined ? {} : { line: lineCounter.linePos(offset).line }),
+      path: keys.map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''),
+    };
   });
-  throw new ConfigurationError(`invalid parameters:\n  ${messages.join('\n  ')}`);
+  // One line per problem, at its file:line.
+  const messages = problems.map(
+    (p) => `${formatLocation({ file: p.file, line: p.line })}: ${p.message}`,
+  );
+  throw new ConfigurationError(
+    `invalid parameters:\n  ${messages.join('\n  ')}`,
+    undefined,
+    problems,
+  );
 }
 
 /**
@@ -190,7 +203,10 @@ function toPlainValue(doc: Document, lineCounter: LineCounter, file: string): un
         return undefined;
       },
     });
-    const at = (offset: number | undefined) => `${file}:${lineCounter.linePos(offset ?? 0).line}`;
+    const at = (offset: number | undefined) => ({
+      file,
+      line: lineCounter.linePos(offset ?? 0).line,
+    });
     if (unresolved)
       throw new ConfigurationError(
         `alias *${unresolved.source} names no anchor set before it`,

@@ -68,14 +68,14 @@ export function parseDvcYaml(text: string, file: string): Stage[] {
   const lineOf = (node: YamlNode | null | undefined) =>
     node?.range ? lc.linePos(node.range[0]).line : 1;
   const fail = (message: string, node?: YamlNode | null): never => {
-    throw new ConfigurationError(message, `${file}:${lineOf(node)}`);
+    throw new ConfigurationError(message, { file, line: lineOf(node) });
   };
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new ConfigurationError(
-      `invalid YAML: ${e.message.split('\n')[0]}`,
-      `${file}:${e.linePos?.[0].line ?? 1}`,
-    );
+    throw new ConfigurationError(`invalid YAML: ${e.message.split('\n')[0]}`, {
+      file,
+      line: e.linePos?.[0].line ?? 1,
+    });
   }
   const root = doc.contents;
   const stagesNode = isMap(root) ? (root.get('stages', true) as YamlNode | undefined) : undefined;
@@ -189,10 +189,10 @@ export function orderStages(stages: Stage[], file = 'dvc.yaml'): Stage[] {
   const visit = (stage: Stage, path: string[]): void => {
     if (state.get(stage.name) === 'done') return;
     if (state.get(stage.name) === 'visiting') {
-      throw new ConfigurationError(
-        `stages form a cycle: ${[...path, stage.name].join(' -> ')}`,
-        `${file}:${stage.line}`,
-      );
+      throw new ConfigurationError(`stages form a cycle: ${[...path, stage.name].join(' -> ')}`, {
+        file,
+        line: stage.line,
+      });
     }
     state.set(stage.name, 'visiting');
     for (const up of upstream.get(stage.name)!) visit(up, [...path, stage.name]);

@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { isAbsolute, relative } from 'node:path';
-import { ConfigurationError, errorMessage } from '@housing/core/errors';
+import type { ExecOutput } from '@actions/exec';
+import { ConfigurationError } from '@housing/core/errors';
 import type { Problem } from '../../../shared/annotations.ts';
+import { execProgram } from '../../../shared/exec.ts';
 
 /** What one check found; `skipped` says why it could not run. */
 export interface CheckResult {
@@ -13,15 +14,17 @@ export interface CheckResult {
 /** A check over the repository at `root`. */
 export type Check = (root: string) => CheckResult | Promise<CheckResult>;
 
-/** Runs a program in `root` to completion, never through a shell. */
+/**
+ * Runs a linter in `root`: its stdout is its findings (kept out of the log),
+ * an exit code outside `okCodes` is a CommandError.
+ */
 export function exec(
   root: string,
   command: string,
   args: string[],
-): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (result.error) throw new Error(`${command}: ${result.error.message}`);
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  okCodes: readonly number[] | 'any',
+): Promise<ExecOutput> {
+  return execProgram(command, args, { cwd: root, okCodes, quietStdout: true });
 }
 
 /** A path as annotations want it: relative to the repository root. */
@@ -29,21 +32,20 @@ export const repoPath = (root: string, path: string) =>
   isAbsolute(path) ? relative(root, path) : path;
 
 /**
- * The problems a thrown configuration error describes. The pipeline's
- * errors carry `file:line: message` (one per line for params.yaml); anything
- * else lands on `file` as a whole.
+ * The problems a thrown ConfigurationError lists, from their fields: each
+ * one's file, line and column, else `file` as a whole. A problem located
+ * only by a place as text (a key path, or the file the error was given)
+ * keeps that place in its message. Any other error is a bug, and is thrown.
  */
 export function problemsFromError(error: unknown, file: string, title: string): Problem[] {
-  const text = errorMessage(error);
-  const located = [...text.matchAll(/^\s*([^\s:]+):(\d+): (.+)$/gm)].map((m): Problem => ({
-    file: m[1]!,
-    line: Number(m[2]),
-    message: m[3]!,
+  if (!(error instanceof ConfigurationError)) throw error;
+  return error.problems.map((p): Problem => ({
+    file: p.file ?? file,
+    ...(p.line === undefined ? {} : { line: p.line }),
+    ...(p.column === undefined ? {} : { column: p.column }),
+    message: p.file === undefined && p.path !== undefined ? `${p.path}: ${p.message}` : p.message,
     title,
   }));
-  if (located.length > 0) return located;
-  if (!(error instanceof ConfigurationError)) throw error;
-  return [{ file, message: text, title }];
 }
 
 /** The 1-based line of the first match of `pattern` (a RegExp, or a plain substring), or undefined. */

@@ -45,6 +45,7 @@ export const checkPrometheus: Check = async (root) => {
   const skipped: string[] = [];
   if (![PROMETHEUS_CONFIG, RULES_DIR, ALERTMANAGER_CONFIG].some((p) => existsSync(join(root, p))))
     return { name: 'Prometheus and Alertmanager', problems, skipped: 'no monitoring config' };
+  // promtool and amtool answer a bad file with a non-zero code; their output says what.
   if (which('promtool')) {
     const files = existsSync(join(root, RULES_DIR))
       ? (await readdir(join(root, RULES_DIR)))
@@ -52,20 +53,26 @@ export const checkPrometheus: Check = async (root) => {
           .map((f) => `${RULES_DIR}/${f}`)
       : [];
     for (const file of files) {
-      const run = exec(root, 'promtool', ['check', 'rules', file]);
-      if (run.code !== 0) problems.push(...toolProblems(file, run.stdout + run.stderr, 'promtool'));
+      const run = await exec(root, 'promtool', ['check', 'rules', file], 'any');
+      if (run.exitCode !== 0)
+        problems.push(...toolProblems(file, run.stdout + run.stderr, 'promtool'));
     }
     if (existsSync(join(root, PROMETHEUS_CONFIG))) {
-      const run = exec(root, 'promtool', ['check', 'config', '--syntax-only', PROMETHEUS_CONFIG]);
-      if (run.code !== 0)
+      const run = await exec(
+        root,
+        'promtool',
+        ['check', 'config', '--syntax-only', PROMETHEUS_CONFIG],
+        'any',
+      );
+      if (run.exitCode !== 0)
         problems.push(...toolProblems(PROMETHEUS_CONFIG, run.stdout + run.stderr, 'promtool'));
     }
   } else skipped.push('promtool is not on PATH (apt-get install prometheus)');
   if (!existsSync(join(root, ALERTMANAGER_CONFIG))) {
     // nothing to check
   } else if (which('amtool')) {
-    const run = exec(root, 'amtool', ['check-config', ALERTMANAGER_CONFIG]);
-    if (run.code !== 0)
+    const run = await exec(root, 'amtool', ['check-config', ALERTMANAGER_CONFIG], 'any');
+    if (run.exitCode !== 0)
       problems.push(...toolProblems(ALERTMANAGER_CONFIG, run.stdout + run.stderr, 'amtool'));
   } else skipped.push('amtool is not on PATH (apt-get install prometheus-alertmanager)');
   return {

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+
+/** A release as the fake keeps it: its assets with their contents. */
+export interface FakeRelease {
+  id: number;
+  tag_name: string;
+  draft: boolean;
+  prerelease: boolean;
+  created_at: string;
+  name?: string;
+  body?: string;
+  target_commitish?: string;
+  assets: { id: number; name: string; content: string }[];
+}
+
+/** A call the fake received. */
+export interface RecordedCall {
+  method: string;
+  /** The path, percent-decoded, without the query. */
+  path: string;
+  body?: unknown;
+}
+
+/** A comment on an issue or pull request. */
+export interface FakeComment {
+  id: number;
+  body: string;
+  user: { login: string };
+}
+
+/** A pull request as the fake keeps it. */
+export interface FakePull {
+  number: number;
+  title: string;
+  head: string;
+  base: string;
+  body: string;
+  state: 'open' | 'closed';
+}
+
+/** A deployment: the request that created it, and the statuses posted to it in order. */
+export interface FakeDeployment {
+  id: number;
+  request: Record<string, unknown>;
+  statuses: Record<string, unknown>[];
+}
+
+/** Everything the fake knows; tests read and seed it. */
+export interface FakeState {
+  calls: RecordedCall[];
+  releases: FakeRelease[];
+  comments: Map<number, FakeComment[]>;
+  /** repository_dispatch events received, in order. */
+  dispatches: unknown[];
+  /** Statuses to answer the next dispatches with instead of 204 (a GitHub outage). */
+  failDispatches: number[];
+  /** The git side: branch -> commit, and each commit's files (path -> text). */
+  git: { refs: Map<string, string>; commits: Map<string, Map<string, string>> };
+  pulls: FakePull[];
+  deployments: FakeDeployment[];
+  /** A fresh id for anything the fake creates. */
+  nextId: () => number;
+  /** Records a commit holding `files` and returns its sha. */
+  commit: (files: Map<string, string>) => string;
+}
+
+/** Git's blob sha of a text, which the contents API answers and checks. */
+export const blobSha = (text: string) =>
+  createHash('sha1')
+    .update(`blob ${Buffer.byteLength(text)}\0${text}`)
+    .digest('hex');
+
+/** An empty GitHub. */
+export function createState(): FakeState {
+  let id = 1000;
+  let commits = 0;
+  const git: FakeState['git'] = { refs: new Map(), commits: new Map() };
+  return {
+    calls: [],
+    releases: [],
+    comments: new Map(),
+    dispatches: [],
+    failDispatches: [],
+    git,
+    pulls: [],
+    deployments: [],
+    nextId: () => id++,
+    commit: (files) => {
+      const sha = createHash('sha1').update(`commit ${++commits}`).digest('hex');
+      git.commits.set(sha, files);
+      return sha;
+    },
+  };
+}

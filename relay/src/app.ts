@@ -10,6 +10,7 @@ import {
 } from '@housing/monitoring/alertmanager-webhook';
 import { DispatchError } from './github-dispatch.ts';
 import type { GroupOutcome, OncePerGroup } from './once-per-group.ts';
+import { sendJson } from '@housing/core/send-json';
 
 /** The repository_dispatch the relay sends: event type `retrain`, the alerts as client_payload. */
 export interface RetrainDispatch {
@@ -47,15 +48,7 @@ const MAX_LOGGED_KEY_CHARS = 200;
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  res.end(`${JSON.stringify(body)}\n`);
-}
+const send = sendJson;
 
 /**
  * The relay's own words for the refusals Alertmanager's operators already

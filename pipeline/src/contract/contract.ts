@@ -1,13 +1,12 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import {
   ConfigurationError,
-  errnoCode,
   errorMessage,
   listSome,
   truncateText,
 } from '@housing/core/errors';
 import { parseJsonText } from '@housing/core/json-text';
-import { readTextAtMost } from '@housing/core/read-text';
+import { readTextFile } from '@housing/core/read-text';
 import { admitsNull, typesOf } from '@housing/model-card/row-schema';
 import type { RowSchema } from '@housing/model-card/schema';
 
@@ -51,16 +50,7 @@ const MAX_CONTRACT_BYTES = 16 * 1024 * 1024;
 
 /** Reads a contract file and compiles it. */
 export async function loadContract(file: string): Promise<CompiledContract> {
-  let text: string;
-  try {
-    text = await readTextAtMost(file, MAX_CONTRACT_BYTES);
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError(
-      `cannot read the data contract (${errnoCode(error) ?? 'unreadable'})`,
-      file,
-    );
-  }
+  const text = await readTextFile(file, { what: 'data contract', maxBytes: MAX_CONTRACT_BYTES });
   return compileContract(parseJsonText(text, file) as DataContract, file);
 }
 

@@ -3,8 +3,8 @@ import { LineCounter, parseDocument, visit, type Document, type Node as YamlNode
 import type { DriftThresholds } from '@housing/model-card/drift';
 import type { GbdtParams } from '../models/gbdt/gbdt.ts';
 import type { LinearParams } from '../models/linear.ts';
-import { ConfigurationError, errnoCode, formatLocation, type Problem } from '@housing/core/errors';
-import { MAX_CONFIG_BYTES, readTextAtMost } from '@housing/core/read-text';
+import { ConfigurationError, formatLocation, type Problem } from '@housing/core/errors';
+import { readTextFile } from '@housing/core/read-text';
 
 /** How one metric is gated against the baseline and an absolute limit. */
 export interface MetricGate {
@@ -111,16 +111,7 @@ export function checkParamFlag(value: number, schema: object, flag: string): num
 
 /** Reads and checks params.yaml; every problem names its file:line and key path. */
 export async function loadParams(file = 'params.yaml'): Promise<Params> {
-  let text: string;
-  try {
-    text = await readTextAtMost(file, MAX_CONFIG_BYTES);
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError(
-      `cannot read the pipeline parameters (${errnoCode(error) ?? 'unreadable'})`,
-      file,
-    );
-  }
+  const text = await readTextFile(file, { what: 'pipeline parameters' });
   return parseParams(text, file);
 }
 

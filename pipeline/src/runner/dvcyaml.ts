@@ -9,8 +9,8 @@ import {
 } from 'yaml';
 import { posix } from 'node:path';
 import { staysInside } from '../dvc/inside.ts';
-import { ConfigurationError, errnoCode } from '@housing/core/errors';
-import { MAX_CONFIG_BYTES, readTextAtMost } from '@housing/core/read-text';
+import { ConfigurationError } from '@housing/core/errors';
+import { readTextFile } from '@housing/core/read-text';
 
 /** One stage of dvc.yaml, as far as running it in order needs. */
 export interface Stage {
@@ -48,16 +48,7 @@ const STAGE_KEYS = new Set([
  * or a one-key mapping of a path to its options. Errors name dvc.yaml:line.
  */
 export async function readDvcYaml(file = 'dvc.yaml'): Promise<Stage[]> {
-  let text: string;
-  try {
-    text = await readTextAtMost(file, MAX_CONFIG_BYTES);
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError(
-      `cannot read the pipeline definition (${errnoCode(error) ?? 'unreadable'})`,
-      file,
-    );
-  }
+  const text = await readTextFile(file, { what: 'pipeline definition' });
   return parseDvcYaml(text, file);
 }
 

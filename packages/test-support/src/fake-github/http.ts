@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { components } from '@octokit/openapi-types';
 import type { FakeState } from './state.ts';
+import { sendJson } from '@housing/core/send-json';
 
 /** One request, read whole, as a route sees it. */
 export interface Exchange {
@@ -35,15 +36,7 @@ type BasicError = components['schemas']['basic-error'];
 type ValidationError = Pick<components['schemas']['validation-error'], 'message' | 'errors'>;
 
 /** Answers JSON, as the REST API does. */
-export function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  res.end(JSON.stringify(body));
-}
+export const send = sendJson;
 
 /** GitHub's error answer: `{ message }`, and the errors of a 422. */
 export function fail(

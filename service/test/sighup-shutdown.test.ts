@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startService, trainModel } from '@housing/test-support/service';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import {
+  ADMIN_TOKEN,
+  removeDir,
+  ROOT,
+  startService,
+  trainModel,
+} from '@housing/test-support/service';
 
 let modelDir: string;
 
@@ -43,5 +51,47 @@ describe('SIGHUP while the service shuts down', () => {
       [],
     );
     expect(after).toContain('stopped');
+  }, 60_000);
+});
+
+describe('SIGTERM while the service starts', () => {
+  // A supervisor may signal as soon as it sees a log line. The handlers used to
+  // be installed after "listening": a SIGTERM before that took Node's default
+  // action and killed the process undrained (fails before the fix under load,
+  // and always when sent at the first line, as here).
+  it('is kept and acted on once the service is up: it drains and exits 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        HOST: '127.0.0.1',
+        PORT: '0',
+        MODEL_DIR: modelDir,
+        ADMIN_TOKEN,
+        LOG_LEVEL: 'info',
+        SHUTDOWN_DRAIN_MS: '0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+      child.once('exit', (code, signal) => done({ code, signal })),
+    );
+    const lines: string[] = [];
+    const first = new Promise<void>((done) =>
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        lines.push(line);
+        done();
+      }),
+    );
+    try {
+      await first; // "model loaded": before the server listens
+      child.kill('SIGTERM');
+      expect(await exited).toEqual({ code: 0, signal: null });
+      const log = messages(lines);
+      expect(log.indexOf('shutting down')).toBeGreaterThan(log.indexOf('model loaded'));
+      expect(log.at(-1)).toBe('stopped');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   }, 60_000);
 });

@@ -20,6 +20,6 @@ runCli(async (argv) => {
       `unknown argument ${JSON.stringify(argv[0])}: the service takes no arguments, only environment variables (see --help)`,
     );
   const config = parseConfig();
-  await serveUntilStopped(await start(config));
+  await serveUntilStopped(() => start(config));
   return 0;
 });

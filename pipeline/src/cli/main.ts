@@ -22,9 +22,11 @@ const HELP: CommandHelp = {
 async function serve(config: ServiceConfig, logger: Logger): Promise<number> {
   const { start } = await import('@housing/service/server');
   const { serveUntilStopped } = await import('@housing/service/serve-until-stopped');
-  const service = await start(config);
-  logger.info(`serving ${config.modelDir} on ${service.url} (Ctrl-C stops)`);
-  await serveUntilStopped(service);
+  await serveUntilStopped(async () => {
+    const service = await start(config);
+    logger.info(`serving ${config.modelDir} on ${service.url} (Ctrl-C stops)`);
+    return service;
+  });
   return 0;
 }
 

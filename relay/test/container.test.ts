@@ -17,7 +17,7 @@ beforeAll(async () => {
   if (build.status !== 0) throw new Error(`build:relay failed: ${build.stderr}`);
 }, 60_000);
 
-describe('relay/Dockerfile (no Docker engine here: checked statically, and its command is run for real)', () => {
+describe('relay/Dockerfile, checked statically and its command run on the host (the real image: test/containers)', () => {
   it('copies only files that exist, runs as node, and has a HEALTHCHECK on /healthz', () => {
     for (const source of file.copySources())
       expect(existsSync(join(ROOT, source)), source).toBe(true);

@@ -35,7 +35,7 @@ const runtimeEnv = () =>
       .flatMap((i) => [...i.args.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!])),
   );
 
-describe('service/Dockerfile (no Docker engine here: checked statically, and its command is run for real)', () => {
+describe('service/Dockerfile, checked statically and its command run on the host (the real image: test/containers)', () => {
   it('is multi-stage, runs as a non-root user, and has a HEALTHCHECK on /healthz', () => {
     expect(dockerfile.filter((i) => i.op === 'FROM').length).toBeGreaterThanOrEqual(3);
     expect(last('USER').args).toBe('node');

@@ -1,10 +1,5 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import {
-  ConfigurationError,
-  errorMessage,
-  listSome,
-  truncateText,
-} from '@housing/core/errors';
+import { ConfigurationError, errorMessage, listSome, truncateText } from '@housing/core/errors';
 import { parseJsonText } from '@housing/core/json-text';
 import { readTextFile } from '@housing/core/read-text';
 import { admitsNull, typesOf } from '@housing/model-card/row-schema';

@@ -1,0 +1,219 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeGitHub, type FakeGitHub } from '@housing/test-support/fake-github';
+import { runAction, type ActionRun } from '@housing/actions/harness';
+import {
+  freePort,
+  startProcess,
+  waitForHttp,
+  type ManagedProcess,
+} from '@housing/monitoring/processes';
+import {
+  buildContext,
+  buildImage,
+  cleanUp,
+  docker,
+  engineProblem,
+  skipWithoutEngine,
+} from '@housing/test-support/docker';
+import { removeDir, ROOT, trainModel } from '@housing/test-support/service';
+
+const SUITE = 'the deploy action, against the real engine, Compose v2 and a local registry';
+const TOKEN = 'ghs_deployTokenForTheLoopbackApi012345';
+const PROJECT = `housing-deploy-${process.pid}`;
+
+describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
+  let dir = '';
+  let context = '';
+  let registry: ManagedProcess | undefined;
+  let github: FakeGitHub | undefined;
+  let port = 0;
+  let repository = '';
+  const models: Record<string, string> = {};
+  // name -> the image by digest, as the registry has it (name@sha256:...).
+  const pushed: Record<string, string> = {};
+  const versions: Record<string, string> = {};
+  const tags: string[] = [];
+
+  const served = async () =>
+    ((await (await fetch(`http://127.0.0.1:${port}/v1/model`)).json()) as { model_version: string })
+      .model_version;
+  const deploy = (image: string, modelVersion: string, extra: Record<string, string> = {}) =>
+    runAction('deploy', {
+      event: 'workflow_dispatch',
+      inputs: {
+        environment: 'staging',
+        image,
+        'model-version': modelVersion,
+        url: `http://127.0.0.1:${port}`,
+        'compose-file': join(dir, 'docker-compose.yml'),
+        'state-dir': join(dir, 'state'),
+        'ready-timeout-seconds': '60',
+        'github-token': TOKEN,
+        ...extra,
+      },
+      env: {
+        GITHUB_API_URL: github!.url,
+        GITHUB_RUN_ID: '4343',
+        DOCKER_HOST: process.env.DOCKER_HOST ?? '',
+        COMPOSE_PROJECT_NAME: PROJECT,
+      },
+    });
+  const composeCli = (args: string[]) =>
+    docker([
+      'compose',
+      '--project-name',
+      PROJECT,
+      '--file',
+      join(dir, 'docker-compose.yml'),
+      ...args,
+    ]);
+  const failed = (run: ActionRun) =>
+    `${run.stdout}\n${run.annotations.map((a) => a.message).join('\n')}`;
+
+  /** Builds `name` on top of the service image with another model folder baked in, pushes it, drops it locally. */
+  const pushModelImage = async (name: string, base: string) => {
+    const layer = await mkdtemp(join(tmpdir(), 'deploy-layer-'));
+    await writeFile(
+      join(layer, 'Dockerfile'),
+      `FROM ${base}\nCOPY model.onnx model.card.json ./models/production/\n`,
+    );
+    for (const file of ['model.onnx', 'model.card.json'])
+      await writeFile(join(layer, file), await readFile(join(models[name]!, file)));
+    const tag = `${repository}:${name}`;
+    await buildImage(layer, 'Dockerfile', tag);
+    await removeDir(layer);
+    return push(name, tag);
+  };
+  const push = async (name: string, tag: string) => {
+    tags.push(tag);
+    await docker(['push', tag], 5 * 60_000);
+    const digests = JSON.parse(
+      await docker(['image', 'inspect', '--format', '{{json .RepoDigests}}', tag]),
+    ) as string[];
+    const digest = digests.find((d) => d.startsWith(`${repository}@sha256:`));
+    if (!digest) throw new Error(`${tag}: no digest from ${repository} after the push`);
+    pushed[name] = digest;
+  };
+
+  beforeAll(async () => {
+    const problem = engineProblem();
+    if (problem) throw new Error(problem);
+    dir = await mkdtemp(join(tmpdir(), 'deploy-real-'));
+    // A real registry on loopback (Debian's docker-registry); the engine treats
+    // 127.0.0.0/8 registries as insecure by default, so plain HTTP is enough.
+    const registryPort = await freePort();
+    await writeFile(
+      join(dir, 'registry.yml'),
+      stringify({
+        version: 0.1,
+        log: { level: 'warn' },
+        storage: { filesystem: { rootdirectory: join(dir, 'registry') } },
+        http: { addr: `127.0.0.1:${registryPort}` },
+      }),
+    );
+    registry = startProcess('docker-registry', 'docker-registry', [
+      'serve',
+      join(dir, 'registry.yml'),
+    ]);
+    await waitForHttp(`http://127.0.0.1:${registryPort}/v2/`, registry);
+    repository = `127.0.0.1:${registryPort}/housing-service`;
+    github = await startFakeGitHub(TOKEN);
+
+    for (const [name, trainArgs] of [
+      ['a', []],
+      ['b', ['--seed', '7']],
+    ] as const) {
+      models[name] = await trainModel([...trainArgs]);
+      versions[name] = (
+        JSON.parse(await readFile(join(models[name], 'model.card.json'), 'utf8')) as {
+          model_version: string;
+        }
+      ).model_version;
+    }
+    // broken: a model that cannot load.
+    models.broken = await mkdtemp(join(tmpdir(), 'deploy-broken-'));
+    await writeFile(join(models.broken, 'model.onnx'), 'not an onnx graph');
+    await writeFile(
+      join(models.broken, 'model.card.json'),
+      await readFile(join(models.a!, 'model.card.json')),
+    );
+
+    // A: the real Dockerfile, never from cache; B and broken: A with another model.
+    context = await buildContext({
+      'models/production/model.onnx': join(models.a!, 'model.onnx'),
+      'models/production/model.card.json': join(models.a!, 'model.card.json'),
+    });
+    await buildImage(context, 'service/Dockerfile', `${repository}:a`);
+    await push('a', `${repository}:a`);
+    await pushModelImage('b', `${repository}:a`);
+    await pushModelImage('broken', `${repository}:a`);
+    // Only the registry has them now: the deploy must pull.
+    await docker(['image', 'rm', ...tags]);
+
+    // The repository's compose file, with the service on a free loopback port.
+    port = await freePort();
+    const compose = parse(await readFile(join(ROOT, 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, { ports?: string[] }>;
+    };
+    compose.services.service!.ports = [`127.0.0.1:${port}:8080`];
+    await writeFile(join(dir, 'docker-compose.yml'), stringify(compose));
+  }, 20 * 60_000);
+
+  afterAll(async () => {
+    if (dir) await composeCli(['down', '--volumes']).catch(() => undefined);
+    await cleanUp({
+      images: [...tags, ...Object.values(pushed)],
+      dirs: [dir, context, ...Object.values(models)],
+    });
+    await registry?.stop();
+    await github?.close();
+  }, 120_000);
+
+  it('deploys an image by its registry digest: pulled, started, ready, right model, smoke-tested', async () => {
+    const run = await deploy(pushed.a!, versions.a!);
+    expect(run.code, failed(run)).toBe(0);
+    expect(run.outputs).toMatchObject({ result: 'deployed', 'model-version': versions.a });
+    expect(await served()).toBe(versions.a);
+    expect(run.outputs['running-image']).toBe(pushed.a);
+    // The container runs exactly what the registry holds under that digest.
+    const container = await composeCli(['ps', '--quiet', 'service']);
+    expect(await docker(['inspect', '--format', '{{.Image}}', container])).toBe(
+      await docker(['image', 'inspect', '--format', '{{.Id}}', pushed.a!]),
+    );
+  }, 300_000);
+
+  it('treats a redeploy of the running image as a no-op', async () => {
+    const run = await deploy(pushed.a!, versions.a!);
+    expect(run.code, failed(run)).toBe(0);
+    expect(run.outputs).toMatchObject({ result: 'unchanged', 'deployment-id': '' });
+    expect(github!.deployments).toHaveLength(1);
+  }, 120_000);
+
+  it('deploys the next image', async () => {
+    const run = await deploy(pushed.b!, versions.b!);
+    expect(run.code, failed(run)).toBe(0);
+    expect(run.outputs.result).toBe('deployed');
+    expect(await served()).toBe(versions.b);
+  }, 300_000);
+
+  it('rolls a broken image back to the running one, checks it, and fails the job', async () => {
+    const run = await deploy(pushed.broken!, 'gbdt-cccccccccccc', {
+      'ready-timeout-seconds': '20',
+    });
+    expect(run.code).toBe(1);
+    expect(run.outputs).toMatchObject({ result: 'rolled-back', 'running-image': pushed.b });
+    expect(run.annotations.at(-1)!.message).toMatch(/rolled back: .* runs and is healthy\.$/);
+    expect(await served()).toBe(versions.b);
+  }, 300_000);
+
+  it('keeps the rollback: the broken image is refused until the desired state changes', async () => {
+    const run = await deploy(pushed.broken!, 'gbdt-cccccccccccc');
+    expect(run.code).toBe(1);
+    expect(run.annotations.at(-1)?.message).toMatch(/was rolled back on .*; it is not re-applied/);
+    expect(await served()).toBe(versions.b);
+  }, 120_000);
+});

@@ -17,11 +17,14 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
   let port: number;
   let versionA: string;
   let versionB: string;
-  const calls = async () =>
+  const allCalls = async () =>
     (await readFile(join(dir, 'docker/calls.jsonl'), 'utf8'))
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { args: string[]; image: string | null });
+  // What the deploy did, without the `compose version` probe each run starts with.
+  const calls = async () =>
+    (await allCalls()).filter((c) => c.args.join(' ') !== 'compose version --short');
   const served = async () =>
     ((await (await fetch(`http://127.0.0.1:${port}/v1/model`)).json()) as { model_version: string })
       .model_version;
@@ -111,6 +114,9 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
       'model-version': versionA,
     });
     expect(await served()).toBe(versionA);
+    // Compose is found (the plugin) before anything else runs.
+    expect((await allCalls())[0]!.args).toEqual(['compose', 'version', '--short']);
+    expect(run.stdout).toContain('Compose 2.26.1: docker compose');
     expect((await calls()).map((c) => [c.args.slice(3).join(' '), c.image])).toEqual([
       ['ps --format json service', null],
       ['pull service', `${IMAGE}:a`],

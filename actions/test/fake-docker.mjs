@@ -38,6 +38,10 @@ const statePath = join(dir, 'running.json');
 const state = existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : null;
 
 switch (rest[0]) {
+  case 'version':
+    // The Compose plugin's `docker compose version --short`.
+    process.stdout.write('2.26.1\n');
+    break;
   case 'ps':
     if (state && alive(state.pid))
       process.stdout.write(

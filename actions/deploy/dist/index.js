@@ -37617,14 +37617,17 @@ async function execProgram(program, args, options = {}) {
 
 // actions/deploy/src/compose.ts
 var Compose = class {
-  constructor(file2, service) {
+  constructor(command, file2, service) {
+    this.command = command;
     this.file = file2;
     this.service = service;
   }
+  command;
   file;
   service;
   async run(args, image) {
-    const { stdout } = await execProgram("docker", ["compose", "--file", this.file, ...args], {
+    const { program, prefix } = this.command;
+    const { stdout } = await execProgram(program, [...prefix, "--file", this.file, ...args], {
       ...image ? { env: { SERVICE_IMAGE: image } } : {}
     });
     return stdout;
@@ -37647,6 +37650,31 @@ var Compose = class {
     await this.run(["up", "--detach", "--no-deps", this.service], image);
   }
 };
+
+// actions/deploy/src/find-compose.ts
+var V2 = "Compose v2: the docker-compose-plugin package (docker compose), or a standalone docker-compose 2.x";
+async function findCompose(probe) {
+  const plugin = await versionOf(probe, "docker", ["compose", "version", "--short"]);
+  if (plugin !== void 0) return { program: "docker", prefix: ["compose"], version: plugin };
+  const standalone = await versionOf(probe, "docker-compose", ["version", "--short"]);
+  if (standalone === void 0)
+    throw new ConfigurationError(`no Docker Compose on this runner's PATH: install ${V2}`);
+  const major = Number(/^v?(\d+)\./.exec(standalone)?.[1]);
+  if (!(major >= 2))
+    throw new ConfigurationError(
+      `only docker-compose ${standalone} (Compose v1) is on this runner's PATH, and it cannot read this repository's compose file (top-level name, secrets from the environment): install ${V2}`
+    );
+  return { program: "docker-compose", prefix: [], version: standalone };
+}
+async function versionOf(probe, program, args) {
+  try {
+    const { exitCode, stdout } = await probe(program, args);
+    const version = stdout.trim().split("\n").at(-1)?.trim();
+    return exitCode === 0 && version ? version : void 0;
+  } catch {
+    return void 0;
+  }
+}
 
 // actions/deploy/src/inputs.ts
 import { readFile } from "node:fs/promises";
@@ -42450,7 +42478,11 @@ function run() {
       info(`nothing is promoted to ${inputs.environment} yet: nothing to deploy`);
       return reportUnchanged();
     }
-    const compose = new Compose(inputs.composeFile, inputs.service);
+    const command = await findCompose(
+      async (program, args) => execProgram(program, args, { okCodes: "any", quietStdout: true })
+    );
+    info(`Compose ${command.version}: ${[command.program, ...command.prefix].join(" ")}`);
+    const compose = new Compose(command, inputs.composeFile, inputs.service);
     const record = await readRecord(inputs.stateDir, inputs.environment);
     const running = await compose.runningImage();
     const ctx = {

@@ -1,7 +1,9 @@
 import { execProgram } from '../../shared/exec.ts';
+import type { ComposeCommand } from './find-compose.ts';
 
 /**
- * The deploy's view of `docker compose`: which image a service runs, and
+ * The deploy's view of Compose (`docker compose`, or a standalone
+ * `docker-compose` 2.x; see findCompose): which image a service runs, and
  * pulling and starting another. The image is chosen through SERVICE_IMAGE,
  * which docker-compose.yml interpolates (`image: ${SERVICE_IMAGE:-...}`).
  * Every command's output goes to the job log; a failed one throws a
@@ -9,12 +11,14 @@ import { execProgram } from '../../shared/exec.ts';
  */
 export class Compose {
   constructor(
+    private readonly command: ComposeCommand,
     private readonly file: string,
     private readonly service: string,
   ) {}
 
   private async run(args: string[], image?: string): Promise<string> {
-    const { stdout } = await execProgram('docker', ['compose', '--file', this.file, ...args], {
+    const { program, prefix } = this.command;
+    const { stdout } = await execProgram(program, [...prefix, '--file', this.file, ...args], {
       ...(image ? { env: { SERVICE_IMAGE: image } } : {}),
     });
     return stdout;

@@ -1,6 +1,8 @@
 import * as core from '@actions/core';
 import { runAction } from '../../shared/run.ts';
 import { Compose } from './compose.ts';
+import { findCompose } from './find-compose.ts';
+import { execProgram } from '../../shared/exec.ts';
 import { getInputs } from './inputs.ts';
 import { readRecord } from './state.ts';
 import {
@@ -22,7 +24,11 @@ export function run(): Promise<void> {
       core.info(`nothing is promoted to ${inputs.environment} yet: nothing to deploy`);
       return reportUnchanged();
     }
-    const compose = new Compose(inputs.composeFile, inputs.service);
+    const command = await findCompose(async (program, args) =>
+      execProgram(program, args, { okCodes: 'any', quietStdout: true }),
+    );
+    core.info(`Compose ${command.version}: ${[command.program, ...command.prefix].join(' ')}`);
+    const compose = new Compose(command, inputs.composeFile, inputs.service);
     const record = await readRecord(inputs.stateDir, inputs.environment);
     const running = await compose.runningImage();
     const ctx: DeployContext = {

@@ -40966,6 +40966,24 @@ async function readHandleAtMost(handle, maxBytes) {
     step = reads.next(bytesRead);
   }
 }
+async function readTextFile(file, options = {}) {
+  try {
+    return await readTextAtMost(file, options.maxBytes ?? MAX_CONFIG_BYTES);
+  } catch (error2) {
+    throw readFailure(error2, file, options);
+  }
+}
+function readFailure(error2, file, options) {
+  if (error2 instanceof ConfigurationError) return error2;
+  const hints = [
+    options.writtenBy === void 0 ? void 0 : `${options.writtenBy} writes it`,
+    options.hint
+  ].filter(Boolean);
+  return new ConfigurationError(
+    `cannot read ${options.what ? `the ${options.what} ` : ""}(${errnoCode(error2) ?? "unreadable"})${hints.map((h) => `; ${h}`).join("")}`,
+    file
+  );
+}
 
 // pipeline/src/params/params.ts
 var positive = { type: "number", exclusiveMinimum: 0 };
@@ -41031,16 +41049,7 @@ var PARAMS_SCHEMA = section({
 var ajv = new import__.Ajv2020({ allErrors: true });
 var validateParams = ajv.compile(PARAMS_SCHEMA);
 async function loadParams(file = "params.yaml") {
-  let text;
-  try {
-    text = await readTextAtMost(file, MAX_CONFIG_BYTES);
-  } catch (error2) {
-    if (error2 instanceof ConfigurationError) throw error2;
-    throw new ConfigurationError(
-      `cannot read the pipeline parameters (${errnoCode(error2) ?? "unreadable"})`,
-      file
-    );
-  }
+  const text = await readTextFile(file, { what: "pipeline parameters" });
   return parseParams(text, file);
 }
 function parseParams(text, file) {

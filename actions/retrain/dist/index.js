@@ -78683,16 +78683,7 @@ var STAGE_KEYS = /* @__PURE__ */ new Set([
   "vars"
 ]);
 async function readDvcYaml(file = "dvc.yaml") {
-  let text2;
-  try {
-    text2 = await readTextAtMost(file, MAX_CONFIG_BYTES);
-  } catch (error3) {
-    if (error3 instanceof ConfigurationError) throw error3;
-    throw new ConfigurationError(
-      `cannot read the pipeline definition (${errnoCode(error3) ?? "unreadable"})`,
-      file
-    );
-  }
+  const text2 = await readTextFile(file, { what: "pipeline definition" });
   return parseDvcYaml(text2, file);
 }
 function parseDvcYaml(text2, file) {

@@ -40921,6 +40921,24 @@ async function readHandleAtMost(handle, maxBytes) {
     step = reads.next(bytesRead);
   }
 }
+async function readTextFile(file, options = {}) {
+  try {
+    return await readTextAtMost(file, options.maxBytes ?? MAX_CONFIG_BYTES);
+  } catch (error2) {
+    throw readFailure(error2, file, options);
+  }
+}
+function readFailure(error2, file, options) {
+  if (error2 instanceof ConfigurationError) return error2;
+  const hints = [
+    options.writtenBy === void 0 ? void 0 : `${options.writtenBy} writes it`,
+    options.hint
+  ].filter(Boolean);
+  return new ConfigurationError(
+    `cannot read ${options.what ? `the ${options.what} ` : ""}(${errnoCode(error2) ?? "unreadable"})${hints.map((h) => `; ${h}`).join("")}`,
+    file
+  );
+}
 
 // packages/model-card/src/row-schema.ts
 function typesOf(schema) {
@@ -40933,16 +40951,7 @@ function admitsNull(schema) {
 // pipeline/src/contract/contract.ts
 var MAX_CONTRACT_BYTES = 16 * 1024 * 1024;
 async function loadContract(file) {
-  let text2;
-  try {
-    text2 = await readTextAtMost(file, MAX_CONTRACT_BYTES);
-  } catch (error2) {
-    if (error2 instanceof ConfigurationError) throw error2;
-    throw new ConfigurationError(
-      `cannot read the data contract (${errnoCode(error2) ?? "unreadable"})`,
-      file
-    );
-  }
+  const text2 = await readTextFile(file, { what: "data contract", maxBytes: MAX_CONTRACT_BYTES });
   return compileContract(parseJsonText(text2, file), file);
 }
 function compileContract(contract, file = "contract") {
@@ -41112,16 +41121,7 @@ var PARAMS_SCHEMA = section({
 var ajv = new import__2.Ajv2020({ allErrors: true });
 var validateParams = ajv.compile(PARAMS_SCHEMA);
 async function loadParams(file = "params.yaml") {
-  let text2;
-  try {
-    text2 = await readTextAtMost(file, MAX_CONFIG_BYTES);
-  } catch (error2) {
-    if (error2 instanceof ConfigurationError) throw error2;
-    throw new ConfigurationError(
-      `cannot read the pipeline parameters (${errnoCode(error2) ?? "unreadable"})`,
-      file
-    );
-  }
+  const text2 = await readTextFile(file, { what: "pipeline parameters" });
   return parseParams(text2, file);
 }
 function parseParams(text2, file) {

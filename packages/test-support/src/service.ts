@@ -1,4 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,12 +74,16 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `node --import tsx service/src/main.ts` on 127.0.0.1:0 and waits for its "listening" line. */
-export async function startService(
+/**
+ * Spawns `node --import tsx service/src/main.ts` on 127.0.0.1:0 with the
+ * tests' settings, stdout and stderr piped, and returns at once: for tests
+ * about startup itself. Most want {@link startService}.
+ */
+export function spawnService(
   modelDir: string,
   env: Record<string, string> = {},
-): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {
+): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -93,6 +98,14 @@ export async function startService(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** Starts `node --import tsx service/src/main.ts` on 127.0.0.1:0 and waits for its "listening" line. */
+export async function startService(
+  modelDir: string,
+  env: Record<string, string> = {},
+): Promise<ServiceProcess> {
+  const child = spawnService(modelDir, env);
   const logs: string[] = [];
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   child.stderr.on('data', (chunk: Buffer) => logs.push(chunk.toString()));

@@ -73,8 +73,8 @@ export function fitGbdt(
 
   const prediction = new Float64Array(n).fill(base);
   const validationPrediction = new Float64Array(validation.y.length).fill(base);
+  // Squared error: the gradient is prediction - y and the hessian is 1, which growTree assumes.
   const grad = new Float64Array(n);
-  const hess = new Float64Array(n).fill(1);
   const trees: Tree[] = [];
   const gains: Float64Array[] = [];
   const history: RoundLoss[] = [];
@@ -85,7 +85,7 @@ export function fitGbdt(
   for (let round = 1; round <= params.max_rounds; round++) {
     for (let i = 0; i < n; i++) grad[i] = prediction[i]! - y[i]!;
     const gain = new Float64Array(x.length);
-    const tree = growTree(ctx, grad, hess, grow, prediction, gain);
+    const tree = growTree(ctx, grad, grow, prediction, gain);
     trees.push(tree);
     gains.push(gain);
     for (let i = 0; i < validation.y.length; i++) validationPrediction[i]! += treeLeafValue(tree, validation.x, i);

@@ -12,19 +12,28 @@ export interface GrowParams {
   minGain: number;
 }
 
-/** Shared, per-fit state: binned training data and reusable buffers. */
+/**
+ * Shared, per-fit state: binned training data and buffers reused by every
+ * node of every tree, so that growing a tree allocates almost nothing.
+ */
 export interface GrowContext {
-  /** Bins row-major (row i's bins at i*features..): one row's bins share a cache line. */
-  binned: Uint8Array;
-  features: number;
+  /**
+   * Bins column-major, one Uint8Array per feature: a histogram pass reads one
+   * feature's bins for a node's rows, so each pass walks one small array in
+   * ascending row order (a node's rows stay sorted, see {@link partition}).
+   */
+  columns: Uint8Array[];
+  rows: number;
   edges: BinEdges;
   /** Where each feature's bins start in a histogram: features have as many slots as bins. */
   offsets: Int32Array;
   /** Total bins over all features. */
   totalBins: number;
-  /** Sample indices; each node owns a contiguous segment. */
+  /** Sample indices; each node owns a contiguous segment, in ascending row order. */
   index: Uint32Array;
   scratch: Uint32Array;
+  /** A node's gradients gathered in its index order, read once per feature. */
+  ordered: Float64Array;
   pool: Float64Array[];
 }
 
@@ -33,7 +42,6 @@ interface Split {
   feature: number;
   bin: number;
   leftGrad: number;
-  leftHess: number;
   leftCount: number;
 }
 
@@ -43,64 +51,60 @@ interface Leaf {
   end: number;
   depth: number;
   grad: number;
-  hess: number;
-  /** [grad, hess, count] per (feature, bin), or undefined once not needed. */
+  /** [gradient sum, row count] per (feature, bin), or undefined once not needed. */
   hist: Float64Array | undefined;
   split: Split | undefined;
 }
 
 /** Prepares the reusable state for growing trees on binned data. */
 export function createGrowContext(columns: Uint8Array[], edges: BinEdges): GrowContext {
-  const n = columns[0]?.length ?? 0;
-  const features = columns.length;
-  const binned = new Uint8Array(n * features);
-  columns.forEach((column, f) => {
-    for (let i = 0; i < n; i++) binned[i * features + f] = column[i]!;
+  const rows = columns[0]?.length ?? 0;
+  const offsets = new Int32Array(edges.length);
+  let totalBins = 0;
+  edges.forEach((e, f) => {
+    offsets[f] = totalBins;
+    totalBins += e.length + 1;
   });
   return {
-    binned,
-    features,
+    columns,
+    rows,
     edges,
-    offsets: Int32Array.from(edges, (_, f) => edges.slice(0, f).reduce((s, e) => s + e.length + 1, 0)),
-    totalBins: edges.reduce((s, e) => s + e.length + 1, 0),
-    index: new Uint32Array(n),
-    scratch: new Uint32Array(n),
+    offsets,
+    totalBins,
+    index: new Uint32Array(rows),
+    scratch: new Uint32Array(rows),
+    ordered: new Float64Array(rows),
     pool: [],
   };
 }
 
 /**
  * Grows one tree leaf-wise (best-first, as LightGBM and scikit-learn's
- * HistGradientBoosting do) on gradient/hessian histograms. Only the smaller
- * child of a split is histogrammed; the larger one is its parent minus it.
- * Adds each row's leaf value to `prediction` and returns the tree and the
- * split gain it credits to each feature.
+ * HistGradientBoosting do) on gradient histograms, for squared error: every
+ * row's hessian is 1, so a node's hessian sum is its row count and the
+ * histograms carry counts instead. Only the smaller child of a split is
+ * histogrammed; the larger one is its parent minus it. Adds each row's leaf
+ * value to `prediction` and returns the tree and the split gain it credits
+ * to each feature.
  */
 export function growTree(
   ctx: GrowContext,
   grad: Float64Array,
-  hess: Float64Array,
   params: GrowParams,
   prediction: Float64Array,
   gainByFeature: Float64Array,
 ): Tree {
-  const n = grad.length;
+  const n = ctx.rows;
   const { index } = ctx;
   for (let i = 0; i < n; i++) index[i] = i;
   const tree: Tree = { feature: [0], threshold: [0], left: [-1], right: [-1], value: [0] };
 
   let sumG = 0;
-  let sumH = 0;
-  let constantHessian = n > 0 ? hess[0]! : 0;
-  for (let i = 0; i < n; i++) {
-    sumG += grad[i]!;
-    sumH += hess[i]!;
-    if (hess[i] !== constantHessian) constantHessian = 0;
-  }
-  const root: Leaf = { node: 0, start: 0, end: n, depth: 0, grad: sumG, hess: sumH, hist: undefined, split: undefined };
+  for (let i = 0; i < n; i++) sumG += grad[i]!;
+  const root: Leaf = { node: 0, start: 0, end: n, depth: 0, grad: sumG, hist: undefined, split: undefined };
   const leaves: Leaf[] = [root];
   if (canSplit(root, params)) {
-    root.hist = buildHistogram(ctx, grad, hess, 0, n, constantHessian);
+    root.hist = rootHistogram(ctx, grad);
     root.split = bestSplit(ctx, root, params);
   }
 
@@ -127,33 +131,16 @@ export function growTree(
     }
     gainByFeature[split.feature]! += split.gain;
 
-    const left: Leaf = {
-      node: leftNode,
-      start: best.start,
-      end: mid,
-      depth: best.depth + 1,
-      grad: split.leftGrad,
-      hess: split.leftHess,
-      hist: undefined,
-      split: undefined,
-    };
-    const right: Leaf = {
-      node: rightNode,
-      start: mid,
-      end: best.end,
-      depth: best.depth + 1,
-      grad: best.grad - split.leftGrad,
-      hess: best.hess - split.leftHess,
-      hist: undefined,
-      split: undefined,
-    };
+    const depth = best.depth + 1;
+    const left: Leaf = { node: leftNode, start: best.start, end: mid, depth, grad: split.leftGrad, hist: undefined, split: undefined };
+    const right: Leaf = { node: rightNode, start: mid, end: best.end, depth, grad: best.grad - split.leftGrad, hist: undefined, split: undefined };
     const parentHist = best.hist!;
     best.hist = undefined;
     const needLeft = canSplit(left, params);
     const needRight = canSplit(right, params);
     if (needLeft || needRight) {
       const [small, large] = left.end - left.start <= right.end - right.start ? [left, right] : [right, left];
-      small.hist = buildHistogram(ctx, grad, hess, small.start, small.end, constantHessian);
+      small.hist = nodeHistogram(ctx, grad, small.start, small.end);
       // The subtraction trick, in place: the parent's buffer becomes the larger child's.
       const s = small.hist;
       for (let j = 0; j < parentHist.length; j++) parentHist[j]! -= s[j]!;
@@ -172,7 +159,7 @@ export function growTree(
   }
 
   for (const leaf of leaves) {
-    const value = Math.fround((-leaf.grad / (leaf.hess + params.l2)) * params.learningRate);
+    const value = Math.fround((-leaf.grad / (leaf.end - leaf.start + params.l2)) * params.learningRate);
     tree.value[leaf.node] = value;
     for (let k = leaf.start; k < leaf.end; k++) prediction[index[k]!]! += value;
     if (leaf.hist) ctx.pool.push(leaf.hist);
@@ -187,38 +174,54 @@ function canSplit(leaf: Leaf, params: GrowParams): boolean {
 }
 
 function takeBuffer(ctx: GrowContext): Float64Array {
-  const size = ctx.totalBins * 3;
   const buffer = ctx.pool.pop();
   if (buffer) {
     buffer.fill(0);
     return buffer;
   }
-  return new Float64Array(size);
+  return new Float64Array(ctx.totalBins * 2);
 }
 
 /**
- * Sums gradient, hessian and count per (feature, bin) over a node's rows.
- * With a constant hessian (squared error: 1) the hessian histogram is the
- * count histogram scaled, so it is filled from the counts afterwards instead
- * of being accumulated row by row: this loop is most of a fit's time.
+ * The root's histogram: every row, in row order, so no index is needed.
+ * Sums per bin are added in ascending row order, as in every other node.
  */
-function buildHistogram(ctx: GrowContext, grad: Float64Array, hess: Float64Array, start: number, end: number, constantHessian: number): Float64Array {
+function rootHistogram(ctx: GrowContext, grad: Float64Array): Float64Array {
   const hist = takeBuffer(ctx);
-  const { index, binned, features, offsets } = ctx;
-  for (let k = start; k < end; k++) {
-    const i = index[k]!;
-    const g = grad[i]!;
-    const h = hess[i]!;
-    const row = i * features;
-    for (let f = 0; f < features; f++) {
-      const o = (offsets[f]! + binned[row + f]!) * 3;
-      hist[o]! += g;
-      if (constantHessian === 0) hist[o + 1]! += h;
-      hist[o + 2]! += 1;
+  const n = ctx.rows;
+  for (let f = 0; f < ctx.columns.length; f++) {
+    if (ctx.edges[f]!.length === 0) continue; // one bin: never split, never read
+    const column = ctx.columns[f]!;
+    const base = ctx.offsets[f]! * 2;
+    for (let i = 0; i < n; i++) {
+      const o = base + column[i]! * 2;
+      hist[o]! += grad[i]!;
+      hist[o + 1]! += 1;
     }
   }
-  if (constantHessian !== 0) {
-    for (let o = 0; o < hist.length; o += 3) hist[o + 1] = hist[o + 2]! * constantHessian;
+  return hist;
+}
+
+/**
+ * Sums gradient and count per (feature, bin) over a node's rows: most of a
+ * fit's time. The node's gradients are gathered once into a contiguous
+ * buffer, then each feature is one tight pass over its own bin column.
+ */
+function nodeHistogram(ctx: GrowContext, grad: Float64Array, start: number, end: number): Float64Array {
+  const hist = takeBuffer(ctx);
+  const { index, ordered } = ctx;
+  const rows = end - start;
+  for (let k = 0; k < rows; k++) ordered[k] = grad[index[start + k]!]!;
+  const segment = index.subarray(start, end);
+  for (let f = 0; f < ctx.columns.length; f++) {
+    if (ctx.edges[f]!.length === 0) continue;
+    const column = ctx.columns[f]!;
+    const base = ctx.offsets[f]! * 2;
+    for (let k = 0; k < rows; k++) {
+      const o = base + column[segment[k]!]! * 2;
+      hist[o]! += ordered[k]!;
+      hist[o + 1]! += 1;
+    }
   }
   return hist;
 }
@@ -228,40 +231,53 @@ function bestSplit(ctx: GrowContext, leaf: Leaf, params: GrowParams): Split | un
   const hist = leaf.hist!;
   const { l2, minSamplesLeaf } = params;
   const total = leaf.end - leaf.start;
-  const parentScore = (leaf.grad * leaf.grad) / (leaf.hess + l2);
-  let best: Split | undefined;
-  for (let f = 0; f < ctx.features; f++) {
+  const parentScore = (leaf.grad * leaf.grad) / (total + l2);
+  // The best so far in locals: an object only for the winner.
+  let bestGain = params.minGain;
+  let bestFeature = -1;
+  let bestBin = 0;
+  let bestGrad = 0;
+  let bestCount = 0;
+  for (let f = 0; f < ctx.columns.length; f++) {
     const bins = ctx.edges[f]!.length + 1;
-    const base = ctx.offsets[f]! * 3;
+    const base = ctx.offsets[f]! * 2;
     let gl = 0;
-    let hl = 0;
     let cl = 0;
     for (let b = 0; b < bins - 1; b++) {
-      const o = base + b * 3;
+      const o = base + b * 2;
       gl += hist[o]!;
-      hl += hist[o + 1]!;
-      cl += hist[o + 2]!;
+      cl += hist[o + 1]!;
       if (cl < minSamplesLeaf) continue;
       if (total - cl < minSamplesLeaf) break;
       const gr = leaf.grad - gl;
-      const hr = leaf.hess - hl;
-      const gain = 0.5 * ((gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parentScore);
-      if (gain > params.minGain && (!best || gain > best.gain)) {
-        best = { gain, feature: f, bin: b, leftGrad: gl, leftHess: hl, leftCount: cl };
+      const hr = total - cl;
+      const gain = 0.5 * ((gl * gl) / (cl + l2) + (gr * gr) / (hr + l2) - parentScore);
+      if (gain > bestGain) {
+        bestGain = gain;
+        bestFeature = f;
+        bestBin = b;
+        bestGrad = gl;
+        bestCount = cl;
       }
     }
   }
-  return best;
+  return bestFeature < 0
+    ? undefined
+    : { gain: bestGain, feature: bestFeature, bin: bestBin, leftGrad: bestGrad, leftCount: bestCount };
 }
 
-/** Stable partition of a node's rows: bin <= splitBin first. Returns the boundary. */
+/**
+ * Stable partition of a node's rows: bin <= splitBin first. Returns the
+ * boundary. Stable, so every node's rows stay in ascending row order.
+ */
 function partition(ctx: GrowContext, start: number, end: number, feature: number, splitBin: number): number {
-  const { index, scratch, binned, features } = ctx;
+  const { index, scratch } = ctx;
+  const column = ctx.columns[feature]!;
   let l = start;
   let r = 0;
   for (let k = start; k < end; k++) {
     const i = index[k]!;
-    if (binned[i * features + feature]! <= splitBin) index[l++] = i;
+    if (column[i]! <= splitBin) index[l++] = i;
     else scratch[r++] = i;
   }
   index.set(scratch.subarray(0, r), l);

@@ -29,6 +29,8 @@ export interface GrowContext {
   offsets: Int32Array;
   /** Total bins over all features. */
   totalBins: number;
+  /** Features with more than one bin: the others can never split, so their histograms are never read. */
+  splittable: Int32Array;
   /** Sample indices; each node owns a contiguous segment, in ascending row order. */
   index: Uint32Array;
   scratch: Uint32Array;
@@ -71,6 +73,7 @@ export function createGrowContext(columns: Uint8Array[], edges: BinEdges): GrowC
     edges,
     offsets,
     totalBins,
+    splittable: Int32Array.from(edges.flatMap((e, f) => (e.length > 0 ? [f] : []))),
     index: new Uint32Array(rows),
     scratch: new Uint32Array(rows),
     ordered: new Float64Array(rows),
@@ -183,43 +186,71 @@ function takeBuffer(ctx: GrowContext): Float64Array {
 }
 
 /**
- * The root's histogram: every row, in row order, so no index is needed.
+ * The root's histogram: every row in row order, so no index is needed.
  * Sums per bin are added in ascending row order, as in every other node.
  */
 function rootHistogram(ctx: GrowContext, grad: Float64Array): Float64Array {
-  const hist = takeBuffer(ctx);
-  const n = ctx.rows;
-  for (let f = 0; f < ctx.columns.length; f++) {
-    if (ctx.edges[f]!.length === 0) continue; // one bin: never split, never read
-    const column = ctx.columns[f]!;
-    const base = ctx.offsets[f]! * 2;
-    for (let i = 0; i < n; i++) {
-      const o = base + column[i]! * 2;
-      hist[o]! += grad[i]!;
-      hist[o + 1]! += 1;
-    }
-  }
-  return hist;
+  return accumulate(ctx, takeBuffer(ctx), grad, undefined, ctx.rows);
 }
 
 /**
  * Sums gradient and count per (feature, bin) over a node's rows: most of a
  * fit's time. The node's gradients are gathered once into a contiguous
- * buffer, then each feature is one tight pass over its own bin column.
+ * buffer, then read once per group of features.
  */
 function nodeHistogram(ctx: GrowContext, grad: Float64Array, start: number, end: number): Float64Array {
-  const hist = takeBuffer(ctx);
   const { index, ordered } = ctx;
   const rows = end - start;
   for (let k = 0; k < rows; k++) ordered[k] = grad[index[start + k]!]!;
-  const segment = index.subarray(start, end);
-  for (let f = 0; f < ctx.columns.length; f++) {
-    if (ctx.edges[f]!.length === 0) continue;
+  return accumulate(ctx, takeBuffer(ctx), ordered, index.subarray(start, end), rows);
+}
+
+/**
+ * Adds `values[k]` and a count of 1 to the bin of row `rows[k]` (row k at the
+ * root, where `rows` is undefined) in every splittable feature. Four features
+ * share one pass: the row and its gradient are read once for the four, and
+ * the four additions are independent, so they overlap instead of waiting on
+ * each other, which matters most for two-bin (one-hot) features where every
+ * row lands in one of the same two cells. Each bin's sum is still taken in
+ * ascending row order, so the result does not depend on the grouping.
+ */
+function accumulate(ctx: GrowContext, hist: Float64Array, values: Float64Array, rows: Uint32Array | undefined, count: number): Float64Array {
+  const active = ctx.splittable;
+  let g = 0;
+  for (; g + 4 <= active.length; g += 4) {
+    const [fa, fb, fc, fd] = [active[g]!, active[g + 1]!, active[g + 2]!, active[g + 3]!];
+    const ca = ctx.columns[fa]!;
+    const cb = ctx.columns[fb]!;
+    const cc = ctx.columns[fc]!;
+    const cd = ctx.columns[fd]!;
+    const ba = ctx.offsets[fa]! * 2;
+    const bb = ctx.offsets[fb]! * 2;
+    const bc = ctx.offsets[fc]! * 2;
+    const bd = ctx.offsets[fd]! * 2;
+    for (let k = 0; k < count; k++) {
+      const i = rows === undefined ? k : rows[k]!;
+      const v = values[k]!;
+      const oa = ba + ca[i]! * 2;
+      const ob = bb + cb[i]! * 2;
+      const oc = bc + cc[i]! * 2;
+      const od = bd + cd[i]! * 2;
+      hist[oa]! += v;
+      hist[oa + 1]! += 1;
+      hist[ob]! += v;
+      hist[ob + 1]! += 1;
+      hist[oc]! += v;
+      hist[oc + 1]! += 1;
+      hist[od]! += v;
+      hist[od + 1]! += 1;
+    }
+  }
+  for (; g < active.length; g++) {
+    const f = active[g]!;
     const column = ctx.columns[f]!;
     const base = ctx.offsets[f]! * 2;
-    for (let k = 0; k < rows; k++) {
-      const o = base + column[segment[k]!]! * 2;
-      hist[o]! += ordered[k]!;
+    for (let k = 0; k < count; k++) {
+      const o = base + column[rows === undefined ? k : rows[k]!]! * 2;
+      hist[o]! += values[k]!;
       hist[o + 1]! += 1;
     }
   }

@@ -145,9 +145,7 @@ export function growTree(
       const [small, large] = left.end - left.start <= right.end - right.start ? [left, right] : [right, left];
       small.hist = nodeHistogram(ctx, grad, small.start, small.end);
       // The subtraction trick, in place: the parent's buffer becomes the larger child's.
-      const s = small.hist;
-      for (let j = 0; j < parentHist.length; j++) parentHist[j]! -= s[j]!;
-      large.hist = parentHist;
+      large.hist = subtract(parentHist, small.hist);
     } else {
       ctx.pool.push(parentHist);
     }
@@ -168,6 +166,13 @@ export function growTree(
     if (leaf.hist) ctx.pool.push(leaf.hist);
   }
   return tree;
+}
+
+/** `into` minus `other`, in place: a loop of its own, so that it is optimised on its own. */
+function subtract(into: Float64Array, other: Float64Array): Float64Array {
+  const n = into.length;
+  for (let j = 0; j < n; j++) into[j]! -= other[j]!;
+  return into;
 }
 
 function canSplit(leaf: Leaf, params: GrowParams): boolean {
@@ -276,8 +281,14 @@ function bestSplit(ctx: GrowContext, leaf: Leaf, params: GrowParams): Split | un
     let cl = 0;
     for (let b = 0; b < bins - 1; b++) {
       const o = base + b * 2;
-      gl += hist[o]!;
-      cl += hist[o + 1]!;
+      const g = hist[o]!;
+      const c = hist[o + 1]!;
+      // An empty bin with no gradient leaves gl and cl as they were, so its gain
+      // would equal the previous bin's, which cannot be strictly better: skip
+      // it. Deep nodes have few rows over 255 bins, most of them empty.
+      if (c === 0 && g === 0) continue;
+      gl += g;
+      cl += c;
       if (cl < minSamplesLeaf) continue;
       if (total - cl < minSamplesLeaf) break;
       const gr = leaf.grad - gl;

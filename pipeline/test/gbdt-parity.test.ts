@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateRows } from '../bench/generate.ts';
+import { binIndex } from '../src/drift/profile.ts';
 import { loadContract, type CompiledContract } from '../src/contract/contract.ts';
 import { loadDataset, type Dataset } from '../src/data/rows.ts';
 import { applyBins, BINNING_SAMPLE, fitBins } from '../src/models/gbdt/binning.ts';
@@ -65,6 +66,29 @@ describe('binning above the sample size', () => {
     // Each of the 16 bins holds 1/16 of the rows, within 1% of all rows.
     for (const count of counts) expect(Math.abs(count / n - 1 / 16)).toBeLessThan(0.01);
     expect(fitBins([column], 16)).toEqual([edges]);
+  });
+});
+
+describe('applyBins', () => {
+  it('gives every value the bin a binary search over the edges gives, on skewed data and edge cases', () => {
+    const rng = createRng(9);
+    const special = [NaN, Infinity, -Infinity, 0, -0, 1e30, -1e30];
+    // Long-tailed (like total_rooms), a single edge, and values right on the edges.
+    const skewed = Float32Array.from({ length: 50_000 }, () => Math.exp(rng() * 12));
+    const columns = [
+      Float32Array.from([...skewed, ...special]),
+      Float32Array.from([3, 3, 3, 5, 5, ...special]),
+      Float32Array.from([1, 2, 3, 4, ...special]),
+    ];
+    const edges = fitBins(columns, 255);
+    columns.push(Float32Array.from(edges[0]!));
+    edges.push(edges[0]!);
+    const bins = applyBins(columns, edges);
+    columns.forEach((column, f) => {
+      const e = Array.from(edges[f]!);
+      const expected = Array.from(column, (v) => binIndex(e, v));
+      expect(Array.from(bins[f]!)).toEqual(expected);
+    });
   });
 });
 

@@ -5,7 +5,7 @@ import { generateRows } from '../bench/generate.ts';
 import { binIndex } from '../src/drift/profile.ts';
 import { loadContract, type CompiledContract } from '../src/contract/contract.ts';
 import { loadDataset, type Dataset } from '../src/data/rows.ts';
-import { applyBins, BINNING_SAMPLE, fitBins } from '../src/models/gbdt/binning.ts';
+import { applyBins, BINNING_SAMPLE, fitBins, sortFloat32 } from '../src/models/gbdt/binning.ts';
 import { fitGbdt, type GbdtParams } from '../src/models/gbdt/gbdt.ts';
 import { loadParams } from '../src/params/params.ts';
 import { createRng } from '../src/util/rng.ts';
@@ -66,6 +66,20 @@ describe('binning above the sample size', () => {
     // Each of the 16 bins holds 1/16 of the rows, within 1% of all rows.
     for (const count of counts) expect(Math.abs(count / n - 1 / 16)).toBeLessThan(0.01);
     expect(fitBins([column], 16)).toEqual([edges]);
+  });
+});
+
+describe('sortFloat32', () => {
+  it('orders as TypedArray#sort does: -0 before +0, infinities at the ends, NaN last', () => {
+    const rng = createRng(4);
+    const special = [NaN, -0, 0, Infinity, -Infinity, -1.5, 3, 1e-40, -1e-40];
+    const values = Float32Array.from({ length: 20_000 }, (_, i) =>
+      i % 13 === 0 ? special[i % special.length]! : (rng() - 0.5) * 1e6,
+    );
+    const expected = Array.from(Float32Array.from(values).sort());
+    const sorted = Array.from(sortFloat32(Float32Array.from(values)));
+    expect(sorted.map((v) => Object.is(v, -0))).toEqual(expected.map((v) => Object.is(v, -0)));
+    expect(sorted).toEqual(expected);
   });
 });
 

@@ -19,7 +19,7 @@ export const BINNING_SAMPLE = 200_000;
 /** Chooses up to `maxBins` bins per feature from quantiles of the training values. */
 export function fitBins(x: Float32Array[], maxBins: number): BinEdges {
   return x.map((column) => {
-    const sorted = sample(column).sort();
+    const sorted = sortFloat32(sample(column));
     const distinct: number[] = [];
     for (let i = 0; i < sorted.length; i++) {
       if (i === 0 || sorted[i] !== sorted[i - 1]) {
@@ -36,6 +36,50 @@ export function fitBins(x: Float32Array[], maxBins: number): BinEdges {
     }
     return Float32Array.from(edges);
   });
+}
+
+/**
+ * Sorts float32 values in place in the order TypedArray#sort gives (-0
+ * before +0, NaN last), by a four-pass radix sort on their bits: the
+ * built-in sort took 40 ms per 200,000 values here, 16 features a fit.
+ */
+export function sortFloat32(values: Float32Array): Float32Array {
+  const n = values.length;
+  const keys = new Uint32Array(values.buffer, values.byteOffset, n);
+  // Order-preserving keys: flip every bit of a negative, only the sign bit of a positive.
+  for (let i = 0; i < n; i++) {
+    const k = keys[i]!;
+    keys[i] = Number.isNaN(values[i]!) ? 0xffffffff : k & 0x80000000 ? ~k >>> 0 : (k | 0x80000000) >>> 0;
+  }
+  const other = new Uint32Array(n);
+  const counts = new Uint32Array(256);
+  // Four passes, each from one buffer to the other: the sorted keys end in `keys`.
+  for (let shift = 0; shift < 32; shift += 16) {
+    radixPass(keys, other, shift, counts);
+    radixPass(other, keys, shift + 8, counts);
+  }
+  // Four passes: the sorted keys are back in `keys`. Undo the mapping (NaN's key gives a NaN).
+  for (let i = 0; i < n; i++) {
+    const k = keys[i]!;
+    keys[i] = k & 0x80000000 ? k & 0x7fffffff : ~k >>> 0;
+  }
+  return values;
+}
+
+/** One stable counting-sort pass on the byte of each key at `shift`. */
+function radixPass(from: Uint32Array, to: Uint32Array, shift: number, counts: Uint32Array): void {
+  counts.fill(0);
+  for (let i = 0; i < from.length; i++) counts[(from[i]! >>> shift) & 255]!++;
+  let sum = 0;
+  for (let b = 0; b < 256; b++) {
+    const c = counts[b]!;
+    counts[b] = sum;
+    sum += c;
+  }
+  for (let i = 0; i < from.length; i++) {
+    const k = from[i]!;
+    to[counts[(k >>> shift) & 255]!++] = k;
+  }
 }
 
 /** A copy of the column, or of every (n / BINNING_SAMPLE)-th value of it when longer. */

@@ -57,8 +57,8 @@ export function fitGbdt(
 ): GbdtFit {
   const n = y.length;
   const edges = fitBins(x, params.max_bins);
-  const binned = applyBins(x, edges);
-  const ctx = createGrowContext(binned, edges);
+  // The per-feature bins are packed into the context and dropped.
+  const ctx = createGrowContext(applyBins(x, edges), edges);
   const grow: GrowParams = {
     maxLeaves: params.max_leaves,
     maxDepth: params.max_depth,

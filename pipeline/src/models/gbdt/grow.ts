@@ -34,6 +34,8 @@ export interface GrowContext {
   /** Sample indices; each node owns a contiguous segment, in ascending row order. */
   index: Uint32Array;
   scratch: Uint32Array;
+  /** Rows per (feature, bin) over all rows: the root's counts, every round. */
+  rootCounts: Float64Array;
   /** A node's gradients gathered in its index order, read once per feature. */
   ordered: Float64Array;
   pool: Float64Array[];
@@ -77,8 +79,18 @@ export function createGrowContext(columns: Uint8Array[], edges: BinEdges): GrowC
     index: new Uint32Array(rows),
     scratch: new Uint32Array(rows),
     ordered: new Float64Array(rows),
+    rootCounts: countBins(columns, offsets, totalBins),
     pool: [],
   };
+}
+
+function countBins(columns: Uint8Array[], offsets: Int32Array, totalBins: number): Float64Array {
+  const counts = new Float64Array(totalBins);
+  columns.forEach((column, f) => {
+    const base = offsets[f]!;
+    for (let i = 0; i < column.length; i++) counts[base + column[i]!]! += 1;
+  });
+  return counts;
 }
 
 /**
@@ -195,7 +207,37 @@ function takeBuffer(ctx: GrowContext): Float64Array {
  * Sums per bin are added in ascending row order, as in every other node.
  */
 function rootHistogram(ctx: GrowContext, grad: Float64Array): Float64Array {
-  return accumulate(ctx, takeBuffer(ctx), grad, undefined, ctx.rows);
+  const hist = takeBuffer(ctx);
+  const { columns, offsets, rows } = ctx;
+  const active = ctx.splittable;
+  // The root's counts are the same every round: copied, not counted again.
+  const counts = ctx.rootCounts;
+  for (let b = 0; b < counts.length; b++) hist[2 * b + 1] = counts[b]!;
+  let g = 0;
+  for (; g + 4 <= active.length; g += 4) {
+    const [fa, fb, fc, fd] = [active[g]!, active[g + 1]!, active[g + 2]!, active[g + 3]!];
+    const ca = columns[fa]!;
+    const cb = columns[fb]!;
+    const cc = columns[fc]!;
+    const cd = columns[fd]!;
+    const ba = offsets[fa]! * 2;
+    const bb = offsets[fb]! * 2;
+    const bc = offsets[fc]! * 2;
+    const bd = offsets[fd]! * 2;
+    for (let i = 0; i < rows; i++) {
+      const v = grad[i]!;
+      hist[ba + ca[i]! * 2]! += v;
+      hist[bb + cb[i]! * 2]! += v;
+      hist[bc + cc[i]! * 2]! += v;
+      hist[bd + cd[i]! * 2]! += v;
+    }
+  }
+  for (; g < active.length; g++) {
+    const column = columns[active[g]!]!;
+    const base = offsets[active[g]!]! * 2;
+    for (let i = 0; i < rows; i++) hist[base + column[i]! * 2]! += grad[i]!;
+  }
+  return hist;
 }
 
 /**
@@ -211,15 +253,15 @@ function nodeHistogram(ctx: GrowContext, grad: Float64Array, start: number, end:
 }
 
 /**
- * Adds `values[k]` and a count of 1 to the bin of row `rows[k]` (row k at the
- * root, where `rows` is undefined) in every splittable feature. Four features
+ * Adds `values[k]` and a count of 1 to the bin of row `rows[k]` in every
+ * splittable feature. Four features
  * share one pass: the row and its gradient are read once for the four, and
  * the four additions are independent, so they overlap instead of waiting on
  * each other, which matters most for two-bin (one-hot) features where every
  * row lands in one of the same two cells. Each bin's sum is still taken in
  * ascending row order, so the result does not depend on the grouping.
  */
-function accumulate(ctx: GrowContext, hist: Float64Array, values: Float64Array, rows: Uint32Array | undefined, count: number): Float64Array {
+function accumulate(ctx: GrowContext, hist: Float64Array, values: Float64Array, rows: Uint32Array, count: number): Float64Array {
   const active = ctx.splittable;
   let g = 0;
   for (; g + 4 <= active.length; g += 4) {
@@ -233,7 +275,7 @@ function accumulate(ctx: GrowContext, hist: Float64Array, values: Float64Array, 
     const bc = ctx.offsets[fc]! * 2;
     const bd = ctx.offsets[fd]! * 2;
     for (let k = 0; k < count; k++) {
-      const i = rows === undefined ? k : rows[k]!;
+      const i = rows[k]!;
       const v = values[k]!;
       const oa = ba + ca[i]! * 2;
       const ob = bb + cb[i]! * 2;
@@ -254,7 +296,7 @@ function accumulate(ctx: GrowContext, hist: Float64Array, values: Float64Array, 
     const column = ctx.columns[f]!;
     const base = ctx.offsets[f]! * 2;
     for (let k = 0; k < count; k++) {
-      const o = base + column[rows === undefined ? k : rows[k]!]! * 2;
+      const o = base + column[rows[k]!]! * 2;
       hist[o]! += values[k]!;
       hist[o + 1]! += 1;
     }

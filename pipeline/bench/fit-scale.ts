@@ -25,6 +25,8 @@ import { generateRows, writeDatasetCsv } from './generate.ts';
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./fit-child.ts', import.meta.url));
 const HGB = fileURLToPath(new URL('./hgb.py', import.meta.url));
+/** The repository root: where `--import tsx` resolves, whatever the bench's cwd. */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Boosting rounds of every fit in the comparison. */
 export const SCALE_ROUNDS = 100;
 
@@ -53,6 +55,7 @@ const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
 async function child(command: string, args: string[]): Promise<FitResult> {
   const { stdout } = await run(command, args, {
     env: { ...process.env, OMP_NUM_THREADS: '1' },
+    cwd: ROOT,
     maxBuffer: 1 << 20,
   });
   return JSON.parse(stdout.trim().split('\n').pop()!) as FitResult;

@@ -6,7 +6,12 @@
  *   - GBDT fit time on the 16,512 training rows of an 80/20 split, and test RMSE;
  *   - onnxruntime rows/s in process beside the in-memory model's;
  *   - the CSV reader on hostile input beside clean input, at N and 4N rows: a
- *     reader linear in its input keeps the same bad/clean ratio at both sizes.
+ *     reader linear in its input keeps the same bad/clean ratio at both sizes;
+ *   - the GBDT's mean test RMSE over five seeded splits (accuracy.ts);
+ *   - the GBDT's fit beside scikit-learn's at 20k, 200k and 2M rows, and
+ *     peak RSS from CSV to model (fit-scale.ts). BENCH_FIT_SIZES (row counts,
+ *     comma-separated) and BENCH_FIT_ROUNDS (alternated rounds, default 3)
+ *     change it.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -24,9 +29,20 @@ import { exportOnnx } from '../src/onnx/export.ts';
 import { createSession, feedsFromDataset, runSession } from '../src/onnx/session.ts';
 import { loadParams } from '../src/params/params.ts';
 import { validateCsv } from '../src/validate/validate.ts';
+import { ConfigurationError } from '@housing/core/errors';
+import { testRmseOverSeeds } from './accuracy.ts';
+import { benchFitAtScale } from './fit-scale.ts';
 
 const DATA = process.env.HOUSING_CSV ?? '../shared/datasets/california-housing/housing.csv';
 const VALIDATION_ROWS = 500_000;
+const FIT_SIZES = (process.env.BENCH_FIT_SIZES ?? '20000,200000,2000000').split(',').map(Number);
+const FIT_ROUNDS = Number(process.env.BENCH_FIT_ROUNDS ?? 3);
+for (const n of [...FIT_SIZES, FIT_ROUNDS])
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new ConfigurationError(
+      `must be positive whole numbers (got BENCH_FIT_SIZES=${process.env.BENCH_FIT_SIZES ?? ''}, BENCH_FIT_ROUNDS=${process.env.BENCH_FIT_ROUNDS ?? ''})`,
+      'BENCH_FIT_SIZES/BENCH_FIT_ROUNDS',
+    );
 /** N for the reader's linearity check; it also reads 4N. */
 const LINEARITY_ROWS = 100_000;
 
@@ -215,3 +231,17 @@ for (const { size, name, ms, ratio } of linearity) {
     `  ${`${fmt(size)} rows`.padEnd(13)} ${name.padEnd(nameWidth)}  ${`${fmt(ms)} ms`.padEnd(10)}  ${ratio.toFixed(2)} of clean${growth}`,
   );
 }
+
+const accuracy = testRmseOverSeeds(data, contract, params);
+console.log(
+  `GBDT test RMSE over 80/20 splits with seeds 1-5: mean ${fmt(accuracy.mean)} (${accuracy.perSeed.map(fmt).join(', ')})`,
+);
+for (const line of await benchFitAtScale(
+  data,
+  contract,
+  params.data.contract,
+  params.gbdt,
+  FIT_SIZES,
+  FIT_ROUNDS,
+))
+  console.log(line);

@@ -12,19 +12,32 @@ export interface GrowParams {
   minGain: number;
 }
 
-/** Shared, per-fit state: binned training data and reusable buffers. */
+/**
+ * Shared, per-fit state: binned training data and buffers reused by every
+ * node of every tree, so that growing a tree allocates almost nothing.
+ */
 export interface GrowContext {
-  /** Bins row-major (row i's bins at i*features..): one row's bins share a cache line. */
-  binned: Uint8Array;
-  features: number;
+  /**
+   * Bins column-major, one Uint8Array per feature: a histogram pass reads one
+   * feature's bins for a node's rows, so each pass walks one small array in
+   * ascending row order (a node's rows stay sorted, see {@link partition}).
+   */
+  columns: Uint8Array[];
+  rows: number;
   edges: BinEdges;
   /** Where each feature's bins start in a histogram: features have as many slots as bins. */
   offsets: Int32Array;
   /** Total bins over all features. */
   totalBins: number;
-  /** Sample indices; each node owns a contiguous segment. */
+  /** Features with more than one bin: the others can never split, so their histograms are never read. */
+  splittable: Int32Array;
+  /** Sample indices; each node owns a contiguous segment, in ascending row order. */
   index: Uint32Array;
   scratch: Uint32Array;
+  /** Rows per (feature, bin) over all rows: the root's counts, every round. */
+  rootCounts: Float64Array;
+  /** A node's gradients gathered in its index order, read once per feature. */
+  ordered: Float64Array;
   pool: Float64Array[];
 }
 
@@ -33,7 +46,6 @@ interface Split {
   feature: number;
   bin: number;
   leftGrad: number;
-  leftHess: number;
   leftCount: number;
 }
 
@@ -43,64 +55,71 @@ interface Leaf {
   end: number;
   depth: number;
   grad: number;
-  hess: number;
-  /** [grad, hess, count] per (feature, bin), or undefined once not needed. */
+  /** [gradient sum, row count] per (feature, bin), or undefined once not needed. */
   hist: Float64Array | undefined;
   split: Split | undefined;
 }
 
 /** Prepares the reusable state for growing trees on binned data. */
 export function createGrowContext(columns: Uint8Array[], edges: BinEdges): GrowContext {
-  const n = columns[0]?.length ?? 0;
-  const features = columns.length;
-  const binned = new Uint8Array(n * features);
-  columns.forEach((column, f) => {
-    for (let i = 0; i < n; i++) binned[i * features + f] = column[i]!;
+  const rows = columns[0]?.length ?? 0;
+  const offsets = new Int32Array(edges.length);
+  let totalBins = 0;
+  edges.forEach((e, f) => {
+    offsets[f] = totalBins;
+    totalBins += e.length + 1;
   });
   return {
-    binned,
-    features,
+    columns,
+    rows,
     edges,
-    offsets: Int32Array.from(edges, (_, f) => edges.slice(0, f).reduce((s, e) => s + e.length + 1, 0)),
-    totalBins: edges.reduce((s, e) => s + e.length + 1, 0),
-    index: new Uint32Array(n),
-    scratch: new Uint32Array(n),
+    offsets,
+    totalBins,
+    splittable: Int32Array.from(edges.flatMap((e, f) => (e.length > 0 ? [f] : []))),
+    index: new Uint32Array(rows),
+    scratch: new Uint32Array(rows),
+    ordered: new Float64Array(rows),
+    rootCounts: countBins(columns, offsets, totalBins),
     pool: [],
   };
 }
 
+function countBins(columns: Uint8Array[], offsets: Int32Array, totalBins: number): Float64Array {
+  const counts = new Float64Array(totalBins);
+  columns.forEach((column, f) => {
+    const base = offsets[f]!;
+    for (let i = 0; i < column.length; i++) counts[base + column[i]!]! += 1;
+  });
+  return counts;
+}
+
 /**
  * Grows one tree leaf-wise (best-first, as LightGBM and scikit-learn's
- * HistGradientBoosting do) on gradient/hessian histograms. Only the smaller
- * child of a split is histogrammed; the larger one is its parent minus it.
- * Adds each row's leaf value to `prediction` and returns the tree and the
- * split gain it credits to each feature.
+ * HistGradientBoosting do) on gradient histograms, for squared error: every
+ * row's hessian is 1, so a node's hessian sum is its row count and the
+ * histograms carry counts instead. Only the smaller child of a split is
+ * histogrammed; the larger one is its parent minus it. Adds each row's leaf
+ * value to `prediction` and returns the tree and the split gain it credits
+ * to each feature.
  */
 export function growTree(
   ctx: GrowContext,
   grad: Float64Array,
-  hess: Float64Array,
   params: GrowParams,
   prediction: Float64Array,
   gainByFeature: Float64Array,
 ): Tree {
-  const n = grad.length;
+  const n = ctx.rows;
   const { index } = ctx;
   for (let i = 0; i < n; i++) index[i] = i;
   const tree: Tree = { feature: [0], threshold: [0], left: [-1], right: [-1], value: [0] };
 
   let sumG = 0;
-  let sumH = 0;
-  let constantHessian = n > 0 ? hess[0]! : 0;
-  for (let i = 0; i < n; i++) {
-    sumG += grad[i]!;
-    sumH += hess[i]!;
-    if (hess[i] !== constantHessian) constantHessian = 0;
-  }
-  const root: Leaf = { node: 0, start: 0, end: n, depth: 0, grad: sumG, hess: sumH, hist: undefined, split: undefined };
+  for (let i = 0; i < n; i++) sumG += grad[i]!;
+  const root: Leaf = { node: 0, start: 0, end: n, depth: 0, grad: sumG, hist: undefined, split: undefined };
   const leaves: Leaf[] = [root];
   if (canSplit(root, params)) {
-    root.hist = buildHistogram(ctx, grad, hess, 0, n, constantHessian);
+    root.hist = rootHistogram(ctx, grad);
     root.split = bestSplit(ctx, root, params);
   }
 
@@ -127,37 +146,18 @@ export function growTree(
     }
     gainByFeature[split.feature]! += split.gain;
 
-    const left: Leaf = {
-      node: leftNode,
-      start: best.start,
-      end: mid,
-      depth: best.depth + 1,
-      grad: split.leftGrad,
-      hess: split.leftHess,
-      hist: undefined,
-      split: undefined,
-    };
-    const right: Leaf = {
-      node: rightNode,
-      start: mid,
-      end: best.end,
-      depth: best.depth + 1,
-      grad: best.grad - split.leftGrad,
-      hess: best.hess - split.leftHess,
-      hist: undefined,
-      split: undefined,
-    };
+    const depth = best.depth + 1;
+    const left: Leaf = { node: leftNode, start: best.start, end: mid, depth, grad: split.leftGrad, hist: undefined, split: undefined };
+    const right: Leaf = { node: rightNode, start: mid, end: best.end, depth, grad: best.grad - split.leftGrad, hist: undefined, split: undefined };
     const parentHist = best.hist!;
     best.hist = undefined;
     const needLeft = canSplit(left, params);
     const needRight = canSplit(right, params);
     if (needLeft || needRight) {
       const [small, large] = left.end - left.start <= right.end - right.start ? [left, right] : [right, left];
-      small.hist = buildHistogram(ctx, grad, hess, small.start, small.end, constantHessian);
+      small.hist = nodeHistogram(ctx, grad, small.start, small.end);
       // The subtraction trick, in place: the parent's buffer becomes the larger child's.
-      const s = small.hist;
-      for (let j = 0; j < parentHist.length; j++) parentHist[j]! -= s[j]!;
-      large.hist = parentHist;
+      large.hist = subtract(parentHist, small.hist);
     } else {
       ctx.pool.push(parentHist);
     }
@@ -172,12 +172,19 @@ export function growTree(
   }
 
   for (const leaf of leaves) {
-    const value = Math.fround((-leaf.grad / (leaf.hess + params.l2)) * params.learningRate);
+    const value = Math.fround((-leaf.grad / (leaf.end - leaf.start + params.l2)) * params.learningRate);
     tree.value[leaf.node] = value;
     for (let k = leaf.start; k < leaf.end; k++) prediction[index[k]!]! += value;
     if (leaf.hist) ctx.pool.push(leaf.hist);
   }
   return tree;
+}
+
+/** `into` minus `other`, in place: a loop of its own, so that it is optimised on its own. */
+function subtract(into: Float64Array, other: Float64Array): Float64Array {
+  const n = into.length;
+  for (let j = 0; j < n; j++) into[j]! -= other[j]!;
+  return into;
 }
 
 function canSplit(leaf: Leaf, params: GrowParams): boolean {
@@ -187,38 +194,112 @@ function canSplit(leaf: Leaf, params: GrowParams): boolean {
 }
 
 function takeBuffer(ctx: GrowContext): Float64Array {
-  const size = ctx.totalBins * 3;
   const buffer = ctx.pool.pop();
   if (buffer) {
     buffer.fill(0);
     return buffer;
   }
-  return new Float64Array(size);
+  return new Float64Array(ctx.totalBins * 2);
 }
 
 /**
- * Sums gradient, hessian and count per (feature, bin) over a node's rows.
- * With a constant hessian (squared error: 1) the hessian histogram is the
- * count histogram scaled, so it is filled from the counts afterwards instead
- * of being accumulated row by row: this loop is most of a fit's time.
+ * The root's histogram: every row in row order, so no index is needed.
+ * Sums per bin are added in ascending row order, as in every other node.
  */
-function buildHistogram(ctx: GrowContext, grad: Float64Array, hess: Float64Array, start: number, end: number, constantHessian: number): Float64Array {
+function rootHistogram(ctx: GrowContext, grad: Float64Array): Float64Array {
   const hist = takeBuffer(ctx);
-  const { index, binned, features, offsets } = ctx;
-  for (let k = start; k < end; k++) {
-    const i = index[k]!;
-    const g = grad[i]!;
-    const h = hess[i]!;
-    const row = i * features;
-    for (let f = 0; f < features; f++) {
-      const o = (offsets[f]! + binned[row + f]!) * 3;
-      hist[o]! += g;
-      if (constantHessian === 0) hist[o + 1]! += h;
-      hist[o + 2]! += 1;
+  const { columns, offsets, rows } = ctx;
+  const active = ctx.splittable;
+  // The root's counts are the same every round: copied, not counted again.
+  const counts = ctx.rootCounts;
+  for (let b = 0; b < counts.length; b++) hist[2 * b + 1] = counts[b]!;
+  let g = 0;
+  for (; g + 4 <= active.length; g += 4) {
+    const [fa, fb, fc, fd] = [active[g]!, active[g + 1]!, active[g + 2]!, active[g + 3]!];
+    const ca = columns[fa]!;
+    const cb = columns[fb]!;
+    const cc = columns[fc]!;
+    const cd = columns[fd]!;
+    const ba = offsets[fa]! * 2;
+    const bb = offsets[fb]! * 2;
+    const bc = offsets[fc]! * 2;
+    const bd = offsets[fd]! * 2;
+    for (let i = 0; i < rows; i++) {
+      const v = grad[i]!;
+      hist[ba + ca[i]! * 2]! += v;
+      hist[bb + cb[i]! * 2]! += v;
+      hist[bc + cc[i]! * 2]! += v;
+      hist[bd + cd[i]! * 2]! += v;
     }
   }
-  if (constantHessian !== 0) {
-    for (let o = 0; o < hist.length; o += 3) hist[o + 1] = hist[o + 2]! * constantHessian;
+  for (; g < active.length; g++) {
+    const column = columns[active[g]!]!;
+    const base = offsets[active[g]!]! * 2;
+    for (let i = 0; i < rows; i++) hist[base + column[i]! * 2]! += grad[i]!;
+  }
+  return hist;
+}
+
+/**
+ * Sums gradient and count per (feature, bin) over a node's rows: most of a
+ * fit's time. The node's gradients are gathered once into a contiguous
+ * buffer, then read once per group of features.
+ */
+function nodeHistogram(ctx: GrowContext, grad: Float64Array, start: number, end: number): Float64Array {
+  const { index, ordered } = ctx;
+  const rows = end - start;
+  for (let k = 0; k < rows; k++) ordered[k] = grad[index[start + k]!]!;
+  return accumulate(ctx, takeBuffer(ctx), ordered, index.subarray(start, end), rows);
+}
+
+/**
+ * Adds `values[k]` and a count of 1 to the bin of row `rows[k]` in every
+ * splittable feature. Four features
+ * share one pass: the row and its gradient are read once for the four, and
+ * the four additions are independent, so they overlap instead of waiting on
+ * each other, which matters most for two-bin (one-hot) features where every
+ * row lands in one of the same two cells. Each bin's sum is still taken in
+ * ascending row order, so the result does not depend on the grouping.
+ */
+function accumulate(ctx: GrowContext, hist: Float64Array, values: Float64Array, rows: Uint32Array, count: number): Float64Array {
+  const active = ctx.splittable;
+  let g = 0;
+  for (; g + 4 <= active.length; g += 4) {
+    const [fa, fb, fc, fd] = [active[g]!, active[g + 1]!, active[g + 2]!, active[g + 3]!];
+    const ca = ctx.columns[fa]!;
+    const cb = ctx.columns[fb]!;
+    const cc = ctx.columns[fc]!;
+    const cd = ctx.columns[fd]!;
+    const ba = ctx.offsets[fa]! * 2;
+    const bb = ctx.offsets[fb]! * 2;
+    const bc = ctx.offsets[fc]! * 2;
+    const bd = ctx.offsets[fd]! * 2;
+    for (let k = 0; k < count; k++) {
+      const i = rows[k]!;
+      const v = values[k]!;
+      const oa = ba + ca[i]! * 2;
+      const ob = bb + cb[i]! * 2;
+      const oc = bc + cc[i]! * 2;
+      const od = bd + cd[i]! * 2;
+      hist[oa]! += v;
+      hist[oa + 1]! += 1;
+      hist[ob]! += v;
+      hist[ob + 1]! += 1;
+      hist[oc]! += v;
+      hist[oc + 1]! += 1;
+      hist[od]! += v;
+      hist[od + 1]! += 1;
+    }
+  }
+  for (; g < active.length; g++) {
+    const f = active[g]!;
+    const column = ctx.columns[f]!;
+    const base = ctx.offsets[f]! * 2;
+    for (let k = 0; k < count; k++) {
+      const o = base + column[rows[k]!]! * 2;
+      hist[o]! += values[k]!;
+      hist[o + 1]! += 1;
+    }
   }
   return hist;
 }
@@ -228,41 +309,67 @@ function bestSplit(ctx: GrowContext, leaf: Leaf, params: GrowParams): Split | un
   const hist = leaf.hist!;
   const { l2, minSamplesLeaf } = params;
   const total = leaf.end - leaf.start;
-  const parentScore = (leaf.grad * leaf.grad) / (leaf.hess + l2);
-  let best: Split | undefined;
-  for (let f = 0; f < ctx.features; f++) {
+  const parentScore = (leaf.grad * leaf.grad) / (total + l2);
+  // The best so far in locals: an object only for the winner.
+  let bestGain = params.minGain;
+  let bestFeature = -1;
+  let bestBin = 0;
+  let bestGrad = 0;
+  let bestCount = 0;
+  for (let f = 0; f < ctx.columns.length; f++) {
     const bins = ctx.edges[f]!.length + 1;
-    const base = ctx.offsets[f]! * 3;
+    const base = ctx.offsets[f]! * 2;
     let gl = 0;
-    let hl = 0;
     let cl = 0;
     for (let b = 0; b < bins - 1; b++) {
-      const o = base + b * 3;
-      gl += hist[o]!;
-      hl += hist[o + 1]!;
-      cl += hist[o + 2]!;
+      const o = base + b * 2;
+      const g = hist[o]!;
+      const c = hist[o + 1]!;
+      // An empty bin with no gradient leaves gl and cl as they were, so its gain
+      // would equal the previous bin's, which cannot be strictly better: skip
+      // it. Deep nodes have few rows over 255 bins, most of them empty.
+      if (c === 0 && g === 0) continue;
+      gl += g;
+      cl += c;
       if (cl < minSamplesLeaf) continue;
       if (total - cl < minSamplesLeaf) break;
       const gr = leaf.grad - gl;
-      const hr = leaf.hess - hl;
-      const gain = 0.5 * ((gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parentScore);
-      if (gain > params.minGain && (!best || gain > best.gain)) {
-        best = { gain, feature: f, bin: b, leftGrad: gl, leftHess: hl, leftCount: cl };
+      const hr = total - cl;
+      const gain = 0.5 * ((gl * gl) / (cl + l2) + (gr * gr) / (hr + l2) - parentScore);
+      if (gain > bestGain) {
+        bestGain = gain;
+        bestFeature = f;
+        bestBin = b;
+        bestGrad = gl;
+        bestCount = cl;
       }
     }
   }
-  return best;
+  return bestFeature < 0
+    ? undefined
+    : { gain: bestGain, feature: bestFeature, bin: bestBin, leftGrad: bestGrad, leftCount: bestCount };
 }
 
-/** Stable partition of a node's rows: bin <= splitBin first. Returns the boundary. */
+/**
+ * Stable partition of a node's rows: bin <= splitBin first. Returns the
+ * boundary. Stable, so every node's rows stay in ascending row order.
+ */
 function partition(ctx: GrowContext, start: number, end: number, feature: number, splitBin: number): number {
-  const { index, scratch, binned, features } = ctx;
+  const { index, scratch } = ctx;
+  const column = ctx.columns[feature]!;
   let l = start;
   let r = 0;
+  // Without a branch: which side a row goes to is as good as random, and a
+  // mispredicted branch per row cost three times this. Both buffers take the
+  // row; only the side it belongs to advances (left is 1 when bin <= splitBin).
+  // Writing index[l] is safe: l <= k, and index[k] has been read.
   for (let k = start; k < end; k++) {
     const i = index[k]!;
-    if (binned[i * features + feature]! <= splitBin) index[l++] = i;
-    else scratch[r++] = i;
+    const left = (column[i]! - splitBin - 1) >>> 31;
+    index[l] = i;
+    scratch[r] = i;
+    l += left;
+    r += 1 - left;
   }
   index.set(scratch.subarray(0, r), l);
   return l;

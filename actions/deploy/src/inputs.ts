@@ -82,6 +82,19 @@ async function envFile(): Promise<string | undefined> {
   return path;
 }
 
+/**
+ * The service's URL on this host: the url input, else 127.0.0.1 at the
+ * SERVICE_PORT the env file publishes (docker-compose.yml's
+ * `${SERVICE_PORT:-8080}:8080`), else 8080.
+ */
+async function serviceUrl(envFilePath: string | undefined): Promise<string> {
+  const given = core.getInput('url').trim();
+  if (given) return given.replace(/\/$/, '');
+  const text = envFilePath ? await readFile(envFilePath, 'utf8') : '';
+  const port = /^\s*SERVICE_PORT\s*=\s*["']?(\d+)["']?\s*$/m.exec(text)?.[1] ?? '8080';
+  return `http://127.0.0.1:${port}`;
+}
+
 /** Registry credentials: both inputs, or neither (a public image). */
 function registry(image: string | undefined): Inputs['registry'] {
   const username = core.getInput('registry-username').trim();
@@ -119,14 +132,15 @@ export async function getInputs(): Promise<Inputs> {
       `input 'project-name' must be lower-case letters, digits, '-' and '_', starting with a letter or digit, got '${projectName}'`,
     );
   const deployTarget = await target(environment);
+  const envFilePath = await envFile();
   const inputs: Inputs = {
     environment,
     target: deployTarget,
-    url: stringInput('url', 'http://127.0.0.1:8080').replace(/\/$/, ''),
+    url: await serviceUrl(envFilePath),
     composeFile: stringInput('compose-file', 'docker-compose.yml'),
     service: stringInput('service', 'service'),
     projectName,
-    envFile: await envFile(),
+    envFile: envFilePath,
     registry: registry(deployTarget?.image),
     stateDir: homePath(stringInput('state-dir', join(homedir(), '.housing-mlops/deployments'))),
     smokeRows: stringInput('smoke-rows', 'deploy/smoke-rows.json'),

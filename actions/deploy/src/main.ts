@@ -21,6 +21,8 @@ import {
 export function run(): Promise<void> {
   return runAction(async () => {
     const inputs = await getInputs();
+    // For the job's environment: url (deploy.yml), whatever happens next.
+    core.setOutput('url', inputs.url);
     if (!inputs.target) {
       core.info(`nothing is promoted to ${inputs.environment} yet: nothing to deploy`);
       return reportUnchanged();

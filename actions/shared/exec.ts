@@ -15,6 +15,8 @@ export interface ExecProgramOptions {
   quietStdout?: boolean;
   /** The command as a failure names it, when its arguments are too long to repeat. */
   label?: readonly string[];
+  /** Bytes written to the program's stdin (a password for `--password-stdin`, never an argument). */
+  input?: Buffer;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function execProgram(
     ignoreReturnCode: true,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     ...(env === undefined ? {} : { env }),
+    ...(options.input === undefined ? {} : { input: options.input }),
     // Quiet: nothing echoed but stderr, which says why a program failed.
     ...(options.quietStdout
       ? { silent: true, listeners: { stderr: (data: Buffer) => process.stdout.write(data) } }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -10,6 +11,14 @@ import { ROOT, runAction, type ActionRun } from './harness.ts';
 
 const TOKEN = 'ghs_deployTokenForTheLoopbackApi012345';
 const IMAGE = 'ghcr.io/housing-mlops/housing-mlops/housing-service';
+/** The image `name` stands for, by digest, as promotion and deploys name images. */
+const ref = (name: string) => `${IMAGE}@sha256:${createHash('sha256').update(name).digest('hex')}`;
+/** A compose call's command, after Compose's global options (--project-name, --env-file, --file). */
+const command = (args: string[]) => {
+  let first = 1;
+  while (args[first]?.startsWith('--')) first += 2;
+  return args.slice(first);
+};
 
 describe('deploy (bundled dist, a recording docker first on PATH that runs the real service, a loopback GitHub API)', () => {
   let dir: string;
@@ -21,10 +30,12 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
     (await readFile(join(dir, 'docker/calls.jsonl'), 'utf8'))
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { args: string[]; image: string | null });
+      .map((l) => JSON.parse(l) as { args: string[]; image: string | null; stdin?: string });
   // What the deploy did, without the `compose version` probe each run starts with.
   const calls = async () =>
     (await allCalls()).filter((c) => c.args.join(' ') !== 'compose version --short');
+  // What Compose was asked to do (deploy's own calls, without login and logout).
+  const composeCalls = async () => (await calls()).filter((c) => c.args[0] === 'compose');
   const served = async () =>
     ((await (await fetch(`http://127.0.0.1:${port}/v1/model`)).json()) as { model_version: string })
       .model_version;
@@ -37,8 +48,10 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
       event: 'workflow_dispatch',
       inputs: {
         environment: 'staging',
-        image: `${IMAGE}:${tag}`,
+        image: tag ? ref(tag) : '',
         'model-version': modelVersion,
+        // These tests follow the Deployment the action records; deploy.yml's jobs do not ask for one.
+        'create-deployment': 'true',
         url: `http://127.0.0.1:${port}`,
         'state-dir': join(dir, 'state'),
         'ready-timeout-seconds': '30',
@@ -53,9 +66,11 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
         FAKE_DOCKER_PORT: String(port),
         FAKE_DOCKER_ROOT: ROOT,
         FAKE_DOCKER_IMAGES: JSON.stringify({
-          [`${IMAGE}:a`]: join(dir, 'model-a'),
-          [`${IMAGE}:b`]: join(dir, 'model-b'),
-          [`${IMAGE}:broken`]: join(dir, 'model-broken'),
+          [ref('a')]: join(dir, 'model-a'),
+          [ref('b')]: join(dir, 'model-b'),
+          [ref('broken')]: join(dir, 'model-broken'),
+          // The same model in a rebuilt image (a service-only change): another digest.
+          [ref('a-rebuilt')]: join(dir, 'model-a'),
         }),
       },
     });
@@ -110,22 +125,28 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs).toMatchObject({
       result: 'deployed',
-      'running-image': `${IMAGE}:a`,
+      'running-image': ref('a'),
       'model-version': versionA,
     });
     expect(await served()).toBe(versionA);
     // Compose is found (the plugin) before anything else runs.
     expect((await allCalls())[0]!.args).toEqual(['compose', 'version', '--short']);
     expect(run.stdout).toContain('Compose 2.26.1: docker compose');
-    expect((await calls()).map((c) => [c.args.slice(3).join(' '), c.image])).toEqual([
+    expect((await calls()).map((c) => [command(c.args).join(' '), c.image])).toEqual([
       ['ps --format json service', null],
-      ['pull service', `${IMAGE}:a`],
-      ['up --detach --no-deps service', `${IMAGE}:a`],
+      ['pull service', ref('a')],
+      ['up --detach --no-deps --no-build service', ref('a')],
     ]);
+    // The environment's own Compose project, so staging and production can share a host.
+    expect(
+      (await calls()).every(
+        (c) => c.args.slice(1, 3).join(' ') === '--project-name housing-staging',
+      ),
+    ).toBe(true);
     const [deployment] = github.deployments;
     expect(deployment!.request).toMatchObject({
       environment: 'staging',
-      payload: { image: `${IMAGE}:a`, model_version: versionA },
+      payload: { image: ref('a'), model_version: versionA },
     });
     expect(deployment!.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
     expect(deployment!.statuses[1]).toMatchObject({
@@ -140,7 +161,7 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
     const run = await deploy('a', versionA);
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs).toMatchObject({ result: 'unchanged', 'deployment-id': '' });
-    expect((await calls()).slice(before).map((c) => c.args[3])).toEqual(['ps']);
+    expect((await calls()).slice(before).map((c) => command(c.args)[0])).toEqual(['ps']);
     expect(github.deployments).toHaveLength(1);
   });
 
@@ -157,14 +178,14 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
   it('rolls a broken model back to the running version, checks it, and fails the job saying both', async () => {
     const run = await deploy('broken', 'gbdt-cccccccccccc', { 'ready-timeout-seconds': '8' });
     expect(run.code).toBe(1);
-    expect(run.outputs).toMatchObject({ result: 'rolled-back', 'running-image': `${IMAGE}:b` });
+    expect(run.outputs).toMatchObject({ result: 'rolled-back', 'running-image': ref('b') });
     const message = run.annotations.at(-1)!.message;
     expect(message).toMatch(
       new RegExp(
-        `^deploy of ${IMAGE}:broken to staging failed: .*readyz was not ready within 8000 ms`,
+        `^deploy of ${ref('broken')} to staging failed: .*readyz was not ready within 8000 ms`,
       ),
     );
-    expect(message).toMatch(new RegExp(`Now: rolled back: ${IMAGE}:b runs and is healthy\\.$`));
+    expect(message).toMatch(new RegExp(`Now: rolled back: ${ref('b')} runs and is healthy\\.$`));
     expect(await served()).toBe(versionB);
     expect(github.deployments.at(-1)!.statuses.map((s) => s.state)).toEqual([
       'in_progress',
@@ -179,12 +200,12 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
     expect(empty.code, empty.stdout).toBe(0);
     expect(empty.outputs.result).toBe('unchanged');
     expect(empty.stdout).toContain('nothing is promoted to staging yet');
-    await writeFile(file, `environment: staging\nimage: ${IMAGE}:b\nmodel_version: ${versionB}\n`);
+    await writeFile(file, `environment: staging\nimage: ${ref('b')}\nmodel_version: ${versionB}\n`);
     const same = await deploy('', '', { image: '', 'model-version': '', 'desired-state': file });
     expect(same.outputs.result).toBe('unchanged');
     await writeFile(
       file,
-      `environment: production\nimage: ${IMAGE}:b\nmodel_version: ${versionB}\n`,
+      `environment: production\nimage: ${ref('b')}\nmodel_version: ${versionB}\n`,
     );
     const wrong = await deploy('', '', { image: '', 'model-version': '', 'desired-state': file });
     expect(wrong.annotations.at(-1)?.message).toBe(`${file}: is for production, not staging`);
@@ -195,9 +216,123 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
     const run = await deploy('broken', 'gbdt-cccccccccccc');
     expect(run.code).toBe(1);
     expect(run.annotations.at(-1)?.message).toMatch(
-      /^image: .*:broken was rolled back on .*; it is not re-applied/,
+      new RegExp(`^image: ${ref('broken')} was rolled back on .*; it is not re-applied`),
     );
-    expect((await calls()).slice(before).map((c) => c.args[3])).toEqual(['ps']);
+    expect((await calls()).slice(before).map((c) => command(c.args)[0])).toEqual(['ps']);
     expect(await served()).toBe(versionB);
+  });
+  it("ships a service-only rebuild (same model, new digest), in deploy.yml's way: its own project and env file, logged in by stdin, no second Deployment", async () => {
+    const envFile = join(dir, 'staging.env');
+    await writeFile(envFile, 'SERVICE_PORT=8080\n');
+    const deployments = github.deployments.length;
+    const before = (await allCalls()).length;
+    const password = 'ghs_registryPasswordNeverLogged0123';
+    const run = await deploy('a-rebuilt', versionA, {
+      'create-deployment': '',
+      'project-name': 'housing-staging-2',
+      'env-file': envFile,
+      'registry-username': 'octocat',
+      'registry-password': password,
+    });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({
+      result: 'deployed',
+      'running-image': ref('a-rebuilt'),
+      'model-version': versionA,
+      'deployment-id': '',
+    });
+    expect(await served()).toBe(versionA);
+    // The job's environment: made the one Deployment; the action adds none.
+    expect(github.deployments).toHaveLength(deployments);
+    const made = (await allCalls())
+      .slice(before)
+      .filter((c) => c.args[0] !== 'compose' || c.args[1] !== 'version');
+    expect(made.map((c) => (c.args[0] === 'compose' ? command(c.args)[0] : c.args[0]))).toEqual([
+      'ps',
+      'login',
+      'pull',
+      'up',
+      'logout',
+    ]);
+    const login = made[1]!;
+    expect(login.args).toEqual(['login', 'ghcr.io', '--username', 'octocat', '--password-stdin']);
+    expect(login.stdin).toBe(password);
+    expect(made[4]!.args).toEqual(['logout', 'ghcr.io']);
+    // Only in the mask command that tells the runner to hide it.
+    expect(run.stdout.split('\n').filter((l) => l.includes(password))).toEqual([
+      `::add-mask::${password}`,
+    ]);
+    for (const c of made.filter((m) => m.args[0] === 'compose'))
+      expect(c.args.slice(1, 5)).toEqual([
+        '--project-name',
+        'housing-staging-2',
+        '--env-file',
+        envFile,
+      ]);
+    expect((await composeCalls()).at(-1)!.args).toContain('--no-build');
+  });
+
+  it.each<[string, Record<string, string>, string]>([
+    [
+      'an image without its model version (a workflow_dispatch by digest)',
+      { image: ref('b'), 'model-version': '' },
+      "input 'model-version' is required with input 'image'",
+    ],
+    [
+      'an image by tag',
+      { image: `${IMAGE}:model-gbdt-aaaaaaaaaaaa`, 'model-version': 'gbdt-aaaaaaaaaaaa' },
+      `input 'image': '${IMAGE}:model-gbdt-aaaaaaaaaaaa' must name the image by digest`,
+    ],
+    [
+      'a model version without an image',
+      { image: '', 'model-version': 'gbdt-aaaaaaaaaaaa' },
+      "input 'model-version' is given without input 'image'",
+    ],
+    [
+      'a model version that is not one',
+      { image: ref('b'), 'model-version': 'latest' },
+      "input 'model-version': 'latest' is not a model version",
+    ],
+    [
+      'an env file that does not exist',
+      { 'env-file': '/nonexistent/housing/staging.env' },
+      "input 'env-file': /nonexistent/housing/staging.env does not exist",
+    ],
+    [
+      'a username without a password',
+      { 'registry-username': 'octocat' },
+      "inputs 'registry-username' and 'registry-password' are given together",
+    ],
+    [
+      'a project name Compose refuses',
+      { 'project-name': 'Housing Staging' },
+      "input 'project-name'",
+    ],
+  ])('names %s, before Compose is asked anything', async (_name, extra, message) => {
+    const before = (await composeCalls()).length;
+    const run = await deploy('b', versionB, extra);
+    expect(run.code).toBe(1);
+    expect(run.annotations.at(-1)?.message).toContain(message);
+    expect((await composeCalls()).length).toBe(before);
+  });
+
+  it('takes an image with capitals in its owner, lower-cased, from the desired state', async () => {
+    const file = join(dir, 'staging.yml');
+    await writeFile(
+      file,
+      `environment: staging\nimage: ${ref('b').replace('housing-mlops/housing-mlops', 'Housing-MLOps/Housing-MLOps')}\nmodel_version: ${versionB}\n`,
+    );
+    const run = await deploy('', '', { image: '', 'model-version': '', 'desired-state': file });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ result: 'deployed', 'running-image': ref('b') });
+    expect(await served()).toBe(versionB);
+  });
+  it("checks the service at the env file's SERVICE_PORT when no url is given, and says where", async () => {
+    const envFile = join(dir, 'port.env');
+    await writeFile(envFile, `# the port docker-compose.yml publishes\nSERVICE_PORT="${port}"\n`);
+    const run = await deploy('b', versionB, { url: '', 'env-file': envFile });
+    expect(run.code, run.stdout).toBe(0);
+    // b runs and answers there: nothing to do.
+    expect(run.outputs).toMatchObject({ result: 'unchanged', url: `http://127.0.0.1:${port}` });
   });
 });

@@ -16,7 +16,13 @@ const dir = env.FAKE_DOCKER_DIR;
 const images = JSON.parse(env.FAKE_DOCKER_IMAGES ?? '{}');
 const args = process.argv.slice(2);
 const image = env.SERVICE_IMAGE;
-appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ args, image: image ?? null })}\n`);
+// `docker login --password-stdin` reads its password here: recorded, so a test
+// can tell it came on stdin and not as an argument.
+const stdin = args[0] === 'login' ? readFileSync(0, 'utf8') : null;
+appendFileSync(
+  join(dir, 'calls.jsonl'),
+  `${JSON.stringify({ args, image: image ?? null, ...(stdin === null ? {} : { stdin }) })}\n`,
+);
 
 const fail = (message) => {
   process.stderr.write(`${message}\n`);
@@ -32,8 +38,18 @@ const alive = (pid) => {
   }
 };
 
-if (args[0] !== 'compose') fail(`fake docker: only compose is supported, got ${args.join(' ')}`);
-const rest = args[1] === '--file' ? args.slice(3) : args.slice(1);
+if (args[0] === 'login' || args[0] === 'logout') {
+  process.stdout.write(
+    args[0] === 'login' ? 'Login Succeeded\n' : `Removing login credentials for ${args[1]}\n`,
+  );
+  process.exit(0);
+}
+if (args[0] !== 'compose')
+  fail(`fake docker: only compose, login and logout are supported, got ${args.join(' ')}`);
+// Compose's global options (--project-name, --env-file, --file), then its command.
+let first = 1;
+while (args[first]?.startsWith('--')) first += 2;
+const rest = args.slice(first);
 const statePath = join(dir, 'running.json');
 const state = existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : null;
 
@@ -54,6 +70,9 @@ switch (rest[0]) {
     process.stdout.write(' service Pulled\n');
     break;
   case 'up': {
+    // Without --no-build, Compose would build a missing image from the service's build: section.
+    if (!rest.includes('--no-build'))
+      fail('fake docker: up without --no-build could build the image');
     if (!(image in images)) fail(`Error response from daemon: No such image: ${image}`);
     if (state && alive(state.pid)) {
       process.kill(state.pid, 'SIGTERM');

@@ -17,6 +17,7 @@ describe("the repository's own workflows and actions", () => {
     expect(await workflowFiles(ROOT)).toEqual([
       '.github/workflows/ct.yml',
       '.github/workflows/deploy.yml',
+      '.github/workflows/image.yml',
       '.github/workflows/pr.yml',
     ]);
     const result = await checkWorkflows(ROOT);

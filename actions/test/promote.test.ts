@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,15 +8,17 @@ import { ROOT, runAction } from './harness.ts';
 
 const TOKEN = 'ghs_promoteTokenForTheLoopbackApi0123';
 const IMAGE = 'ghcr.io/housing-mlops/housing-mlops/housing-service';
+/** The image built for `name`, by digest, as tag-image outputs it. */
+const ref = (name: string) => `${IMAGE}@sha256:${createHash('sha256').update(name).digest('hex')}`;
 
 describe('promote (bundled dist, against a loopback fake of the GitHub git, contents and pulls APIs)', () => {
   let github: FakeGitHub;
-  const promote = (environment: string, version: string) =>
+  const promote = (environment: string, version: string, image = ref(version)) =>
     runAction('promote', {
       event: 'workflow_dispatch',
       inputs: {
         environment,
-        image: `${IMAGE}:model-${version}`,
+        image,
         'model-version': version,
         reason: `release model for ${version}`,
         'github-token': TOKEN,
@@ -43,7 +46,7 @@ describe('promote (bundled dist, against a loopback fake of the GitHub git, cont
     const staging = fileOn('promote/staging', 'staging');
     expect(parseDesiredState(staging, 'staging.yml')).toEqual({
       environment: 'staging',
-      image: `${IMAGE}:model-gbdt-aaaaaaaaaaaa`,
+      image: ref('gbdt-aaaaaaaaaaaa'),
       model_version: 'gbdt-aaaaaaaaaaaa',
     });
     expect(staging).toMatch(/^# The desired state of staging\./); // comments kept
@@ -101,6 +104,73 @@ describe('promote (bundled dist, against a loopback fake of the GitHub git, cont
     expect(run.code).toBe(1);
     expect(run.annotations.at(-1)?.message).toBe(
       "input 'environment' must be staging or production, got 'qa'",
+    );
+  });
+  it('sees a service-only rebuild: same model version, new digest, so the pull request changes the image', async () => {
+    const before = github.calls.length;
+    const run = await promote('staging', 'gbdt-bbbbbbbbbbbb', ref('service-change'));
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).not.toContain('already says');
+    expect(parseDesiredState(fileOn('promote/staging', 'staging'), 'x')).toMatchObject({
+      image: ref('service-change'),
+      model_version: 'gbdt-bbbbbbbbbbbb',
+    });
+    expect(github.calls.slice(before).some((c) => c.method === 'PUT')).toBe(true);
+    const pull = github.pulls.find((p) => p.head === 'promote/staging')!;
+    expect(pull.body).toContain(`\`${ref('service-change')}\``);
+  });
+
+  it('lower-cases an image whose owner has capitals (ghcr.io/${{ github.repository }})', async () => {
+    const run = await promote(
+      'production',
+      'gbdt-bbbbbbbbbbbb',
+      ref('gbdt-bbbbbbbbbbbb').replace(
+        'housing-mlops/housing-mlops',
+        'Housing-MLOps/Housing-MLOps',
+      ),
+    );
+    expect(run.code, run.stdout).toBe(0);
+    expect(parseDesiredState(fileOn('promote/production', 'production'), 'x').image).toBe(
+      ref('gbdt-bbbbbbbbbbbb'),
+    );
+  });
+
+  it.each<[string, string, string, string]>([
+    [
+      'an image by tag, which a rebuild moves',
+      `${IMAGE}:model-gbdt-aaaaaaaaaaaa`,
+      'gbdt-aaaaaaaaaaaa',
+      `input 'image': '${IMAGE}:model-gbdt-aaaaaaaaaaaa' must name the image by digest`,
+    ],
+    [
+      'an image name that is still invalid once lower-cased',
+      `ghcr.io/acme/hous ing@sha256:${'0'.repeat(64)}`,
+      'gbdt-aaaaaaaaaaaa',
+      "input 'image': 'ghcr.io/acme/hous ing' is not an image name",
+    ],
+    [
+      'a model version that is not one',
+      ref('x'),
+      'latest',
+      "input 'model-version': 'latest' is not a model version",
+    ],
+  ])('names %s, before calling GitHub', async (_name, image, version, message) => {
+    const before = github.calls.length;
+    const run = await promote('staging', version, image);
+    expect(run.code).toBe(1);
+    expect(run.annotations.at(-1)?.message).toContain(message);
+    expect(github.calls.length).toBe(before);
+  });
+
+  it('refuses a desired-state file on the base branch that names an image by tag, at its line', async () => {
+    github.seedBranch('main', {
+      'deploy/staging.yml': `# staging\nenvironment: staging\nimage: ${IMAGE}:latest\nmodel_version: gbdt-aaaaaaaaaaaa\n`,
+      'deploy/production.yml': fileOn('main', 'production'),
+    });
+    const run = await promote('staging', 'gbdt-cccccccccccc');
+    expect(run.code).toBe(1);
+    expect(run.annotations.at(-1)?.message).toContain(
+      `deploy/staging.yml:3: '${IMAGE}:latest' must name the image by digest`,
     );
   });
 });

@@ -119,8 +119,23 @@ describe('tag-image (bundled dist, with the real event payloads)', () => {
     });
     expect(run.code).toBe(1);
     expect(run.annotations.at(-1)?.message).toBe(
-      "input 'images': 'ghcr.io/Org/Service:latest' must be a lower-case image name without a tag",
+      "input 'images': 'ghcr.io/Org/Service:latest' is not an image name without a tag or digest (registry/owner/name, e.g. ghcr.io/acme/housing-service)",
     );
+  });
+
+  it('lower-cases an owner with capitals, as ghcr.io/${{ github.repository }} gives it', async () => {
+    const run = await runAction('tag-image', {
+      inputs: { ...inputs, images: 'ghcr.io/Housing-MLOps/Housing-MLOps/housing-service' },
+      env: { ...env, GITHUB_REF: 'refs/heads/main' },
+    });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.tags!.split('\n')).toEqual(
+      ['sha-9c8d7e6', 'model-gbdt-579950fcf331', 'latest'].map(
+        (t) => `ghcr.io/housing-mlops/housing-mlops/housing-service:${t}`,
+      ),
+    );
+    expect(run.outputs['model-version']).toBe('gbdt-579950fcf331');
+    expect(run.outputs.image).toBeUndefined();
   });
 
   describe('with push, against a stand-in docker executable first on PATH', () => {
@@ -136,7 +151,7 @@ const args = process.argv.slice(2);
 fs.appendFileSync(${JSON.stringify(join(bin, 'calls.jsonl'))}, JSON.stringify(args) + '\\n');
 const i = args.indexOf('--metadata-file');
 if (process.env.FAKE_DOCKER_FAIL) { console.error('ERROR: failed to push: denied'); process.exit(1); }
-fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.digest': 'sha256:' + 'ab'.repeat(32) }));
+fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.digest': process.env.FAKE_DIGEST ?? 'sha256:' + 'ab'.repeat(32) }));
 `,
       );
       await chmod(join(bin, 'docker'), 0o755);
@@ -154,6 +169,10 @@ fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.digest': 'sha256:
       });
       expect(run.code, run.stdout).toBe(0);
       expect(run.outputs.digest).toBe(`sha256:${'ab'.repeat(32)}`);
+      // What promote and deploy take: the first image, by digest.
+      expect(run.outputs.image).toBe(
+        `ghcr.io/housing-mlops/housing-service@sha256:${'ab'.repeat(32)}`,
+      );
       const calls = (await readFile(join(bin, 'calls.jsonl'), 'utf8'))
         .trim()
         .split('\n')
@@ -187,6 +206,23 @@ fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.digest': 'sha256:
       expect(run.annotations.at(-1)?.message).toBe(
         'docker buildx build exited with 1; see the log above',
       );
+    });
+
+    it('fails when buildx reports no sha256 digest, rather than promote a name it cannot pin', async () => {
+      const run = await runAction('tag-image', {
+        inputs: { ...inputs, push: 'true' },
+        env: {
+          ...env,
+          GITHUB_REF: 'refs/heads/main',
+          FAKE_DIGEST: 'sha256:short',
+          PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`,
+        },
+      });
+      expect(run.code).toBe(1);
+      expect(run.annotations.at(-1)?.message).toBe(
+        'docker buildx wrote no sha256 containerimage.digest to its metadata file (got "sha256:short")',
+      );
+      expect(run.outputs.image).toBeUndefined();
     });
   });
 });

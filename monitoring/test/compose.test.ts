@@ -113,7 +113,7 @@ describe('docker-compose.yml', () => {
         (s.ports ?? []).filter((p) => !p.startsWith('127.0.0.1:')).map((p) => `${name}: ${p}`),
       );
     expect(open).toEqual([]);
-    expect(compose.services.service?.ports).toEqual(['8080:8080']);
+    expect(compose.services.service?.ports).toEqual(['${SERVICE_PORT:-8080}:8080']);
   });
 
   it('gives every container a healthcheck', () => {

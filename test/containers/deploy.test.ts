@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -31,6 +31,7 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
   let registry: ManagedProcess | undefined;
   let github: FakeGitHub | undefined;
   let port = 0;
+  let registryPort = 0;
   let repository = '';
   const models: Record<string, string> = {};
   // name -> the image by digest, as the registry has it (name@sha256:...).
@@ -53,13 +54,15 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
         'state-dir': join(dir, 'state'),
         'ready-timeout-seconds': '60',
         'github-token': TOKEN,
+        'project-name': PROJECT,
+        // The no-op test counts the Deployments the action records; deploy.yml's jobs record none.
+        'create-deployment': 'true',
         ...extra,
       },
       env: {
         GITHUB_API_URL: github!.url,
         GITHUB_RUN_ID: '4343',
         DOCKER_HOST: process.env.DOCKER_HOST ?? '',
-        COMPOSE_PROJECT_NAME: PROJECT,
       },
     });
   const composeCli = (args: string[]) =>
@@ -105,7 +108,7 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
     dir = await mkdtemp(join(tmpdir(), 'deploy-real-'));
     // A real registry on loopback (Debian's docker-registry); the engine treats
     // 127.0.0.0/8 registries as insecure by default, so plain HTTP is enough.
-    const registryPort = await freePort();
+    registryPort = await freePort();
     await writeFile(
       join(dir, 'registry.yml'),
       stringify({
@@ -166,7 +169,7 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
   afterAll(async () => {
     if (dir) await composeCli(['down', '--volumes']).catch(() => undefined);
     await cleanUp({
-      images: [...tags, ...Object.values(pushed)],
+      images: [...tags, ...Object.values(pushed), ...built],
       dirs: [dir, context, ...Object.values(models)],
     });
     await registry?.stop();
@@ -216,4 +219,161 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
     expect(run.annotations.at(-1)?.message).toMatch(/was rolled back on .*; it is not re-applied/);
     expect(await served()).toBe(versions.b);
   }, 120_000);
+  // The GitOps cycle for a service change, with the real actions: tag-image
+  // builds the real Dockerfile with buildx (the docker driver) and pushes it,
+  // promote records its digest in deploy/staging.yml on the loopback GitHub,
+  // and deploy pulls and runs what the file names, by digest.
+  const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+  // tag-image lower-cases the owner's capitals, as ghcr.io/${{ github.repository }} keeps them.
+  const owner = () => `127.0.0.1:${registryPort}/Housing-MLOps/housing-service`;
+  const built: string[] = [];
+  const releases: { image: string; modelVersion: string }[] = [];
+  let promoted = '';
+
+  /** Builds and pushes the context with tag-image; returns its image-by-digest output. */
+  const buildAndPush = async (): Promise<{ image: string; modelVersion: string }> => {
+    const run = await runAction('tag-image', {
+      inputs: {
+        images: owner(),
+        card: join(models.a!, 'model.card.json'),
+        push: 'true',
+        context,
+        file: join(context, 'service/Dockerfile'),
+      },
+      env: {
+        DOCKER_HOST: process.env.DOCKER_HOST ?? '',
+        GITHUB_SHA: SHA,
+        GITHUB_REF: 'refs/heads/main',
+        SOURCE_DATE_EPOCH: '1795392000',
+      },
+    });
+    expect(run.code, failed(run)).toBe(0);
+    built.push(...run.outputs.tags!.split('\n'));
+    const name = owner().toLowerCase();
+    expect(run.outputs.image).toMatch(new RegExp(`^${name}@sha256:[0-9a-f]{64}$`));
+    expect(run.outputs.image).toBe(`${name}@${run.outputs.digest}`);
+    // The registry itself serves that digest under the tag a person would quote.
+    const manifest = await fetch(
+      `http://127.0.0.1:${registryPort}/v2/housing-mlops/housing-service/manifests/sha-${SHA.slice(0, 7)}`,
+      {
+        method: 'HEAD',
+        headers: {
+          accept: [
+            'application/vnd.docker.distribution.manifest.v2+json',
+            'application/vnd.docker.distribution.manifest.list.v2+json',
+            'application/vnd.oci.image.manifest.v1+json',
+            'application/vnd.oci.image.index.v1+json',
+          ].join(', '),
+        },
+      },
+    );
+    expect(manifest.status).toBe(200);
+    expect(manifest.headers.get('docker-content-digest')).toBe(run.outputs.digest);
+    // Only the registry has it now: the deploy must pull it by digest.
+    const id = await docker(['image', 'inspect', '--format', '{{.Id}}', built.at(-1)!]);
+    await docker(['image', 'rm', '--force', id]);
+    return { image: run.outputs.image!, modelVersion: run.outputs['model-version']! };
+  };
+
+  /** promote on the loopback GitHub; returns deploy/staging.yml as the promotion branch has it. */
+  const promote = async (release: { image: string; modelVersion: string }) => {
+    const run = await runAction('promote', {
+      event: 'workflow_dispatch',
+      inputs: {
+        environment: 'staging',
+        image: release.image,
+        'model-version': release.modelVersion,
+        'github-token': TOKEN,
+      },
+      env: { GITHUB_API_URL: github!.url },
+    });
+    expect(run.code, failed(run)).toBe(0);
+    return run;
+  };
+  const stagingOn = (branch: string) =>
+    github!.git.commits.get(github!.git.refs.get(branch)!)!.get('deploy/staging.yml')!;
+
+  it(
+    'tag-image pushes the real image; promote records its digest; deploy pulls and runs it by digest',
+    async () => {
+      github!.seedBranch('main', {
+        'deploy/staging.yml': await readFile(join(ROOT, 'deploy/staging.yml'), 'utf8'),
+      });
+      const release = await buildAndPush();
+      releases.push(release);
+      expect(release.modelVersion).toBe(versions.a);
+      const pr = await promote(release);
+      expect(pr.outputs['pull-request-number']).toMatch(/^\d+$/);
+      promoted = stagingOn('promote/staging');
+      expect(promoted).toContain(`image: ${release.image}\n`);
+      // Merged: main now says so.
+      github!.seedBranch('main', { 'deploy/staging.yml': promoted });
+      await writeFile(join(dir, 'staging.yml'), promoted);
+
+      const run = await deploy('', '', {
+        image: '',
+        'model-version': '',
+        'desired-state': join(dir, 'staging.yml'),
+      });
+      expect(run.code, failed(run)).toBe(0);
+      expect(run.outputs).toMatchObject({
+        result: 'deployed',
+        'running-image': release.image,
+        'model-version': versions.a,
+      });
+      expect(await served()).toBe(versions.a);
+      const container = await composeCli(['ps', '--quiet', 'service']);
+      expect(await docker(['inspect', '--format', '{{.Image}}', container])).toBe(
+        await docker(['image', 'inspect', '--format', '{{.Id}}', release.image]),
+      );
+    },
+    20 * 60_000,
+  );
+
+  it(
+    'a rebuild with a service-only change gets a new digest: promote proposes it, deploy ships it with the same model',
+    async () => {
+      // The same commit, time and model: only the service's code differs.
+      const marker = `service-only change ${process.pid}`;
+      await appendFile(
+        join(context, 'service/src/main.ts'),
+        `\nexport const SERVICE_CHANGE = ${JSON.stringify(marker)};\n`,
+      );
+      const rebuilt = await buildAndPush();
+      releases.push(rebuilt);
+      expect(rebuilt.modelVersion).toBe(releases[0]!.modelVersion);
+      expect(rebuilt.image).not.toBe(releases[0]!.image);
+
+      // The same digest again is no change; the new one is.
+      const same = await promote(releases[0]!);
+      expect(same.stdout).toContain('already says');
+      const pr = await promote(rebuilt);
+      expect(pr.stdout).not.toContain('already says');
+      expect(pr.outputs['pull-request-number']).toMatch(/^\d+$/);
+      const next = stagingOn('promote/staging');
+      expect(next).toContain(`image: ${rebuilt.image}\n`);
+      expect(next).not.toBe(promoted);
+      await writeFile(join(dir, 'staging.yml'), next);
+
+      const run = await deploy('', '', {
+        image: '',
+        'model-version': '',
+        'desired-state': join(dir, 'staging.yml'),
+      });
+      expect(run.code, failed(run)).toBe(0);
+      expect(run.outputs).toMatchObject({ result: 'deployed', 'running-image': rebuilt.image });
+      expect(await served()).toBe(versions.a);
+      const container = await composeCli(['ps', '--quiet', 'service']);
+      expect(
+        await docker([
+          'exec',
+          container,
+          'node',
+          '-e',
+          `process.stdout.write(String(require('node:fs').readFileSync('service/dist/main.mjs', 'utf8').includes(${JSON.stringify(marker)})))`,
+        ]),
+      ).toBe('true');
+    },
+    20 * 60_000,
+  );
 });

@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { ConfigurationError } from '@housing/core/errors';
-import { parseDesiredState } from '../../shared/desired-state.ts';
+import { checkModelVersion, parseDesiredState } from '../../shared/desired-state.ts';
+import { imageByDigest, registryOf } from '../../shared/image-ref.ts';
 import { booleanInput, integerInput, stringInput } from '../../shared/inputs.ts';
 
 /** The inputs of action.yml, read once. */
@@ -14,40 +15,104 @@ export interface Inputs {
   url: string;
   composeFile: string;
   service: string;
+  /** Compose's project: one per environment, so two can share a host. */
+  projectName: string;
+  /** The env file Compose reads (outside the workspace), or undefined for none. */
+  envFile: string | undefined;
+  /** Credentials for the image's registry, or undefined to pull anonymously. */
+  registry: { host: string; username: string; password: string } | undefined;
   stateDir: string;
   smokeRows: string;
   range: { min: number; max: number };
   readyTimeoutMs: number;
   force: boolean;
+  /** Whether this action records a GitHub Deployment (only for a job without `environment:`). */
+  createDeployment: boolean;
   githubToken: string;
 }
 
 /**
- * What to deploy: the image and model-version inputs, or the desired-state
- * file; a model version missing from the inputs comes from a model-<version> tag.
+ * What to deploy: the image and model-version inputs (a workflow_dispatch),
+ * or the desired-state file. Either way the image is named by digest and
+ * comes with its model version: a digest names no model.
  */
 async function target(environment: string): Promise<Inputs['target']> {
-  let image = core.getInput('image').trim();
-  let modelVersion = core.getInput('model-version').trim();
-  if (!image) {
-    const file = core.getInput('desired-state').trim();
-    if (!file) throw new ConfigurationError("input 'image' or 'desired-state' is required");
-    const state = parseDesiredState(await readFile(file, 'utf8'), file);
-    if (state.environment !== environment)
-      throw new ConfigurationError(`is for ${state.environment}, not ${environment}`, file);
-    if (!state.image) return undefined;
-    image = state.image;
-    modelVersion ||= state.model_version ?? '';
+  const image = core.getInput('image').trim();
+  const modelVersion = core.getInput('model-version').trim();
+  if (image) {
+    if (!modelVersion)
+      throw new ConfigurationError(
+        `input 'model-version' is required with input 'image': a digest does not say which model the image serves (/v1/model is checked against it)`,
+      );
+    return {
+      image: imageByDigest(image, "input 'image'"),
+      modelVersion: checkModelVersion(modelVersion, "input 'model-version'"),
+    };
   }
-  modelVersion ||= /:model-([\w.-]+)$/.exec(image)?.[1] ?? '';
-  if (!modelVersion)
+  if (modelVersion)
     throw new ConfigurationError(
-      `input 'model-version' is required: '${image}' has no model-<version> tag`,
+      "input 'model-version' is given without input 'image': give both, or neither (the desired state's)",
     );
-  return { image, modelVersion };
+  const file = core.getInput('desired-state').trim();
+  if (!file) throw new ConfigurationError("input 'image' or 'desired-state' is required");
+  const state = parseDesiredState(await readFile(file, 'utf8'), file);
+  if (state.environment !== environment)
+    throw new ConfigurationError(`is for ${state.environment}, not ${environment}`, file);
+  if (!state.image || !state.model_version) return undefined;
+  return { image: state.image, modelVersion: state.model_version };
+}
+
+/** A path input with a leading `~/` meaning the runner user's home. */
+function homePath(raw: string): string {
+  return raw === '~' ? homedir() : raw.startsWith('~/') ? join(homedir(), raw.slice(2)) : raw;
+}
+
+/** The env-file input: a file that exists, or undefined when not given. */
+async function envFile(): Promise<string | undefined> {
+  const raw = core.getInput('env-file').trim();
+  if (!raw) return undefined;
+  const path = homePath(raw);
+  try {
+    await access(path);
+  } catch {
+    throw new ConfigurationError(
+      `input 'env-file': ${path} does not exist. Create it on this runner (outside the workspace, which checkout cleans), with the service's variables (SERVICE_PORT, ADMIN_TOKEN...); see the README's "Deploys"`,
+    );
+  }
+  return path;
+}
+
+/**
+ * The service's URL on this host: the url input, else 127.0.0.1 at the
+ * SERVICE_PORT the env file publishes (docker-compose.yml's
+ * `${SERVICE_PORT:-8080}:8080`), else 8080.
+ */
+async function serviceUrl(envFilePath: string | undefined): Promise<string> {
+  const given = core.getInput('url').trim();
+  if (given) return given.replace(/\/$/, '');
+  const text = envFilePath ? await readFile(envFilePath, 'utf8') : '';
+  const port = /^\s*SERVICE_PORT\s*=\s*["']?(\d+)["']?\s*$/m.exec(text)?.[1] ?? '8080';
+  return `http://127.0.0.1:${port}`;
+}
+
+/** Registry credentials: both inputs, or neither (a public image). */
+function registry(image: string | undefined): Inputs['registry'] {
+  const username = core.getInput('registry-username').trim();
+  const password = core.getInput('registry-password');
+  if (!username && !password) return undefined;
+  if (!username || !password)
+    throw new ConfigurationError(
+      "inputs 'registry-username' and 'registry-password' are given together, or not at all",
+    );
+  return image ? { host: registryOf(image), username, password } : undefined;
 }
 
 export async function getInputs(): Promise<Inputs> {
+  // Masked first: no message below can then print a credential.
+  for (const secret of ['registry-password', 'github-token']) {
+    const value = core.getInput(secret);
+    if (value) core.setSecret(value);
+  }
   const environment = stringInput('environment');
   if (environment !== 'staging' && environment !== 'production')
     throw new ConfigurationError(
@@ -60,19 +125,30 @@ export async function getInputs(): Promise<Inputs> {
       throw new ConfigurationError(`input '${name}' must be a number, got '${raw}'`);
     return n;
   };
+  const projectName = stringInput('project-name', `housing-${environment}`);
+  // Compose's own rule for project names.
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(projectName))
+    throw new ConfigurationError(
+      `input 'project-name' must be lower-case letters, digits, '-' and '_', starting with a letter or digit, got '${projectName}'`,
+    );
+  const deployTarget = await target(environment);
+  const envFilePath = await envFile();
   const inputs: Inputs = {
     environment,
-    target: await target(environment),
-    url: stringInput('url', 'http://127.0.0.1:8080').replace(/\/$/, ''),
+    target: deployTarget,
+    url: await serviceUrl(envFilePath),
     composeFile: stringInput('compose-file', 'docker-compose.yml'),
     service: stringInput('service', 'service'),
-    stateDir: stringInput('state-dir', join(homedir(), '.housing-mlops/deployments')),
+    projectName,
+    envFile: envFilePath,
+    registry: registry(deployTarget?.image),
+    stateDir: homePath(stringInput('state-dir', join(homedir(), '.housing-mlops/deployments'))),
     smokeRows: stringInput('smoke-rows', 'deploy/smoke-rows.json'),
     range: { min: number('min-prediction', 0), max: number('max-prediction', 1_000_000) },
     readyTimeoutMs: integerInput('ready-timeout-seconds', 120, 1) * 1000,
     force: booleanInput('force', false),
+    createDeployment: booleanInput('create-deployment', false),
     githubToken: stringInput('github-token'),
   };
-  core.setSecret(inputs.githubToken);
   return inputs;
 }

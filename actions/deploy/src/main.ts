@@ -4,6 +4,7 @@ import { Compose } from './compose.ts';
 import { findCompose } from './find-compose.ts';
 import { execProgram } from '../../shared/exec.ts';
 import { getInputs } from './inputs.ts';
+import { withRegistryLogin } from './registry-login.ts';
 import { readRecord } from './state.ts';
 import {
   alreadyRuns,
@@ -20,6 +21,8 @@ import {
 export function run(): Promise<void> {
   return runAction(async () => {
     const inputs = await getInputs();
+    // For the job's environment: url (deploy.yml), whatever happens next.
+    core.setOutput('url', inputs.url);
     if (!inputs.target) {
       core.info(`nothing is promoted to ${inputs.environment} yet: nothing to deploy`);
       return reportUnchanged();
@@ -28,7 +31,15 @@ export function run(): Promise<void> {
       execProgram(program, args, { okCodes: 'any', quietStdout: true }),
     );
     core.info(`Compose ${command.version}: ${[command.program, ...command.prefix].join(' ')}`);
-    const compose = new Compose(command, inputs.composeFile, inputs.service);
+    const compose = new Compose(command, {
+      file: inputs.composeFile,
+      service: inputs.service,
+      projectName: inputs.projectName,
+      envFile: inputs.envFile,
+    });
+    core.info(
+      `Compose project ${inputs.projectName}${inputs.envFile ? `, env file ${inputs.envFile}` : ''}`,
+    );
     const record = await readRecord(inputs.stateDir, inputs.environment);
     const running = await compose.runningImage();
     const ctx: DeployContext = {
@@ -48,7 +59,11 @@ export function run(): Promise<void> {
 
     const opened = await openDeployment(ctx);
     try {
-      await goLive(ctx, opened, await deployAndVerify(ctx));
+      await goLive(
+        ctx,
+        opened,
+        await withRegistryLogin(inputs.registry, () => deployAndVerify(ctx)),
+      );
     } catch (error) {
       await failAndRollBack(ctx, opened, error);
     }

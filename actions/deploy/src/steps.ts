@@ -60,10 +60,18 @@ export function refuseRolledBack(ctx: DeployContext): void {
     );
 }
 
-/** Opens the GitHub Deployment, in progress, with this run as its log. */
+/**
+ * Opens the GitHub Deployment, in progress, with this run as its log; only
+ * with create-deployment. A job with `environment:` (deploy.yml's) already
+ * has the Deployment GitHub makes for it, which carries the environment's
+ * reviews and follows the job to success or failure: a second one would list
+ * every deploy twice.
+ */
 export async function openDeployment(ctx: DeployContext): Promise<Opened> {
   const repo = currentRepo();
   const runUrl = `${context.serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${context.runId || ''}`;
+  core.setOutput('deployment-id', '');
+  if (!ctx.inputs.createDeployment) return { deployment: undefined, runUrl };
   const deployment = await Deployment.create(gitHub(ctx.inputs.githubToken), repo, {
     ref: context.sha || 'main',
     environment: ctx.inputs.environment,
@@ -121,7 +129,8 @@ async function rollBack(ctx: DeployContext): Promise<string> {
 
 /** A Deployment opened on GitHub, and the run's log it points to. */
 export interface Opened {
-  deployment: Deployment;
+  /** Undefined without create-deployment: the job's own Deployment is the record. */
+  deployment: Deployment | undefined;
   runUrl: string;
 }
 
@@ -133,7 +142,7 @@ export async function goLive(ctx: DeployContext, opened: Opened, smoke: string[]
     model_version: ctx.modelVersion,
     updated_at: new Date().toISOString(),
   });
-  await opened.deployment.status('success', `${ctx.modelVersion} is live`, {
+  await opened.deployment?.status('success', `${ctx.modelVersion} is live`, {
     environmentUrl: ctx.inputs.url,
     logUrl: opened.runUrl,
   });
@@ -166,7 +175,7 @@ export async function failAndRollBack(
       { image: ctx.image, at: new Date().toISOString(), reason },
     ],
   });
-  await opened.deployment.status('failure', `${reason}; ${now}`, { logUrl: opened.runUrl });
+  await opened.deployment?.status('failure', `${reason}; ${now}`, { logUrl: opened.runUrl });
   core.setOutput('result', 'rolled-back');
   core.setOutput('running-image', running ?? ctx.image);
   throw new Error(

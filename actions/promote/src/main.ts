@@ -5,7 +5,9 @@ import { stringInput } from '../../shared/inputs.ts';
 import { markdownTable } from '../../shared/markdown.ts';
 import { runAction } from '../../shared/run.ts';
 import { branchExists } from './branch.ts';
+import { imageByDigest } from '../../shared/image-ref.ts';
 import {
+  checkModelVersion,
   ENVIRONMENTS,
   parseDesiredState,
   withDesiredState,
@@ -30,13 +32,11 @@ export function getInputs(): Inputs {
     throw new ConfigurationError(
       `input 'environment' must be ${ENVIRONMENTS.join(' or ')}, got '${environment}'`,
     );
-  const image = stringInput('image');
-  if (!/^[a-z0-9][a-z0-9._\-/:]*(@sha256:[0-9a-f]{64}|:[\w][\w.-]{0,127})$/.test(image))
-    throw new ConfigurationError(`input 'image' must name a tag or digest, got '${image}'`);
   const inputs = {
     environment: environment as Inputs['environment'],
-    image,
-    modelVersion: stringInput('model-version'),
+    // By digest, lower-cased: the desired state names exactly what was built.
+    image: imageByDigest(stringInput('image'), "input 'image'"),
+    modelVersion: checkModelVersion(stringInput('model-version'), "input 'model-version'"),
     base: core.getInput('base') || undefined,
     reason: core.getInput('reason') || undefined,
     githubToken: stringInput('github-token'),

@@ -7,6 +7,7 @@ import { readModelCard } from '@housing/model-card/read';
 import { ConfigurationError } from '@housing/core/errors';
 import { booleanInput, stringInput } from '../../shared/inputs.ts';
 import { execProgram } from '../../shared/exec.ts';
+import { byDigest, imageName, isDigest } from '../../shared/image-ref.ts';
 import { runAction } from '../../shared/run.ts';
 import { computeLabels, computeTags } from './tags.ts';
 
@@ -22,19 +23,13 @@ export interface Inputs {
   platforms: string;
 }
 
+/** Reads the inputs; every image name is lower-cased and checked before anything is built. */
 export function getInputs(): Inputs {
   const images = stringInput('images')
     .split(/[\n,]/)
     .map((i) => i.trim())
-    .filter(Boolean);
-  for (const image of images)
-    if (
-      !/^[a-z0-9]+(?:[._\-/:][a-z0-9]+)*$/.test(image) ||
-      /:[^/]*$/.test(image.replace(/^[^/]*:\d+\//, ''))
-    )
-      throw new ConfigurationError(
-        `input 'images': '${image}' must be a lower-case image name without a tag`,
-      );
+    .filter(Boolean)
+    .map((image) => imageName(image, "input 'images'"));
   return {
     images,
     card: core.getInput('card') || undefined,
@@ -102,8 +97,13 @@ async function buildAndPush(
     const digest = (JSON.parse(await readFile(metadata, 'utf8')) as Record<string, string>)[
       'containerimage.digest'
     ];
-    if (!digest)
-      throw new Error('docker buildx wrote no containerimage.digest to its metadata file');
+    // buildx writes the pushed manifest's (or index's) digest here with either
+    // driver: docker-container's exporter reports it, and the docker driver
+    // asks the registry for it after its own push.
+    if (!digest || !isDigest(digest))
+      throw new Error(
+        `docker buildx wrote no sha256 containerimage.digest to its metadata file (got ${JSON.stringify(digest ?? null)})`,
+      );
     return digest;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -124,7 +124,7 @@ async function writeSummary(
     .write();
 }
 
-/** Computes tags, labels and annotations; with push, builds and pushes, and outputs the digest. */
+/** Computes tags, labels and annotations; with push, builds and pushes, and outputs the image by digest. */
 export function run(): Promise<void> {
   return runAction(async () => {
     const inputs = getInputs();
@@ -147,9 +147,12 @@ export function run(): Promise<void> {
     core.setOutput('version', tags[0]!);
 
     let digest: string | undefined;
+    if (modelVersion) core.setOutput('model-version', modelVersion);
     if (inputs.push) {
       digest = await buildAndPush(inputs, refs, labelLines, annotations);
       core.setOutput('digest', digest);
+      // What promotion and deploys name: the first image, by digest.
+      core.setOutput('image', byDigest(inputs.images[0]!, digest));
     }
     await writeSummary(refs, labels, digest);
   });

@@ -20794,12 +20794,12 @@ var require_log = __commonJS({
       if (logLevel === "debug")
         console.log(...messages);
     }
-    function warn(logLevel, warning) {
+    function warn(logLevel, warning2) {
       if (logLevel === "debug" || logLevel === "warn") {
         if (typeof node_process.emitWarning === "function")
-          node_process.emitWarning(warning);
+          node_process.emitWarning(warning2);
         else
-          console.warn(warning);
+          console.warn(warning2);
       }
     }
     exports.debug = debug2;
@@ -24269,9 +24269,9 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code, message, warning) => {
+        this.onError = (source, code, message, warning2) => {
           const pos = getErrorPos(source);
-          if (warning)
+          if (warning2)
             this.warnings.push(new errors.YAMLWarning(pos, code, message));
           else
             this.errors.push(new errors.YAMLParseError(pos, code, message));
@@ -24344,10 +24344,10 @@ ${cb}` : comment;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning) => {
+            this.directives.add(token.source, (offset, message, warning2) => {
               const pos = getErrorPos(token);
               pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning);
+              this.onError(pos, "BAD_DIRECTIVE", message, warning2);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -26389,7 +26389,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument3(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
+      doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -37466,6 +37466,9 @@ function debug(message) {
 function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
+function warning(message, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
 function info(message) {
   process.stdout.write(message + os5.EOL);
 }
@@ -37605,6 +37608,7 @@ async function execProgram(program, args, options = {}) {
     ignoreReturnCode: true,
     ...options.cwd === void 0 ? {} : { cwd: options.cwd },
     ...env === void 0 ? {} : { env },
+    ...options.input === void 0 ? {} : { input: options.input },
     // Quiet: nothing echoed but stderr, which says why a program failed.
     ...options.quietStdout ? { silent: true, listeners: { stderr: (data) => process.stdout.write(data) } } : {}
   });
@@ -37617,37 +37621,51 @@ async function execProgram(program, args, options = {}) {
 
 // actions/deploy/src/compose.ts
 var Compose = class {
-  constructor(command, file2, service) {
+  constructor(command, project) {
     this.command = command;
-    this.file = file2;
-    this.service = service;
+    this.project = project;
   }
   command;
-  file;
-  service;
+  project;
   async run(args, image) {
     const { program, prefix } = this.command;
-    const { stdout } = await execProgram(program, [...prefix, "--file", this.file, ...args], {
-      ...image ? { env: { SERVICE_IMAGE: image } } : {}
-    });
+    const { file: file2, projectName, envFile: envFile2 } = this.project;
+    const { stdout } = await execProgram(
+      program,
+      [
+        ...prefix,
+        "--project-name",
+        projectName,
+        ...envFile2 ? ["--env-file", envFile2] : [],
+        "--file",
+        file2,
+        ...args
+      ],
+      { ...image ? { env: { SERVICE_IMAGE: image } } : {} }
+    );
     return stdout;
   }
   /** The image the service's container runs now, or undefined when none runs. */
   async runningImage() {
-    const output = await this.run(["ps", "--format", "json", this.service]);
+    const output = await this.run(["ps", "--format", "json", this.project.service]);
     const entries = output.trim().split("\n").filter(Boolean).flatMap(
       (line) => JSON.parse(line)
     );
     return entries.find((e) => e.State === "running")?.Image;
   }
-  /** Pulls the image, then recreates the service's container on it. */
+  /** Pulls the image by its digest, then recreates the service's container on it. */
   async deploy(image) {
-    await this.run(["pull", this.service], image);
+    await this.run(["pull", this.project.service], image);
     await this.start(image);
   }
-  /** Recreates the service's container on an image that is already here (a rollback). */
+  /**
+   * Recreates the service's container on an image that is already here (a
+   * rollback, or what deploy just pulled). `--no-build`: the service has a
+   * `build:` section, and an image that is missing must fail the deploy,
+   * never be built from the runner's checkout instead.
+   */
   async start(image) {
-    await this.run(["up", "--detach", "--no-deps", this.service], image);
+    await this.run(["up", "--detach", "--no-deps", "--no-build", this.project.service], image);
   }
 };
 
@@ -37677,7 +37695,7 @@ async function versionOf(probe, program, args) {
 }
 
 // actions/deploy/src/inputs.ts
-import { readFile } from "node:fs/promises";
+import { access as access2, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join as join3 } from "node:path";
 
@@ -37721,16 +37739,76 @@ function parseYamlText(text, file2) {
   };
 }
 
+// actions/shared/image-ref.ts
+var HOST = String.raw`(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?)`;
+var COMPONENT = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`;
+var NAME = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*$`);
+var TAG = /^\w[\w.-]{0,127}$/;
+var DIGEST = /^sha256:[0-9a-f]{64}$/;
+var MAX_NAME = 255;
+function imageName(raw, where) {
+  const name = raw.trim().toLowerCase();
+  if (name.length === 0 || name.length > MAX_NAME || !NAME.test(name))
+    throw new ConfigurationError(
+      `'${raw}' is not an image name without a tag or digest (registry/owner/name, e.g. ghcr.io/acme/housing-service)`,
+      where
+    );
+  return name;
+}
+function isDigest(digest) {
+  return DIGEST.test(digest);
+}
+function byDigest(name, digest) {
+  return `${name}@${digest}`;
+}
+function imageByDigest(raw, where) {
+  const text = raw.trim();
+  const at = text.lastIndexOf("@");
+  const digest = at < 0 ? "" : text.slice(at + 1);
+  if (!isDigest(digest))
+    throw new ConfigurationError(
+      `'${raw}' must name the image by digest (name@sha256:<64 hex digits>); tags can move, a digest names exactly what was built`,
+      where
+    );
+  let name = text.slice(0, at);
+  const colon = name.lastIndexOf(":");
+  if (colon > name.lastIndexOf("/")) {
+    if (!TAG.test(name.slice(colon + 1)))
+      throw new ConfigurationError(`'${raw}' has an invalid tag`, where);
+    name = name.slice(0, colon);
+  }
+  return byDigest(imageName(name, where), digest);
+}
+function registryOf(image) {
+  const first = image.split("/")[0] ?? "";
+  return image.includes("/") && (/[.:]/.test(first) || first === "localhost") ? first : "docker.io";
+}
+
 // actions/shared/desired-state.ts
+var MODEL_VERSION = /^[a-z][a-z0-9_]*-[0-9a-f]{12}$/;
+function checkModelVersion(raw, where) {
+  const version = raw.trim();
+  if (!MODEL_VERSION.test(version))
+    throw new ConfigurationError(
+      `'${raw}' is not a model version (<model_type>-<12 hex digits>, e.g. gbdt-579950fcf331)`,
+      where
+    );
+  return version;
+}
 function parseDesiredState(text, file2) {
-  const { doc } = parseYamlText(text, file2);
+  const { doc, at } = parseYamlText(text, file2);
   const state = doc.toJS();
   if (!state || typeof state.environment !== "string")
     throw new ConfigurationError("needs environment, image and model_version", file2);
+  const image = state.image ?? null;
+  const modelVersion = state.model_version ?? null;
+  const where = (key) => formatLocation(at(doc.get(key, true)));
+  if (image === null !== (modelVersion === null))
+    throw new ConfigurationError("image and model_version are set together", file2);
   return {
     environment: state.environment,
-    image: state.image ?? null,
-    model_version: state.model_version ?? null
+    image: image === null ? null : imageByDigest(String(image), where("image")),
+    model_version: modelVersion === null ? null : checkModelVersion(String(modelVersion), where("model_version"))
   };
 }
 
@@ -37765,26 +37843,68 @@ function integerInput(name, fallback, min = 0) {
 
 // actions/deploy/src/inputs.ts
 async function target(environment) {
-  let image = getInput("image").trim();
-  let modelVersion = getInput("model-version").trim();
-  if (!image) {
-    const file2 = getInput("desired-state").trim();
-    if (!file2) throw new ConfigurationError("input 'image' or 'desired-state' is required");
-    const state = parseDesiredState(await readFile(file2, "utf8"), file2);
-    if (state.environment !== environment)
-      throw new ConfigurationError(`is for ${state.environment}, not ${environment}`, file2);
-    if (!state.image) return void 0;
-    image = state.image;
-    modelVersion ||= state.model_version ?? "";
+  const image = getInput("image").trim();
+  const modelVersion = getInput("model-version").trim();
+  if (image) {
+    if (!modelVersion)
+      throw new ConfigurationError(
+        `input 'model-version' is required with input 'image': a digest does not say which model the image serves (/v1/model is checked against it)`
+      );
+    return {
+      image: imageByDigest(image, "input 'image'"),
+      modelVersion: checkModelVersion(modelVersion, "input 'model-version'")
+    };
   }
-  modelVersion ||= /:model-([\w.-]+)$/.exec(image)?.[1] ?? "";
-  if (!modelVersion)
+  if (modelVersion)
     throw new ConfigurationError(
-      `input 'model-version' is required: '${image}' has no model-<version> tag`
+      "input 'model-version' is given without input 'image': give both, or neither (the desired state's)"
     );
-  return { image, modelVersion };
+  const file2 = getInput("desired-state").trim();
+  if (!file2) throw new ConfigurationError("input 'image' or 'desired-state' is required");
+  const state = parseDesiredState(await readFile(file2, "utf8"), file2);
+  if (state.environment !== environment)
+    throw new ConfigurationError(`is for ${state.environment}, not ${environment}`, file2);
+  if (!state.image || !state.model_version) return void 0;
+  return { image: state.image, modelVersion: state.model_version };
+}
+function homePath(raw) {
+  return raw === "~" ? homedir() : raw.startsWith("~/") ? join3(homedir(), raw.slice(2)) : raw;
+}
+async function envFile() {
+  const raw = getInput("env-file").trim();
+  if (!raw) return void 0;
+  const path4 = homePath(raw);
+  try {
+    await access2(path4);
+  } catch {
+    throw new ConfigurationError(
+      `input 'env-file': ${path4} does not exist. Create it on this runner (outside the workspace, which checkout cleans), with the service's variables (SERVICE_PORT, ADMIN_TOKEN...); see the README's "Deploys"`
+    );
+  }
+  return path4;
+}
+async function serviceUrl(envFilePath) {
+  const given = getInput("url").trim();
+  if (given) return given.replace(/\/$/, "");
+  const text = envFilePath ? await readFile(envFilePath, "utf8") : "";
+  const port = /^\s*SERVICE_PORT\s*=\s*["']?(\d+)["']?\s*$/m.exec(text)?.[1] ?? "8080";
+  return `http://127.0.0.1:${port}`;
+}
+function registry(image) {
+  const username = getInput("registry-username").trim();
+  const password = getInput("registry-password");
+  if (!username && !password) return void 0;
+  if (!username || !password)
+    throw new ConfigurationError(
+      "inputs 'registry-username' and 'registry-password' are given together, or not at all"
+    );
+  return image ? { host: registryOf(image), username, password } : void 0;
 }
 async function getInputs() {
+  for (const secret of ["registry-password", "github-token"]) {
+    const value = getInput(secret);
+    if (value) setSecret(value);
+  }
   const environment = stringInput("environment");
   if (environment !== "staging" && environment !== "production")
     throw new ConfigurationError(
@@ -37797,21 +37917,48 @@ async function getInputs() {
       throw new ConfigurationError(`input '${name}' must be a number, got '${raw}'`);
     return n;
   };
+  const projectName = stringInput("project-name", `housing-${environment}`);
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(projectName))
+    throw new ConfigurationError(
+      `input 'project-name' must be lower-case letters, digits, '-' and '_', starting with a letter or digit, got '${projectName}'`
+    );
+  const deployTarget = await target(environment);
+  const envFilePath = await envFile();
   const inputs = {
     environment,
-    target: await target(environment),
-    url: stringInput("url", "http://127.0.0.1:8080").replace(/\/$/, ""),
+    target: deployTarget,
+    url: await serviceUrl(envFilePath),
     composeFile: stringInput("compose-file", "docker-compose.yml"),
     service: stringInput("service", "service"),
-    stateDir: stringInput("state-dir", join3(homedir(), ".housing-mlops/deployments")),
+    projectName,
+    envFile: envFilePath,
+    registry: registry(deployTarget?.image),
+    stateDir: homePath(stringInput("state-dir", join3(homedir(), ".housing-mlops/deployments"))),
     smokeRows: stringInput("smoke-rows", "deploy/smoke-rows.json"),
     range: { min: number("min-prediction", 0), max: number("max-prediction", 1e6) },
     readyTimeoutMs: integerInput("ready-timeout-seconds", 120, 1) * 1e3,
     force: booleanInput("force", false),
+    createDeployment: booleanInput("create-deployment", false),
     githubToken: stringInput("github-token")
   };
-  setSecret(inputs.githubToken);
   return inputs;
+}
+
+// actions/deploy/src/registry-login.ts
+async function withRegistryLogin(registry2, work) {
+  if (!registry2) return work();
+  await execProgram(
+    "docker",
+    ["login", registry2.host, "--username", registry2.username, "--password-stdin"],
+    { input: Buffer.from(registry2.password, "utf8") }
+  );
+  try {
+    return await work();
+  } finally {
+    await execProgram("docker", ["logout", registry2.host]).catch(
+      (error2) => warning(`docker logout ${registry2.host} failed: ${errorMessage(error2)}`)
+    );
+  }
 }
 
 // actions/deploy/src/state.ts
@@ -42386,6 +42533,8 @@ function refuseRolledBack(ctx) {
 async function openDeployment(ctx) {
   const repo = currentRepo();
   const runUrl = `${context2.serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${context2.runId || ""}`;
+  setOutput("deployment-id", "");
+  if (!ctx.inputs.createDeployment) return { deployment: void 0, runUrl };
   const deployment = await Deployment.create(gitHub(ctx.inputs.githubToken), repo, {
     ref: context2.sha || "main",
     environment: ctx.inputs.environment,
@@ -42438,7 +42587,7 @@ async function goLive(ctx, opened, smoke) {
     model_version: ctx.modelVersion,
     updated_at: (/* @__PURE__ */ new Date()).toISOString()
   });
-  await opened.deployment.status("success", `${ctx.modelVersion} is live`, {
+  await opened.deployment?.status("success", `${ctx.modelVersion} is live`, {
     environmentUrl: ctx.inputs.url,
     logUrl: opened.runUrl
   });
@@ -42462,7 +42611,7 @@ async function failAndRollBack(ctx, opened, error2) {
       { image: ctx.image, at: (/* @__PURE__ */ new Date()).toISOString(), reason }
     ]
   });
-  await opened.deployment.status("failure", `${reason}; ${now}`, { logUrl: opened.runUrl });
+  await opened.deployment?.status("failure", `${reason}; ${now}`, { logUrl: opened.runUrl });
   setOutput("result", "rolled-back");
   setOutput("running-image", running ?? ctx.image);
   throw new Error(
@@ -42474,6 +42623,7 @@ async function failAndRollBack(ctx, opened, error2) {
 function run() {
   return runAction(async () => {
     const inputs = await getInputs();
+    setOutput("url", inputs.url);
     if (!inputs.target) {
       info(`nothing is promoted to ${inputs.environment} yet: nothing to deploy`);
       return reportUnchanged();
@@ -42482,7 +42632,15 @@ function run() {
       async (program, args) => execProgram(program, args, { okCodes: "any", quietStdout: true })
     );
     info(`Compose ${command.version}: ${[command.program, ...command.prefix].join(" ")}`);
-    const compose = new Compose(command, inputs.composeFile, inputs.service);
+    const compose = new Compose(command, {
+      file: inputs.composeFile,
+      service: inputs.service,
+      projectName: inputs.projectName,
+      envFile: inputs.envFile
+    });
+    info(
+      `Compose project ${inputs.projectName}${inputs.envFile ? `, env file ${inputs.envFile}` : ""}`
+    );
     const record = await readRecord(inputs.stateDir, inputs.environment);
     const running = await compose.runningImage();
     const ctx = {
@@ -42501,7 +42659,11 @@ function run() {
     refuseRolledBack(ctx);
     const opened = await openDeployment(ctx);
     try {
-      await goLive(ctx, opened, await deployAndVerify(ctx));
+      await goLive(
+        ctx,
+        opened,
+        await withRegistryLogin(inputs.registry, () => deployAndVerify(ctx))
+      );
     } catch (error2) {
       await failAndRollBack(ctx, opened, error2);
     }

@@ -35495,6 +35495,7 @@ async function execProgram(program, args, options = {}) {
     ignoreReturnCode: true,
     ...options.cwd === void 0 ? {} : { cwd: options.cwd },
     ...env === void 0 ? {} : { env },
+    ...options.input === void 0 ? {} : { input: options.input },
     // Quiet: nothing echoed but stderr, which says why a program failed.
     ...options.quietStdout ? { silent: true, listeners: { stderr: (data) => process.stdout.write(data) } } : {}
   });

@@ -33659,6 +33659,47 @@ async function branchExists(github, repo, branch) {
   }
 }
 
+// actions/shared/image-ref.ts
+var HOST = String.raw`(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?)`;
+var COMPONENT = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`;
+var NAME = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*$`);
+var TAG = /^\w[\w.-]{0,127}$/;
+var DIGEST = /^sha256:[0-9a-f]{64}$/;
+var MAX_NAME = 255;
+function imageName(raw, where) {
+  const name = raw.trim().toLowerCase();
+  if (name.length === 0 || name.length > MAX_NAME || !NAME.test(name))
+    throw new ConfigurationError(
+      `'${raw}' is not an image name without a tag or digest (registry/owner/name, e.g. ghcr.io/acme/housing-service)`,
+      where
+    );
+  return name;
+}
+function isDigest(digest) {
+  return DIGEST.test(digest);
+}
+function byDigest(name, digest) {
+  return `${name}@${digest}`;
+}
+function imageByDigest(raw, where) {
+  const text = raw.trim();
+  const at = text.lastIndexOf("@");
+  const digest = at < 0 ? "" : text.slice(at + 1);
+  if (!isDigest(digest))
+    throw new ConfigurationError(
+      `'${raw}' must name the image by digest (name@sha256:<64 hex digits>); tags can move, a digest names exactly what was built`,
+      where
+    );
+  let name = text.slice(0, at);
+  const colon = name.lastIndexOf(":");
+  if (colon > name.lastIndexOf("/")) {
+    if (!TAG.test(name.slice(colon + 1)))
+      throw new ConfigurationError(`'${raw}' has an invalid tag`, where);
+    name = name.slice(0, colon);
+  }
+  return byDigest(imageName(name, where), digest);
+}
+
 // actions/shared/desired-state.ts
 var import_yaml2 = __toESM(require_dist2(), 1);
 
@@ -33701,15 +33742,30 @@ function parseYamlText(text, file) {
 
 // actions/shared/desired-state.ts
 var ENVIRONMENTS = ["staging", "production"];
+var MODEL_VERSION = /^[a-z][a-z0-9_]*-[0-9a-f]{12}$/;
+function checkModelVersion(raw, where) {
+  const version = raw.trim();
+  if (!MODEL_VERSION.test(version))
+    throw new ConfigurationError(
+      `'${raw}' is not a model version (<model_type>-<12 hex digits>, e.g. gbdt-579950fcf331)`,
+      where
+    );
+  return version;
+}
 function parseDesiredState(text, file) {
-  const { doc } = parseYamlText(text, file);
+  const { doc, at } = parseYamlText(text, file);
   const state = doc.toJS();
   if (!state || typeof state.environment !== "string")
     throw new ConfigurationError("needs environment, image and model_version", file);
+  const image = state.image ?? null;
+  const modelVersion = state.model_version ?? null;
+  const where = (key) => formatLocation(at(doc.get(key, true)));
+  if (image === null !== (modelVersion === null))
+    throw new ConfigurationError("image and model_version are set together", file);
   return {
     environment: state.environment,
-    image: state.image ?? null,
-    model_version: state.model_version ?? null
+    image: image === null ? null : imageByDigest(String(image), where("image")),
+    model_version: modelVersion === null ? null : checkModelVersion(String(modelVersion), where("model_version"))
   };
 }
 function withDesiredState(text, image, modelVersion) {
@@ -33726,13 +33782,11 @@ function getInputs() {
     throw new ConfigurationError(
       `input 'environment' must be ${ENVIRONMENTS.join(" or ")}, got '${environment}'`
     );
-  const image = stringInput("image");
-  if (!/^[a-z0-9][a-z0-9._\-/:]*(@sha256:[0-9a-f]{64}|:[\w][\w.-]{0,127})$/.test(image))
-    throw new ConfigurationError(`input 'image' must name a tag or digest, got '${image}'`);
   const inputs = {
     environment,
-    image,
-    modelVersion: stringInput("model-version"),
+    // By digest, lower-cased: the desired state names exactly what was built.
+    image: imageByDigest(stringInput("image"), "input 'image'"),
+    modelVersion: checkModelVersion(stringInput("model-version"), "input 'model-version'"),
     base: getInput("base") || void 0,
     reason: getInput("reason") || void 0,
     githubToken: stringInput("github-token")

@@ -79035,6 +79035,7 @@ async function execProgram(program, args, options = {}) {
     ignoreReturnCode: true,
     ...options.cwd === void 0 ? {} : { cwd: options.cwd },
     ...env2 === void 0 ? {} : { env: env2 },
+    ...options.input === void 0 ? {} : { input: options.input },
     // Quiet: nothing echoed but stderr, which says why a program failed.
     ...options.quietStdout ? { silent: true, listeners: { stderr: (data) => process.stdout.write(data) } } : {}
   });

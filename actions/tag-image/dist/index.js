@@ -36404,6 +36404,7 @@ async function execProgram(program, args, options = {}) {
     ignoreReturnCode: true,
     ...options.cwd === void 0 ? {} : { cwd: options.cwd },
     ...env === void 0 ? {} : { env },
+    ...options.input === void 0 ? {} : { input: options.input },
     // Quiet: nothing echoed but stderr, which says why a program failed.
     ...options.quietStdout ? { silent: true, listeners: { stderr: (data) => process.stdout.write(data) } } : {}
   });
@@ -36412,6 +36413,28 @@ async function execProgram(program, args, options = {}) {
   if (exitCode === null || ok !== "any" && !ok.includes(exitCode))
     throw new CommandError(options.label ?? [program, ...args], exitCode, result.stderr);
   return result;
+}
+
+// actions/shared/image-ref.ts
+var HOST = String.raw`(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?)`;
+var COMPONENT = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`;
+var NAME = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*$`);
+var DIGEST = /^sha256:[0-9a-f]{64}$/;
+var MAX_NAME = 255;
+function imageName(raw, where) {
+  const name = raw.trim().toLowerCase();
+  if (name.length === 0 || name.length > MAX_NAME || !NAME.test(name))
+    throw new ConfigurationError(
+      `'${raw}' is not an image name without a tag or digest (registry/owner/name, e.g. ghcr.io/acme/housing-service)`,
+      where
+    );
+  return name;
+}
+function isDigest(digest) {
+  return DIGEST.test(digest);
+}
+function byDigest(name, digest) {
+  return `${name}@${digest}`;
 }
 
 // actions/shared/run.ts
@@ -36463,12 +36486,7 @@ function computeLabels(ctx) {
 
 // actions/tag-image/src/main.ts
 function getInputs() {
-  const images = stringInput("images").split(/[\n,]/).map((i) => i.trim()).filter(Boolean);
-  for (const image of images)
-    if (!/^[a-z0-9]+(?:[._\-/:][a-z0-9]+)*$/.test(image) || /:[^/]*$/.test(image.replace(/^[^/]*:\d+\//, "")))
-      throw new ConfigurationError(
-        `input 'images': '${image}' must be a lower-case image name without a tag`
-      );
+  const images = stringInput("images").split(/[\n,]/).map((i) => i.trim()).filter(Boolean).map((image) => imageName(image, "input 'images'"));
   return {
     images,
     card: getInput("card") || void 0,
@@ -36526,8 +36544,10 @@ async function buildAndPush(inputs, refs, labelLines, annotations) {
       )
     );
     const digest = JSON.parse(await readFile(metadata, "utf8"))["containerimage.digest"];
-    if (!digest)
-      throw new Error("docker buildx wrote no containerimage.digest to its metadata file");
+    if (!digest || !isDigest(digest))
+      throw new Error(
+        `docker buildx wrote no sha256 containerimage.digest to its metadata file (got ${JSON.stringify(digest ?? null)})`
+      );
     return digest;
   } finally {
     await rm2(dir, { recursive: true, force: true });
@@ -36557,9 +36577,11 @@ function run() {
     setOutput("annotations", annotations.join("\n"));
     setOutput("version", tags[0]);
     let digest;
+    if (modelVersion) setOutput("model-version", modelVersion);
     if (inputs.push) {
       digest = await buildAndPush(inputs, refs, labelLines, annotations);
       setOutput("digest", digest);
+      setOutput("image", byDigest(inputs.images[0], digest));
     }
     await writeSummary(refs, labels, digest);
   });

@@ -209,6 +209,19 @@ describe('metric-gate (bundled dist, against a loopback fake of the GitHub REST 
     );
   });
 
+  it("names the candidate's file when it is not a model card the gate can score", async () => {
+    const run = await gate(
+      await candidate('bare', { rmse: 44000, mae: 29000, r2: 0.86 }),
+      production.a,
+    );
+    expect(run.code).toBe(1);
+    // The pipeline's gate said it (exit 2), and the annotation says it again, without a stack.
+    expect(run.annotations.at(-1)?.message).toMatch(
+      new RegExp(`^${join(dir, 'bare.json')}: .*schema_version`),
+    );
+    expect(run.stdout).not.toMatch(/\n\s+at /);
+  });
+
   it('keeps one PR comment: created once, then updated in place, found past the first page', async () => {
     // 120 comments by people first, so the gate's own comment sits on page 2.
     github.comments.set(

@@ -28,10 +28,13 @@ describe('npm run gate --head-to-head (the CLI)', () => {
     );
     return { ...run, dir, report };
   }
+  /** The gate with --head-to-head on two cards, and any more flags. */
+  const headToHead = (candidate: string, baseline: string, ...more: string[]) =>
+    gate(['--head-to-head', '--candidate', candidate, '--baseline', baseline, ...more]);
 
   it("scores both on the candidate's test rows: a model against itself is level", async () => {
     const card = join(a, 'model.card.json');
-    const run = await gate(['--head-to-head', '--candidate', card, '--baseline', card]);
+    const run = await headToHead(card, card);
     expect(run.status, run.stderr).toBe(0);
     const { head_to_head: duel, rows } = JSON.parse(
       await readFile(run.report, 'utf8'),
@@ -50,15 +53,8 @@ describe('npm run gate --head-to-head (the CLI)', () => {
   });
 
   it('refuses a baseline graph that is not the one its card describes, naming the file', async () => {
-    const run = await gate([
-      '--head-to-head',
-      '--candidate',
-      join(a, 'model.card.json'),
-      '--baseline',
-      join(a, 'model.card.json'),
-      '--baseline-model',
-      join(b, 'model.onnx'),
-    ]);
+    const card = join(a, 'model.card.json');
+    const run = await headToHead(card, card, '--baseline-model', join(b, 'model.onnx'));
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(
       new RegExp(
@@ -78,13 +74,7 @@ describe('npm run gate --head-to-head (the CLI)', () => {
     card.evaluation_data.path = csv;
     await writeFile(join(dir, 'model.card.json'), JSON.stringify(card));
     await copyFile(join(a, 'model.onnx'), join(dir, 'model.onnx'));
-    const run = await gate([
-      '--head-to-head',
-      '--candidate',
-      join(dir, 'model.card.json'),
-      '--baseline',
-      join(b, 'model.card.json'),
-    ]);
+    const run = await headToHead(join(dir, 'model.card.json'), join(b, 'model.card.json'));
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(
       `error: ${join(dir, 'model.card.json')}: ${csv} is not the data the model was evaluated on: its md5 is`,

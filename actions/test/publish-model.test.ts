@@ -1,10 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCard } from '@housing/model-card/sample-card';
+import type { GateReport } from '@housing/pipeline/head-to-head';
 import { startFakeGitHub, type FakeGitHub } from '@housing/test-support/fake-github';
+import { ROOT, trainModel } from '@housing/test-support/service';
 import { runAction } from './harness.ts';
+import { productionFile, versionOf } from './model-releases.ts';
 
 const TOKEN = 'ghs_publishTokenForTheLoopbackApi01234';
 const METRICS = {
@@ -86,7 +89,8 @@ describe('publish-model (bundled dist, against a loopback fake of the GitHub RES
     expect(release.target_commitish).toBe('9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d');
     expect(release.body).toContain('<!-- model-version: gbdt-0123456789ab -->');
     expect(release.body).toMatch(/\| RMSE \| 44100 \| 45000 \|/);
-    expect(release.assets.map((a) => [a.name, a.content])).toEqual([
+    // Bytes as uploaded: the fake keeps what the upload sent.
+    expect(release.assets.map((a) => [a.name, Buffer.from(a.content).toString('utf8')])).toEqual([
       ['model.onnx', 'onnx-bytes-\u0000\u0001'],
       ['model.card.json', JSON.stringify(CARD)],
       ['metrics.json', JSON.stringify(METRICS)],
@@ -103,18 +107,49 @@ describe('publish-model (bundled dist, against a loopback fake of the GitHub RES
     expect(github.releases.filter((r) => r.tag_name.startsWith('model-v'))).toHaveLength(3);
   });
 
-  it('is the baseline the metric gate reads next', async () => {
-    const candidate = join(dir, 'worse.json');
-    await writeFile(candidate, JSON.stringify({ rmse: 46000, mae: 29100, r2: 0.85 }));
-    const run = await runAction('metric-gate', {
-      inputs: { candidate, 'github-token': TOKEN },
-      env: { GITHUB_API_URL: github.url },
-    });
-    expect(run.outputs).toEqual({ passed: 'false', baseline: 'model-v3' });
-    expect(run.annotations.at(-1)?.message).toBe(
-      'metric gate failed: rmse worse than baseline 44100 by more than 882',
+  it('is the baseline the metric gate reads next, once production names it', async () => {
+    // A real model this time: the gate scores the release's graph, uploaded and downloaded as bytes.
+    const model = await trainModel();
+    const params = (await readFile(join(ROOT, 'params.yaml'), 'utf8')).replace(
+      'max_rounds: 500',
+      'max_rounds: 5',
     );
-  });
+    await writeFile(join(dir, 'weak.params.yaml'), params);
+    const worse = await trainModel(['--seed', '7', '--params', join(dir, 'weak.params.yaml')]);
+    try {
+      const published = await runAction('publish-model', {
+        inputs: {
+          'model-path': join(model, 'model.onnx'),
+          'card-path': join(model, 'model.card.json'),
+          'metrics-path': join(model, 'metrics.json'),
+          'github-token': TOKEN,
+        },
+        env: { GITHUB_API_URL: github.url },
+      });
+      expect(published.outputs).toMatchObject({ tag: 'model-v4', created: 'true' });
+      const run = await runAction('metric-gate', {
+        inputs: {
+          candidate: join(worse, 'model.card.json'),
+          'desired-state': await productionFile(dir, 'published', await versionOf(model)),
+          'report-path': join(dir, 'gate.json'),
+          'github-token': TOKEN,
+        },
+        env: { GITHUB_API_URL: github.url },
+      });
+      expect(run.outputs).toEqual({ passed: 'false', baseline: 'model-v4' });
+      const report = JSON.parse(await readFile(join(dir, 'gate.json'), 'utf8')) as GateReport;
+      expect(report.head_to_head?.baseline.model_version).toBe(await versionOf(model));
+      const failed = report.rows.filter((r) => !r.passed);
+      expect(run.annotations.at(-1)?.message).toBe(
+        `metric gate failed: ${failed.map((r) => `${r.metric} ${r.reason}`).join('; ')}`,
+      );
+      expect(run.annotations.at(-1)?.message).toMatch(
+        /^metric gate failed: rmse worse than baseline \d+ by more than \d+/,
+      );
+    } finally {
+      for (const folder of [model, worse]) await rm(folder, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('touches nothing on GitHub when a file is missing', async () => {
     const before = github.calls.length;

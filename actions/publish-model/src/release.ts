@@ -1,8 +1,8 @@
 import type { ModelCard } from '@housing/model-card/schema';
 import { markdownTable } from '../../shared/markdown.ts';
+import { versionMarker } from '../../shared/model-release.ts';
 
-/** The marker in a release's notes that names the model version it holds. */
-export const versionMarker = (version: string) => `<!-- model-version: ${version} -->`;
+export { versionMarker };
 
 /** The next tag: one past the highest `<prefix><N>`, from 1. */
 export function nextTag(releases: readonly { tag_name: string }[], prefix: string): string {
@@ -26,6 +26,6 @@ export function releaseNotes(card: ModelCard): string {
         ['R²', m.r2.toFixed(4), m.validation.r2.toFixed(4)],
       ],
     ),
-    'Assets: `model.onnx`, `model.card.json` and `metrics.json`. The metric gate compares candidates with the latest of these releases.',
+    'Assets: `model.onnx`, `model.card.json` and `metrics.json`. The metric gate compares candidates with the release of the model `deploy/production.yml` names.',
   ].join('\n\n');
 }

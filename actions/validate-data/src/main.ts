@@ -1,10 +1,11 @@
 import * as core from '@actions/core';
 import { loadStageConfig } from '@housing/pipeline/stage-config';
-import { resolveDriftReference } from '@housing/pipeline/reference';
+import { resolveDriftReference, type DriftReference } from '@housing/pipeline/reference';
 import { writeJsonAtomic } from '@housing/core/atomic';
 import { validateCsv } from '@housing/pipeline/validate';
 import { annotate } from '../../shared/annotations.ts';
 import { integerInput, stringInput } from '../../shared/inputs.ts';
+import { CARD_ASSET, fetchProductionModel } from '../../shared/production-model.ts';
 import { runAction } from '../../shared/run.ts';
 import { problemTotal, reportProblems, validationSummary } from './report.ts';
 
@@ -12,19 +13,65 @@ import { problemTotal, reportProblems, validationSummary } from './report.ts';
 export interface Inputs {
   data: string | undefined;
   params: string;
-  reference: string | undefined;
+  /** `production`, or the path of a card. */
+  reference: string;
+  desiredState: string;
   reportPath: string;
   maxAnnotations: number;
+  githubToken: string;
 }
 
 export function getInputs(): Inputs {
-  return {
+  const inputs: Inputs = {
     data: core.getInput('data') || undefined,
     params: stringInput('params', 'params.yaml'),
-    reference: core.getInput('reference') || undefined,
+    reference: stringInput('reference', 'production'),
+    desiredState: stringInput('desired-state', 'deploy/production.yml'),
     reportPath: stringInput('report-path', 'reports/validation.json'),
     maxAnnotations: integerInput('max-annotations', 50),
+    githubToken: core.getInput('github-token'),
   };
+  if (inputs.githubToken) core.setSecret(inputs.githubToken);
+  return inputs;
+}
+
+/**
+ * The reference profile drift is measured against: the card of the model
+ * production runs (the release deploy/production.yml's model_version names,
+ * the same the metric gate compares with), or a given card. Drift fails
+ * closed: a card that cannot be fetched fails the job naming its release and
+ * asset, and one that cannot be used fails the validation. Only when
+ * production names no model yet is drift skipped, with a notice.
+ */
+async function driftReference(
+  inputs: Inputs,
+  configured: { path: string; from: string },
+  columns: Parameters<typeof resolveDriftReference>[0]['columns'],
+): Promise<DriftReference> {
+  if (inputs.reference !== 'production')
+    return resolveDriftReference({
+      given: { path: inputs.reference, from: "input 'reference'" },
+      configured,
+      columns,
+    });
+  const production = await fetchProductionModel({
+    desiredState: inputs.desiredState,
+    assets: [CARD_ASSET],
+    githubToken: inputs.githubToken,
+  });
+  if (production.kind === 'none') {
+    const message = `no production model yet (${inputs.desiredState} names no model_version)`;
+    core.notice(`drift: skipped, ${message}`);
+    return { info: { path: null, status: 'skipped', message } };
+  }
+  return resolveDriftReference({
+    given: {
+      path: production.files[CARD_ASSET]!,
+      from: `release ${production.tag} asset ${CARD_ASSET}, model ${production.modelVersion}`,
+    },
+    configured,
+    columns,
+  });
 }
 
 /** Validates the data, annotates its bad rows, and writes the summary and outputs. */
@@ -35,17 +82,11 @@ export function run(): Promise<void> {
     const data = inputs.data ?? params.data.path;
     // An unusable reference fails the validation; only a first run skips drift.
     const reference = await core.group('Reference profile', async () => {
-      const found = await resolveDriftReference({
-        given:
-          inputs.reference === undefined
-            ? undefined
-            : { path: inputs.reference, from: "input 'reference'" },
-        configured: {
-          path: params.validate.reference,
-          from: `${inputs.params} validate.reference`,
-        },
-        columns: contract.columns,
-      });
+      const found = await driftReference(
+        inputs,
+        { path: params.validate.reference, from: `${inputs.params} validate.reference` },
+        contract.columns,
+      );
       core.info(`drift reference: ${found.info.status}, ${found.info.message}`);
       return found;
     });

@@ -11,6 +11,14 @@ import type { ModelCard } from './schema.ts';
  */
 export const MAX_CARD_BYTES = 16 * 2 ** 20;
 
+/**
+ * The largest ONNX file beside a card that any reader reads. A graph of this
+ * project is a few MB; a file past this is not a model, and read whole it
+ * would cost its size in memory before being found wrong. onnxruntime cannot
+ * load a graph past 2 GiB.
+ */
+export const MAX_MODEL_BYTES = 2 ** 30;
+
 /** The most problems one rejection's message lists: a file of the wrong kind stays readable. */
 const MAX_LISTED = 10;
 

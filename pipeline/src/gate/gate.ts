@@ -93,9 +93,15 @@ function fmt(n: number): string {
   return Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(4);
 }
 
-/** The side-by-side table's header and cells, for the text table and the Markdown one. */
-export function gateTableCells(result: GateResult): { header: string[]; body: string[][] } {
-  const header = ['metric', 'baseline', 'candidate', 'delta', 'allowed', 'limit', 'result'];
+/**
+ * The side-by-side table's header and cells, for the text table and the
+ * Markdown one; `names` label the two value columns (`production gbdt-…`).
+ */
+export function gateTableCells(
+  result: GateResult,
+  names: { baseline: string; candidate: string } = { baseline: 'baseline', candidate: 'candidate' },
+): { header: string[]; body: string[][] } {
+  const header = ['metric', names.baseline, names.candidate, 'delta', 'allowed', 'limit', 'result'];
   const body = result.rows.map((r) => [
     `${r.metric} (${r.better === 'lower' ? '↓' : '↑'})`,
     r.baseline === null ? '-' : fmt(r.baseline),

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type * as ort from 'onnxruntime-node';
-import { modelVersionOf, onnxSha256 } from '@housing/model-card/identity';
-import { readModelCard } from '@housing/model-card/read';
+import { checkOnnxMatchesCard } from '@housing/model-card/identity';
+import { MAX_MODEL_BYTES, readModelCard } from '@housing/model-card/read';
 import { readRegularFile } from '@housing/model-card/regular-file';
 import type { ModelCard } from '@housing/model-card/schema';
 import { ConfigurationError, errorMessage } from '@housing/core/errors';
@@ -21,13 +21,6 @@ export type { LoadedModel } from './serving-model.ts';
 /** The files a model folder must hold. */
 export const MODEL_FILE = 'model.onnx';
 export const CARD_FILE = 'model.card.json';
-
-/**
- * The largest ONNX file a load reads. A graph of this project is a few MB; a
- * file past this is not a model, and read whole it would cost its size in
- * memory before being found wrong. onnxruntime cannot load a graph past 2 GiB.
- */
-export const MAX_MODEL_BYTES = 2 ** 30;
 
 /** Reports that a model's inference worker died; its large batches then run on the event loop. */
 type WorkerCrashHook = (modelVersion: string, reason: string) => void;
@@ -106,32 +99,6 @@ function startWorker(
       );
     },
   );
-}
-
-/**
- * The ONNX file must be the one the card describes: its sha256 is the card's
- * `onnx.sha256`, and the card's version is the one derived from those bytes
- * (as the evaluate stage derives it). Otherwise one version name could serve
- * two graphs: a model.onnx from another run beside an old card, say.
- */
-function checkOnnxMatchesCard(
-  bytes: Uint8Array,
-  card: ModelCard,
-  onnxPath: string,
-  cardPath: string,
-): void {
-  const sha256 = onnxSha256(bytes);
-  if (sha256 !== card.onnx.sha256)
-    throw new ConfigurationError(
-      `the file's sha256 is ${sha256}, but the card's /onnx/sha256 is ${card.onnx.sha256}: this is not the model the card describes`,
-      onnxPath,
-    );
-  const version = modelVersionOf(card.model_type, sha256);
-  if (card.model_version !== version)
-    throw new ConfigurationError(
-      `the card's /model_version is ${card.model_version}, but its ${card.model_type} graph (sha256 ${sha256}) is version ${version}`,
-      cardPath,
-    );
 }
 
 async function openSession(bytes: Uint8Array, onnxPath: string): Promise<ort.InferenceSession> {

@@ -18,8 +18,11 @@ export type ReleaseJson = Pick<
   | 'upload_url'
 > & {
   target_commitish?: string;
-  assets: Pick<Schemas['release-asset'], 'id' | 'name'>[];
+  assets: Pick<Schemas['release-asset'], 'id' | 'name' | 'size'>[];
 };
+
+const byteLength = (content: string | Uint8Array) =>
+  typeof content === 'string' ? Buffer.byteLength(content) : content.length;
 
 /** A release as the REST API shows it: asset metadata, not contents, and its URLs. */
 function releaseJson(x: Exchange, r: FakeRelease): ReleaseJson {
@@ -36,7 +39,7 @@ function releaseJson(x: Exchange, r: FakeRelease): ReleaseJson {
     html_url: `https://github.com/${owner}/${repo}/releases/tag/${r.tag_name}`,
     // Uploads go to another host on GitHub; here, to /uploads on this one.
     upload_url: `${x.origin}/uploads/repos/${owner}/${repo}/releases/${r.id}/assets{?name,label}`,
-    assets: r.assets.map(({ id, name }) => ({ id, name })),
+    assets: r.assets.map(({ id, name, content }) => ({ id, name, size: byteLength(content) })),
   };
 }
 
@@ -95,7 +98,8 @@ export const releaseRoutes: Route[] = [
         return fail(x.res, 422, 'Validation Failed', [
           { resource: 'ReleaseAsset', code: 'already_exists', field: 'name' },
         ]);
-      const asset = { id: x.state.nextId(), name, content: x.raw.toString('utf8') };
+      // Kept as bytes: a model.onnx is binary, and must download as it was uploaded.
+      const asset = { id: x.state.nextId(), name, content: Buffer.from(x.raw) };
       release.assets.push(asset);
       const body: Pick<Schemas['release-asset'], 'id' | 'name' | 'size' | 'content_type'> = {
         id: asset.id,

@@ -10,7 +10,8 @@ export interface FakeRelease {
   name?: string;
   body?: string;
   target_commitish?: string;
-  assets: { id: number; name: string; content: string }[];
+  /** Text as a test seeds it, or the bytes an upload sent (an ONNX graph is binary). */
+  assets: { id: number; name: string; content: string | Uint8Array }[];
 }
 
 /** A call the fake received. */

@@ -36461,6 +36461,7 @@ async function readRegularFile(path, what, maxBytes) {
 
 // packages/model-card/src/read.ts
 var MAX_CARD_BYTES = 16 * 2 ** 20;
+var MAX_MODEL_BYTES = 2 ** 30;
 var MAX_LISTED = 10;
 async function readModelCard(file) {
   const text2 = (await readRegularFile(file, "model card", MAX_CARD_BYTES)).toString("utf8");
@@ -36860,8 +36861,10 @@ function markdownTable(header, rows) {
   ].join("\n");
 }
 
-// actions/publish-model/src/release.ts
+// actions/shared/model-release.ts
 var versionMarker = (version) => `<!-- model-version: ${version} -->`;
+
+// actions/publish-model/src/release.ts
 function nextTag(releases, prefix) {
   const numbers = releases.map((r) => r.tag_name.startsWith(prefix) ? Number(r.tag_name.slice(prefix.length)) : NaN).filter((n) => Number.isInteger(n) && n > 0);
   return `${prefix}${Math.max(0, ...numbers) + 1}`;
@@ -36879,7 +36882,7 @@ function releaseNotes(card) {
         ["R\xB2", m.r2.toFixed(4), m.validation.r2.toFixed(4)]
       ]
     ),
-    "Assets: `model.onnx`, `model.card.json` and `metrics.json`. The metric gate compares candidates with the latest of these releases."
+    "Assets: `model.onnx`, `model.card.json` and `metrics.json`. The metric gate compares candidates with the release of the model `deploy/production.yml` names."
   ].join("\n\n");
 }
 

@@ -36353,6 +36353,7 @@ async function readRegularFile(path4, what, maxBytes) {
 
 // packages/model-card/src/read.ts
 var MAX_CARD_BYTES = 16 * 2 ** 20;
+var MAX_MODEL_BYTES = 2 ** 30;
 var MAX_LISTED = 10;
 async function readModelCard(file) {
   const text2 = (await readRegularFile(file, "model card", MAX_CARD_BYTES)).toString("utf8");

@@ -51,7 +51,8 @@ export async function productionFile(
     path,
     [
       'environment: production',
-      `image: ${modelVersion === null ? 'null' : `ghcr.io/housing-mlops/housing-mlops/housing-service:model-${modelVersion}`}`,
+      // deploy/*.yml names images by digest; any well-formed one serves here.
+      `image: ${modelVersion === null ? 'null' : `ghcr.io/housing-mlops/housing-mlops/housing-service@sha256:${'0'.repeat(64)}`}`,
       `model_version: ${modelVersion ?? 'null'}`,
       '',
     ].join('\n'),

@@ -31,6 +31,7 @@ import { instrumentRequest } from '../src/http/instrument.ts';
 import { createMetrics, modelMetricValues, publishModel } from '../src/metrics.ts';
 import { recordPrediction } from '../src/routes/predict.ts';
 import { SAMPLE_ROW, housingRows } from '@housing/test-support/service';
+import { perCallMicros } from './per-call.ts';
 import { wrk, wrkInstalled } from './wrk.ts';
 
 const MODEL_DIR = process.env.MODEL_DIR ?? 'models/production';
@@ -338,6 +339,23 @@ try {
   lines.push(
     `  metrics + drift, on and off served at once, 8 connections each: cost ${pct(median(cpuCosts))} of CPU per request (rounds ${pct(Math.min(...cpuCosts))} to ${pct(Math.max(...cpuCosts))}) | req/s on ${fmt(median(together.map(([on]) => on.rps)))}, off ${fmt(median(together.map(([, off]) => off.rps)))}`,
   );
+
+  // The graph's own cost per call, on the service's scoring path: 1 row (an idle service)
+  // and 16 (what a coalesced call carries at 16 connections).
+  for (const rows of [1, 16]) {
+    // The model before the change goes first: each ratio is the new graph's over it.
+    const results = await perCallMicros(
+      [...(BEFORE_MODEL_DIR ? [BEFORE_MODEL_DIR] : []), MODEL_DIR],
+      ROW,
+      rows,
+      ROUNDS,
+    );
+    const now = results[results.length - 1]!;
+    const then = results.length > 1 ? results[0] : undefined;
+    lines.push(
+      `  onnxruntime per call, ${rows} row${rows === 1 ? '' : 's'}, in process on the service's scoring path: ${now.micros.toFixed(1)} µs CPU${then ? ` | model ${then.dir}: ${then.micros.toFixed(1)} µs | ratio ${now.ratio.toFixed(2)} (per round)` : ''}`,
+    );
+  }
 
   const micros = instrumentationMicros(card);
   const added = micros.on - micros.off;

@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { which } from '@housing/core/which';
 
 /** What one wrk run measured: req/s, latency percentiles (ms), requests answered. */
 export interface WrkResult {
@@ -13,7 +14,7 @@ export interface WrkResult {
 
 /** True when Debian's `wrk` (apt-get install wrk) is on the PATH. */
 export function wrkInstalled(): boolean {
-  return spawnSync('wrk', ['--version'], { stdio: 'ignore' }).error === undefined;
+  return which('wrk') !== undefined;
 }
 
 /**

@@ -1,9 +1,11 @@
 /**
- * `npm run bench:service`: the service under autocannon, beside a bare
- * node:http server that parses the same JSON and answers a constant, in one
- * run. Also: 1,000-row batches against onnxruntime in process, and the cost
- * of metrics plus drift (the same service with INSTRUMENTATION=off, both
- * loaded at the same time).
+ * `npm run bench:service`: the service under autocannon, and under wrk when
+ * Debian's `wrk` is installed, beside a bare node:http server that parses the
+ * same JSON and answers a constant, in one run. Also: 1,000-row batches
+ * against onnxruntime in process, and the cost of metrics plus drift (the
+ * same service with INSTRUMENTATION=off, both loaded at the same time).
+ * With BEFORE_MODEL_DIR set, a second service serves that model and joins
+ * the single-row rounds, so two graphs are compared in the same rounds.
  *
  * The service runs as the container image runs it: the esbuild bundle, built
  * first. Every server is a child process on 127.0.0.1, stopped by its PID.
@@ -15,6 +17,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
@@ -28,16 +31,21 @@ import { instrumentRequest } from '../src/http/instrument.ts';
 import { createMetrics, modelMetricValues, publishModel } from '../src/metrics.ts';
 import { recordPrediction } from '../src/routes/predict.ts';
 import { SAMPLE_ROW, housingRows } from '@housing/test-support/service';
+import { perCallMicros } from './per-call.ts';
+import { wrk, wrkInstalled } from './wrk.ts';
 
 const MODEL_DIR = process.env.MODEL_DIR ?? 'models/production';
 const DURATION = Number(process.env.BENCH_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-if (!existsSync(`${MODEL_DIR}/model.onnx`)) {
-  console.error(
-    `error: no model at ${MODEL_DIR}: run npm start -- --no-serve first (or set MODEL_DIR)`,
-  );
-  process.exit(2);
-}
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
+/** A second model to serve beside MODEL_DIR's in the single-row rounds (the graph before a change). */
+const BEFORE_MODEL_DIR = process.env.BEFORE_MODEL_DIR;
+for (const dir of [MODEL_DIR, BEFORE_MODEL_DIR ?? MODEL_DIR])
+  if (!existsSync(`${dir}/model.onnx`)) {
+    console.error(
+      `error: no model at ${dir}: run npm start -- --no-serve first (or set MODEL_DIR, BEFORE_MODEL_DIR)`,
+    );
+    process.exit(2);
+  }
 
 const ROW = SAMPLE_ROW;
 
@@ -150,6 +158,20 @@ function load(server: Server, path: string, body: string, connections: number, s
   });
 }
 
+/** As `load`, with wrk as the client (see wrk.ts). */
+async function loadWrk(
+  server: Server,
+  path: string,
+  body: string,
+  connections: number,
+  seconds = DURATION,
+): Promise<Figures> {
+  const cpuBefore = cpuSeconds(server);
+  const result = await wrk(`${server.url}${path}`, body, connections, seconds);
+  const cpu = (cpuSeconds(server) - cpuBefore) / result.requests;
+  return { rps: result.rps, p50: result.p50, p99: result.p99, cpu };
+}
+
 const stopAll = (servers: Server[]) => {
   for (const s of servers)
     if (s.child.pid && s.child.exitCode === null) process.kill(s.child.pid, 'SIGTERM');
@@ -166,38 +188,46 @@ interface Pair {
 }
 
 /**
- * Runs both sides ROUNDS times, back to back, flipping their order every
- * round (A B, B A, ...). Ratios are taken within each round, where both sides
- * met the same machine, and their median is reported: the machine's speed
- * drifts between rounds far more than within one.
+ * Runs every side ROUNDS times, back to back, in forward order one round and
+ * reverse order the next (A B C, C B A, ...), and returns each round's
+ * figures by side. Ratios are taken within each round, where the sides met
+ * the same machine: its speed drifts between rounds far more than within one.
  */
-async function compare(a: () => Promise<Figures>, b: () => Promise<Figures>): Promise<Pair> {
-  const runs: [Figures, Figures][] = [];
+async function rounds(sides: (() => Promise<Figures>)[]): Promise<Figures[][]> {
+  const runs: Figures[][] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    if (round % 2 === 0) {
-      const first = await a();
-      runs.push([first, await b()]);
-    } else {
-      const second = await b();
-      runs.push([await a(), second]);
-    }
+    const order = sides.map((_, i) => (round % 2 === 0 ? i : sides.length - 1 - i));
+    const figures: Figures[] = [];
+    for (const i of order) figures[i] = await sides[i]!();
+    runs.push(figures);
   }
+  return runs;
+}
+
+/** Side `a` against side `b` over the same rounds: their median figures and per-round ratios. */
+function pairOf(runs: Figures[][], a: number, b: number): Pair {
   const medians = (side: Figures[]): Figures => ({
     rps: median(side.map((f) => f.rps)),
     p50: median(side.map((f) => f.p50)),
     p99: median(side.map((f) => f.p99)),
     cpu: median(side.map((f) => f.cpu)),
   });
-  const ratio = (key: keyof Figures) => median(runs.map(([x, y]) => x[key] / y[key]));
+  const pairs = runs.map((round): [Figures, Figures] => [round[a]!, round[b]!]);
+  const ratio = (key: keyof Figures) => median(pairs.map(([x, y]) => x[key] / y[key]));
   return {
-    a: medians(runs.map(([x]) => x)),
-    b: medians(runs.map(([, y]) => y)),
+    a: medians(pairs.map(([x]) => x)),
+    b: medians(pairs.map(([, y]) => y)),
     ratio: { rps: ratio('rps'), p99: ratio('p99'), cpu: ratio('cpu') },
     rpsRange: [
-      Math.min(...runs.map(([x, y]) => x.rps / y.rps)),
-      Math.max(...runs.map(([x, y]) => x.rps / y.rps)),
+      Math.min(...pairs.map(([x, y]) => x.rps / y.rps)),
+      Math.max(...pairs.map(([x, y]) => x.rps / y.rps)),
     ],
   };
+}
+
+/** Two sides, alternated over ROUNDS rounds: a against b. */
+async function compare(a: () => Promise<Figures>, b: () => Promise<Figures>): Promise<Pair> {
+  return pairOf(await rounds([a, b]), 0, 1);
 }
 
 /**
@@ -244,7 +274,10 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 const bare = await launch(['-e', BARE_SERVER]);
 const service = await launch(['service/dist/main.mjs']);
 const plain = await launch(['service/dist/main.mjs'], { INSTRUMENTATION: 'off' });
-const servers = [bare, service, plain];
+const before = BEFORE_MODEL_DIR
+  ? await launch(['service/dist/main.mjs'], { MODEL_DIR: BEFORE_MODEL_DIR })
+  : undefined;
+const servers = [bare, service, plain, ...(before ? [before] : [])];
 process.once('exit', () => stopAll(servers));
 
 try {
@@ -259,20 +292,34 @@ try {
   const us = (seconds: number) => `${Math.round(seconds * 1e6)} µs`;
   const range = ([low, high]: [number, number]) => `(rounds ${low.toFixed(2)}–${high.toFixed(2)})`;
   let serviceCpuAt16 = NaN;
-  for (const connections of [16, 64]) {
-    const {
-      a: svc,
-      b: base,
-      ratio,
-      rpsRange,
-    } = await compare(
-      () => load(service, '/v1/predict', single, connections),
-      () => load(bare, '/', single, connections),
-    );
-    if (connections === 16) serviceCpuAt16 = svc.cpu;
+  const clients = [
+    { tool: 'autocannon', drive: load },
+    ...(wrkInstalled() ? [{ tool: 'wrk', drive: loadWrk }] : []),
+  ];
+  if (clients.length === 1)
     lines.push(
-      `  /v1/predict, ${connections} connections: service ${fmt(svc.rps)} req/s (p50 ${ms(svc.p50)}, p99 ${ms(svc.p99)}, ${us(svc.cpu)} CPU/req) | bare ${fmt(base.rps)} req/s (p50 ${ms(base.p50)}, p99 ${ms(base.p99)}, ${us(base.cpu)} CPU/req) | req/s ratio ${ratio.rps.toFixed(2)} ${range(rpsRange)}, p99 ratio ${ratio.p99.toFixed(2)}`,
+      '  (wrk is not installed, so only autocannon drives the service: apt-get install wrk)',
     );
+  for (const { tool, drive } of clients) {
+    for (const connections of [16, 64]) {
+      // The service, the bare ceiling, and the service with the model before a change, if any.
+      const runs = await rounds([
+        () => drive(service, '/v1/predict', single, connections),
+        () => drive(bare, '/', single, connections),
+        ...(before ? [() => drive(before, '/v1/predict', single, connections)] : []),
+      ]);
+      const { a: svc, b: base, ratio, rpsRange } = pairOf(runs, 0, 1);
+      if (connections === 16 && tool === 'autocannon') serviceCpuAt16 = svc.cpu;
+      lines.push(
+        `  ${tool}, /v1/predict, ${connections} connections: service ${fmt(svc.rps)} req/s (p50 ${ms(svc.p50)}, p99 ${ms(svc.p99)}, ${us(svc.cpu)} CPU/req) | bare ${fmt(base.rps)} req/s (p50 ${ms(base.p50)}, p99 ${ms(base.p99)}, ${us(base.cpu)} CPU/req) | req/s ratio ${ratio.rps.toFixed(2)} ${range(rpsRange)}, p99 ratio ${ratio.p99.toFixed(2)}`,
+      );
+      if (!before) continue;
+      const old = pairOf(runs, 2, 1);
+      const change = pairOf(runs, 0, 2);
+      lines.push(
+        `  ${tool}, /v1/predict, ${connections} connections, model ${BEFORE_MODEL_DIR}: ${fmt(old.a.rps)} req/s (${us(old.a.cpu)} CPU/req) | req/s ratio to bare ${old.ratio.rps.toFixed(2)} ${range(old.rpsRange)} | ${MODEL_DIR} over it: req/s ${change.ratio.rps.toFixed(2)} ${range(change.rpsRange)}, CPU/req ${change.ratio.cpu.toFixed(2)}`,
+      );
+    }
   }
   // Metrics and drift cost less than this machine drifts between two runs, so the two
   // services are loaded at the same time (8 connections each): whatever the machine does,
@@ -292,6 +339,23 @@ try {
   lines.push(
     `  metrics + drift, on and off served at once, 8 connections each: cost ${pct(median(cpuCosts))} of CPU per request (rounds ${pct(Math.min(...cpuCosts))} to ${pct(Math.max(...cpuCosts))}) | req/s on ${fmt(median(together.map(([on]) => on.rps)))}, off ${fmt(median(together.map(([, off]) => off.rps)))}`,
   );
+
+  // The graph's own cost per call, on the service's scoring path: 1 row (an idle service)
+  // and 16 (what a coalesced call carries at 16 connections).
+  for (const rows of [1, 16]) {
+    // The model before the change goes first: each ratio is the new graph's over it.
+    const results = await perCallMicros(
+      [...(BEFORE_MODEL_DIR ? [BEFORE_MODEL_DIR] : []), MODEL_DIR],
+      ROW,
+      rows,
+      ROUNDS,
+    );
+    const now = results[results.length - 1]!;
+    const then = results.length > 1 ? results[0] : undefined;
+    lines.push(
+      `  onnxruntime per call, ${rows} row${rows === 1 ? '' : 's'}, in process on the service's scoring path: ${now.micros.toFixed(1)} µs CPU${then ? ` | model ${then.dir}: ${then.micros.toFixed(1)} µs | ratio ${now.ratio.toFixed(2)} (per round)` : ''}`,
+    );
+  }
 
   const micros = instrumentationMicros(card);
   const added = micros.on - micros.off;
@@ -339,7 +403,9 @@ try {
     `  /v1/predict/batch, 1,000 rows, 4 connections: ${fmt(viaHttp.rps * 1000)} rows/s (${us(viaHttp.cpu)} CPU/req) | onnxruntime in process ${fmt(direct.rps * 1000)} rows/s | ratio ${batchRatio.rps.toFixed(2)} ${range(batchRange)}`,
   );
   console.log(
-    `bench:service (medians of ${ROUNDS} rounds of ${DURATION} s per side; ratios within each round; node ${process.version}, model ${MODEL_DIR})`,
+    `bench:service (medians of ${ROUNDS} rounds of ${DURATION} s per side; ratios within each round; node ${process.version}, model ${MODEL_DIR}; load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} at the end)`,
   );
   for (const line of lines) console.log(line);
 } finally {

@@ -14,9 +14,9 @@ export interface RatioFeature {
 
 /**
  * Everything the preprocessing needs, fitted on the training rows. The ONNX
- * export turns this same spec into graph nodes (IsNaN/IsInf/Where, Div, Clip,
- * OneHotEncoder, Concat), so the service, which sends raw rows to the graph,
- * cannot diverge from training.
+ * export turns this same spec into graph nodes (Concat, IsNaN/Where, Gather,
+ * Div, Max/Min, OneHotEncoder), so the service, which sends raw rows to the
+ * graph, cannot diverge from training.
  *
  * The finite rule, which makes every feature finite whatever the row holds:
  * 1. a raw numeric value that is NaN (missing) or ±Infinity (in float32)

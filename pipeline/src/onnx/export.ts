@@ -3,11 +3,12 @@ import type { FeatureSpec } from '../features/features.ts';
 import type { GbdtModel } from '../models/gbdt/gbdt.ts';
 import type { LinearModel } from '../models/linear.ts';
 import type { TrainedModel } from '../models/model.ts';
-import { numericFeatureNodes } from './finite-nodes.ts';
+import { clampNodes, numericFeatureNodes } from './finite-nodes.ts';
 import {
   DataType,
   floats,
   int,
+  int64Vector,
   ints,
   ML,
   node,
@@ -35,12 +36,14 @@ export type OnnxMetadata = Record<string, string>;
  * Exports a trained model as an ONNX graph that takes the raw columns by name,
  * one [N, 1] input each (float for numeric columns, string for categorical),
  * and does the preprocessing itself: the finite rule on every numeric column
- * and ratio (median for NaN, ±Inf and unusable denominators, then a clamp to
- * the training range; see `FeatureSpec`), OneHotEncoder for categories (an
- * unknown category is all zeros), Concat, then the model
+ * and ratio (median for NaN, ±Inf and unusable denominators; see
+ * `FeatureSpec` and finite-nodes.ts), OneHotEncoder for categories (an
+ * unknown category is all zeros), one Concat into the model's columns, one
+ * clamp of them all to the training range, then the model
  * (TreeEnsembleRegressor, or the linear model in double precision). Serving
  * sends raw rows to it, so it cannot diverge from training, and its output is
- * finite for any row.
+ * finite for any row. The node count does not grow with the number of
+ * numeric columns: a call of a few rows costs onnxruntime mostly per node.
  */
 export function exportOnnx(trained: TrainedModel, metadata: OnnxMetadata = {}): Uint8Array {
   const { features } = trained;
@@ -51,15 +54,12 @@ export function exportOnnx(trained: TrainedModel, metadata: OnnxMetadata = {}): 
     valueInfo(name, DataType.FLOAT, ['N', 1]),
   );
   const columnsOut: string[] = [...numeric.outputs];
+  const min = [...numeric.min];
+  const max = [...numeric.max];
   for (const { name, categories } of features.categorical) {
     inputs.push(valueInfo(name, DataType.STRING, ['N', 1]));
     const shape = `${name}__onehot_shape`;
-    initializers.push({
-      name: shape,
-      dataType: DataType.INT64,
-      dims: [2],
-      rawData: new Uint8Array(BigInt64Array.from([-1n, BigInt(categories.length)]).buffer),
-    });
+    initializers.push(int64Vector(shape, [-1n, BigInt(categories.length)]));
     // OneHotEncoder appends a category axis: [N, 1] -> [N, 1, K]; Reshape to [N, K].
     nodes.push(
       node('OneHotEncoder', [name], [`${name}__onehot3d`], ML, [
@@ -69,8 +69,15 @@ export function exportOnnx(trained: TrainedModel, metadata: OnnxMetadata = {}): 
       node('Reshape', [`${name}__onehot3d`, shape], [`${name}__onehot`]),
     );
     columnsOut.push(`${name}__onehot`);
+    // A one-hot column is 0 or 1 already: its range leaves it as it is.
+    min.push(...categories.map(() => 0));
+    max.push(...categories.map(() => 1));
   }
-  nodes.push(node('Concat', columnsOut, ['features'], '', [int('axis', 1)]));
+  // One Concat and one clamp for every feature: the model's columns, in its order.
+  nodes.push(node('Concat', columnsOut, ['features_unclamped'], '', [int('axis', 1)]));
+  const clamp = clampNodes('features_unclamped', 'features', min, max);
+  nodes.push(...clamp.nodes);
+  initializers.push(...clamp.initializers);
   if (trained.model.kind === 'gbdt') nodes.push(treeEnsembleNode(trained.model));
   else nodes.push(...linearNodes(trained.model, initializers));
 

@@ -68,3 +68,16 @@ export function valueInfo(
     },
   };
 }
+/** A float32 vector ([n]) initializer. */
+export function floatVector(name: string, values: number[]): Tensor {
+  return { name, dataType: DataType.FLOAT, dims: [values.length], floatData: values };
+}
+/** An int64 vector ([n]) initializer, stored as raw little-endian bytes. */
+export function int64Vector(name: string, values: bigint[]): Tensor {
+  return {
+    name,
+    dataType: DataType.INT64,
+    dims: [values.length],
+    rawData: new Uint8Array(BigInt64Array.from(values).buffer),
+  };
+}

@@ -3,12 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { HOUSING_CSV } from '@housing/test-support/root';
 import { ROOT, runAction } from './harness.ts';
-
-const HOUSING_CSV = join(
-  process.env.SHARED_DIR ?? join(ROOT, '..', 'shared'),
-  'datasets/california-housing/housing.csv',
-);
 
 describe('validate-data (bundled dist, as a child process)', () => {
   let dir: string;

@@ -90,7 +90,7 @@ cd "$clone"
 DVC_REMOTE_URL="$remote_url" DVC_REMOTE_ENDPOINT="$endpoint" .github/actions/pull-data/remote-config.sh
 # s3rver's one account. Only the commands that pull get them, as a fork's
 # workflow step does; the tests bring their own servers and credentials.
-fork_credentials=(env AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER -u AWS_PROFILE -u AWS_SESSION_TOKEN)
+fork_credentials=(env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER)
 
 "${fork_credentials[@]}" npm run data:pull
 "${fork_credentials[@]}" npm start -- --no-serve

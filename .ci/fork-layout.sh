@@ -4,8 +4,7 @@
 # data pushed there as a fork owner pushes theirs), names that remote exactly as
 # README.md's "A fork's data remote" tells a fork to, then runs the built-in
 # pull over S3, `npm start -- --no-serve` and the whole test suite there. A
-# path beside the checkout (../shared) finds nothing: whatever reaches for one
-# fails. DVC itself does not run here (it cannot be installed on this machine).
+# path beside the checkout finds nothing: whatever reaches for one fails. DVC itself does not run here (it cannot be installed on this machine).
 #
 #   .ci/fork-layout.sh <node-dir> <vitest JSON report>
 #
@@ -22,6 +21,9 @@ export PATH="$node_dir/bin:$PATH"
 # S3 server's objects and log, so nothing of the proof sits beside the clone.
 work="$(mktemp -d "${TMPDIR:-/tmp}/housing-fork-XXXXXX")"
 store="$(mktemp -d "${TMPDIR:-/tmp}/housing-fork-s3-XXXXXX")"
+# mktemp makes its folder 700; a checkout is readable by all, and a test runs the
+# service as nobody (service/test/connections.test.ts), which must read it.
+chmod 755 "$work"
 s3_pid=""
 cleanup() {
   local status=$?

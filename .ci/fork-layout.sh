@@ -25,8 +25,14 @@ store="$(mktemp -d "${TMPDIR:-/tmp}/housing-fork-s3-XXXXXX")"
 # service as nobody (service/test/connections.test.ts), which must read it.
 chmod 755 "$work"
 s3_pid=""
+step_pid=""
 cleanup() {
   local status=$?
+  # A step cut short by a signal: its program stops its own children on SIGTERM.
+  if [[ -n "$step_pid" ]]; then
+    kill "$step_pid" 2>/dev/null || true
+    wait "$step_pid" 2>/dev/null || true
+  fi
   if [[ -n "$s3_pid" ]]; then
     kill "$s3_pid" 2>/dev/null || true
     wait "$s3_pid" 2>/dev/null || true
@@ -37,6 +43,18 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# Runs one long step in the background and waits for it, so a signal to this
+# script runs cleanup at once instead of after the step (bash defers traps
+# while a foreground command runs); its exit status is the step's.
+step() {
+  "$@" &
+  step_pid=$!
+  local status=0
+  wait "$step_pid" || status=$?
+  step_pid=""
+  return "$status"
+}
 
 # --- the clone: HEAD, nothing beside it -------------------------------------------
 clone="$work/housing-mlops"
@@ -94,9 +112,9 @@ DVC_REMOTE_URL="$remote_url" DVC_REMOTE_ENDPOINT="$endpoint" .github/actions/pul
 # workflow step does; the tests bring their own servers and credentials.
 fork_credentials=(env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER)
 
-"${fork_credentials[@]}" npm run data:pull
-"${fork_credentials[@]}" npm start -- --no-serve
+step "${fork_credentials[@]}" npm run data:pull
+step "${fork_credentials[@]}" npm start -- --no-serve
 
 # --- the whole suite, in the clone --------------------------------------------------
 mkdir -p "$(dirname "$report")"
-npx vitest run --reporter=default --reporter=json --outputFile.json="$report"
+step npx vitest run --reporter=default --reporter=json --outputFile.json="$report"

@@ -3,15 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readModelCard } from '@housing/model-card/read';
+import { housingRemote } from '@housing/test-support/dvc-remote';
 import { ROOT, runAction, type ActionRun } from './harness.ts';
-
-const SHARED = process.env.SHARED_DIR ?? join(ROOT, '..', 'shared');
 
 /**
  * A checkout of the repository as the workflow sees it after `npm ci`: the
  * pipeline, its config, and the DVC pointers, with no data and no model yet.
  * node_modules is the project's own; .dvc/config.local points the remote at
- * ../shared wherever the checkout is.
+ * the run's local remote of the pulled data, as a fork names its own.
  */
 async function checkout(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'retrain-checkout-'));
@@ -28,7 +27,7 @@ async function checkout(): Promise<string> {
   await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   await writeFile(
     join(dir, '.dvc/config.local'),
-    `['remote "shared"']\n    url = ${join(SHARED, 'dvc-remote')}\n`,
+    `['remote "shared"']\n    url = ${housingRemote()}\n`,
   );
   await mkdir(join(dir, 'models'), { recursive: true });
   return dir;

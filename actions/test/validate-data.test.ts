@@ -4,16 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startFakeGitHub, type FakeGitHub } from '@housing/test-support/fake-github';
+import { HOUSING_CSV } from '@housing/test-support/root';
 import { trainModel } from '@housing/test-support/service';
 import { ROOT, runAction } from './harness.ts';
 import { modelRelease, productionFile, versionOf } from './model-releases.ts';
 
 const TOKEN = 'ghs_validateTokenForTheLoopbackApi0123';
-
-const HOUSING_CSV = join(
-  process.env.SHARED_DIR ?? join(ROOT, '..', 'shared'),
-  'datasets/california-housing/housing.csv',
-);
 
 describe('validate-data (bundled dist, as a child process)', () => {
   let dir: string;

@@ -33,7 +33,8 @@ import { ConfigurationError } from '@housing/core/errors';
 import { testRmseOverSeeds } from './accuracy.ts';
 import { benchFitAtScale } from './fit-scale.ts';
 
-const DATA = process.env.HOUSING_CSV ?? '../shared/datasets/california-housing/housing.csv';
+// The pulled data (npm run data:pull), from the repository root where the bench runs.
+const DATA = process.env.HOUSING_CSV ?? 'data/housing.csv';
 const VALIDATION_ROWS = 500_000;
 const FIT_SIZES = (process.env.BENCH_FIT_SIZES ?? '20000,200000,2000000').split(',').map(Number);
 const FIT_ROUNDS = Number(process.env.BENCH_FIT_ROUNDS ?? 3);

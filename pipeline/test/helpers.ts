@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 
-import { HOUSING_CSV, REMOTE, ROOT, SHARED } from '@housing/test-support/root';
+import { housingRemote } from '@housing/test-support/dvc-remote';
+import { HOUSING_CSV, ROOT } from '@housing/test-support/root';
 
-export { HOUSING_CSV, REMOTE, ROOT, SHARED };
+export { HOUSING_CSV, ROOT };
+/** The run's local DVC remote of the pulled data (read-only: copy it to corrupt it). */
+export const REMOTE = housingRemote();
 export const CONTRACT = join(ROOT, 'pipeline/contract/housing.contract.json');
 export const HOUSING_MD5 = '926e9da0bad793e03c119a4f5809f65c';
 

@@ -230,6 +230,10 @@ describe("a fork's remote, named by the workflows' pull-data action (remote-conf
       /DVC_HTTP_PASSWORD holds a line break/,
     ],
     [{ DVC_REMOTE_URL: '../../elsewhere' }, /is not a remote url DVC knows/],
+    [
+      { DVC_REMOTE_URL: 's3://b/p', DVC_REMOTE_ENDPOINT: 'minio:9000' },
+      /DVC_REMOTE_ENDPOINT 'minio:9000' is not an http\(s\) url/,
+    ],
   ])('refuses %j with exit 2 and writes nothing', async (env, message) => {
     const repo = await tempDir('fork-remote-');
     const done = remoteConfig(repo, env);

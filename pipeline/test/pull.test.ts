@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createReadStream } from 'node:fs';
 import {
@@ -19,6 +18,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { md5OfFile, pullData } from '../src/dvc/pull.ts';
 import { ConfigurationError } from '@housing/core/errors';
 import { silentLogger } from '@housing/core/logger';
+import { writeDvcRemote } from '@housing/test-support/dvc-remote';
 import { HOUSING_MD5, REMOTE, ROOT, tempDir } from './helpers.ts';
 
 const CSV_OBJECT = ['files', 'md5', '92', '6e9da0bad793e03c119a4f5809f65c'];
@@ -45,8 +45,6 @@ async function copyRemote(): Promise<string> {
 
 const pull = (root: string) => pullData({ root, logger: silentLogger });
 
-const md5 = (bytes: string) => createHash('md5').update(bytes).digest('hex');
-
 /**
  * A local remote holding `files` (relpath -> content) as one tracked `data/`,
  * and a repo whose data.dvc points at it. The manifest is written byte for
@@ -56,27 +54,11 @@ async function makeDirRemote(
   files: Record<string, string>,
 ): Promise<{ repo: string; remote: string; objects: Record<string, string> }> {
   const remote = await tempDir('pull-dir-remote-');
-  const objects: Record<string, string> = {};
-  const put = async (hash: string, bytes: string) => {
-    const path = join(remote, 'files', 'md5', hash.slice(0, 2), hash.slice(2));
-    await mkdir(join(path, '..'), { recursive: true });
-    await writeFile(path, bytes);
-    return path;
-  };
-  const relpaths = Object.keys(files).sort((a, b) => {
-    const [x, y] = [a.split('/'), b.split('/')];
-    for (let i = 0; i < Math.min(x.length, y.length); i++)
-      if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
-    return x.length - y.length;
-  });
-  for (const rel of relpaths) objects[rel] = await put(md5(files[rel]!), files[rel]!);
-  const manifest = `[${relpaths.map((rel) => `{"md5": "${md5(files[rel]!)}", "relpath": "${rel}"}`).join(', ')}]`;
-  const dirHash = `${md5(manifest)}.dir`;
-  await put(dirHash, manifest);
+  const { dirHash, nfiles, objects } = await writeDvcRemote(remote, files);
   const repo = await makeRepo(remote);
   await writeFile(
     join(repo, 'data.dvc'),
-    `outs:\n- md5: ${dirHash}\n  nfiles: ${relpaths.length}\n  hash: md5\n  path: data\n`,
+    `outs:\n- md5: ${dirHash}\n  nfiles: ${nfiles}\n  hash: md5\n  path: data\n`,
   );
   return { repo, remote, objects };
 }

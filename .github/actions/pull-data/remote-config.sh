@@ -27,6 +27,12 @@ if [[ ! "$url" =~ ^(s3|gs|azure|ssh|https?|webdav|hdfs|oss)://[^[:space:]]+$ ]];
   exit 2
 fi
 
+# An S3-compatible store's address (MinIO, s3rver...): DVC's endpointurl.
+if [[ -n "$endpoint" && ! "$endpoint" =~ ^https?://[^[:space:]/]+(/[^[:space:]]*)?$ ]]; then
+  echo "DVC_REMOTE_ENDPOINT '$endpoint' is not an http(s) url (e.g. https://minio.example.com:9000)" >&2
+  exit 2
+fi
+
 mkdir -p .dvc
 umask 077
 {

@@ -283,4 +283,38 @@ describe("dvc.lock, against DVC's own", () => {
     expect(layout(ours)).toBe(layout(EXAMPLE_DVC_LOCK));
     expect(ours).not.toBe(EXAMPLE_DVC_LOCK);
   });
+
+  it('writes a params section two stages track in full in each, as DVC does, with no YAML alias', async () => {
+    const repo = await tempDir('dvc-lock-shared-params-');
+    await writeFile(join(repo, 'in.txt'), 'x\n');
+    const stages = parseDvcYaml(
+      'stages:\n  a:\n    cmd: a\n    params: [split]\n  b:\n    cmd: b\n    params: [split, seed]\n',
+      'dvc.yaml',
+    );
+    const params: unknown = parse('seed: 42\nsplit:\n  test_size: 0.2\n');
+    const lock: DvcLock = { schema: '2.0', stages: {} };
+    for (const stage of stages) lock.stages[stage.name] = await recordStage(stage, repo, params);
+    const file = join(repo, 'dvc.lock');
+    await writeDvcLock(file, lock, ['a', 'b']);
+    expect(await readFile(file, 'utf8')).toBe(
+      [
+        "schema: '2.0'",
+        'stages:',
+        '  a:',
+        '    cmd: a',
+        '    params:',
+        '      params.yaml:',
+        '        split:',
+        '          test_size: 0.2',
+        '  b:',
+        '    cmd: b',
+        '    params:',
+        '      params.yaml:',
+        '        seed: 42',
+        '        split:',
+        '          test_size: 0.2',
+        '',
+      ].join('\n'),
+    );
+  });
 });

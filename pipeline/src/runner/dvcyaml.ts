@@ -27,6 +27,8 @@ export interface Stage {
   wdir?: string;
   /** `frozen: true`: dvc repro does not run it, and neither does the built-in runner. */
   frozen?: boolean;
+  /** `always_changed: true`: dvc repro runs it every time, whatever its record says. */
+  alwaysChanged?: boolean;
 }
 
 const STAGE_KEYS = new Set([
@@ -110,6 +112,7 @@ export function parseDvcYaml(text: string, file: string): Stage[] {
       line: lineOf(pair.key as YamlNode),
       wdir,
       frozen: map.get('frozen') === true,
+      alwaysChanged: map.get('always_changed') === true,
     });
   }
   return stages;

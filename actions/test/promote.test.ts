@@ -119,13 +119,15 @@ describe('promote with files: the record of how the model was made, in the same 
     'reports/metrics.json': '{\n  "model_version": "gbdt-cccccccccccc",\n  "rmse": 42000\n}\n',
     'reports/training_curve.csv': 'round,train_rmse,validation_rmse\n1,2.00,3.00\n',
   };
+  // By digest: the image as tag-image outputs it.
+  const image = `${IMAGE}@sha256:${'c'.repeat(64)}`;
   const promote = (files: string) =>
     runAction('promote', {
       event: 'workflow_dispatch',
       cwd: workspace,
       inputs: {
         environment: 'staging',
-        image: `${IMAGE}:model-gbdt-cccccccccccc`,
+        image,
         'model-version': 'gbdt-cccccccccccc',
         files,
         'github-token': TOKEN,
@@ -169,7 +171,7 @@ describe('promote with files: the record of how the model was made, in the same 
     );
     expect(github.git.parents.get(head)).toEqual([main]);
     expect(github.git.messages.get(head)).toBe(
-      `Promote gbdt-cccccccccccc to staging\n\nimage: ${IMAGE}:model-gbdt-cccccccccccc`,
+      `Promote gbdt-cccccccccccc to staging\n\nimage: ${image}`,
     );
     expect(github.pulls).toEqual([expect.objectContaining({ head: 'promote/staging' })]);
   });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDesiredState } from '../shared/desired-state.ts';
@@ -75,7 +76,11 @@ describe('promote (bundled dist, against a loopback fake of the GitHub git, cont
     const patched = github.calls.filter(
       (c) => c.method === 'PATCH' && c.path.endsWith('/git/refs/heads/promote/staging'),
     );
-    expect(patched.at(-1)?.body).toEqual({ sha: github.git.refs.get('main'), force: true });
+    // Reset to main, then moved on by the one new commit on top of it (a fast-forward).
+    expect(patched.at(-2)?.body).toEqual({ sha: github.git.refs.get('main'), force: true });
+    const head = github.git.refs.get('promote/staging')!;
+    expect(patched.at(-1)?.body).toEqual({ sha: head, force: false });
+    expect(github.git.parents.get(head)).toEqual([github.git.refs.get('main')]);
   });
 
   it('keeps one pull request per environment', async () => {
@@ -172,5 +177,89 @@ describe('promote (bundled dist, against a loopback fake of the GitHub git, cont
     expect(run.annotations.at(-1)?.message).toContain(
       `deploy/staging.yml:3: '${IMAGE}:latest' must name the image by digest`,
     );
+  });
+});
+
+describe('promote with files: the record of how the model was made, in the same commit', () => {
+  let github: FakeGitHub;
+  let workspace: string;
+  // What a retrain leaves in the workspace: dvc.lock and the reports git keeps.
+  const RECORD: Record<string, string> = {
+    'dvc.lock': "schema: '2.0'\nstages:\n  evaluate:\n    cmd: node evaluate.ts\n",
+    'reports/metrics.json': '{\n  "model_version": "gbdt-cccccccccccc",\n  "rmse": 42000\n}\n',
+    'reports/training_curve.csv': 'round,train_rmse,validation_rmse\n1,2.00,3.00\n',
+  };
+  // By digest: the image as tag-image outputs it.
+  const image = `${IMAGE}@sha256:${'c'.repeat(64)}`;
+  const promote = (files: string) =>
+    runAction('promote', {
+      event: 'workflow_dispatch',
+      cwd: workspace,
+      inputs: {
+        environment: 'staging',
+        image,
+        'model-version': 'gbdt-cccccccccccc',
+        files,
+        'github-token': TOKEN,
+      },
+      env: { GITHUB_API_URL: github.url },
+    });
+
+  beforeAll(async () => {
+    github = await startFakeGitHub(TOKEN);
+    workspace = await mkdtemp(join(tmpdir(), 'promote-workspace-'));
+    await mkdir(join(workspace, 'reports'));
+    for (const [path, text] of Object.entries(RECORD)) await writeFile(join(workspace, path), text);
+    github.seedBranch('main', {
+      'deploy/staging.yml': await readFile(join(ROOT, 'deploy/staging.yml'), 'utf8'),
+      'deploy/production.yml': await readFile(join(ROOT, 'deploy/production.yml'), 'utf8'),
+      'dvc.lock': "schema: '2.0'\nstages: {}\n",
+      'README.md': '# unchanged\n',
+    });
+  });
+  afterAll(async () => {
+    await github.close();
+    await rm(workspace, { recursive: true, force: true });
+  });
+
+  it("commits each file at its path, with the workspace's content, beside the desired state", async () => {
+    const main = github.git.refs.get('main')!;
+    const run = await promote('dvc.lock\n\nreports/metrics.json\n./reports/training_curve.csv\n');
+    expect(run.code, run.stdout).toBe(0);
+    const head = github.git.refs.get('promote/staging')!;
+    const tree = github.git.commits.get(head)!;
+    for (const [path, text] of Object.entries(RECORD)) expect(tree.get(path), path).toBe(text);
+    expect(parseDesiredState(tree.get('deploy/staging.yml')!, 'staging.yml').model_version).toBe(
+      'gbdt-cccccccccccc',
+    );
+    // Everything else is main's, and the branch is main plus this one commit.
+    const before = github.git.commits.get(main)!;
+    expect(tree.get('deploy/production.yml')).toBe(before.get('deploy/production.yml'));
+    expect(tree.get('README.md')).toBe('# unchanged\n');
+    expect([...tree.keys()].sort()).toEqual(
+      [...before.keys(), 'reports/metrics.json', 'reports/training_curve.csv'].sort(),
+    );
+    expect(github.git.parents.get(head)).toEqual([main]);
+    expect(github.git.messages.get(head)).toBe(
+      `Promote gbdt-cccccccccccc to staging\n\nimage: ${image}`,
+    );
+    expect(github.pulls).toEqual([expect.objectContaining({ head: 'promote/staging' })]);
+  });
+
+  it.each([
+    ['../outside.json', "input 'files': '../outside.json' must be a path inside the workspace"],
+    ['/etc/hostname', "input 'files': '/etc/hostname' must be a path inside the workspace"],
+    ['reports/nope.json', "input 'files': cannot read 'reports/nope.json' (ENOENT)"],
+    ['reports', "input 'files': cannot read 'reports' (EISDIR)"],
+    ['dvc.lock\ndvc.lock', "input 'files': 'dvc.lock' is listed twice"],
+    ['deploy/staging.yml', "input 'files': 'deploy/staging.yml' is the file this action writes"],
+  ])('refuses %j before it changes anything on GitHub', async (files, message) => {
+    const before = github.calls.length;
+    const refs = new Map(github.git.refs);
+    const run = await promote(files);
+    expect(run.code).toBe(1);
+    expect(run.annotations.at(-1)?.message).toBe(message);
+    expect(github.calls.slice(before).every((c) => c.method === 'GET')).toBe(true);
+    expect(github.git.refs).toEqual(refs);
   });
 });

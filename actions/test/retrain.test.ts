@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readModelCard } from '@housing/model-card/read';
 import { housingRemote } from '@housing/test-support/dvc-remote';
+import { readDvcLock } from '@housing/pipeline/dvc-lock';
 import { ROOT, runAction, type ActionRun } from './harness.ts';
 
 /**
@@ -58,8 +60,28 @@ describe('retrain (bundled dist, as a child process, in a fresh checkout)', () =
       'model-path': 'artifacts/model.onnx',
       'card-path': 'artifacts/model.card.json',
       'metrics-path': 'reports/metrics.json',
+      'lock-path': 'dvc.lock',
+      'report-paths': 'reports/validation.json\nreports/training_curve.csv\nreports/metrics.json',
     });
     expect(card.model_version).toMatch(/^gbdt-[0-9a-f]{12}$/);
+  });
+
+  it('leaves dvc.lock recording every stage and the reports it names, as they are on disk', async () => {
+    const lock = await readDvcLock(join(dir, 'dvc.lock'));
+    expect(Object.keys(lock.stages)).toEqual(['validate', 'train', 'evaluate']);
+    const outs = Object.values(lock.stages).flatMap((stage) => stage.outs ?? []);
+    for (const report of run.outputs['report-paths']!.split('\n')) {
+      const bytes = await readFile(join(dir, report));
+      expect(outs.find((out) => out.path === report)).toEqual({
+        path: report,
+        hash: 'md5',
+        md5: createHash('md5').update(bytes).digest('hex'),
+        size: bytes.length,
+      });
+    }
+    expect(JSON.parse(await readFile(join(dir, 'reports/metrics.json'), 'utf8'))).toMatchObject({
+      model_version: (await readModelCard(join(dir, 'artifacts/model.card.json'))).model_version,
+    });
   });
 
   it('writes a metrics table and Mermaid charts of feature importance and the loss curve', async () => {

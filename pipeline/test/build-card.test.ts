@@ -8,6 +8,7 @@ import { removeDir, trainModel } from '@housing/test-support/service';
 import { buildModelCard, type CardSources, type TrainingRecord } from '../src/card/build-card.ts';
 import { loadContract } from '../src/contract/contract.ts';
 import { readTrainedModel } from '../src/models/trained-model.ts';
+import { FIT_SECONDS_FILE, type FitSeconds } from '../src/train/train.ts';
 import { CONTRACT, tempDir } from './helpers.ts';
 
 let dir: string;
@@ -20,6 +21,7 @@ beforeAll(async () => {
   sources = {
     trained: await readTrainedModel(join(dir, 'model.json'), 'the train stage'),
     training,
+    fitSeconds: JSON.parse(await readFile(join(dir, FIT_SECONDS_FILE), 'utf8')) as FitSeconds,
     contract: await loadContract(CONTRACT),
     metrics: (await readModelCard(join(dir, 'model.card.json'))).metrics,
     onnxBytes: await readFile(join(dir, 'model.onnx')),
@@ -59,6 +61,11 @@ describe('buildModelCard', () => {
     expect(card.metrics).toBe(sources.metrics);
     expect(card.params).toBe(sources.training.params);
     expect(card.reference_profile).toBe(sources.training.reference_profile);
+    // The fit times come from their own file: training.json, a DVC output, holds none.
+    expect(sources.training.candidates.every((c) => !('fit_seconds' in c))).toBe(true);
+    expect(card.training.candidates.map((c) => c.fit_seconds)).toEqual(
+      card.training.candidates.map((c) => sources.fitSeconds[c.kind]),
+    );
     expect(card.target).toBe('median_house_value');
   });
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadParams, parseParams } from '../src/params/params.ts';
-import { orderStages, parseDvcYaml, readDvcYaml } from '../src/runner/dvcyaml.ts';
+import { gitTrackedRecord, orderStages, parseDvcYaml, readDvcYaml } from '../src/runner/dvcyaml.ts';
 import { ConfigurationError } from '@housing/core/errors';
 import { ROOT } from './helpers.ts';
 import { readFile } from 'node:fs/promises';
@@ -27,6 +27,42 @@ describe('dvc.yaml', () => {
       'dvc.yaml',
     );
     expect(() => orderStages(stages)).toThrow('dvc.yaml:2: stages form a cycle: a -> b -> a');
+  });
+
+  it("names what git keeps of the repository's pipeline: dvc.lock and the cache: false outputs", async () => {
+    const stages = orderStages(await readDvcYaml(join(ROOT, 'dvc.yaml')));
+    expect(gitTrackedRecord(stages)).toEqual([
+      'dvc.lock',
+      'reports/validation.json',
+      'reports/training_curve.csv',
+      'reports/metrics.json',
+    ]);
+    // The model files are DVC's to cache, and git ignores them.
+    expect(stages.flatMap((s) => s.outputs)).toContain('artifacts/model.onnx');
+    expect(stages.flatMap((s) => s.uncached)).not.toContain('artifacts/model.onnx');
+  });
+
+  it('reads cache: false from outs, metrics and plots, relative to wdir, and names a bad one', () => {
+    const [stage] = parseDvcYaml(
+      [
+        'stages:',
+        '  a:',
+        '    wdir: sub',
+        '    cmd: x',
+        '    outs: [model.bin, {kept.txt: {cache: false}}, {cached.txt: {cache: true}}]',
+        '    metrics: [{m.json: {cache: false}}, plain.json]',
+        '    plots: [{p.csv: {cache: false, x: round}}]',
+        '',
+      ].join('\n'),
+      'dvc.yaml',
+    );
+    expect(stage!.uncached).toEqual(['sub/kept.txt', 'sub/m.json', 'sub/p.csv']);
+    expect(() =>
+      parseDvcYaml(
+        'stages:\n  a:\n    cmd: x\n    metrics:\n      - m.json:\n          cache: no\n',
+        'dvc.yaml',
+      ),
+    ).toThrow("dvc.yaml:6: stage 'a': metrics: 'cache' must be true or false");
   });
 
   it('names the line of an unknown key and of a missing cmd', () => {

@@ -172,4 +172,29 @@ describe('dvc.lock', () => {
       runStages(stages, repo, silentLogger, { lockFile: join(repo, 'dvc.lock') }),
     ).rejects.toThrow(/stage 'lazy': output 'never.txt' does not exist/);
   });
+
+  it('runs an always_changed stage every time, as dvc repro does, keeping the same record', async () => {
+    const repo = await makeRepo();
+    const yaml = [
+      'stages:',
+      '  stamp:',
+      '    cmd: date +%N > stamp.txt && cp in.txt copy.txt && echo run >> runs.log',
+      '    deps: [in.txt]',
+      '    outs: [copy.txt]',
+      '    always_changed: true',
+      '',
+    ].join('\n');
+    const stages = parseDvcYaml(yaml, 'dvc.yaml');
+    expect(stages[0]!.alwaysChanged).toBe(true);
+    const lockFile = join(repo, 'dvc.lock');
+    await runStages(stages, repo, silentLogger, { lockFile });
+    const first = await readFile(lockFile, 'utf8');
+    await runStages(stages, repo, silentLogger, { lockFile });
+    expect(await readFile(join(repo, 'runs.log'), 'utf8')).toBe('run\nrun\n');
+    // What it writes outside its declared outputs (stamp.txt) is no part of the record.
+    expect(await readFile(lockFile, 'utf8')).toBe(first);
+    expect((await readDvcLock(lockFile)).stages.stamp?.outs?.map((o) => o.path)).toEqual([
+      'copy.txt',
+    ]);
+  });
 });

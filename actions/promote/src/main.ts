@@ -6,6 +6,7 @@ import { markdownTable } from '../../shared/markdown.ts';
 import { runAction } from '../../shared/run.ts';
 import { branchExists } from './branch.ts';
 import { imageByDigest } from '../../shared/image-ref.ts';
+import { commitFiles, readFilesInput } from './commit-files.ts';
 import {
   checkModelVersion,
   ENVIRONMENTS,
@@ -24,6 +25,8 @@ export interface Inputs {
   base: string | undefined;
   reason: string | undefined;
   githubToken: string;
+  /** The `files` input's paths, one a line, committed with the desired state ('' for none). */
+  files: string;
 }
 
 export function getInputs(): Inputs {
@@ -40,6 +43,7 @@ export function getInputs(): Inputs {
     base: core.getInput('base') || undefined,
     reason: core.getInput('reason') || undefined,
     githubToken: stringInput('github-token'),
+    files: core.getInput('files'),
   };
   core.setSecret(inputs.githubToken);
   return inputs;
@@ -83,10 +87,13 @@ export function run(): Promise<void> {
     const branch = `promote/${inputs.environment}`;
     const file = `deploy/${inputs.environment}.yml`;
     core.setOutput('branch', branch);
+    // Read before anything changes on GitHub: a bad path must leave the branch as it was.
+    const extra = await readFilesInput(inputs.files, process.cwd(), [file]);
 
     const baseSha = (await github.rest.git.getRef({ ...repo, ref: `heads/${base}` })).data.object
       .sha;
-    const current = await readFileOn(github, repo, file, base);
+    // Read where the branch will start, so the commit below cannot be based on another state.
+    const current = await readFileOn(github, repo, file, baseSha);
     const state = parseDesiredState(current.text, file);
     if (state.image === inputs.image && state.model_version === inputs.modelVersion) {
       core.info(`${file} on ${base} already says ${inputs.image}: nothing to promote`);
@@ -104,15 +111,13 @@ export function run(): Promise<void> {
     else await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: baseSha });
 
     const title = `Promote ${inputs.modelVersion} to ${inputs.environment}`;
-    await github.rest.repos.createOrUpdateFileContents({
-      ...repo,
-      path: file,
-      message: `${title}\n\nimage: ${inputs.image}`,
-      content: Buffer.from(
-        withDesiredState(current.text, inputs.image, inputs.modelVersion),
-      ).toString('base64'),
-      sha: current.sha,
+    const desired = withDesiredState(current.text, inputs.image, inputs.modelVersion);
+    // One commit: the desired state, and the files that record how the model was made.
+    await commitFiles(github, repo, {
       branch,
+      parent: baseSha,
+      message: `${title}\n\nimage: ${inputs.image}`,
+      files: new Map([[file, Buffer.from(desired)], ...extra]),
     });
 
     const body = pullBody(inputs, state);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
 import { readModelCard } from '@housing/model-card/read';
 import { pullData } from '@housing/pipeline/pull';
-import { orderStages, readDvcYaml } from '@housing/pipeline/dvcyaml';
+import { gitTrackedRecord, orderStages, readDvcYaml } from '@housing/pipeline/dvcyaml';
 import { runStages } from '@housing/pipeline/run-stages';
 import { ConfigurationError } from '@housing/core/errors';
 import { which } from '@housing/core/which';
@@ -11,6 +11,9 @@ import { coreLogger } from '../../shared/logger.ts';
 import { stringInput } from '../../shared/inputs.ts';
 import { runAction } from '../../shared/run.ts';
 import { parseCurve, retrainSummary } from './summary.ts';
+
+/** dvc.lock beside dvc.yaml, where both dvc repro and the built-in runner keep it. */
+const LOCK_FILE = 'dvc.lock';
 
 /** The inputs of action.yml, read once. */
 export interface Inputs {
@@ -43,14 +46,19 @@ export function run(): Promise<void> {
       throw new ConfigurationError("input 'dvc' is true, but dvc is not on PATH");
 
     await core.group(useDvc ? 'Pull the data (dvc pull)' : 'Pull the data (built-in)', async () => {
-      if (useDvc) return void (await execProgram('dvc', ['pull']));
+      // Only data.dvc: the stage outputs dvc.lock records are rebuilt, never pushed.
+      if (useDvc) return void (await execProgram('dvc', ['pull', 'data.dvc']));
       const result = await pullData({ root: process.cwd(), logger: coreLogger });
       core.info(`${result.fetched.length} fetched, ${result.upToDate.length} up to date`);
     });
+    const stages = orderStages(await readDvcYaml('dvc.yaml'));
     await core.group(useDvc ? 'Run the pipeline (dvc repro)' : 'Run the pipeline', async () => {
       if (useDvc) return void (await execProgram('dvc', ['repro']));
-      await runStages(orderStages(await readDvcYaml('dvc.yaml')), process.cwd(), coreLogger);
+      // Kept as dvc repro keeps it: the pull request that proposes the model carries it.
+      await runStages(stages, process.cwd(), coreLogger, { lockFile: LOCK_FILE });
     });
+    // dvc.lock, then the metrics and plots dvc.yaml leaves to git (`cache: false`).
+    const [lockPath, ...reportPaths] = gitTrackedRecord(stages, LOCK_FILE);
 
     const card = await readModelCard(inputs.cardPath);
     const curve = parseCurve(await readFile(inputs.curvePath, 'utf8'), inputs.curvePath);
@@ -60,6 +68,8 @@ export function run(): Promise<void> {
     core.setOutput('model-path', inputs.modelPath);
     core.setOutput('card-path', inputs.cardPath);
     core.setOutput('metrics-path', inputs.metricsPath);
+    core.setOutput('lock-path', lockPath);
+    core.setOutput('report-paths', reportPaths.join('\n'));
     core.info(`model ${card.model_version}: test RMSE ${card.metrics.rmse.toFixed(0)}`);
   });
 }

@@ -4,7 +4,7 @@ import type { ContractColumns, DataContract } from '../contract/contract.ts';
 import type { TrainedModel } from '../models/model.ts';
 import { onnxInputs, OUTPUT_NAME } from '../onnx/export.ts';
 import type { Params } from '../params/params.ts';
-import type { TrainingReport } from '../train/train.ts';
+import type { FitSeconds, TrainingReport } from '../train/train.ts';
 import { inputContract } from './card.ts';
 
 /** What the train stage writes to training.json: its report, the params and the data it used. */
@@ -14,6 +14,8 @@ export type TrainingRecord = TrainingReport & { params: Params; data: string };
 export interface CardSources {
   trained: TrainedModel;
   training: TrainingRecord;
+  /** How long each candidate took to fit (the train stage's fit-seconds.json). */
+  fitSeconds: FitSeconds;
   contract: { contract: DataContract; columns: ContractColumns };
   metrics: ModelMetrics;
   onnxBytes: Uint8Array;
@@ -48,7 +50,10 @@ export function buildModelCard(sources: CardSources): ModelCard {
     training: {
       rows: training.rows,
       selected: training.selected,
-      candidates: training.candidates,
+      candidates: training.candidates.map((c) => ({
+        ...c,
+        fit_seconds: sources.fitSeconds[c.kind],
+      })),
       gbdt: { best_round: training.gbdt.best_round, rounds_run: training.gbdt.rounds_run },
       feature_importance: training.feature_importance,
     },

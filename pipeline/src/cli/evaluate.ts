@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseModelCard } from '@housing/model-card/read';
 import type { ModelCard, ModelMetrics } from '@housing/model-card/schema';
 import { buildModelCard, type TrainingRecord } from '../card/build-card.ts';
+import { FIT_SECONDS_FILE, type FitSeconds } from '../train/train.ts';
 import { dataProvenance } from '../card/provenance.ts';
 import type { CompiledContract } from '../contract/contract.ts';
 import { loadDataset, takeRows, type Dataset } from '../data/rows.ts';
@@ -70,6 +71,7 @@ runCli(async (argv) => {
     join(dir, 'training.json'),
     'the train stage',
   );
+  const fitSeconds = await readFitSeconds(join(dir, FIT_SECONDS_FILE));
   const onnxPath = join(dir, 'model.onnx');
   const onnxBytes = await readFile(onnxPath).catch(() => {
     throw new ConfigurationError('cannot read the ONNX model; the train stage writes it', onnxPath);
@@ -97,6 +99,7 @@ runCli(async (argv) => {
     buildModelCard({
       trained,
       training,
+      fitSeconds,
       contract,
       metrics,
       onnxBytes,
@@ -143,7 +146,10 @@ async function scoreThroughOnnx(
   contract: CompiledContract,
   training: TrainingRecord,
 ): Promise<{ metrics: ModelMetrics; parity: number }> {
-  const session = await createSession(onnxBytes);
+  // One thread, as the service runs it: split across threads, a tree ensemble's sums may be
+  // added in another order on a machine with more cores, and the metrics committed with
+  // dvc.lock must not depend on the machine's core count.
+  const session = await createSession(onnxBytes, 1);
   const feeds = feedsFromDataset(session, test);
   const viaOnnx = await runSession(session, feeds);
   let parity = 0;
@@ -177,12 +183,29 @@ async function scoreThroughOnnx(
   return { metrics, parity };
 }
 
-/** reports/metrics.json (the gate's candidate) and the card beside the model. */
+/** The train stage's fit-seconds.json: a number of seconds per candidate. */
+async function readFitSeconds(file: string): Promise<FitSeconds> {
+  const times = await readStageJson<Partial<Record<keyof FitSeconds, unknown>>>(
+    file,
+    'the train stage',
+  );
+  for (const kind of ['linear', 'gbdt'] as const)
+    if (typeof times[kind] !== 'number' || !Number.isFinite(times[kind]))
+      throw new ConfigurationError(`'${kind}' must be a number of seconds`, file);
+  return times as FitSeconds;
+}
+
+/**
+ * reports/metrics.json (the gate's candidate) and the card beside the model.
+ * The metrics file is committed with dvc.lock, so it holds only what the same
+ * inputs reproduce: the inference time, measured on the clock, is the card's alone.
+ */
 async function writeMetricsAndCard(
   metricsPath: string,
   cardPath: string,
   card: ModelCard,
 ): Promise<void> {
-  await writeJsonAtomic(metricsPath, { model_version: card.model_version, ...card.metrics });
+  const { inference_ms_per_row: _measured, ...reproducible } = card.metrics;
+  await writeJsonAtomic(metricsPath, { model_version: card.model_version, ...reproducible });
   await writeJsonAtomic(cardPath, card);
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { installModel } from '../install/install-model.ts';
 import { runScript } from '../runner/run-stages.ts';
+import { formatRecordHint, uncommittedRecord } from '../runner/record-hint.ts';
 import { createCliLogger, type Logger } from '@housing/core/logger';
 import type { ServiceConfig } from '@housing/service/config';
 import { loadParams } from '../params/params.ts';
@@ -11,7 +12,7 @@ import { runCli } from '@housing/core/run-cli';
 const HELP: CommandHelp = {
   command: 'npm start',
   summary:
-    "Pulls the data by hash, validates it, trains, evaluates, gates the candidate against\nmodels/production and, when it passes, promotes it there and serves it (HOST, PORT,\nand the service's other variables) until SIGTERM or Ctrl-C. Exit 1 when the gate fails.",
+    "Pulls the data by hash, validates it, trains, evaluates, gates the candidate against\nmodels/production and, when it passes, promotes it there and serves it (HOST, PORT,\nand the service's other variables) until SIGTERM or Ctrl-C. Exit 1 when the gate fails.\nIn a git work tree, it then names dvc.lock and the reports if the run changed them, and\nhow to commit them.",
 };
 
 /**
@@ -60,9 +61,12 @@ runCli(async (argv) => {
     // Its messages are above (stdio inherited): the error names the step and its exit code.
     if (code !== 0) throw new CommandError(['node', entry], code, '', null, `npm start: ${step}`);
   }
+  // The stages are done: what they changed of git's record is said last, pass or fail.
+  const hint = formatRecordHint(await uncommittedRecord(root));
   const gate = await runScript(join(import.meta.dirname, 'gate.ts'), [], root);
   if (gate !== 0) {
     logger.error(`the candidate failed the gate: ${production} keeps the current model`);
+    process.stdout.write(hint);
     return 1;
   }
   await installModel('artifacts', production);
@@ -77,7 +81,7 @@ runCli(async (argv) => {
       `  card   ${join(production, 'model.card.json')}`,
       `  metrics reports/metrics.json, gate reports/gate.json, validation reports/validation.json`,
       '',
-    ].join('\n'),
+    ].join('\n') + hint,
   );
   return serviceConfig ? serve(serviceConfig, logger) : 0;
 });

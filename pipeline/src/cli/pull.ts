@@ -8,7 +8,7 @@ import { runCli } from '@housing/core/run-cli';
 const HELP: CommandHelp = {
   command: 'npm run data:pull',
   summary:
-    'Pulls data/ by hash as data.dvc records it: `dvc pull` when DVC is on PATH, else the\nbuilt-in pull (local, http(s) or s3 remote, every md5 verified). Exit 0 done, 1 or 2 failed.',
+    'Pulls data/ by hash as data.dvc records it: `dvc pull data.dvc` when DVC is on PATH, else the\nbuilt-in pull (local, http(s) or s3 remote, every md5 verified). Exit 0 done, 1 or 2 failed.',
 };
 
 /**
@@ -34,9 +34,10 @@ runCli(async (argv) => {
   );
   const logger = createCliLogger('data:pull');
   if (!flags.builtin && which('dvc')) {
-    logger.info('dvc is on PATH: running dvc pull');
+    logger.info('dvc is on PATH: running dvc pull data.dvc');
+    // Only data.dvc: the stage outputs dvc.lock records are rebuilt, never pushed.
     return runShell(
-      `dvc pull${flags.remote ? ` --remote '${flags.remote.replace(/'/g, '')}'` : ''}`,
+      `dvc pull data.dvc${flags.remote ? ` --remote '${flags.remote.replace(/'/g, '')}'` : ''}`,
       process.cwd(),
     );
   }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { loadDataset } from '../data/rows.ts';
 import { exportOnnx } from '../onnx/export.ts';
-import { trainModels } from '../train/train.ts';
+import { FIT_SECONDS_FILE, trainModels } from '../train/train.ts';
 import { checkParamFlag, SEED_SCHEMA, TEST_SIZE_SCHEMA } from '../params/params.ts';
 import { numberFlag, PARAMS_FLAG, parseFlags, type CommandHelp } from '@housing/core/args';
 import { writeFileAtomic, writeJsonAtomic } from '@housing/core/atomic';
@@ -13,12 +13,13 @@ import { runCli } from '@housing/core/run-cli';
 const HELP: CommandHelp = {
   command: 'npm run train',
   summary:
-    "Trains the ridge baseline and the GBDT on a CSV with the contract's columns, keeps the better\non the validation split and writes <out>/model.onnx, model.json and training.json.",
+    "Trains the ridge baseline and the GBDT on a CSV with the contract's columns, keeps the better\non the validation split and writes <out>/model.onnx, model.json, training.json and\nfit-seconds.json (how long each fit took, apart so that training.json is the same every run).",
 };
 
 /**
  * Trains on any CSV with the contract's columns and writes <out>/model.onnx,
- * <out>/model.json (the in-memory model) and <out>/training.json.
+ * <out>/model.json (the in-memory model), <out>/training.json and
+ * <out>/fit-seconds.json (the wall-clock times, which no DVC output holds).
  */
 runCli(async (argv) => {
   const flags = parseFlags(
@@ -69,11 +70,12 @@ runCli(async (argv) => {
 
   const data = await loadDataset(dataPath, contract, csvLimits);
   logger.info(`loaded ${data.rows} rows from ${dataPath}`);
-  const { trained, report } = trainModels(data, contract.columns, params, logger);
+  const { trained, report, fitSeconds } = trainModels(data, contract.columns, params, logger);
   const onnx = exportOnnx(trained, { model_type: trained.model.kind });
   await writeFileAtomic(join(out, 'model.onnx'), onnx);
   await writeJsonAtomic(join(out, 'model.json'), trained);
   await writeJsonAtomic(join(out, 'training.json'), { params, data: dataPath, ...report });
+  await writeJsonAtomic(join(out, FIT_SECONDS_FILE), fitSeconds);
   if (flags.plots) {
     const rows = report.gbdt.history.map(
       (h) => `${h.round},${h.train_rmse.toFixed(2)},${h.validation_rmse.toFixed(2)}`,

@@ -5,11 +5,18 @@ import { OUTPUT_NAME } from './export.ts';
 /** An onnxruntime session over an exported model. */
 export type OnnxSession = ort.InferenceSession;
 
-/** Loads a model (path or bytes) into onnxruntime-node on the CPU. */
-export async function createSession(model: string | Uint8Array): Promise<OnnxSession> {
+/**
+ * Loads a model (path or bytes) into onnxruntime-node on the CPU. `threads`
+ * caps its thread pools (onnxruntime's default: one thread per core).
+ */
+export async function createSession(
+  model: string | Uint8Array,
+  threads?: number,
+): Promise<OnnxSession> {
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: ['cpu'],
     graphOptimizationLevel: 'all',
+    ...(threads === undefined ? {} : { intraOpNumThreads: threads, interOpNumThreads: threads }),
   };
   return typeof model === 'string'
     ? ort.InferenceSession.create(model, options)

@@ -181,9 +181,11 @@ export async function writeDvcLock(file: string, lock: DvcLock, order: string[])
     ...Object.keys(lock.stages).filter((n) => !order.includes(n)),
   ];
   const stages = Object.fromEntries(names.map((n) => [n, lock.stages[n]]));
+  // Two stages that track one params section share its parsed object: DVC writes the
+  // values out in each stage, where the yaml library would write an anchor and an alias.
   const text = stringify(
     { schema: '2.0', stages },
-    { indentSeq: false, singleQuote: true, lineWidth: 0 },
+    { indentSeq: false, singleQuote: true, lineWidth: 0, aliasDuplicateObjects: false },
   );
   await writeFileAtomic(file, text);
 }

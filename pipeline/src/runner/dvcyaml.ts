@@ -20,11 +20,15 @@ export interface Stage {
   params: string[];
   /** outs, metrics and plots: everything the stage writes. */
   outputs: string[];
+  /** The outputs marked `cache: false`: DVC leaves them to git, which commits them. */
+  uncached: string[];
   line: number;
   /** The folder its commands run in, relative to dvc.yaml's (`wdir`); deps and outputs above are relative to dvc.yaml's folder. */
   wdir?: string;
   /** `frozen: true`: dvc repro does not run it, and neither does the built-in runner. */
   frozen?: boolean;
+  /** `always_changed: true`: dvc repro runs it every time, whatever its record says. */
+  alwaysChanged?: boolean;
 }
 
 const STAGE_KEYS = new Set([
@@ -95,15 +99,20 @@ export function parseDvcYaml(text: string, file: string): Stage[] {
     // DVC reads deps and outputs relative to wdir; the order compares them from the root.
     const fromRoot = (path: string) => (wdir === '.' ? path : posix.join(wdir, path));
     const paths = (key: string) => pathList(map.get(key, true), `stage '${name}': ${key}`, fail);
+    const outputKeys = ['outs', 'metrics', 'plots'];
     stages.push({
       name,
       cmd,
       deps: stringList(map.get('deps', true), `stage '${name}': deps`, fail).map(fromRoot),
       params: paths('params'),
-      outputs: [...paths('outs'), ...paths('metrics'), ...paths('plots')].map(fromRoot),
+      outputs: outputKeys.flatMap(paths).map(fromRoot),
+      uncached: outputKeys
+        .flatMap((key) => uncachedList(map.get(key, true), `stage '${name}': ${key}`, fail))
+        .map(fromRoot),
       line: lineOf(pair.key as YamlNode),
       wdir,
       frozen: map.get('frozen') === true,
+      alwaysChanged: map.get('always_changed') === true,
     });
   }
   return stages;
@@ -152,6 +161,33 @@ function pathList(node: YamlNode | undefined, what: string, fail: Fail): string[
       item as YamlNode,
     );
   });
+}
+
+/**
+ * The entries of an outs, metrics or plots list whose options say
+ * `cache: false` (the list itself is checked by {@link pathList}).
+ */
+function uncachedList(node: YamlNode | undefined, what: string, fail: Fail): string[] {
+  if (!isSeq(node)) return [];
+  return node.items.flatMap((item) => {
+    if (!isMap(item) || item.items.length !== 1) return [];
+    const [entry] = item.items;
+    const options = entry!.value as YamlNode | null;
+    if (!isMap(options)) return [];
+    const cache = options.get('cache', true) as YamlNode | undefined;
+    if (cache === undefined) return [];
+    if (!isScalar(cache) || typeof cache.value !== 'boolean')
+      fail(`${what}: 'cache' must be true or false`, cache);
+    return cache.value === false ? [String((entry!.key as { value: unknown }).value)] : [];
+  });
+}
+
+/**
+ * What git keeps of a pipeline run, as DVC splits it: dvc.lock and every
+ * output marked `cache: false` (the metrics and plots here), in dvc.yaml's order.
+ */
+export function gitTrackedRecord(stages: Stage[], lockFile = 'dvc.lock'): string[] {
+  return [lockFile, ...stages.flatMap((stage) => stage.uncached)];
 }
 
 /** True when `dep` is `out` or lies inside it. */

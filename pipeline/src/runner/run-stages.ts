@@ -83,8 +83,9 @@ export interface RunStagesOptions {
  * Runs stages in the given order, each command in a shell from the stage's
  * `wdir` (the repository root by default), skipping frozen stages, as
  * `dvc repro` does. With a lock file, a stage whose record still holds (same
- * command, params, dependencies and outputs) is skipped, and each stage that
- * ran is recorded in DVC 3's dvc.lock format. Stops at the first failing command.
+ * command, params, dependencies and outputs) is skipped, unless it is
+ * `always_changed`, and each stage that ran is recorded in DVC 3's dvc.lock
+ * format. Stops at the first failing command.
  */
 export async function runStages(
   stages: Stage[],
@@ -100,7 +101,8 @@ export async function runStages(
       logger.info(`stage ${stage.name} is frozen: not run`);
       continue;
     }
-    if (lock && !force && (await isUpToDate(stage, lock.stages[stage.name], cwd, params))) {
+    const mayHold = lock && !force && !stage.alwaysChanged;
+    if (mayHold && (await isUpToDate(stage, lock.stages[stage.name], cwd, params))) {
       logger.info(`stage ${stage.name} didn't change, skipping`);
       continue;
     }

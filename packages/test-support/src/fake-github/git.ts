@@ -51,8 +51,11 @@ export const gitRoutes: Route[] = [
     path: /^\/git\/refs\/heads\/(.+)$/,
     handle(x, m) {
       const { sha, force } = x.body as { sha: string; force?: boolean };
-      if (!x.state.git.refs.has(m[1]!)) return fail(x.res, 422, 'Reference does not exist');
-      if (!force) return fail(x.res, 422, 'Update is not a fast forward');
+      const current = x.state.git.refs.get(m[1]!);
+      if (current === undefined) return fail(x.res, 422, 'Reference does not exist');
+      if (!x.state.git.commits.has(sha)) return fail(x.res, 422, 'Object does not exist');
+      if (!force && !descends(x.state.git.parents, sha, current))
+        return fail(x.res, 422, 'Update is not a fast forward');
       x.state.git.refs.set(m[1]!, sha);
       send(x.res, 200, refJson(m[1]!, sha));
     },
@@ -62,7 +65,9 @@ export const gitRoutes: Route[] = [
     path: /^\/contents\/(.+)$/,
     handle(x, m) {
       const { refs, commits } = x.state.git;
-      const text = commits.get(refs.get(x.url.searchParams.get('ref') ?? 'main') ?? '')?.get(m[1]!);
+      // `ref` is a branch or, as GitHub also takes, a commit sha.
+      const ref = x.url.searchParams.get('ref') ?? 'main';
+      const text = commits.get(refs.get(ref) ?? ref)?.get(m[1]!);
       if (text === undefined) return notFound(x.res);
       const body: Pick<Schemas['content-file'], 'type' | 'path' | 'sha' | 'encoding' | 'content'> =
         {
@@ -78,6 +83,19 @@ export const gitRoutes: Route[] = [
   { method: 'PUT', path: /^\/contents\/(.+)$/, handle: putContents },
 ];
 
+/** Whether `ancestor` is `sha` or one of its ancestors: a move from it to `sha` is a fast-forward. */
+function descends(parents: Map<string, string[]>, sha: string, ancestor: string): boolean {
+  const seen = new Set<string>();
+  const queue = [sha];
+  for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+    if (next === ancestor) return true;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    queue.push(...(parents.get(next) ?? []));
+  }
+  return false;
+}
+
 /** Commits one file onto a branch, refusing a stale blob sha as GitHub does (409). */
 function putContents(x: Exchange, m: RegExpExecArray): void {
   const path = m[1]!;
@@ -88,7 +106,8 @@ function putContents(x: Exchange, m: RegExpExecArray): void {
   if (old !== undefined && put.sha !== blobSha(old))
     return fail(x.res, 409, `${path} does not match ${put.sha}`);
   files.set(path, Buffer.from(put.content, 'base64').toString('utf8'));
-  const sha = x.state.commit(files);
+  const parent = git.refs.get(put.branch);
+  const sha = x.state.commit(files, parent === undefined ? [] : [parent], put.message);
   git.refs.set(put.branch, sha);
   const body: {
     content: Pick<NonNullable<Schemas['file-commit']['content']>, 'path' | 'sha'>;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { deploymentRoutes } from './deployments.ts';
 import { dispatchRoutes } from './dispatches.ts';
 import { gitRoutes } from './git.ts';
+import { gitDataRoutes } from './git-data.ts';
 import { fail, notFound, type Exchange, type Route } from './http.ts';
 import { issueRoutes } from './issues.ts';
 import { pullRoutes } from './pulls.ts';
@@ -16,7 +17,8 @@ export type { FakeComment, FakeDeployment, FakePull, FakeRelease, RecordedCall }
  * relay use, answered as GitHub's REST API answers them (JSON bodies typed
  * by GitHub's OpenAPI schema, Link-header pagination, 302 from a release
  * asset to its download, 401 without the token, 404 with a message
- * otherwise). It records every call. A real HTTP server, not an in-process
+ * otherwise). It records every call. Its git side keeps each commit's files,
+ * parents and tree, so a test can read what a branch holds after the action. A real HTTP server, not an in-process
  * interceptor: the action tests run each bundle as a child process.
  */
 export interface FakeGitHub extends Omit<FakeState, 'nextId' | 'commit'> {
@@ -29,6 +31,7 @@ export interface FakeGitHub extends Omit<FakeState, 'nextId' | 'commit'> {
 const ROUTES: readonly Route[] = [
   ...releaseRoutes,
   ...gitRoutes,
+  ...gitDataRoutes,
   ...pullRoutes,
   ...issueRoutes,
   ...deploymentRoutes,

@@ -56,13 +56,26 @@ export interface FakeState {
   /** Statuses to answer the next dispatches with instead of 204 (a GitHub outage). */
   failDispatches: number[];
   /** The git side: branch -> commit, and each commit's files (path -> text). */
-  git: { refs: Map<string, string>; commits: Map<string, Map<string, string>> };
+  git: {
+    refs: Map<string, string>;
+    commits: Map<string, Map<string, string>>;
+    /** Each commit's parents (a seeded commit has none): what a fast-forward is checked on. */
+    parents: Map<string, string[]>;
+    /** Trees by sha, each the files it holds: every commit's, and those made through the API. */
+    trees: Map<string, Map<string, string>>;
+    /** Each commit's tree sha. */
+    commitTrees: Map<string, string>;
+    /** Each commit's message ('' for a seeded one). */
+    messages: Map<string, string>;
+    /** Blobs made through the API, by their git blob sha. */
+    blobs: Map<string, string>;
+  };
   pulls: FakePull[];
   deployments: FakeDeployment[];
   /** A fresh id for anything the fake creates. */
   nextId: () => number;
-  /** Records a commit holding `files` and returns its sha. */
-  commit: (files: Map<string, string>) => string;
+  /** Records a commit holding `files` on top of `parents` (none by default) and returns its sha. */
+  commit: (files: Map<string, string>, parents?: string[], message?: string) => string;
 }
 
 /** Git's blob sha of a text, which the contents API answers and checks. */
@@ -71,11 +84,30 @@ export const blobSha = (text: string) =>
     .update(`blob ${Buffer.byteLength(text)}\0${text}`)
     .digest('hex');
 
+/** A tree's sha: a hash of its paths and their blobs, so equal trees share one. */
+export const treeSha = (files: Map<string, string>) =>
+  createHash('sha1')
+    .update(
+      [...files]
+        .map(([path, text]) => `${path}\0${blobSha(text)}`)
+        .sort()
+        .join('\n'),
+    )
+    .digest('hex');
+
 /** An empty GitHub. */
 export function createState(): FakeState {
   let id = 1000;
   let commits = 0;
-  const git: FakeState['git'] = { refs: new Map(), commits: new Map() };
+  const git: FakeState['git'] = {
+    refs: new Map(),
+    commits: new Map(),
+    parents: new Map(),
+    trees: new Map(),
+    commitTrees: new Map(),
+    messages: new Map(),
+    blobs: new Map(),
+  };
   return {
     calls: [],
     releases: [],
@@ -86,9 +118,14 @@ export function createState(): FakeState {
     pulls: [],
     deployments: [],
     nextId: () => id++,
-    commit: (files) => {
+    commit: (files, parents = [], message = '') => {
       const sha = createHash('sha1').update(`commit ${++commits}`).digest('hex');
+      const tree = treeSha(files);
       git.commits.set(sha, files);
+      git.parents.set(sha, parents);
+      git.trees.set(tree, files);
+      git.commitTrees.set(sha, tree);
+      git.messages.set(sha, message);
       return sha;
     },
   };

@@ -120,7 +120,12 @@ describe('promote (bundled dist, against a loopback fake of the GitHub git, cont
       image: ref('service-change'),
       model_version: 'gbdt-bbbbbbbbbbbb',
     });
-    expect(github.calls.slice(before).some((c) => c.method === 'PUT')).toBe(true);
+    // The desired state is written as a new commit (git data API), which a no-op never makes.
+    expect(
+      github.calls
+        .slice(before)
+        .some((c) => c.method === 'POST' && c.path.endsWith('/git/commits')),
+    ).toBe(true);
     const pull = github.pulls.find((p) => p.head === 'promote/staging')!;
     expect(pull.body).toContain(`\`${ref('service-change')}\``);
   });

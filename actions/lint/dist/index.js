@@ -36000,15 +36000,18 @@ function parseDvcYaml(text, file) {
     const wdir = stageWdir(map, name, fail);
     const fromRoot = (path4) => wdir === "." ? path4 : posix.join(wdir, path4);
     const paths = (key) => pathList(map.get(key, true), `stage '${name}': ${key}`, fail);
+    const outputKeys = ["outs", "metrics", "plots"];
     stages.push({
       name,
       cmd,
       deps: stringList(map.get("deps", true), `stage '${name}': deps`, fail).map(fromRoot),
       params: paths("params"),
-      outputs: [...paths("outs"), ...paths("metrics"), ...paths("plots")].map(fromRoot),
+      outputs: outputKeys.flatMap(paths).map(fromRoot),
+      uncached: outputKeys.flatMap((key) => uncachedList(map.get(key, true), `stage '${name}': ${key}`, fail)).map(fromRoot),
       line: lineOf2(pair.key),
       wdir,
-      frozen: map.get("frozen") === true
+      frozen: map.get("frozen") === true,
+      alwaysChanged: map.get("always_changed") === true
     });
   }
   return stages;
@@ -36042,6 +36045,20 @@ function pathList(node, what, fail) {
       `${what}: each entry must be a path or a one-key mapping of a path to its options`,
       item
     );
+  });
+}
+function uncachedList(node, what, fail) {
+  if (!(0, import_yaml3.isSeq)(node)) return [];
+  return node.items.flatMap((item) => {
+    if (!(0, import_yaml3.isMap)(item) || item.items.length !== 1) return [];
+    const [entry] = item.items;
+    const options = entry.value;
+    if (!(0, import_yaml3.isMap)(options)) return [];
+    const cache = options.get("cache", true);
+    if (cache === void 0) return [];
+    if (!(0, import_yaml3.isScalar)(cache) || typeof cache.value !== "boolean")
+      fail(`${what}: 'cache' must be true or false`, cache);
+    return cache.value === false ? [String(entry.key.value)] : [];
   });
 }
 function within(dep, out) {

@@ -29284,6 +29284,13 @@ function errorMessage(error2) {
     return String(error2);
   }
 }
+function errnoCode(error2) {
+  if (typeof error2 === "object" && error2 !== null && "code" in error2) {
+    const code = error2.code;
+    return typeof code === "string" ? code : void 0;
+  }
+  return void 0;
+}
 
 // node_modules/@actions/github/lib/context.js
 import { readFileSync, existsSync as existsSync2 } from "fs";
@@ -33700,6 +33707,56 @@ function imageByDigest(raw, where) {
   return byDigest(imageName(name, where), digest);
 }
 
+// actions/promote/src/commit-files.ts
+import { readFile } from "node:fs/promises";
+import { isAbsolute, join, posix } from "node:path";
+async function readFilesInput(text, workspace, reserved) {
+  const files = /* @__PURE__ */ new Map();
+  for (const line of text.split("\n")) {
+    const given = line.trim();
+    if (given === "") continue;
+    const path = posix.normalize(given);
+    if (isAbsolute(given) || path === "." || path === ".." || path.startsWith("../"))
+      throw new ConfigurationError(`input 'files': '${given}' must be a path inside the workspace`);
+    if (reserved.includes(path))
+      throw new ConfigurationError(`input 'files': '${given}' is the file this action writes`);
+    if (files.has(path)) throw new ConfigurationError(`input 'files': '${given}' is listed twice`);
+    const bytes = await readFile(join(workspace, path)).catch((error2) => {
+      throw new ConfigurationError(
+        `input 'files': cannot read '${given}' (${errnoCode(error2) ?? "unreadable"})`
+      );
+    });
+    files.set(path, bytes);
+  }
+  return files;
+}
+async function commitFiles(github, repo, change) {
+  const base = (await github.rest.git.getCommit({ ...repo, commit_sha: change.parent })).data;
+  const tree = [];
+  for (const [path, bytes] of change.files) {
+    const blob = await github.rest.git.createBlob({
+      ...repo,
+      content: bytes.toString("base64"),
+      encoding: "base64"
+    });
+    tree.push({ path, mode: "100644", type: "blob", sha: blob.data.sha });
+  }
+  const created = await github.rest.git.createTree({ ...repo, base_tree: base.tree.sha, tree });
+  const commit = await github.rest.git.createCommit({
+    ...repo,
+    message: change.message,
+    tree: created.data.sha,
+    parents: [change.parent]
+  });
+  await github.rest.git.updateRef({
+    ...repo,
+    ref: `heads/${change.branch}`,
+    sha: commit.data.sha,
+    force: false
+  });
+  return commit.data.sha;
+}
+
 // actions/shared/desired-state.ts
 var import_yaml2 = __toESM(require_dist2(), 1);
 
@@ -33789,7 +33846,8 @@ function getInputs() {
     modelVersion: checkModelVersion(stringInput("model-version"), "input 'model-version'"),
     base: getInput("base") || void 0,
     reason: getInput("reason") || void 0,
-    githubToken: stringInput("github-token")
+    githubToken: stringInput("github-token"),
+    files: getInput("files")
   };
   setSecret(inputs.githubToken);
   return inputs;
@@ -33822,8 +33880,9 @@ function run() {
     const branch = `promote/${inputs.environment}`;
     const file = `deploy/${inputs.environment}.yml`;
     setOutput("branch", branch);
+    const extra = await readFilesInput(inputs.files, process.cwd(), [file]);
     const baseSha = (await github.rest.git.getRef({ ...repo, ref: `heads/${base}` })).data.object.sha;
-    const current = await readFileOn(github, repo, file, base);
+    const current = await readFileOn(github, repo, file, baseSha);
     const state = parseDesiredState(current.text, file);
     if (state.image === inputs.image && state.model_version === inputs.modelVersion) {
       info(`${file} on ${base} already says ${inputs.image}: nothing to promote`);
@@ -33838,17 +33897,14 @@ function run() {
       });
     else await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: baseSha });
     const title = `Promote ${inputs.modelVersion} to ${inputs.environment}`;
-    await github.rest.repos.createOrUpdateFileContents({
-      ...repo,
-      path: file,
+    const desired = withDesiredState(current.text, inputs.image, inputs.modelVersion);
+    await commitFiles(github, repo, {
+      branch,
+      parent: baseSha,
       message: `${title}
 
 image: ${inputs.image}`,
-      content: Buffer.from(
-        withDesiredState(current.text, inputs.image, inputs.modelVersion)
-      ).toString("base64"),
-      sha: current.sha,
-      branch
+      files: new Map([[file, Buffer.from(desired)], ...extra])
     });
     const body = pullBody(inputs, state);
     const open2 = (await github.rest.pulls.list({

@@ -78725,15 +78725,18 @@ function parseDvcYaml(text2, file) {
     const wdir = stageWdir(map3, name, fail);
     const fromRoot = (path4) => wdir === "." ? path4 : posix.join(wdir, path4);
     const paths = (key) => pathList(map3.get(key, true), `stage '${name}': ${key}`, fail);
+    const outputKeys = ["outs", "metrics", "plots"];
     stages.push({
       name,
       cmd,
       deps: stringList(map3.get("deps", true), `stage '${name}': deps`, fail).map(fromRoot),
       params: paths("params"),
-      outputs: [...paths("outs"), ...paths("metrics"), ...paths("plots")].map(fromRoot),
+      outputs: outputKeys.flatMap(paths).map(fromRoot),
+      uncached: outputKeys.flatMap((key) => uncachedList(map3.get(key, true), `stage '${name}': ${key}`, fail)).map(fromRoot),
       line: lineOf(pair.key),
       wdir,
-      frozen: map3.get("frozen") === true
+      frozen: map3.get("frozen") === true,
+      alwaysChanged: map3.get("always_changed") === true
     });
   }
   return stages;
@@ -78768,6 +78771,23 @@ function pathList(node, what, fail) {
       item
     );
   });
+}
+function uncachedList(node, what, fail) {
+  if (!(0, import_yaml3.isSeq)(node)) return [];
+  return node.items.flatMap((item) => {
+    if (!(0, import_yaml3.isMap)(item) || item.items.length !== 1) return [];
+    const [entry] = item.items;
+    const options = entry.value;
+    if (!(0, import_yaml3.isMap)(options)) return [];
+    const cache5 = options.get("cache", true);
+    if (cache5 === void 0) return [];
+    if (!(0, import_yaml3.isScalar)(cache5) || typeof cache5.value !== "boolean")
+      fail(`${what}: 'cache' must be true or false`, cache5);
+    return cache5.value === false ? [String(entry.key.value)] : [];
+  });
+}
+function gitTrackedRecord(stages, lockFile = "dvc.lock") {
+  return [lockFile, ...stages.flatMap((stage) => stage.uncached)];
 }
 function within(dep, out) {
   const clean = (p3) => p3.replace(/^\.\//, "").replace(/\/+$/, "");
@@ -78922,7 +78942,7 @@ async function writeDvcLock(file, lock, order) {
   const stages = Object.fromEntries(names.map((n3) => [n3, lock.stages[n3]]));
   const text2 = (0, import_yaml4.stringify)(
     { schema: "2.0", stages },
-    { indentSeq: false, singleQuote: true, lineWidth: 0 }
+    { indentSeq: false, singleQuote: true, lineWidth: 0, aliasDuplicateObjects: false }
   );
   await writeFileAtomic(file, text2);
 }
@@ -78969,7 +78989,8 @@ async function runStages(stages, cwd, logger2, options = {}) {
       logger2.info(`stage ${stage.name} is frozen: not run`);
       continue;
     }
-    if (lock && !force && await isUpToDate(stage, lock.stages[stage.name], cwd, params)) {
+    const mayHold = lock && !force && !stage.alwaysChanged;
+    if (mayHold && await isUpToDate(stage, lock.stages[stage.name], cwd, params)) {
       logger2.info(`stage ${stage.name} didn't change, skipping`);
       continue;
     }
@@ -79159,6 +79180,7 @@ function retrainSummary(card, curve) {
 }
 
 // actions/retrain/src/main.ts
+var LOCK_FILE = "dvc.lock";
 function getInputs() {
   const dvc = stringInput("dvc", "auto");
   if (dvc !== "auto" && dvc !== "true" && dvc !== "false")
@@ -79178,14 +79200,16 @@ function run() {
     if (inputs.dvc === "true" && !which2("dvc"))
       throw new ConfigurationError("input 'dvc' is true, but dvc is not on PATH");
     await group(useDvc ? "Pull the data (dvc pull)" : "Pull the data (built-in)", async () => {
-      if (useDvc) return void await execProgram("dvc", ["pull"]);
+      if (useDvc) return void await execProgram("dvc", ["pull", "data.dvc"]);
       const result = await pullData({ root: process.cwd(), logger: coreLogger });
       info(`${result.fetched.length} fetched, ${result.upToDate.length} up to date`);
     });
+    const stages = orderStages(await readDvcYaml("dvc.yaml"));
     await group(useDvc ? "Run the pipeline (dvc repro)" : "Run the pipeline", async () => {
       if (useDvc) return void await execProgram("dvc", ["repro"]);
-      await runStages(orderStages(await readDvcYaml("dvc.yaml")), process.cwd(), coreLogger);
+      await runStages(stages, process.cwd(), coreLogger, { lockFile: LOCK_FILE });
     });
+    const [lockPath, ...reportPaths] = gitTrackedRecord(stages, LOCK_FILE);
     const card = await readModelCard(inputs.cardPath);
     const curve = parseCurve(await readFile4(inputs.curvePath, "utf8"), inputs.curvePath);
     await summary.addRaw(retrainSummary(card, curve), true).write();
@@ -79193,6 +79217,8 @@ function run() {
     setOutput("model-path", inputs.modelPath);
     setOutput("card-path", inputs.cardPath);
     setOutput("metrics-path", inputs.metricsPath);
+    setOutput("lock-path", lockPath);
+    setOutput("report-paths", reportPaths.join("\n"));
     info(`model ${card.model_version}: test RMSE ${card.metrics.rmse.toFixed(0)}`);
   });
 }

@@ -39,13 +39,39 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
   const served = async () =>
     ((await (await fetch(`http://127.0.0.1:${port}/v1/model`)).json()) as { model_version: string })
       .model_version;
+  /** What the fake gh was asked, and whether GH_TOKEN was the action's token each time. */
+  const ghCalls = async () =>
+    (await readFile(join(dir, 'gh/calls.jsonl'), 'utf8').catch(() => ''))
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { args: string[]; token: boolean });
+  /** The gh call that verifies `image`'s provenance as this repository's. */
+  const verifyCall = (image: string) => ({
+    args: [
+      'attestation',
+      'verify',
+      `oci://${image}`,
+      '--repo',
+      'housing-mlops/housing-mlops',
+      '--deny-self-hosted-runners',
+    ],
+    token: true,
+  });
   const deploy = (
     tag: string,
     modelVersion: string,
     extra: Record<string, string> = {},
+    /** Another event than a workflow_dispatch on main, as GitHub would set it. */
+    event: {
+      event?: 'push' | 'pull_request' | 'workflow_dispatch' | 'repository_dispatch';
+      eventFile?: string;
+      ref?: string;
+    } = {},
   ): Promise<ActionRun> =>
     runAction('deploy', {
-      event: 'workflow_dispatch',
+      event: event.event ?? 'workflow_dispatch',
+      ...(event.eventFile ? { eventFile: event.eventFile } : {}),
       inputs: {
         environment: 'staging',
         image: tag ? ref(tag) : '',
@@ -59,8 +85,15 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
         ...extra,
       },
       env: {
+        ...(event.ref ? { GITHUB_REF: event.ref } : {}),
         GITHUB_API_URL: github.url,
         GITHUB_RUN_ID: '4242',
+        FAKE_GH_DIR: join(dir, 'gh'),
+        FAKE_GH_TOKEN: TOKEN,
+        // Every image has a valid attestation of this repository, but 'unattested'.
+        FAKE_GH_ATTESTED: JSON.stringify(
+          ['a', 'b', 'broken', 'a-rebuilt'].map((name) => ref(name)),
+        ),
         PATH: `${join(dir, 'bin')}${delimiter}${process.env.PATH ?? ''}`,
         FAKE_DOCKER_DIR: join(dir, 'docker'),
         FAKE_DOCKER_PORT: String(port),
@@ -71,6 +104,8 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
           [ref('broken')]: join(dir, 'model-broken'),
           // The same model in a rebuilt image (a service-only change): another digest.
           [ref('a-rebuilt')]: join(dir, 'model-a'),
+          // Pullable, but with no attestation: the deploy must never get that far.
+          [ref('unattested')]: join(dir, 'model-a'),
         }),
       },
     });
@@ -104,6 +139,13 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
       `#!/bin/sh\nexec "${process.execPath}" "${join(dir, 'fake-docker.mjs')}" "$@"\n`,
     );
     await chmod(join(dir, 'bin/docker'), 0o755);
+    await cp(join(ROOT, 'actions/test/fake-gh.mjs'), join(dir, 'fake-gh.mjs'));
+    await mkdir(join(dir, 'gh'));
+    await writeFile(
+      join(dir, 'bin/gh'),
+      `#!/bin/sh\nexec "${process.execPath}" "${join(dir, 'fake-gh.mjs')}" "$@"\n`,
+    );
+    await chmod(join(dir, 'bin/gh'), 0o755);
   }, 120_000);
 
   afterAll(async () => {
@@ -154,6 +196,12 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
       auto_inactive: true,
     });
     expect(run.summary).toMatch(/smoke test \| row 0: \d+, row 1: \d+/);
+    // Its provenance was verified first, with the action's token in GH_TOKEN only.
+    expect(await ghCalls()).toEqual([verifyCall(ref('a'))]);
+    expect(run.stdout).toContain(`Verification succeeded`);
+    expect(run.stdout.split('\n').filter((l) => l.includes(TOKEN))).toEqual([
+      `::add-mask::${TOKEN}`,
+    ]);
   });
 
   it('treats a redeploy of the running version as a no-op', async () => {
@@ -335,4 +383,127 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
     // b runs and answers there: nothing to do.
     expect(run.outputs).toMatchObject({ result: 'unchanged', url: `http://127.0.0.1:${port}` });
   });
+
+  it("runs on a push to the default branch (deploy.yml's merged desired state)", async () => {
+    const file = join(dir, 'staging.yml');
+    await writeFile(file, `environment: staging\nimage: ${ref('b')}\nmodel_version: ${versionB}\n`);
+    const run = await deploy(
+      '',
+      '',
+      { image: '', 'model-version': '', 'desired-state': file },
+      { event: 'push' },
+    );
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.result).toBe('unchanged');
+  });
+
+  it.each<
+    [
+      string,
+      {
+        event: 'push' | 'pull_request' | 'repository_dispatch' | 'workflow_dispatch';
+        eventFile?: string;
+        ref: string;
+      },
+    ]
+  >([
+    ["a pull request (a fork's among them)", { event: 'pull_request', ref: 'refs/pull/7/merge' }],
+    ['a push of a tag', { event: 'push', eventFile: 'push-tag.json', ref: 'refs/tags/v1.4.0' }],
+    ['a push to another branch', { event: 'push', ref: 'refs/heads/feature' }],
+    [
+      'a workflow_dispatch on another branch',
+      { event: 'workflow_dispatch', ref: 'refs/heads/feature' },
+    ],
+    ['a repository_dispatch', { event: 'repository_dispatch', ref: 'refs/heads/main' }],
+  ])('refuses %s, naming the event and ref, before anything runs', async (_name, event) => {
+    const docker = (await allCalls()).length;
+    const gh = (await ghCalls()).length;
+    const run = await deploy('a', versionA, {}, event);
+    expect(run.code).toBe(1);
+    const message = run.annotations.at(-1)!.message;
+    expect(message).toContain(`this is a ${event.event} event on ${event.ref}`);
+    expect(message).toMatch(/^deploys run only on/);
+    // Not even Compose's version probe, nor gh.
+    expect((await allCalls()).length).toBe(docker);
+    expect((await ghCalls()).length).toBe(gh);
+    expect(await served()).toBe(versionB);
+  });
+
+  it('refuses an image whose provenance does not verify: nothing pulled, started or recorded; the error names it', async () => {
+    const deployments = github.deployments.length;
+    const before = (await allCalls()).length;
+    const gh = (await ghCalls()).length;
+    const state = await readFile(join(dir, 'state/staging.json'), 'utf8');
+    const run = await deploy('unattested', versionA);
+    expect(run.code).toBe(1);
+    expect(run.annotations.at(-1)?.message).toBe(
+      `the build provenance of ${ref('unattested')} did not verify as housing-mlops/housing-mlops's: gh attestation verify exited with 1 (see the log above). Nothing was pulled or started`,
+    );
+    expect(run.stdout).toContain('failed to fetch attestations for subject');
+    expect((await ghCalls()).slice(gh)).toEqual([verifyCall(ref('unattested'))]);
+    // Compose was asked what runs, and nothing else: no pull, no up, no rollback.
+    const made = (await allCalls())
+      .slice(before)
+      .filter((c) => c.args.join(' ') !== 'compose version --short');
+    expect(made.map((c) => command(c.args).join(' '))).toEqual(['ps --format json service']);
+    expect(await served()).toBe(versionB);
+    expect(github.deployments).toHaveLength(deployments);
+    // Not recorded as rolled back: once attested, it may deploy without force.
+    expect(await readFile(join(dir, 'state/staging.json'), 'utf8')).toBe(state);
+    expect(run.outputs.result).toBeUndefined();
+  });
+
+  it.each<[string, Record<string, string>, string]>([
+    [
+      "another repository's image, by input",
+      {
+        image: `ghcr.io/someone-else/housing-mlops/housing-service@sha256:${'1'.repeat(64)}`,
+      },
+      "input 'image': ghcr.io/someone-else/housing-mlops/housing-service@sha256:",
+    ],
+    [
+      'an image of another registry',
+      { image: `docker.io/housing-mlops/housing-mlops/housing-service@sha256:${'1'.repeat(64)}` },
+      'is not an image of this repository: only ghcr.io/housing-mlops/housing-mlops/...@sha256:... is deployed',
+    ],
+    [
+      "this repository's name as a prefix of another's",
+      { image: `ghcr.io/housing-mlops/housing-mlops-fork/service@sha256:${'1'.repeat(64)}` },
+      'is not an image of this repository',
+    ],
+  ])('refuses %s before gh or Compose runs', async (_name, extra, message) => {
+    const docker = (await allCalls()).length;
+    const gh = (await ghCalls()).length;
+    const run = await deploy('b', versionB, extra);
+    expect(run.code).toBe(1);
+    expect(run.annotations.at(-1)?.message).toContain(message);
+    expect((await allCalls()).length).toBe(docker);
+    expect((await ghCalls()).length).toBe(gh);
+  });
+
+  it("refuses another repository's image from the desired state, naming the file", async () => {
+    const file = join(dir, 'foreign.yml');
+    const foreign = ref('b').replace('ghcr.io/housing-mlops/', 'ghcr.io/someone-else/');
+    await writeFile(file, `environment: staging\nimage: ${foreign}\nmodel_version: ${versionB}\n`);
+    const gh = (await ghCalls()).length;
+    const run = await deploy('', '', { image: '', 'model-version': '', 'desired-state': file });
+    expect(run.code).toBe(1);
+    expect(run.annotations.at(-1)?.message).toBe(
+      `${file}: ${foreign} is not an image of this repository: only ghcr.io/housing-mlops/housing-mlops/...@sha256:... is deployed`,
+    );
+    expect((await ghCalls()).length).toBe(gh);
+  });
+
+  it('deploys without gh only when verify-provenance is false (these loopback tests alone), and warns', async () => {
+    const gh = (await ghCalls()).length;
+    const run = await deploy('a', versionA, { 'verify-provenance': 'false' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ result: 'deployed', 'running-image': ref('a') });
+    expect(await served()).toBe(versionA);
+    expect((await ghCalls()).length).toBe(gh);
+    expect(run.annotations.map((a) => a.level)).toContain('warning');
+    expect(run.stdout).toContain(
+      `verify-provenance is false: the build provenance of ${ref('a')} is not checked`,
+    );
+  }, 60_000);
 });

@@ -30,6 +30,7 @@ describe("the repository's own workflows and actions", () => {
       'actions/deploy/action.yml',
       'actions/lint/action.yml',
       'actions/metric-gate/action.yml',
+      'actions/production-model/action.yml',
       'actions/promote/action.yml',
       'actions/publish-model/action.yml',
       'actions/retrain/action.yml',

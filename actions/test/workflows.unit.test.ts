@@ -79,10 +79,12 @@ describe('the data, in every job that reads it', () => {
     }
   });
 
-  it('gets id-token: write exactly where the pull runs, and AWS credentials only inside the composite', () => {
+  it('gets id-token: write exactly where the pull or an attestation runs, and AWS credentials only inside the composite', () => {
     for (const { where, job } of allJobs()) {
       const pulls = job.steps.some((s) => s.uses === PULL);
-      expect(job.permissions?.['id-token'], where).toBe(pulls ? 'write' : undefined);
+      // Sigstore's signing certificate comes from the job's OIDC token too.
+      const attests = job.steps.some((s) => s.uses?.startsWith(ATTEST));
+      expect(job.permissions?.['id-token'], where).toBe(pulls || attests ? 'write' : undefined);
       expect(
         job.steps.some((s) => s.uses?.startsWith('aws-actions/')),
         where,
@@ -103,6 +105,102 @@ describe('the data, in every job that reads it', () => {
     expect(oidc[0]!.with?.['role-to-assume']).toBe('${{ inputs.aws-role-arn }}');
     // Before the pull itself.
     expect(action.runs.steps.indexOf(oidc[0]!)).toBe(0);
+  });
+});
+
+/** actions/attest-build-provenance, by the commit of its v4.1.0 tag (git rev-parse v4.1.0^{commit}). */
+const ATTEST = 'actions/attest-build-provenance@';
+const ATTEST_PIN = `${ATTEST}a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32`;
+
+describe('build provenance', () => {
+  /** The job's steps that attest, each with what it attests. */
+  const attestations = (job: Job) => job.steps.filter((s) => s.uses?.startsWith(ATTEST));
+  /** The image attestation: the pushed digest, under the name tag-image pushed (lower-cased), in the registry too. */
+  const expectImageAttested = (job: Job, where: string) => {
+    const subject = job.steps.find((s) => s.id === 'subject')!;
+    expect(subject.env, where).toEqual({ IMAGE: '${{ steps.image.outputs.image }}' });
+    expect(subject.run, where).toBe('echo "name=${IMAGE%@*}" >> "$GITHUB_OUTPUT"');
+    const image = attestations(job).find((s) => s.with?.['subject-digest'])!;
+    expect(image.with, where).toEqual({
+      'subject-name': '${{ steps.subject.outputs.name }}',
+      'subject-digest': '${{ steps.image.outputs.digest }}',
+      'push-to-registry': true,
+    });
+    const push = job.steps.findIndex((s) => s.uses === './actions/tag-image');
+    expect(job.steps.indexOf(subject), where).toBeGreaterThan(push);
+    expect(job.steps.indexOf(image), where).toBeGreaterThan(job.steps.indexOf(subject));
+    // Before anyone is asked to deploy it.
+    expect(job.steps.indexOf(image), where).toBeLessThan(
+      job.steps.findIndex((s) => s.uses === './actions/promote'),
+    );
+    expect(job.permissions, where).toMatchObject({
+      'id-token': 'write',
+      attestations: 'write',
+    });
+  };
+
+  it('pins actions/attest-build-provenance by the commit of its v4.1.0 tag, everywhere', () => {
+    const files = ['ct.yml', 'image.yml'];
+    const steps = files.flatMap((f) =>
+      Object.values(workflow(f).jobs).flatMap((job) => attestations(job)),
+    );
+    expect(steps).toHaveLength(3);
+    for (const step of steps) expect(step.uses).toBe(ATTEST_PIN);
+    for (const f of files)
+      for (const line of read(`.github/workflows/${f}`)
+        .split('\n')
+        .filter((l) => l.includes(ATTEST)))
+        expect(line.trim()).toBe(`uses: ${ATTEST_PIN} # v4.1.0`);
+  });
+
+  it("ct.yml's release attests the image and model.onnx before it publishes the release", () => {
+    const job = workflow('ct.yml').jobs.release!;
+    expectImageAttested(job, 'ct.yml: release');
+    const model = attestations(job).find((s) => s.with?.['subject-path'])!;
+    expect(model.with).toEqual({ 'subject-path': 'candidate/artifacts/model.onnx' });
+    const publish = job.steps.findIndex((s) => s.uses === './actions/publish-model');
+    expect(job.steps[publish]!.with?.['model-path']).toBe('candidate/artifacts/model.onnx');
+    for (const step of attestations(job)) expect(job.steps.indexOf(step)).toBeLessThan(publish);
+  });
+
+  it('image.yml attests the service image it pushes, when it builds one', () => {
+    const job = workflow('image.yml').jobs.image!;
+    expectImageAttested(job, 'image.yml: image');
+    for (const step of [job.steps.find((s) => s.id === 'subject')!, ...attestations(job)])
+      expect(step.if).toBe("steps.model.outputs.release != ''");
+  });
+
+  it('is verified by every deploy job: attestations: read, and no workflow turns verification off', () => {
+    const deploying = Object.entries(workflow('deploy.yml').jobs).filter(([, job]) =>
+      job.steps.some((s) => s.uses === './actions/deploy'),
+    );
+    expect(deploying.map(([name]) => name)).toEqual(['staging', 'production']);
+    for (const [name, job] of deploying) {
+      expect(job.permissions?.attestations, name).toBe('read');
+      const step = job.steps.find((s) => s.uses === './actions/deploy')!;
+      expect(step.with, name).not.toHaveProperty('verify-provenance');
+      // ghcr.io, the registry's default: this repository's images only.
+      expect(step.with, name).not.toHaveProperty('registry');
+    }
+    for (const file of readdirSync(join(ROOT, '.github/workflows')))
+      expect(read(`.github/workflows/${file}`), file).not.toContain('verify-provenance');
+  });
+});
+
+describe("image.yml's model", () => {
+  it('is the one deploy/production.yml names, through the lookup the gate uses, never the newest release', () => {
+    const job = workflow('image.yml').jobs.image!;
+    const model = job.steps.find((s) => s.id === 'model')!;
+    expect(model.uses).toBe('./actions/production-model');
+    expect(model.with).toEqual({
+      'desired-state': 'deploy/production.yml',
+      dir: 'models/production',
+    });
+    expect(read('.github/workflows/image.yml')).not.toMatch(/gh release (list|download)/);
+    // tag-image reads the card of what was fetched.
+    const image = job.steps.find((s) => s.uses === './actions/tag-image')!;
+    expect(image.with?.card).toBe('models/production/model.card.json');
+    expect(job.steps.indexOf(model)).toBeLessThan(job.steps.indexOf(image));
   });
 });
 

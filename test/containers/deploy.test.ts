@@ -55,6 +55,10 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
         'ready-timeout-seconds': '60',
         'github-token': TOKEN,
         'project-name': PROJECT,
+        // The loopback registry stands for ghcr.io; no Sigstore or attestation API answers here
+        // (actions/test/deploy.test.ts verifies provenance through a recording gh).
+        registry: `127.0.0.1:${registryPort}`,
+        'verify-provenance': 'false',
         // The no-op test counts the Deployments the action records; deploy.yml's jobs record none.
         'create-deployment': 'true',
         ...extra,
@@ -123,7 +127,8 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
       join(dir, 'registry.yml'),
     ]);
     await waitForHttp(`http://127.0.0.1:${registryPort}/v2/`, registry);
-    repository = `127.0.0.1:${registryPort}/housing-service`;
+    // This repository's own images (GITHUB_REPOSITORY, lower-cased): deploy refuses any other.
+    repository = `127.0.0.1:${registryPort}/housing-mlops/housing-mlops/housing-service`;
     github = await startFakeGitHub(TOKEN);
 
     for (const [name, trainArgs] of [
@@ -225,7 +230,7 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
   // and deploy pulls and runs what the file names, by digest.
   const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
   // tag-image lower-cases the owner's capitals, as ghcr.io/${{ github.repository }} keeps them.
-  const owner = () => `127.0.0.1:${registryPort}/Housing-MLOps/housing-service`;
+  const owner = () => `127.0.0.1:${registryPort}/Housing-MLOps/Housing-MLOps/housing-service`;
   const built: string[] = [];
   const releases: { image: string; modelVersion: string }[] = [];
   let promoted = '';
@@ -254,7 +259,7 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
     expect(run.outputs.image).toBe(`${name}@${run.outputs.digest}`);
     // The registry itself serves that digest under the tag a person would quote.
     const manifest = await fetch(
-      `http://127.0.0.1:${registryPort}/v2/housing-mlops/housing-service/manifests/sha-${SHA.slice(0, 7)}`,
+      `http://127.0.0.1:${registryPort}/v2/housing-mlops/housing-mlops/housing-service/manifests/sha-${SHA.slice(0, 7)}`,
       {
         method: 'HEAD',
         headers: {

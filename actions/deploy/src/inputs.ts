@@ -5,7 +5,9 @@ import * as core from '@actions/core';
 import { ConfigurationError } from '@housing/core/errors';
 import { checkModelVersion, parseDesiredState } from '../../shared/desired-state.ts';
 import { imageByDigest, registryOf } from '../../shared/image-ref.ts';
+import { currentRepo } from '../../shared/github.ts';
 import { booleanInput, integerInput, stringInput } from '../../shared/inputs.ts';
+import { refuseForeignImage } from './provenance.ts';
 
 /** The inputs of action.yml, read once. */
 export interface Inputs {
@@ -29,14 +31,26 @@ export interface Inputs {
   /** Whether this action records a GitHub Deployment (only for a job without `environment:`). */
   createDeployment: boolean;
   githubToken: string;
+  /** Whether the image's build provenance is verified before it is pulled (off only in loopback tests). */
+  verifyProvenance: boolean;
 }
 
 /**
  * What to deploy: the image and model-version inputs (a workflow_dispatch),
- * or the desired-state file. Either way the image is named by digest and
+ * or the desired-state file. Either way the image is named by digest, is
+ * this repository's own (under the registry input's `<owner>/<repo>/`), and
  * comes with its model version: a digest names no model.
  */
 async function target(environment: string): Promise<Inputs['target']> {
+  const home = stringInput('registry', 'ghcr.io').toLowerCase();
+  if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?$/.test(home))
+    throw new ConfigurationError(
+      `input 'registry' must be a registry host (ghcr.io), got '${home}'`,
+    );
+  const own = (image: string, where: string) => {
+    refuseForeignImage(image, home, currentRepo(), where);
+    return image;
+  };
   const image = core.getInput('image').trim();
   const modelVersion = core.getInput('model-version').trim();
   if (image) {
@@ -45,7 +59,7 @@ async function target(environment: string): Promise<Inputs['target']> {
         `input 'model-version' is required with input 'image': a digest does not say which model the image serves (/v1/model is checked against it)`,
       );
     return {
-      image: imageByDigest(image, "input 'image'"),
+      image: own(imageByDigest(image, "input 'image'"), "input 'image'"),
       modelVersion: checkModelVersion(modelVersion, "input 'model-version'"),
     };
   }
@@ -59,7 +73,7 @@ async function target(environment: string): Promise<Inputs['target']> {
   if (state.environment !== environment)
     throw new ConfigurationError(`is for ${state.environment}, not ${environment}`, file);
   if (!state.image || !state.model_version) return undefined;
-  return { image: state.image, modelVersion: state.model_version };
+  return { image: own(state.image, file), modelVersion: state.model_version };
 }
 
 /** A path input with a leading `~/` meaning the runner user's home. */
@@ -149,6 +163,7 @@ export async function getInputs(): Promise<Inputs> {
     force: booleanInput('force', false),
     createDeployment: booleanInput('create-deployment', false),
     githubToken: stringInput('github-token'),
+    verifyProvenance: booleanInput('verify-provenance', true),
   };
   return inputs;
 }

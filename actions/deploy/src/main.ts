@@ -1,9 +1,12 @@
 import * as core from '@actions/core';
+import { currentRepo } from '../../shared/github.ts';
 import { runAction } from '../../shared/run.ts';
 import { Compose } from './compose.ts';
 import { findCompose } from './find-compose.ts';
 import { execProgram } from '../../shared/exec.ts';
+import { refuseOtherEvents } from './event.ts';
 import { getInputs } from './inputs.ts';
+import { verifyProvenance } from './provenance.ts';
 import { withRegistryLogin } from './registry-login.ts';
 import { readRecord } from './state.ts';
 import {
@@ -20,6 +23,8 @@ import {
 /** Deploys, verifies, and rolls back on any failure; see action.yml. */
 export function run(): Promise<void> {
   return runAction(async () => {
+    // Before anything else: a deploy runs only what the default branch says.
+    refuseOtherEvents();
     const inputs = await getInputs();
     // For the job's environment: url (deploy.yml), whatever happens next.
     core.setOutput('url', inputs.url);
@@ -57,15 +62,21 @@ export function run(): Promise<void> {
     }
     refuseRolledBack(ctx);
 
-    const opened = await openDeployment(ctx);
-    try {
-      await goLive(
-        ctx,
-        opened,
-        await withRegistryLogin(inputs.registry, () => deployAndVerify(ctx)),
-      );
-    } catch (error) {
-      await failAndRollBack(ctx, opened, error);
-    }
+    // One login for both: gh reads the image's manifest with docker's credentials.
+    await withRegistryLogin(inputs.registry, async () => {
+      // A failed verification throws here: nothing pulled, started or recorded, no Deployment.
+      if (inputs.verifyProvenance)
+        await verifyProvenance(ctx.image, currentRepo(), inputs.githubToken);
+      else
+        core.warning(
+          `verify-provenance is false: the build provenance of ${ctx.image} is not checked (meant only for this repository's loopback tests)`,
+        );
+      const opened = await openDeployment(ctx);
+      try {
+        await goLive(ctx, opened, await deployAndVerify(ctx));
+      } catch (error) {
+        await failAndRollBack(ctx, opened, error);
+      }
+    });
   });
 }

@@ -213,10 +213,11 @@ describe('artifacts, on a re-run', () => {
     );
 
   it('are named per run attempt, so a re-run never meets a name it already used (409)', () => {
-    expect(uploads().length).toBe(3);
+    // pr.yml's candidate, ct.yml's validation report, model, and the dvc.lock/reports record.
+    expect(uploads().length).toBe(4);
     for (const { where, job, step } of uploads()) {
       const name = String(step.with?.name);
-      const named = /^\$\{\{ steps\.(\w+)\.outputs\.name \}\}$/.exec(name);
+      const named = /^[\w-]*\$\{\{ steps\.(\w+)\.outputs\.name \}\}$/.exec(name);
       if (named) {
         // Named by an earlier step of the job, from the run attempt.
         const namer = job.steps.find((s) => s.id === named[1])!;
@@ -228,10 +229,13 @@ describe('artifacts, on a re-run', () => {
 
   it('are downloaded by the name the uploading job reports, which a re-run of the downloader keeps', () => {
     const ct = workflow('ct.yml');
-    const download = ct.jobs.release!.steps.find((s) =>
+    const downloads = ct.jobs.release!.steps.filter((s) =>
       s.uses?.startsWith('actions/download-artifact@'),
-    )!;
-    expect(download.with?.name).toBe('${{ needs.retrain.outputs.model-artifact }}');
+    );
+    expect(downloads.map((d) => d.with?.name)).toEqual([
+      '${{ needs.retrain.outputs.model-artifact }}',
+      'record-${{ needs.retrain.outputs.model-artifact }}',
+    ]);
     const upload = ct.jobs.retrain!.steps.find((s) =>
       s.uses?.startsWith('actions/upload-artifact@'),
     )!;

@@ -12,7 +12,7 @@ import { transformFeatures } from '../features/features.ts';
 import { regressionMetrics } from '../models/metrics.ts';
 import { predict } from '../models/model.ts';
 import { readTrainedModel } from '../models/trained-model.ts';
-import { createSession, feedsFromDataset, runSession } from '../onnx/session.ts';
+import { createSession, feedsFromDataset, runSession, SCORING_THREADS } from '../onnx/session.ts';
 import { PARAMS_FLAG, parseFlags, type CommandHelp } from '@housing/core/args';
 import { writeJsonAtomic } from '@housing/core/atomic';
 import { ConfigurationError } from '@housing/core/errors';
@@ -146,10 +146,8 @@ async function scoreThroughOnnx(
   contract: CompiledContract,
   training: TrainingRecord,
 ): Promise<{ metrics: ModelMetrics; parity: number }> {
-  // One thread, as the service runs it: split across threads, a tree ensemble's sums may be
-  // added in another order on a machine with more cores, and the metrics committed with
-  // dvc.lock must not depend on the machine's core count.
-  const session = await createSession(onnxBytes, 1);
+  // The metrics committed with dvc.lock must not depend on the machine's core count.
+  const session = await createSession(onnxBytes, SCORING_THREADS);
   const feeds = feedsFromDataset(session, test);
   const viaOnnx = await runSession(session, feeds);
   let parity = 0;

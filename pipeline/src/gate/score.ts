@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Dataset } from '../data/rows.ts';
 import { regressionMetrics, type RegressionMetrics } from '../models/metrics.ts';
-import { createSession, feedsFromDataset, runSession } from '../onnx/session.ts';
+import { createSession, feedsFromDataset, runSession, SCORING_THREADS } from '../onnx/session.ts';
 import { ConfigurationError, errorMessage } from '@housing/core/errors';
 
 /** A model's scores on a set of rows, and which rows they were. */
@@ -30,7 +30,8 @@ export async function scoreOnRows(
   data: Dataset,
   target: string,
 ): Promise<ScoredModel> {
-  const session = await createSession(model.onnx).catch((error: unknown) => {
+  // As evaluate scores: the candidate's score here must equal the one its card records.
+  const session = await createSession(model.onnx, SCORING_THREADS).catch((error: unknown) => {
     throw new ConfigurationError(
       `onnxruntime cannot load the model: ${errorMessage(error).split('\n')[0]}`,
       model.onnxPath,

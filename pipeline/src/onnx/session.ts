@@ -6,6 +6,14 @@ import { OUTPUT_NAME } from './export.ts';
 export type OnnxSession = ort.InferenceSession;
 
 /**
+ * The thread count for every score that is recorded or compared (evaluate's
+ * metrics, the gate's head-to-head): split across threads, a tree ensemble's
+ * sums may be added in another order, so the same model on the same rows would
+ * score differently with the machine's core count.
+ */
+export const SCORING_THREADS = 1;
+
+/**
  * Loads a model (path or bytes) into onnxruntime-node on the CPU. `threads`
  * caps its thread pools (onnxruntime's default: one thread per core).
  */

@@ -439,14 +439,18 @@ describe('retrain relay, with real Alertmanager payloads, against a loopback fak
       const big = join(dir, 'token');
       await writeFile(big, 'a'.repeat(3 * 1024 * 1024));
       const base = { RELAY_TOKEN, GITHUB_TOKEN, GITHUB_REPOSITORY: 'housing-mlops/housing-mlops' };
+      // The file instead of the variable: with both set, the relay refuses to guess.
       for (const name of ['RELAY_TOKEN', 'GITHUB_TOKEN'])
-        expect(() => loadRelayConfig({ ...base, [`${name}_FILE`]: big }), name).toThrow(
+        expect(() => loadRelayConfig({ ...base, [name]: '', [`${name}_FILE`]: big }), name).toThrow(
           new RegExp(`\n {2}${name}_FILE: .*longer than 65,536 bytes`),
         );
       const exact = join(dir, 'exact');
       await writeFile(exact, `${'b'.repeat(40)}\n`);
-      expect(loadRelayConfig({ ...base, GITHUB_TOKEN_FILE: exact }).githubToken).toBe(
-        'b'.repeat(40),
+      expect(
+        loadRelayConfig({ ...base, GITHUB_TOKEN: '', GITHUB_TOKEN_FILE: exact }).githubToken,
+      ).toBe('b'.repeat(40));
+      expect(() => loadRelayConfig({ ...base, GITHUB_TOKEN_FILE: exact })).toThrow(
+        /\n {2}GITHUB_TOKEN and GITHUB_TOKEN_FILE are both set: set only one/,
       );
     } finally {
       await rm(dir, { recursive: true, force: true });

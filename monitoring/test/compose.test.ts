@@ -169,6 +169,16 @@ describe('docker-compose.yml', () => {
     expect(new Set(compose.services.alertmanager?.secrets)).toEqual(new Set(files));
   });
 
+  it("gives the service its admin token from a secret file, as the relay's tokens, not its environment", () => {
+    const env = compose.services.service?.environment ?? {};
+    expect(env.ADMIN_TOKEN_FILE).toBe('/run/secrets/admin_token');
+    expect(env).not.toHaveProperty('ADMIN_TOKEN');
+    expect(compose.services.service?.secrets).toEqual(['admin_token']);
+    expect(compose.secrets?.admin_token).toEqual({ environment: 'ADMIN_TOKEN' });
+    const relay = compose.services['retrain-relay']?.environment ?? {};
+    expect(relay.GITHUB_TOKEN_FILE).toBe('/run/secrets/github_dispatch_token');
+  });
+
   it('gives Grafana its admin password from a secret file, never a default', () => {
     const env = compose.services.grafana?.environment ?? {};
     expect(env.GF_SECURITY_ADMIN_PASSWORD__FILE).toBe('/run/secrets/grafana_admin_password');

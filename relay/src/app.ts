@@ -12,19 +12,24 @@ import { DispatchError } from './github-dispatch.ts';
 import type { GroupOutcome, OncePerGroup } from './once-per-group.ts';
 import { sendJson } from '@housing/core/send-json';
 
-/** The repository_dispatch the relay sends: event type `retrain`, the alerts as client_payload. */
-export interface RetrainDispatch {
-  event_type: 'retrain';
-  client_payload: {
-    reason: 'alertmanager';
-    group_key: string;
-    alerts: {
-      alertname: string;
-      labels: Record<string, string>;
-      summary: string;
-      starts_at: string;
-    }[];
-  };
+/**
+ * The inputs of the workflow_dispatch the relay asks for (ct.yml's
+ * `on.workflow_dispatch.inputs`). A workflow's inputs are strings, so the
+ * alerts travel as JSON text.
+ */
+export interface RetrainInputs {
+  reason: 'alertmanager';
+  group_key: string;
+  /** JSON: `[{ alertname, labels, summary, starts_at }]`, the group's first alerts. */
+  alerts: string;
+}
+
+/** One alert as the `alerts` input lists it. */
+interface InputAlert {
+  alertname: string;
+  labels: Record<string, string>;
+  summary: string;
+  starts_at: string;
 }
 
 /**
@@ -35,16 +40,26 @@ export interface RetrainDispatch {
 export interface RelayDeps {
   relayToken: string;
   groups: OncePerGroup;
-  dispatch(event: RetrainDispatch): Promise<void>;
+  dispatch(inputs: RetrainInputs): Promise<void>;
   logger: Logger;
 }
 
 /** The most a notification may weigh; Alertmanager's are a few KiB. */
 const MAX_BODY_BYTES = 1 << 20;
-/** GitHub caps client_payload; a group this large is summarised by its first alerts. */
+/** A group this large is summarised by its first alerts. */
 const MAX_ALERTS = 10;
 /** The most of a group key a log line quotes. */
 const MAX_LOGGED_KEY_CHARS = 200;
+/**
+ * GitHub refuses a workflow_dispatch whose inputs exceed 65,535 characters in
+ * all, so each part is bounded: the group key, every label and summary (at
+ * most {@link MAX_LABELS} labels an alert), and the alerts input as a whole,
+ * which drops alerts from its end until it fits.
+ */
+const MAX_KEY_INPUT_CHARS = 1000;
+const MAX_VALUE_CHARS = 200;
+const MAX_LABELS = 20;
+const MAX_ALERTS_INPUT_CHARS = 50_000;
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -74,25 +89,41 @@ async function readNotification(
   }
 }
 
-const toDispatch = (groupKey: string, alerts: WebhookAlert[]): RetrainDispatch => ({
-  event_type: 'retrain',
-  client_payload: {
-    reason: 'alertmanager',
-    group_key: groupKey,
-    alerts: alerts.slice(0, MAX_ALERTS).map((a) => ({
-      alertname: a.labels.alertname ?? '',
-      labels: a.labels,
-      summary: a.annotations?.summary ?? '',
-      starts_at: a.startsAt,
-    })),
-  },
+const cut = (text: string) => truncateText(text, MAX_VALUE_CHARS);
+
+const inputAlert = (a: WebhookAlert): InputAlert => ({
+  alertname: cut(a.labels.alertname ?? ''),
+  labels: Object.fromEntries(
+    Object.entries(a.labels)
+      .slice(0, MAX_LABELS)
+      .map(([k, v]) => [cut(k), cut(v)]),
+  ),
+  summary: cut(a.annotations?.summary ?? ''),
+  starts_at: cut(a.startsAt),
+});
+
+/** The group's first alerts as JSON text, as many as fit (one always does: each is bounded). */
+function alertsInput(alerts: WebhookAlert[]): string {
+  const listed = alerts.slice(0, MAX_ALERTS).map(inputAlert);
+  let text = JSON.stringify(listed);
+  while (text.length > MAX_ALERTS_INPUT_CHARS && listed.length > 1) {
+    listed.pop();
+    text = JSON.stringify(listed);
+  }
+  return text;
+}
+
+const toInputs = (groupKey: string, alerts: WebhookAlert[]): RetrainInputs => ({
+  reason: 'alertmanager',
+  group_key: truncateText(groupKey, MAX_KEY_INPUT_CHARS),
+  alerts: alertsInput(alerts),
 });
 
 /**
  * The relay's request handler. POST /v1/alertmanager takes Alertmanager's
  * webhook (version 4, bearer token) and turns firing alerts labelled
- * retrain="true" into one repository_dispatch of type `retrain` per alert
- * group and cool-down. Resolved notifications are acknowledged and dropped;
+ * retrain="true" into one workflow_dispatch of ct.yml per alert group and
+ * cool-down. Resolved notifications are acknowledged and dropped;
  * a bad payload gets a 400 and is never forwarded; a GitHub failure or
  * timeout gets a 502 (503 when shutting down), so Alertmanager retries.
  * GET /healthz is the liveness probe.
@@ -139,7 +170,7 @@ export function createRelay(deps: RelayDeps): (req: IncomingMessage, res: Server
     let outcome: GroupOutcome;
     try {
       outcome = await deps.groups.run(payload.groupKey, () =>
-        deps.dispatch(toDispatch(payload.groupKey, alerts)),
+        deps.dispatch(toInputs(payload.groupKey, alerts)),
       );
     } catch (error) {
       deps.logger.error('dispatch failed', {

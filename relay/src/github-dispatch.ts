@@ -1,6 +1,7 @@
 import { Octokit } from '@octokit/core';
 import { RequestError } from '@octokit/request-error';
 import { errorMessage } from '@housing/core/errors';
+import type { RetrainInputs } from './app.ts';
 
 /** How much of GitHub's reply to a failed dispatch the log keeps. */
 const REPLY_EXCERPT_BYTES = 300;
@@ -28,6 +29,10 @@ export interface GitHubTarget {
   token: string;
   owner: string;
   repo: string;
+  /** The workflow to dispatch: its file name under .github/workflows (ct.yml). */
+  workflow: string;
+  /** The branch it runs on: the default branch, where release runs. */
+  ref: string;
   /** How long one call may take, answer included. */
   timeoutMs: number;
   /** Aborted at shutdown: calls in flight end at once. */
@@ -71,8 +76,29 @@ async function boundedFetch(url: string | URL | Request, init?: RequestInit): Pr
   return new Response(reply, { status: res.status, statusText: res.statusText, headers });
 }
 
+/**
+ * What an operator should check for the refusals a misconfiguration causes;
+ * GitHub's own words follow in the log line.
+ */
+function hint(target: GitHubTarget, status: number): string {
+  const where = `${target.owner}/${target.repo}`;
+  switch (status) {
+    case 401:
+      return ' (GITHUB_TOKEN is not a valid token: expired or revoked?)';
+    case 403:
+      return ` (the token may not dispatch workflows of ${where}: it needs Actions: write on it)`;
+    case 404:
+      return ` (no workflow ${target.workflow} in ${where}, or the token cannot see the repository: check GITHUB_REPOSITORY, RETRAIN_WORKFLOW and that the token is granted this repository)`;
+    case 422:
+      return ` (GitHub refused the ref or the inputs: RETRAIN_REF '${target.ref}' must be a branch of ${where}, and ${target.workflow} must run on workflow_dispatch and declare the inputs reason, group_key and alerts)`;
+    default:
+      return '';
+  }
+}
+
 /** Why GitHub did not take the dispatch, for the log and the webhook's answer. */
 function refused(
+  target: GitHubTarget,
   path: string,
   status: number,
   headers: Record<string, string | number | undefined>,
@@ -85,23 +111,27 @@ function refused(
       ? ''
       : ` (redirects to ${String(location).slice(0, REPLY_EXCERPT_BYTES)}: point GITHUB_API_URL or GITHUB_REPOSITORY there)`;
   return new DispatchError(
-    `POST ${path} answered ${status}${moved}: ${reply.slice(0, REPLY_EXCERPT_BYTES)}`,
+    `POST ${path} answered ${status}${moved}${hint(target, status)}: ${reply.slice(0, REPLY_EXCERPT_BYTES)}`,
     502,
     { error: 'GitHub failed the dispatch', github_status: status },
   );
 }
 
 /**
- * Sends one repository_dispatch through Octokit (`@octokit/core`, with no
- * retry plugin: a dispatch is not idempotent, and sending it twice would
- * start two retrains). Resolves only when GitHub accepted it (2xx);
- * otherwise throws a DispatchError: 502 when GitHub answered an error, did
- * not answer within `timeoutMs` or could not be reached, 503 when the relay
- * is shutting down. The deadline covers the whole call, so a GitHub that
+ * Asks GitHub to run `target.workflow` on `target.ref` with these inputs (a
+ * workflow_dispatch, which needs only Actions: write), through Octokit
+ * (`@octokit/core`, with no retry plugin: a dispatch is not idempotent, and
+ * sending it twice would start two retrains). Resolves only when GitHub
+ * accepted it (2xx: GitHub answers 204); otherwise throws a DispatchError:
+ * 502 when GitHub answered an error, did not answer within `timeoutMs` or
+ * could not be reached, 503 when the relay is shutting down. The deadline covers the whole call, so a GitHub that
  * accepts the connection and never answers cannot hold a webhook for long.
  */
-export async function dispatchToGitHub(target: GitHubTarget, event: unknown): Promise<void> {
-  const path = `/repos/${target.owner}/${target.repo}/dispatches`;
+export async function dispatchToGitHub(
+  target: GitHubTarget,
+  inputs: RetrainInputs,
+): Promise<void> {
+  const path = `/repos/${target.owner}/${target.repo}/actions/workflows/${target.workflow}/dispatches`;
   const call = new AbortController();
   const timer = setTimeout(() => call.abort('timeout'), target.timeoutMs);
   const onShutdown = () => call.abort('shutdown');
@@ -117,10 +147,11 @@ export async function dispatchToGitHub(target: GitHubTarget, event: unknown): Pr
     try {
       res = await octokit.request({
         method: 'POST',
-        url: '/repos/{owner}/{repo}/dispatches',
+        url: '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
         owner: target.owner,
         repo: target.repo,
-        data: event,
+        workflow_id: target.workflow,
+        data: { ref: target.ref, inputs },
         headers: { 'x-github-api-version': '2022-11-28' },
         request: {
           fetch: boundedFetch,
@@ -142,13 +173,13 @@ export async function dispatchToGitHub(target: GitHubTarget, event: unknown): Pr
           error: `GitHub did not answer the dispatch within ${target.timeoutMs} ms`,
         });
       if (error instanceof RequestError && error.response)
-        throw refused(path, error.status, error.response.headers, error.response.data);
+        throw refused(target, path, error.status, error.response.headers, error.response.data);
       throw new DispatchError(`POST ${path}: ${errorMessage(error)}`, 502, {
         error: 'GitHub could not be reached',
       });
     }
     // Octokit hands a redirect over as an answer; it is not an acceptance.
-    if (res.status < 200 || res.status >= 300) throw refused(path, res.status, res.headers, '');
+    if (res.status < 200 || res.status >= 300) throw refused(target, path, res.status, res.headers, '');
   } finally {
     clearTimeout(timer);
     target.shutdown.removeEventListener('abort', onShutdown);

@@ -1,6 +1,6 @@
 /**
  * The retrain relay: Alertmanager's retrain receiver posts here, and the
- * relay asks GitHub for a `retrain` repository_dispatch (ct.yml). Config is
+ * relay asks GitHub for a workflow_dispatch of ct.yml. Config is
  * the environment (see config.ts, and --help); SIGTERM and SIGINT close it
  * within a bounded time (see server.ts).
  */

@@ -33,6 +33,8 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     apiUrl: config.githubApiUrl,
     token: config.githubToken,
     ...config.repository,
+    workflow: config.workflow,
+    ref: config.ref,
     timeoutMs: config.githubTimeoutMs,
     shutdown: shutdown.signal,
   };
@@ -41,7 +43,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       relayToken: config.relayToken,
       groups: new OncePerGroup(new Cooldown(config.cooldownMs)),
       logger,
-      dispatch: (event) => dispatchToGitHub(target, event),
+      dispatch: (inputs) => dispatchToGitHub(target, inputs),
     }),
   );
   // The responses not yet finished, so shutdown knows what is in flight.

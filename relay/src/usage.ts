@@ -4,13 +4,15 @@ import type { CommandHelp } from '@housing/core/args';
 export const RELAY_HELP: CommandHelp = {
   command: 'npm run relay',
   summary: `The retrain relay: Alertmanager's retrain receiver posts to
-POST /v1/alertmanager, and the relay sends GitHub one repository_dispatch of
-type "retrain" per alert group and cool-down. GET /healthz is its liveness
+POST /v1/alertmanager, and the relay asks GitHub for one workflow_dispatch of
+ct.yml per alert group and cool-down. GET /healthz is its liveness
 probe. It is configured by the environment only:
 
   RELAY_TOKEN, RELAY_TOKEN_FILE    the bearer token Alertmanager sends (required, 16+ characters)
-  GITHUB_TOKEN, GITHUB_TOKEN_FILE  a token that may create repository_dispatch events (required)
+  GITHUB_TOKEN, GITHUB_TOKEN_FILE  a token with Actions: write on the repository, nothing more (required)
   GITHUB_REPOSITORY                owner/repo (required; letters, digits, - _ .)
+  RETRAIN_WORKFLOW                 the workflow to dispatch, by file name (default ct.yml)
+  RETRAIN_REF                      the branch it runs on: the default branch (default main)
   GITHUB_API_URL                   GitHub's API (default https://api.github.com)
   GITHUB_TIMEOUT_MS                how long a call to GitHub may take before a 502 (default 10000)
   COOLDOWN_SECONDS                 how long one alert group waits before it may trigger again (default 3600)

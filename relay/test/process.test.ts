@@ -44,6 +44,8 @@ describe('the relay as a process: its command line and its configuration', () =>
         'RELAY_TOKEN',
         'GITHUB_TOKEN',
         'GITHUB_REPOSITORY',
+        'RETRAIN_WORKFLOW',
+        'RETRAIN_REF',
         'GITHUB_API_URL',
         'GITHUB_TIMEOUT_MS',
         'SHUTDOWN_TIMEOUT_MS',

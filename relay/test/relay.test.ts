@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '@housing/core/logger';
+import { silentLogger, type Logger } from '@housing/core/logger';
 import { startFakeGitHub, type FakeGitHub } from '@housing/test-support/fake-github';
 import { loopbackAlertmanagerConfig } from '@housing/monitoring/loopback-config';
 import { ALERTMANAGER_CONFIG } from '@housing/monitoring/paths';
@@ -12,6 +12,7 @@ import type { ManagedProcess } from '@housing/monitoring/processes';
 import { readYamlFile } from '@housing/core/yaml-file';
 import { startWebhookSink } from '@housing/monitoring/webhook-sink';
 import { missing } from '@housing/test-support/programs';
+import { ROOT } from '@housing/test-support/root';
 import { ConfigurationError } from '@housing/core/errors';
 import { loadRelayConfig, type RelayConfig } from '../src/config.ts';
 import { startRelay, type RunningRelay } from '../src/server.ts';
@@ -24,7 +25,11 @@ const payload = async (name: string) =>
     unknown
   >;
 
-function configFor(github: FakeGitHub, cooldownSeconds: number): RelayConfig {
+function configFor(
+  github: FakeGitHub,
+  cooldownSeconds: number,
+  env: Record<string, string> = {},
+): RelayConfig {
   return loadRelayConfig({
     PORT: '0',
     RELAY_TOKEN,
@@ -32,7 +37,35 @@ function configFor(github: FakeGitHub, cooldownSeconds: number): RelayConfig {
     GITHUB_REPOSITORY: 'housing-mlops/housing-mlops',
     GITHUB_API_URL: github.url,
     COOLDOWN_SECONDS: String(cooldownSeconds),
+    ...env,
   });
+}
+
+/** A logger that keeps each line, as JSON, in `lines`. */
+function capturingLogger(lines: string[]): Logger {
+  const capture = (message: string, fields?: Record<string, unknown>) =>
+    void lines.push(JSON.stringify({ message, ...fields }));
+  return { info: capture, warn: capture, error: capture, progress() {} };
+}
+
+/** The inputs the committed ct.yml declares for workflow_dispatch, as GitHub reads them. */
+async function ctInputs(): Promise<Record<string, { required?: boolean }>> {
+  const ct = (await readYamlFile(join(ROOT, '.github/workflows/ct.yml'))) as {
+    on: { workflow_dispatch: { inputs: Record<string, { required?: boolean }> } };
+  };
+  return ct.on.workflow_dispatch.inputs;
+}
+
+/**
+ * A fake GitHub whose repository has a main branch and the committed ct.yml:
+ * a dispatch with an input ct.yml does not declare, or on a ref that is not
+ * a branch, gets GitHub's 422.
+ */
+async function githubWithCt(): Promise<FakeGitHub> {
+  const github = await startFakeGitHub(GITHUB_TOKEN);
+  github.seedBranch('main', { '.github/workflows/ct.yml': 'on: workflow_dispatch' });
+  github.workflows.set('ct.yml', await ctInputs());
+  return github;
 }
 
 describe('retrain relay, with real Alertmanager payloads, against a loopback fake of the GitHub API', () => {
@@ -53,11 +86,11 @@ describe('retrain relay, with real Alertmanager payloads, against a loopback fak
     }));
 
   beforeAll(async () => {
-    github = await startFakeGitHub(GITHUB_TOKEN);
+    github = await githubWithCt();
   });
   beforeEach(async () => {
     await relay?.close();
-    github.dispatches.length = 0;
+    github.workflowDispatches.length = 0;
     github.failDispatches.length = 0;
     relay = await startRelay(configFor(github, 3600), silentLogger);
   });
@@ -66,33 +99,122 @@ describe('retrain relay, with real Alertmanager payloads, against a loopback fak
     await github.close();
   });
 
-  it('turns a firing drift alert into one repository_dispatch of type retrain', async () => {
+  it("turns a firing drift alert into one workflow_dispatch of ct.yml on main, with ct.yml's inputs", async () => {
     const res = await send(await payload('firing-drift.json'));
     expect(res).toEqual({ status: 202, body: { forwarded: true, alerts: 1 } });
-    expect(github.dispatches).toEqual([
+    // The fake took it as GitHub would: ct.yml declares every input sent.
+    expect(github.workflowDispatches).toEqual([
       {
-        event_type: 'retrain',
-        client_payload: {
+        workflow: 'ct.yml',
+        ref: 'main',
+        inputs: {
           reason: 'alertmanager',
           group_key: '{}:{alertname="HousingFeatureDrift", job="housing-service"}',
-          alerts: [
-            {
-              alertname: 'HousingFeatureDrift',
-              labels: {
-                alertname: 'HousingFeatureDrift',
-                feature: 'median_income',
-                instance: 'service:8080',
-                job: 'housing-service',
-                retrain: 'true',
-                severity: 'warning',
-              },
-              summary: 'Feature median_income has drifted from the training data.',
-              starts_at: '2026-11-23T02:55:54.974358653Z',
-            },
-          ],
+          alerts: expect.any(String) as unknown,
         },
       },
     ]);
+    // A workflow's inputs are strings: the alerts travel as JSON text.
+    expect(JSON.parse(github.workflowDispatches[0]!.inputs.alerts as string)).toEqual([
+      {
+        alertname: 'HousingFeatureDrift',
+        labels: {
+          alertname: 'HousingFeatureDrift',
+          feature: 'median_income',
+          instance: 'service:8080',
+          job: 'housing-service',
+          retrain: 'true',
+          severity: 'warning',
+        },
+        summary: 'Feature median_income has drifted from the training data.',
+        starts_at: '2026-11-23T02:55:54.974358653Z',
+      },
+    ]);
+    // Only the workflow dispatch endpoint was called: never repository_dispatch.
+    expect(github.calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual([
+      '/repos/housing-mlops/housing-mlops/actions/workflows/ct.yml/dispatches',
+    ]);
+    expect(github.dispatches).toEqual([]);
+  });
+
+  it("keeps the inputs under GitHub's 65,535 characters however large the alerts", async () => {
+    const firing = await payload('firing-drift.json');
+    // More alerts, more labels, longer names and values than an input keeps,
+    // yet a body under the relay's 1 MiB.
+    const big = 'v'.repeat(1000);
+    const labels = Array.from({ length: 21 }, (_, i): [string, string] => [
+      `label_${i}_${'k'.repeat(1000)}`,
+      big,
+    ]);
+    const alert = {
+      status: 'firing',
+      labels: { alertname: 'HousingFeatureDrift', retrain: 'true', ...Object.fromEntries(labels) },
+      annotations: { summary: big },
+      startsAt: '2026-11-23T02:55:54Z',
+    };
+    const res = await send({
+      ...firing,
+      groupKey: `{}:${'g'.repeat(100_000)}`,
+      alerts: Array<object>(11).fill(alert),
+    });
+    // The fake refuses inputs over GitHub's limit with a 422, as GitHub does.
+    expect(res.status).toBe(202);
+    const { inputs } = github.workflowDispatches[0]!;
+    expect(JSON.stringify(inputs).length).toBeLessThanOrEqual(65_535);
+    const alerts = JSON.parse(inputs.alerts as string) as { labels: Record<string, string> }[];
+    expect(alerts.length).toBeGreaterThanOrEqual(1);
+    // Fewer than the 10 a group is summarised by: the last ones did not fit.
+    expect(alerts.length).toBeLessThan(10);
+    expect(alerts[0]!.labels.alertname).toBe('HousingFeatureDrift');
+    expect(Object.keys(alerts[0]!.labels).length).toBeLessThanOrEqual(20);
+    expect((inputs.group_key as string).length).toBeLessThan(1100);
+    for (const value of Object.values(alerts[0]!.labels)) expect(value.length).toBeLessThan(300);
+  });
+
+  it('logs what to check when GitHub answers 404 (no such workflow) or 422 (ref or inputs refused)', async () => {
+    // ct.yml as it was before the relay sent group_key and alerts.
+    github.workflows.set('old-ct.yml', { reason: { required: false } });
+    const firing = await payload('firing-drift.json');
+    for (const [env, status, logged] of [
+      [
+        { RETRAIN_WORKFLOW: 'missing.yml' },
+        404,
+        /answered 404 \(no workflow missing\.yml in housing-mlops\/housing-mlops, .*RETRAIN_WORKFLOW.*\): .*Not Found/,
+      ],
+      [
+        { RETRAIN_REF: 'no-such-branch' },
+        422,
+        /answered 422 \(GitHub refused the ref or the inputs: RETRAIN_REF 'no-such-branch' must be a branch.*\): .*No ref found for: no-such-branch/,
+      ],
+      [
+        { RETRAIN_WORKFLOW: 'old-ct.yml' },
+        422,
+        /answered 422 \(.*old-ct\.yml must run on workflow_dispatch and declare the inputs reason, group_key and alerts\): .*Unexpected inputs provided/,
+      ],
+    ] as const) {
+      const lines: string[] = [];
+      const refused = await startRelay(configFor(github, 3600, env), capturingLogger(lines));
+      try {
+        const res = await fetch(`${refused.url}/v1/alertmanager`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${RELAY_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(firing),
+        });
+        expect(res.status, JSON.stringify(env)).toBe(502);
+        expect(await res.json(), JSON.stringify(env)).toEqual({
+          error: 'GitHub failed the dispatch',
+          github_status: status,
+        });
+        const failed = lines.filter((l) => l.includes('dispatch failed'));
+        expect(failed, JSON.stringify(env)).toHaveLength(1);
+        const entry = JSON.parse(failed[0]!) as { error: string };
+        expect(entry.error, JSON.stringify(env)).toMatch(logged);
+        expect(failed[0], JSON.stringify(env)).not.toContain(GITHUB_TOKEN);
+      } finally {
+        await refused.close();
+      }
+    }
+    expect(github.workflowDispatches).toEqual([]);
   });
 
   it('forwards a group once per cool-down, and a different group on its own', async () => {
@@ -105,7 +227,7 @@ describe('retrain relay, with real Alertmanager payloads, against a loopback fak
     expect(
       (await send({ ...firing, groupKey: '{}:{alertname="HousingPredictionShift"}' })).status,
     ).toBe(202);
-    expect(github.dispatches).toHaveLength(2);
+    expect(github.workflowDispatches).toHaveLength(2);
   });
 
   it('acknowledges resolved notifications and alerts without retrain="true", forwarding neither', async () => {
@@ -123,7 +245,7 @@ describe('retrain relay, with real Alertmanager payloads, against a loopback fak
       forwarded: false,
       reason: 'no firing alert with retrain="true"',
     });
-    expect(github.dispatches).toEqual([]);
+    expect(github.workflowDispatches).toEqual([]);
   });
 
   it('rejects bad payloads with a 400 that says what is wrong, and never forwards them', async () => {
@@ -144,7 +266,7 @@ describe('retrain relay, with real Alertmanager payloads, against a loopback fak
       const details = (res.body.details as string[] | undefined) ?? [];
       expect([String(res.body.error), ...details].join('\n')).toMatch(message);
     }
-    expect(github.dispatches).toEqual([]);
+    expect(github.workflowDispatches).toEqual([]);
   });
 
   it('answers a payload with very many problems, or very long keys, with a 400 of bounded size', async () => {
@@ -172,19 +294,12 @@ describe('retrain relay, with real Alertmanager payloads, against a loopback fak
       expect(reply.details.length).toBeLessThanOrEqual(21);
       expect(res.text.length).toBeLessThan(16 * 1024);
     }
-    expect(github.dispatches).toEqual([]);
+    expect(github.workflowDispatches).toEqual([]);
   });
 
   it('logs a bounded line for a notification of 10,000 alerts and a 150 KB group key', async () => {
     const lines: string[] = [];
-    const capture = (message: string, fields?: Record<string, unknown>) =>
-      lines.push(JSON.stringify({ message, ...fields }));
-    const logged = await startRelay(configFor(github, 3600), {
-      info: capture,
-      warn: capture,
-      error: capture,
-      progress() {},
-    });
+    const logged = await startRelay(configFor(github, 3600), capturingLogger(lines));
     try {
       const firing = await payload('firing-drift.json');
       const alert = {
@@ -215,7 +330,7 @@ describe('retrain relay, with real Alertmanager payloads, against a loopback fak
     expect((await send(firing, { authorization: 'Bearer nope' })).status).toBe(401);
     expect((await send(firing, { authorization: '' })).status).toBe(401);
     expect((await send(firing, { 'content-type': 'text/plain' })).status).toBe(415);
-    expect(github.dispatches).toEqual([]);
+    expect(github.workflowDispatches).toEqual([]);
   });
 
   it('answers 502 when GitHub fails, so Alertmanager retries, and forwards on the retry', async () => {
@@ -225,7 +340,7 @@ describe('retrain relay, with real Alertmanager payloads, against a loopback fak
     expect(failed.status).toBe(502);
     expect(failed.body).toEqual({ error: 'GitHub failed the dispatch', github_status: 500 });
     expect((await send(firing)).status).toBe(202);
-    expect(github.dispatches).toHaveLength(1);
+    expect(github.workflowDispatches).toHaveLength(1);
   });
 
   it('takes GITHUB_API_URL only as a plain http(s) base URL, and bounds the timeouts', () => {
@@ -299,6 +414,23 @@ describe('retrain relay, with real Alertmanager payloads, against a loopback fak
     );
   });
 
+  it('dispatches ct.yml on main by default; RETRAIN_WORKFLOW and RETRAIN_REF must be a file name and a branch', () => {
+    const base = { RELAY_TOKEN, GITHUB_TOKEN, GITHUB_REPOSITORY: 'housing-mlops/housing-mlops' };
+    expect(loadRelayConfig(base)).toMatchObject({ workflow: 'ct.yml', ref: 'main' });
+    expect(
+      loadRelayConfig({ ...base, RETRAIN_WORKFLOW: 'retrain.yaml', RETRAIN_REF: 'release/v2' }),
+    ).toMatchObject({ workflow: 'retrain.yaml', ref: 'release/v2' });
+    // The workflow goes into the URL's path: `..`, `/`, `?` would send the call elsewhere.
+    for (const workflow of ['../dispatches', 'ct', 'a/ct.yml', 'ct.yml?x=1', 'ct yml.yml'])
+      expect(() => loadRelayConfig({ ...base, RETRAIN_WORKFLOW: workflow }), workflow).toThrow(
+        /\n {2}RETRAIN_WORKFLOW: must be a workflow's file name \(e\.g\. ct\.yml\)/,
+      );
+    for (const ref of ['a..b', '/main', 'main/', 'ma in', 'main\n'])
+      expect(() => loadRelayConfig({ ...base, RETRAIN_REF: ref }), JSON.stringify(ref)).toThrow(
+        /\n {2}RETRAIN_REF: must be a branch name \(e\.g\. main\)/,
+      );
+  });
+
   it('reads at most 64 KiB of a *_FILE secret: a larger file (or /dev/zero) is refused, not read whole', async () => {
     // RELAY_TOKEN_FILE=/dev/zero read without end at startup; a 3 MB file was
     // taken whole as the token.
@@ -307,14 +439,18 @@ describe('retrain relay, with real Alertmanager payloads, against a loopback fak
       const big = join(dir, 'token');
       await writeFile(big, 'a'.repeat(3 * 1024 * 1024));
       const base = { RELAY_TOKEN, GITHUB_TOKEN, GITHUB_REPOSITORY: 'housing-mlops/housing-mlops' };
+      // The file instead of the variable: with both set, the relay refuses to guess.
       for (const name of ['RELAY_TOKEN', 'GITHUB_TOKEN'])
-        expect(() => loadRelayConfig({ ...base, [`${name}_FILE`]: big }), name).toThrow(
+        expect(() => loadRelayConfig({ ...base, [name]: '', [`${name}_FILE`]: big }), name).toThrow(
           new RegExp(`\n {2}${name}_FILE: .*longer than 65,536 bytes`),
         );
       const exact = join(dir, 'exact');
       await writeFile(exact, `${'b'.repeat(40)}\n`);
-      expect(loadRelayConfig({ ...base, GITHUB_TOKEN_FILE: exact }).githubToken).toBe(
-        'b'.repeat(40),
+      expect(
+        loadRelayConfig({ ...base, GITHUB_TOKEN: '', GITHUB_TOKEN_FILE: exact }).githubToken,
+      ).toBe('b'.repeat(40));
+      expect(() => loadRelayConfig({ ...base, GITHUB_TOKEN_FILE: exact })).toThrow(
+        /\n {2}GITHUB_TOKEN and GITHUB_TOKEN_FILE are both set: set only one/,
       );
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -342,7 +478,7 @@ describe.skipIf(missing('prometheus-alertmanager') && missing('alertmanager'))(
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'relay-e2e-'));
-      github = await startFakeGitHub(GITHUB_TOKEN);
+      github = await githubWithCt();
       relay = await startRelay(configFor(github, 3600), silentLogger);
       sink = await startWebhookSink();
       // The committed alertmanager.yml, with the other receivers on a sink and
@@ -428,17 +564,21 @@ describe.skipIf(missing('prometheus-alertmanager') && missing('alertmanager'))(
         return Number(m?.[1] ?? 0);
       };
       const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline && (github.dispatches.length === 0 || (await deliveries()) < 4))
+      while (
+        Date.now() < deadline &&
+        (github.workflowDispatches.length === 0 || (await deliveries()) < 4)
+      )
         await new Promise((r) => setTimeout(r, 250));
 
-      expect(github.dispatches).toHaveLength(1);
-      expect(github.dispatches[0]).toMatchObject({
-        event_type: 'retrain',
-        client_payload: {
-          reason: 'alertmanager',
-          alerts: [{ alertname: 'HousingFeatureDrift', labels: { feature: 'latitude' } }],
-        },
+      expect(github.workflowDispatches).toHaveLength(1);
+      expect(github.workflowDispatches[0]).toMatchObject({
+        workflow: 'ct.yml',
+        ref: 'main',
+        inputs: { reason: 'alertmanager' },
       });
+      expect(JSON.parse(github.workflowDispatches[0]!.inputs.alerts as string)).toMatchObject([
+        { alertname: 'HousingFeatureDrift', labels: { feature: 'latitude' } },
+      ]);
       // The team still heard about it: the route continues past the relay.
       expect(sink.notifications.map((n) => n.path)).toContain('team');
       expect(await deliveries()).toBeGreaterThanOrEqual(4);

@@ -15,11 +15,14 @@ import type { AddressInfo } from 'node:net';
 export type GitHubMode =
   'accept' | 'hang' | 'hold' | { status: number; body: string; headers?: Record<string, string> };
 
-/** A loopback stand-in for GitHub's `POST /repos/{owner}/{repo}/dispatches` that can misbehave. */
+/**
+ * A loopback stand-in for GitHub's workflow dispatch,
+ * `POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches`, that can misbehave.
+ */
 export interface UnreliableGitHub {
   url: string;
   mode: GitHubMode;
-  /** Events GitHub accepted (answered 204), in order. */
+  /** Dispatch requests (`{ ref, inputs }`) GitHub accepted (answered 204), in order. */
   dispatches: unknown[];
   /** Dispatch requests received, whatever the answer. */
   received: number;
@@ -45,7 +48,10 @@ export async function startUnreliableGitHub(): Promise<UnreliableGitHub> {
       fake.received += 1;
       for (const w of waiters.filter((w) => fake.received >= w.n)) w.done();
       if (req.url === '/landing') return res.writeHead(200).end('<html>welcome</html>');
-      if (req.method !== 'POST' || !/^\/repos\/[^/]+\/[^/]+\/dispatches$/.test(req.url ?? ''))
+      if (
+        req.method !== 'POST' ||
+        !/^\/repos\/[^/]+\/[^/]+\/actions\/workflows\/[^/]+\/dispatches$/.test(req.url ?? '')
+      )
         return res.writeHead(404).end();
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
       const { mode } = fake;

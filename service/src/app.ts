@@ -115,7 +115,7 @@ function createExpressApp(deps: AppDeps): express.Express {
       if (config.adminToken === undefined)
         throw new HttpError(
           404,
-          'model reload over HTTP is disabled: set ADMIN_TOKEN to enable it',
+          'model reload over HTTP is disabled: set ADMIN_TOKEN or ADMIN_TOKEN_FILE to enable it',
         );
       if (!bearerMatches(req.get('authorization'), config.adminToken)) {
         res.setHeader('www-authenticate', 'Bearer');

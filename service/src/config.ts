@@ -13,7 +13,7 @@ export interface ServiceConfig {
   /** Largest request body, in bytes. */
   bodyLimitBytes: number;
   maxBatchRows: number;
-  /** Bearer token for POST /admin/reload; undefined disables the endpoint. */
+  /** Bearer token for POST /admin/reload (ADMIN_TOKEN or ADMIN_TOKEN_FILE); undefined disables the endpoint. */
   adminToken: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   /** How long SIGTERM waits for in-flight requests before closing them. */
@@ -135,6 +135,7 @@ export function usage(): string {
     ['HOST', '127.0.0.1', 'address to listen on (the container image sets 0.0.0.0)'],
     ['MODEL_DIR', 'models/production', 'folder with model.onnx and model.card.json'],
     ['ADMIN_TOKEN', 'unset', 'bearer token for POST /admin/reload, 16+ visible ASCII characters'],
+    ['ADMIN_TOKEN_FILE', 'unset', 'a file holding it (a Compose secret); set one of the two'],
     ['LOG_LEVEL', 'info', LOG_LEVELS.join(', ')],
     ['INSTRUMENTATION', 'on', 'off skips request-path metrics and drift (benchmarks only)'],
     ...Object.entries(INT_VARIABLES).map(([name, v]): [string, string, string] => [
@@ -186,10 +187,12 @@ export function parseConfig(
     bodyLimitBytes: int('BODY_LIMIT_BYTES'),
     maxBatchRows: int('MAX_BATCH_ROWS'),
     // A token no header can carry would make /admin/reload a 401 for everyone.
+    // From a file as the relay reads its tokens, so a Compose secret keeps it
+    // out of the container's environment (docker inspect shows that).
     adminToken:
       read.secret('ADMIN_TOKEN', {
         required: false,
-        file: false,
+        file: true,
         minLength: { chars: 16, hint: '(or unset to disable /admin/reload)' },
       }) || undefined,
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),

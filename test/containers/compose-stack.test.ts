@@ -175,6 +175,17 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
     expect(await read('retrain-relay', 'github_dispatch_token')).toBe(
       SECRETS.GITHUB_DISPATCH_TOKEN,
     );
+    expect(await read('service', 'admin_token')).toBe(process.env.ADMIN_TOKEN);
+    // The service reads it from there: /admin/reload takes it, and nothing else.
+    const service = await url('service', 8080);
+    const reload = (token: string) =>
+      fetch(`${service}/admin/reload`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{}',
+      }).then((res) => res.status);
+    expect(await reload(process.env.ADMIN_TOKEN!)).toBe(200);
+    expect(await reload('lane-wrong-token-0123456789')).toBe(401);
   });
 
   it("keeps Prometheus's named volume across down and up", async () => {

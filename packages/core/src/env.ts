@@ -131,40 +131,61 @@ export class EnvReader {
 
   /**
    * A bearer token from `name`, or (when `spec.file`) from the file
-   * `${name}_FILE` names, read up to {@link MAX_SECRET_BYTES} and trimmed. It
-   * must be visible ASCII (a header carries it); '' when absent and optional.
-   * No message quotes the value.
+   * `${name}_FILE` names, read up to {@link MAX_SECRET_BYTES} and trimmed.
+   * Exactly one of the two may be set: with both, which one counts would be a
+   * guess. A file that is missing, unreadable, empty or too long is a problem
+   * naming `${name}_FILE` and its path, whether the secret is required or not:
+   * an operator who points at a file means to set it. The token must be
+   * visible ASCII (a header carries it); '' when absent and optional. No
+   * message quotes the value.
    */
   secret(name: string, spec: SecretSpec): string {
-    const file = spec.file ? this.raw(`${name}_FILE`) : undefined;
+    const fileVariable = `${name}_FILE`;
+    const file = spec.file ? this.raw(fileVariable) : undefined;
     let value = this.raw(name);
+    if (file !== undefined && value !== undefined) {
+      this.problem(`${name} and ${fileVariable} are both set: set only one`);
+      return '';
+    }
     if (file !== undefined) {
-      let bytes: Buffer | undefined;
-      try {
-        bytes = readFileAtMostSync(file, MAX_SECRET_BYTES);
-      } catch (error) {
-        this.problem(`${name}_FILE: cannot read ${file} (${errnoCode(error) ?? 'unreadable'})`);
-        return '';
-      }
-      if (bytes === undefined) {
-        this.problem(
-          `${name}_FILE: ${file} is longer than ${MAX_SECRET_BYTES.toLocaleString('en-US')} bytes, more than a token`,
-        );
-        return '';
-      }
-      value = bytes.toString('utf8').trim() || undefined;
+      value = this.secretFile(fileVariable, file);
+      if (value === undefined) return '';
     }
     if (value === undefined) {
       if (spec.required)
-        this.problem(spec.file ? `${name} (or ${name}_FILE) is required` : `${name} is required`);
+        this.problem(
+          spec.file ? `${name} (or ${fileVariable}) is required` : `${name} is required`,
+        );
       return '';
     }
     const short = spec.minLength && value.length < spec.minLength.chars;
     const problem = short
       ? `must be at least ${spec.minLength!.chars} characters${spec.minLength!.hint ? ` ${spec.minLength!.hint}` : ''}`
       : bearerTokenProblem(value);
-    if (problem) this.problem(`${name}: ${problem}`);
+    // A token read from a file is named by the file, where the operator must fix it.
+    if (problem)
+      this.problem(`${file === undefined ? name : `${fileVariable} (${file})`}: ${problem}`);
     return value;
+  }
+
+  /** The trimmed text of a secret's file, or undefined after recording why there is none. */
+  private secretFile(variable: string, file: string): string | undefined {
+    let bytes: Buffer | undefined;
+    try {
+      bytes = readFileAtMostSync(file, MAX_SECRET_BYTES);
+    } catch (error) {
+      this.problem(`${variable}: cannot read ${file} (${errnoCode(error) ?? 'unreadable'})`);
+      return undefined;
+    }
+    if (bytes === undefined) {
+      this.problem(
+        `${variable}: ${file} is longer than ${MAX_SECRET_BYTES.toLocaleString('en-US')} bytes, more than a token`,
+      );
+      return undefined;
+    }
+    const text = bytes.toString('utf8').trim();
+    if (text === '') this.problem(`${variable}: ${file} is empty`);
+    return text || undefined;
   }
 
   /**

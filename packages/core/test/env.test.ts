@@ -88,6 +88,36 @@ describe('EnvReader', () => {
     expect(read.problems.join('\n')).not.toContain('SECRET');
   });
 
+  it('takes exactly one of VAR and VAR_FILE, refuses an empty file even for an optional secret, and names the file of a bad token', async () => {
+    const file = join(tempDir(), 'exactly-one');
+    await writeFile(file, TOKEN);
+    const empty = join(tempDir(), 'empty-secret');
+    await writeFile(empty, '\n  \n');
+    const short = join(tempDir(), 'short-secret');
+    await writeFile(short, 'SECRET');
+    const read = new EnvReader({
+      BOTH: TOKEN,
+      BOTH_FILE: file,
+      EMPTY_FILE: empty,
+      SHORT_FILE: short,
+      // An empty variable is unset: VAR= beside VAR_FILE is not two values.
+      BLANK: '',
+      BLANK_FILE: file,
+    });
+    const optional = { required: false, file: true, minLength: { chars: 16 } };
+    expect(read.secret('BOTH', optional)).toBe('');
+    expect(read.secret('EMPTY', optional)).toBe('');
+    read.secret('SHORT', optional);
+    expect(read.secret('BLANK', optional)).toBe(TOKEN);
+    expect(read.problems).toEqual([
+      'BOTH and BOTH_FILE are both set: set only one',
+      `EMPTY_FILE: ${empty} is empty`,
+      `SHORT_FILE (${short}): must be at least 16 characters`,
+    ]);
+    expect(read.problems.join('\n')).not.toContain('SECRET');
+    expect(read.problems.join('\n')).not.toContain(TOKEN);
+  });
+
   it('throws every problem at once as a ConfigurationError, or nothing', () => {
     const good = new EnvReader({ PORT: '80' });
     good.int('PORT', { fallback: 1, min: 0, max: 65535 });

@@ -9,12 +9,21 @@ import { issueRoutes } from './issues.ts';
 import { pullRoutes } from './pulls.ts';
 import { releaseRoutes } from './releases.ts';
 import { createState, type FakeState } from './state.ts';
+import { workflowRoutes } from './workflows.ts';
 
-export type { FakeComment, FakeDeployment, FakePull, FakeRelease, RecordedCall } from './state.ts';
+export type {
+  FakeComment,
+  FakeDeployment,
+  FakePull,
+  FakeRelease,
+  FakeWorkflowDispatch,
+  RecordedCall,
+} from './state.ts';
 
 /**
  * A loopback stand-in for api.github.com: the endpoints the actions and the
- * relay use, answered as GitHub's REST API answers them (JSON bodies typed
+ * relay use (the relay's workflow_dispatch checked against the inputs a seeded
+ * workflow declares), answered as GitHub's REST API answers them (JSON bodies typed
  * by GitHub's OpenAPI schema, Link-header pagination, 302 from a release
  * asset to its download, 401 without the token, 404 with a message
  * otherwise). It records every call. Its git side keeps each commit's files,
@@ -36,6 +45,7 @@ const ROUTES: readonly Route[] = [
   ...issueRoutes,
   ...deploymentRoutes,
   ...dispatchRoutes,
+  ...workflowRoutes,
 ];
 
 const REPO = /^\/repos\/([^/]+)\/([^/]+)/;
@@ -95,12 +105,15 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
   const { port } = server.address() as AddressInfo;
   // The tests see the same arrays and maps the routes change.
   const { calls, releases, comments, dispatches, failDispatches, git, pulls, deployments } = state;
+  const { workflows, workflowDispatches } = state;
   return {
     calls,
     releases,
     comments,
     dispatches,
     failDispatches,
+    workflows,
+    workflowDispatches,
     git,
     pulls,
     deployments,

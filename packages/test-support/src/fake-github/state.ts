@@ -46,6 +46,13 @@ export interface FakeDeployment {
   statuses: Record<string, unknown>[];
 }
 
+/** A workflow_dispatch GitHub accepted: which workflow, on which ref, with which inputs. */
+export interface FakeWorkflowDispatch {
+  workflow: string;
+  ref: string;
+  inputs: Record<string, unknown>;
+}
+
 /** Everything the fake knows; tests read and seed it. */
 export interface FakeState {
   calls: RecordedCall[];
@@ -53,8 +60,15 @@ export interface FakeState {
   comments: Map<number, FakeComment[]>;
   /** repository_dispatch events received, in order. */
   dispatches: unknown[];
-  /** Statuses to answer the next dispatches with instead of 204 (a GitHub outage). */
+  /** Statuses to answer the next dispatches (of either kind) with instead of 204 (a GitHub outage). */
   failDispatches: number[];
+  /**
+   * The workflows that run on workflow_dispatch, by file name, with the
+   * inputs each declares (its `on.workflow_dispatch.inputs`); a test seeds it.
+   */
+  workflows: Map<string, Record<string, { required?: boolean }>>;
+  /** workflow_dispatch requests GitHub accepted, in order. */
+  workflowDispatches: FakeWorkflowDispatch[];
   /** The git side: branch -> commit, and each commit's files (path -> text). */
   git: {
     refs: Map<string, string>;
@@ -114,6 +128,8 @@ export function createState(): FakeState {
     comments: new Map(),
     dispatches: [],
     failDispatches: [],
+    workflows: new Map(),
+    workflowDispatches: [],
     git,
     pulls: [],
     deployments: [],

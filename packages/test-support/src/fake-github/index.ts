@@ -7,12 +7,22 @@ import { fail, notFound, type Exchange, type Route } from './http.ts';
 import { issueRoutes } from './issues.ts';
 import { pullRoutes } from './pulls.ts';
 import { releaseRoutes } from './releases.ts';
+import { settingsRoutes } from './settings.ts';
 import { createState, type FakeState } from './state.ts';
 
-export type { FakeComment, FakeDeployment, FakePull, FakeRelease, RecordedCall } from './state.ts';
+export type {
+  FakeComment,
+  FakeDeployment,
+  FakeEnvironment,
+  FakePull,
+  FakeRelease,
+  FakeRunner,
+  FakeSettings,
+  RecordedCall,
+} from './state.ts';
 
 /**
- * A loopback stand-in for api.github.com: the endpoints the actions and the
+ * A loopback stand-in for api.github.com: the endpoints the actions, the doctor and the
  * relay use, answered as GitHub's REST API answers them (JSON bodies typed
  * by GitHub's OpenAPI schema, Link-header pagination, 302 from a release
  * asset to its download, 401 without the token, 404 with a message
@@ -33,6 +43,7 @@ const ROUTES: readonly Route[] = [
   ...issueRoutes,
   ...deploymentRoutes,
   ...dispatchRoutes,
+  ...settingsRoutes,
 ];
 
 const REPO = /^\/repos\/([^/]+)\/([^/]+)/;
@@ -91,7 +102,17 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;
   // The tests see the same arrays and maps the routes change.
-  const { calls, releases, comments, dispatches, failDispatches, git, pulls, deployments } = state;
+  const {
+    calls,
+    releases,
+    comments,
+    dispatches,
+    failDispatches,
+    git,
+    pulls,
+    deployments,
+    settings,
+  } = state;
   return {
     calls,
     releases,
@@ -101,6 +122,7 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
     git,
     pulls,
     deployments,
+    settings,
     url: `http://127.0.0.1:${port}`,
     seedBranch: (branch, files) =>
       void git.refs.set(branch, state.commit(new Map(Object.entries(files)))),

@@ -1,8 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { housingRemote } from '@housing/test-support/dvc-remote';
+import { housingRemote, objectPath } from '@housing/test-support/dvc-remote';
+import { parseYamlText } from '@housing/core/yaml-file';
+import { readFileSync } from 'node:fs';
+import { ROOT } from '@housing/test-support/root';
 import {
   startFakeGitHub,
   type FakeGitHub,
@@ -207,6 +210,39 @@ describe('npm run doctor', () => {
       expect(found.fix).toContain('dvc push');
     } finally {
       await rm(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('reads every page of a list: the variable it needs is on the second', async () => {
+    completeSetup(github.settings);
+    const url = github.settings.variables.DVC_REMOTE_URL!;
+    github.settings.variables = {};
+    for (let i = 0; i < 35; i++) github.settings.variables[`OTHER_${i}`] = String(i);
+    github.settings.variables.DVC_REMOTE_URL = url;
+    const run = await doctor();
+    expect(run.code, run.stdout).toBe(0);
+    // 36 variables, 30 a page: two requests, and DVC_REMOTE_URL found on the second.
+    expect(github.calls.filter((c) => c.path === `/repos/${REPO}/actions/variables`)).toHaveLength(
+      2,
+    );
+  });
+
+  it('says when the manifest on the remote is not the one data.dvc records', async () => {
+    completeSetup(github.settings);
+    const copy = await mkdtemp(join(tmpdir(), 'doctor-corrupt-remote-'));
+    try {
+      await cp(housingRemote(), copy, { recursive: true });
+      const dvc = parseYamlText(
+        readFileSync(join(ROOT, 'data.dvc'), 'utf8'),
+        'data.dvc',
+      ).doc.toJS() as {
+        outs: { md5: string }[];
+      };
+      await writeFile(objectPath(copy, dvc.outs[0]!.md5), '[]');
+      const found = onlyMissing(await doctor(['--remote', copy]));
+      expect(found.line).toContain(`is not the manifest data.dvc records (${dvc.outs[0]!.md5})`);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
     }
   });
 

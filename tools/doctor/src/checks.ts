@@ -36,15 +36,24 @@ function refused(what: string, error: GitHubApiError, permission: string): Check
   );
 }
 
+/** The jobs without `environment:` that read the data remote's settings, and the App's. */
+const DATA_JOBS = 'the data jobs of pr.yml and ct.yml';
+const APP_JOBS = "ct.yml's release job and image.yml's job";
+
 /** Where a repository-level name is set only in environments, which jobs without `environment:` do not see. */
-function onlyIn(environments: Read<Environment[]>, name: string, kind: 'secrets' | 'variables') {
+function onlyIn(
+  environments: Read<Environment[]>,
+  name: string,
+  kind: 'secrets' | 'variables',
+  readers = DATA_JOBS,
+) {
   if (environments instanceof GitHubApiError) return '';
   const where = environments
     .filter((e) => (kind === 'secrets' ? e.secrets.has(name) : e.variables.has(name)))
     .map((e) => e.name);
   return where.length === 0
     ? ''
-    : `; it is set only in environment ${where.join(', ')}, which the jobs that read it (pr.yml, ct.yml, image.yml) do not use: set it on the repository`;
+    : `; it is set only in environment ${where.join(', ')}, which ${readers} cannot read: set it on the repository`;
 }
 
 function environmentChecks(s: Snapshot, t: Target): Section {
@@ -98,7 +107,7 @@ function promotionChecks(s: Snapshot, t: Target): Section {
       checks.push(
         missing(
           `secret ${SECRETS.appKey}`,
-          `${VARIABLES.appId} is set, so the workflows make an App token with this key${onlyIn(s.environments, SECRETS.appKey, 'secrets')}`,
+          `${VARIABLES.appId} is set, so the workflows make an App token with this key${onlyIn(s.environments, SECRETS.appKey, 'secrets', APP_JOBS)}`,
           `${p.setSecret(SECRETS.appKey)} < your-app.private-key.pem`,
         ),
       );

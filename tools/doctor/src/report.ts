@@ -11,9 +11,10 @@ const WIDTH = Math.max(...Object.values(LABELS).map((l) => l.length));
 /** What no API call can see: each runner host's own setup, checked there. */
 const ON_THE_RUNNER = [
   'not checked here (on each runner host, as the runner user):',
-  '  docker compose version        Compose v2 (the plugin, or docker-compose 2.x)',
-  '  id -nG                        lists docker: the runner user may use Docker',
-  '  ls ~/.housing-mlops/<environment>.env   SERVICE_PORT and ADMIN_TOKEN (.env.example)',
+  '  docker compose version    Compose v2 (the plugin, or docker-compose 2.x)',
+  '  id -nG                    lists docker: the runner user may use Docker',
+  // The names only: the file holds ADMIN_TOKEN, which a terminal should not show.
+  "  grep -o '^[A-Z_]*=' ~/.housing-mlops/<environment>.env   lists SERVICE_PORT= and ADMIN_TOKEN=",
 ];
 
 /** One check as lines: status, what, detail, then its fix indented beneath. */

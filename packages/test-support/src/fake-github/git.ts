@@ -18,9 +18,10 @@ export const gitRoutes: Route[] = [
     method: 'GET',
     path: /^$/,
     handle(x) {
-      const body: Pick<Schemas['full-repository'], 'full_name' | 'default_branch'> = {
+      const body: Pick<Schemas['full-repository'], 'full_name' | 'default_branch' | 'private'> = {
         full_name: `${x.repo.owner}/${x.repo.repo}`,
         default_branch: 'main',
+        private: x.state.settings.private,
       };
       send(x.res, 200, body);
     },

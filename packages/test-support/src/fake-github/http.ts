@@ -54,11 +54,8 @@ export function fail(
 /** 404 Not Found, as GitHub answers an unknown path or object. */
 export const notFound = (res: ServerResponse) => fail(res, 404, 'Not Found');
 
-/**
- * One page of a list, as GitHub pages it: `per_page` (30 by default, at most
- * 100) and `page`, with a Link header to the next page while there is one.
- */
-export function page<T>(x: Exchange, items: readonly T[]): void {
+/** The items of the page a request asks for, and the Link header to the next one while there is one. */
+function onePage<T>(x: Exchange, items: readonly T[]) {
   const perPage = Math.min(Number(x.url.searchParams.get('per_page') ?? 30), 100);
   const pageNo = Number(x.url.searchParams.get('page') ?? 1);
   const headers: Record<string, string> = {};
@@ -67,5 +64,23 @@ export function page<T>(x: Exchange, items: readonly T[]): void {
     next.searchParams.set('page', String(pageNo + 1));
     headers.link = `<${x.origin}${next.pathname}${next.search}>; rel="next"`;
   }
-  send(x.res, 200, items.slice((pageNo - 1) * perPage, pageNo * perPage), headers);
+  return { items: items.slice((pageNo - 1) * perPage, pageNo * perPage), headers };
+}
+
+/**
+ * One page of a list, as GitHub pages it: `per_page` (30 by default, at most
+ * 100) and `page`, with a Link header to the next page while there is one.
+ */
+export function page<T>(x: Exchange, items: readonly T[]): void {
+  const { items: shown, headers } = onePage(x, items);
+  send(x.res, 200, shown, headers);
+}
+
+/**
+ * One page of a list GitHub wraps in an object, `{ total_count, <key>: [...] }`
+ * (secrets, variables, runners, environments), paged as {@link page} pages.
+ */
+export function pageWrapped<T>(x: Exchange, key: string, items: readonly T[]): void {
+  const { items: shown, headers } = onePage(x, items);
+  send(x.res, 200, { total_count: items.length, [key]: shown }, headers);
 }

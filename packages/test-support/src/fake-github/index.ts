@@ -8,22 +8,26 @@ import { fail, notFound, type Exchange, type Route } from './http.ts';
 import { issueRoutes } from './issues.ts';
 import { pullRoutes } from './pulls.ts';
 import { releaseRoutes } from './releases.ts';
+import { settingsRoutes } from './settings.ts';
 import { createState, type FakeState } from './state.ts';
 import { workflowRoutes } from './workflows.ts';
 
 export type {
   FakeComment,
   FakeDeployment,
+  FakeEnvironment,
   FakePull,
   FakeRelease,
+  FakeRunner,
+  FakeSettings,
   FakeWorkflowDispatch,
   RecordedCall,
 } from './state.ts';
 
 /**
- * A loopback stand-in for api.github.com: the endpoints the actions and the
- * relay use (the relay's workflow_dispatch checked against the inputs a seeded
- * workflow declares), answered as GitHub's REST API answers them (JSON bodies typed
+ * A loopback stand-in for api.github.com: the endpoints the actions, the doctor
+ * and the relay use (the relay's workflow_dispatch checked against the inputs a
+ * seeded workflow declares), answered as GitHub's REST API answers them (JSON bodies typed
  * by GitHub's OpenAPI schema, Link-header pagination, 302 from a release
  * asset to its download, 401 without the token, 404 with a message
  * otherwise). It records every call. Its git side keeps each commit's files,
@@ -46,6 +50,7 @@ const ROUTES: readonly Route[] = [
   ...deploymentRoutes,
   ...dispatchRoutes,
   ...workflowRoutes,
+  ...settingsRoutes,
 ];
 
 const REPO = /^\/repos\/([^/]+)\/([^/]+)/;
@@ -105,7 +110,7 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
   const { port } = server.address() as AddressInfo;
   // The tests see the same arrays and maps the routes change.
   const { calls, releases, comments, dispatches, failDispatches, git, pulls, deployments } = state;
-  const { workflows, workflowDispatches } = state;
+  const { workflows, workflowDispatches, settings } = state;
   return {
     calls,
     releases,
@@ -117,6 +122,7 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
     git,
     pulls,
     deployments,
+    settings,
     url: `http://127.0.0.1:${port}`,
     seedBranch: (branch, files) =>
       void git.refs.set(branch, state.commit(new Map(Object.entries(files)))),

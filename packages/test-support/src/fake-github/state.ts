@@ -53,6 +53,47 @@ export interface FakeWorkflowDispatch {
   inputs: Record<string, unknown>;
 }
 
+/** An environment: its required reviewers (logins; none means no review) and its own secrets and variables. */
+export interface FakeEnvironment {
+  name: string;
+  reviewers: string[];
+  secrets: string[];
+  variables: Record<string, string>;
+}
+
+/** A self-hosted runner as Settings → Actions → Runners lists it. */
+export interface FakeRunner {
+  name: string;
+  status: 'online' | 'offline';
+  /** Its labels besides the read-only ones every runner gets (self-hosted, the OS, the architecture). */
+  labels: string[];
+  /** The runner application's version; unset until it first connects. */
+  version?: string;
+}
+
+/**
+ * The repository's settings that a fork makes by hand (what `npm run doctor`
+ * reads): empty, as a new fork's are.
+ */
+export interface FakeSettings {
+  private: boolean;
+  environments: FakeEnvironment[];
+  /** Repository secrets, by name (GitHub never answers their values). */
+  secrets: string[];
+  variables: Record<string, string>;
+  /** The organization's secrets and variables shared with this repository. */
+  orgSecrets: string[];
+  orgVariables: Record<string, string>;
+  /** Settings → Actions → General → "Allow GitHub Actions to create and approve pull requests". */
+  canApprovePullRequests: boolean;
+  runners: FakeRunner[];
+  /**
+   * Paths (after /repos/{owner}/{repo}) answered 403, as GitHub answers a token
+   * that lacks the permission to read them.
+   */
+  forbidden: string[];
+}
+
 /** Everything the fake knows; tests read and seed it. */
 export interface FakeState {
   calls: RecordedCall[];
@@ -86,6 +127,7 @@ export interface FakeState {
   };
   pulls: FakePull[];
   deployments: FakeDeployment[];
+  settings: FakeSettings;
   /** A fresh id for anything the fake creates. */
   nextId: () => number;
   /** Records a commit holding `files` on top of `parents` (none by default) and returns its sha. */
@@ -133,6 +175,17 @@ export function createState(): FakeState {
     git,
     pulls: [],
     deployments: [],
+    settings: {
+      private: false,
+      environments: [],
+      secrets: [],
+      variables: {},
+      orgSecrets: [],
+      orgVariables: {},
+      canApprovePullRequests: false,
+      runners: [],
+      forbidden: [],
+    },
     nextId: () => id++,
     commit: (files, parents = [], message = '') => {
       const sha = createHash('sha1').update(`commit ${++commits}`).digest('hex');

@@ -45,7 +45,9 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
       .trim()
       .split('\n')
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as { args: string[]; token: boolean });
+      .map((l) => JSON.parse(l) as { args: string[]; token: boolean })
+      // `gh --version` precedes every verification; the test of gh's version floor reads it.
+      .filter((c) => c.args[0] !== '--version');
   /** The gh call that verifies `image`'s provenance as this repository's. */
   const verifyCall = (image: string) => ({
     args: [
@@ -68,6 +70,8 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
       eventFile?: string;
       ref?: string;
     } = {},
+    /** More environment for the runner's programs (the fake gh's version). */
+    moreEnv: Record<string, string> = {},
   ): Promise<ActionRun> =>
     runAction('deploy', {
       event: event.event ?? 'workflow_dispatch',
@@ -107,6 +111,7 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
           // Pullable, but with no attestation: the deploy must never get that far.
           [ref('unattested')]: join(dir, 'model-a'),
         }),
+        ...moreEnv,
       },
     });
 
@@ -451,6 +456,23 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
     // Not recorded as rolled back: once attested, it may deploy without force.
     expect(await readFile(join(dir, 'state/staging.json'), 'utf8')).toBe(state);
     expect(run.outputs.result).toBeUndefined();
+  });
+
+  it('refuses a gh older than 2.67.0, which can pass an image with no attestation (CVE-2025-25204)', async () => {
+    const before = (await allCalls()).length;
+    const gh = (await ghCalls()).length;
+    const run = await deploy('a-rebuilt', versionA, {}, {}, { FAKE_GH_VERSION: '2.66.1' });
+    expect(run.code).toBe(1);
+    expect(run.annotations.at(-1)?.message).toBe(
+      'gh on this runner is 2.66.1; deploys need 2.67.0 or later, since older ones can pass an image with no attestation (CVE-2025-25204). Nothing was pulled or started',
+    );
+    // gh was asked its version, never to verify; Compose only what runs.
+    expect((await ghCalls()).length).toBe(gh);
+    const made = (await allCalls())
+      .slice(before)
+      .filter((c) => c.args.join(' ') !== 'compose version --short');
+    expect(made.map((c) => command(c.args).join(' '))).toEqual(['ps --format json service']);
+    expect(await served()).toBe(versionB);
   });
 
   it.each<[string, Record<string, string>, string]>([

@@ -3,7 +3,8 @@
 // whether GH_TOKEN reached it, and answers `gh attestation verify
 // oci://<image> --repo <owner/repo>` as gh does: exit 0 when the image is
 // one FAKE_GH_ATTESTED lists for that repository, else exit 1 with gh's
-// message. Anything else it is asked is an error: the deploy runs only that.
+// message, and `gh --version` (FAKE_GH_VERSION). Anything else it is asked is
+// an error: the deploy runs only those.
 //
 //   FAKE_GH_DIR       where it keeps calls.jsonl
 //   FAKE_GH_ATTESTED  JSON: the images (name@sha256:...) with a valid attestation
@@ -21,6 +22,13 @@ const fail = (message) => {
   process.stderr.write(`${message}\n`);
   process.exit(1);
 };
+if (args[0] === '--version') {
+  // FAKE_GH_VERSION: which gh this runner has (default: one past CVE-2025-25204's fix).
+  process.stdout.write(
+    `gh version ${env.FAKE_GH_VERSION ?? '2.83.1'} (2025-11-13)\nhttps://github.com/cli/cli/releases/tag/v${env.FAKE_GH_VERSION ?? '2.83.1'}\n`,
+  );
+  process.exit(0);
+}
 if (args[0] !== 'attestation' || args[1] !== 'verify')
   fail(`fake gh: only attestation verify is supported, got ${args.join(' ')}`);
 if (env.GH_TOKEN !== env.FAKE_GH_TOKEN)

@@ -42200,8 +42200,28 @@ function refuseForeignImage(image, registry2, repository, where) {
       where
     );
 }
+var MIN_GH_VERSION = [2, 67, 0];
+async function refuseOldGh() {
+  const { stdout } = await execProgram("gh", ["--version"], { quietStdout: true });
+  const found = /gh version (\d+)\.(\d+)\.(\d+)/.exec(stdout);
+  const version = found ? found.slice(1, 4).map(Number) : void 0;
+  const first = version?.findIndex((part, i) => part !== MIN_GH_VERSION[i]) ?? -1;
+  const tooOld = version === void 0 || first >= 0 && version[first] < MIN_GH_VERSION[first];
+  if (tooOld)
+    throw new ConfigurationError(
+      `gh on this runner is ${version ? version.join(".") : `unknown ('${stdout.split("\n")[0] ?? ""}')`}; deploys need ${MIN_GH_VERSION.join(".")} or later, since older ones can pass an image with no attestation (CVE-2025-25204). Nothing was pulled or started`
+    );
+}
 async function verifyProvenance(image, repository, token) {
   const repo = `${repository.owner}/${repository.repo}`;
+  try {
+    await refuseOldGh();
+  } catch (error2) {
+    if (error2 instanceof ConfigurationError) throw error2;
+    throw new ConfigurationError(
+      `gh could not run (${errorMessage(error2)}); install the GitHub CLI ${MIN_GH_VERSION.join(".")} or later on this runner. Nothing was pulled or started`
+    );
+  }
   try {
     await execProgram(
       "gh",

@@ -29,6 +29,29 @@ export function refuseForeignImage(
 }
 
 /**
+ * The oldest gh whose `attestation verify` fails when an image has no
+ * attestation: from 2.49.0 (where the command arrived) to 2.66.x it could
+ * exit 0 then (CVE-2025-25204, GHSA-fgw4-v983-mgp8), and this check trusts
+ * its exit code alone.
+ */
+export const MIN_GH_VERSION = [2, 67, 0] as const;
+
+/** Refuses a gh older than MIN_GH_VERSION, from the first line of `gh --version`. */
+async function refuseOldGh(): Promise<void> {
+  const { stdout } = await execProgram('gh', ['--version'], { quietStdout: true });
+  const found = /gh version (\d+)\.(\d+)\.(\d+)/.exec(stdout);
+  const version = found ? found.slice(1, 4).map(Number) : undefined;
+  const first = version?.findIndex((part, i) => part !== MIN_GH_VERSION[i]) ?? -1;
+  const tooOld = version === undefined || (first >= 0 && version[first]! < MIN_GH_VERSION[first]!);
+  if (tooOld)
+    throw new ConfigurationError(
+      `gh on this runner is ${version ? version.join('.') : `unknown ('${stdout.split('\n')[0] ?? ''}')`}; ` +
+        `deploys need ${MIN_GH_VERSION.join('.')} or later, since older ones can pass an image with no ` +
+        'attestation (CVE-2025-25204). Nothing was pulled or started',
+    );
+}
+
+/**
  * Verifies the image's build provenance with `gh attestation verify
  * oci://<image> --repo <owner>/<repo>`: a SLSA provenance attestation, signed
  * through Sigstore by a GitHub-hosted runner of this repository's workflows,
@@ -44,6 +67,14 @@ export async function verifyProvenance(
   token: string,
 ): Promise<void> {
   const repo = `${repository.owner}/${repository.repo}`;
+  try {
+    await refuseOldGh();
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    throw new ConfigurationError(
+      `gh could not run (${errorMessage(error)}); install the GitHub CLI ${MIN_GH_VERSION.join('.')} or later on this runner. Nothing was pulled or started`,
+    );
+  }
   try {
     await execProgram(
       'gh',

@@ -35,6 +35,11 @@ fi
 
 mkdir -p .dvc
 umask 077
+# A new file, renamed over the old: a redirect into a config.local already
+# there would keep its mode (644 too) for the password, and a failed write
+# would leave half a config.
+tmp="$(mktemp .dvc/config.local.XXXXXX)"
+trap 'rm -f "$tmp"' EXIT
 {
   printf '[core]\n    remote = fork\n'
   printf "['remote \"fork\"']\n"
@@ -48,5 +53,6 @@ umask 077
     fi
     printf '    password = %s\n' "$DVC_HTTP_PASSWORD"
   fi
-} > .dvc/config.local
+} > "$tmp"
+mv -f "$tmp" .dvc/config.local
 echo "DVC remote 'fork' -> $url${endpoint:+ at $endpoint} (in .dvc/config.local)"

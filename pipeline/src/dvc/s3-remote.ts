@@ -96,12 +96,13 @@ function s3Problem(
   if (error instanceof ConfigurationError) return error;
   const name = (error as Partial<S3ServiceException> | null)?.name ?? '';
   const status = (error as Partial<S3ServiceException> | null)?.$metadata?.httpStatusCode;
+  // Before the 404s: a missing bucket is a 404 too, and no dvc push would fix it.
+  if (name === 'NoSuchBucket')
+    return new ConfigurationError(`${at.where}: the bucket does not exist (${at.location})`);
   if (name === 'NoSuchKey' || name === 'NotFound' || status === 404)
     return new ConfigurationError(
       `object ${at.md5} for ${at.forPath} is missing from ${at.where}: ${at.location} answered 404; was it pushed with dvc push?`,
     );
-  if (name === 'NoSuchBucket')
-    return new ConfigurationError(`${at.where}: the bucket does not exist (${at.location})`);
   if (REFUSED.has(name) || status === 403)
     return new ConfigurationError(
       `${at.where} refused the credentials (${name || 'HTTP 403'}) for ${at.location}: ${HOW_TO_SET}`,

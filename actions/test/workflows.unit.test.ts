@@ -164,6 +164,22 @@ describe('deploys', () => {
     }
   });
 
+  it('propose production whatever staging runs and serves, deployed now or by an earlier attempt', () => {
+    // A re-run after a failed promotion finds staging already running it
+    // (result unchanged): the proposal must still be made, and promote is
+    // idempotent. Only a run with nothing promoted sets no model version.
+    const steps = deploy().jobs.staging!.steps;
+    const deployStep = steps.find((s) => s.uses === './actions/deploy')!;
+    for (const step of steps.filter(
+      (s) => s.id === 'app-token' || s.uses === './actions/promote',
+    )) {
+      expect(step.if, step.name).toMatch(
+        new RegExp(`^steps\\.${deployStep.id}\\.outputs\\.model-version != ''`),
+      );
+      expect(step.if, step.name).not.toMatch(/result == 'deployed'/);
+    }
+  });
+
   it('queue: a pending deploy or training run is never replaced by a newer one', () => {
     const { jobs } = deploy();
     for (const env of ['staging', 'production'])

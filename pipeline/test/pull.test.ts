@@ -476,3 +476,31 @@ describe('pullData from an http remote (a loopback server serving the DVC layout
     await expect(stat(join(repo, 'data'))).rejects.toThrow(/ENOENT/);
   });
 });
+
+describe('npm run data:pull with DVC on PATH', () => {
+  it('runs dvc pull data.dvc: stage outputs dvc.lock names were never pushed', async () => {
+    const repo = await tempDir('pull-dvc-');
+    const bin = await tempDir('pull-dvc-bin-');
+    // A dvc that records how it was called, one argument a line.
+    await writeFile(join(bin, 'dvc'), '#!/bin/sh\nprintf "%s\\n" "$@" > "$DVC_ARGS"\n', {
+      mode: 0o755,
+    });
+    const argsFile = join(repo, 'dvc-args');
+    const pullWith = (...flags: string[]) =>
+      spawnSync(
+        process.execPath,
+        ['--import', import.meta.resolve('tsx'), join(ROOT, 'pipeline/src/cli/pull.ts'), ...flags],
+        {
+          cwd: repo,
+          encoding: 'utf8',
+          env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, DVC_ARGS: argsFile },
+        },
+      );
+    const plain = pullWith();
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(await readFile(argsFile, 'utf8')).toBe('pull\ndata.dvc\n');
+    const named = pullWith('--remote', 'fork');
+    expect(named.status, named.stderr).toBe(0);
+    expect(await readFile(argsFile, 'utf8')).toBe('pull\n--remote\nfork\ndata.dvc\n');
+  });
+});

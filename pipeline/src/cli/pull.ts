@@ -8,11 +8,11 @@ import { runCli } from '@housing/core/run-cli';
 const HELP: CommandHelp = {
   command: 'npm run data:pull',
   summary:
-    'Pulls data/ by hash as data.dvc records it: `dvc pull` when DVC is on PATH, else the\nbuilt-in pull (local, http(s) or s3 remote, every md5 verified). Exit 0 done, 1 or 2 failed.',
+    'Pulls data/ by hash as data.dvc records it: `dvc pull data.dvc` when DVC is on PATH, else the\nbuilt-in pull (local, http(s) or s3 remote, every md5 verified). Exit 0 done, 1 or 2 failed.',
 };
 
 /**
- * `npm run data:pull`: `dvc pull` when DVC is installed, else the built-in,
+ * `npm run data:pull`: `dvc pull data.dvc` when DVC is installed, else the built-in,
  * hash-verified pull from a local, http(s) or s3 remote.
  */
 runCli(async (argv) => {
@@ -34,9 +34,11 @@ runCli(async (argv) => {
   );
   const logger = createCliLogger('data:pull');
   if (!flags.builtin && which('dvc')) {
-    logger.info('dvc is on PATH: running dvc pull');
+    logger.info('dvc is on PATH: running dvc pull data.dvc');
+    // Only data.dvc: a bare `dvc pull` also wants every output dvc.lock
+    // records, which the built-in stage runner makes and nobody pushes.
     return runShell(
-      `dvc pull${flags.remote ? ` --remote '${flags.remote.replace(/'/g, '')}'` : ''}`,
+      `dvc pull${flags.remote ? ` --remote '${flags.remote.replace(/'/g, '')}'` : ''} data.dvc`,
       process.cwd(),
     );
   }

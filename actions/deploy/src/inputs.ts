@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { ConfigurationError } from '@housing/core/errors';
 import { checkModelVersion, parseDesiredState } from '../../shared/desired-state.ts';
+import { envFilePort } from './env-file-port.ts';
 import { imageByDigest, registryOf } from '../../shared/image-ref.ts';
 import { booleanInput, integerInput, stringInput } from '../../shared/inputs.ts';
 
@@ -90,9 +91,10 @@ async function envFile(): Promise<string | undefined> {
 async function serviceUrl(envFilePath: string | undefined): Promise<string> {
   const given = core.getInput('url').trim();
   if (given) return given.replace(/\/$/, '');
-  const text = envFilePath ? await readFile(envFilePath, 'utf8') : '';
-  const port = /^\s*SERVICE_PORT\s*=\s*["']?(\d+)["']?\s*$/m.exec(text)?.[1] ?? '8080';
-  return `http://127.0.0.1:${port}`;
+  const port = envFilePath
+    ? envFilePort(await readFile(envFilePath, 'utf8'), envFilePath)
+    : undefined;
+  return `http://127.0.0.1:${port ?? 8080}`;
 }
 
 /** Registry credentials: both inputs, or neither (a public image). */

@@ -204,8 +204,8 @@ describe('remote settings', () => {
 });
 
 /** Runs the workflows' remote-config.sh in `repo` with `env` over a clean environment. */
-function remoteConfig(repo: string, env: Record<string, string>) {
-  return spawnSync(join(ROOT, '.github/actions/pull-data/remote-config.sh'), [], {
+function remoteConfig(repo: string, env: Record<string, string>, args: string[] = []) {
+  return spawnSync(join(ROOT, '.github/actions/pull-data/remote-config.sh'), args, {
     cwd: repo,
     env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
@@ -266,6 +266,20 @@ describe("a fork's remote, named by the workflows' pull-data action (remote-conf
     expect(remoteConfig(repo, env).status).toBe(0);
     expect(await readFile(file, 'utf8')).toBe(first);
     expect(await readdir(join(repo, '.dvc'))).toEqual(['config.local']);
+  });
+
+  it('prints its usage for --help and -h, writing nothing even with DVC_REMOTE_URL set', async () => {
+    const repo = await tempDir('fork-remote-');
+    for (const flag of ['--help', '-h']) {
+      const done = remoteConfig(repo, { DVC_REMOTE_URL: 's3://b/p' }, [flag]);
+      expect({ status: done.status, stderr: done.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(done.stdout).toMatch(/^usage: DVC_REMOTE_URL=<url> .*remote-config\.sh\n/);
+      expect(done.stdout).toMatch(/DVC_REMOTE_ENDPOINT/);
+    }
+    const other = remoteConfig(repo, { DVC_REMOTE_URL: 's3://b/p' }, ['s3://b/p']);
+    expect(other.status).toBe(2);
+    expect(other.stderr).toMatch(/takes no arguments \('s3:\/\/b\/p'\).*--help/);
+    expect(await readdir(repo)).toEqual([]);
   });
 
   it.each([

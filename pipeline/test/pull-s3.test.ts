@@ -182,6 +182,19 @@ describe('remote settings', () => {
     expect(() => parseS3Url('s3:///x', 'store')).toThrow(/url 's3:\/\/\/x' is not s3:\/\//);
   });
 
+  it('refuses an endpoint without its scheme, naming the remote, before any request', async () => {
+    expect(() => s3ClientOptions({ endpointurl: '127.0.0.1:9000' })).toThrow(
+      /endpointurl '127\.0\.0\.1:9000' is not an http\(s\) url \(e\.g\. http:\/\/127\.0\.0\.1:9000\)/,
+    );
+    const repo = await makeRepo('    access_key_id = S3RVER\n    secret_access_key = S3RVER\n');
+    const local = join(repo, '.dvc/config.local');
+    await writeFile(local, (await readFile(local, 'utf8')).replace('http://', ''));
+    await expect(pull(repo)).rejects.toThrow(
+      /^s3 remote 'store' \(s3:\/\/housing-data\/dvcstore at 127\.0\.0\.1:\d+\): endpointurl '127\.0\.0\.1:\d+' is not an http\(s\) url/,
+    );
+    await expect(stat(join(repo, 'data'))).rejects.toThrow(/ENOENT/);
+  });
+
   it('refuses half a key pair', () => {
     expect(() => s3ClientOptions({ access_key_id: 'A' })).toThrow(/set together/);
   });

@@ -466,6 +466,23 @@ describe('pullData from an http remote (a loopback server serving the DVC layout
     }
   }, 60_000);
 
+  it('says how to give credentials when the remote refuses the request (401, 403)', async () => {
+    for (const status of [401, 403]) {
+      server = createServer((_, res) => res.writeHead(status).end());
+      await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/remote`;
+      const repo = await makeRepo(url);
+      await expect(pull(repo)).rejects.toThrow(
+        new RegExp(
+          `^remote 'store' answered HTTP ${status} .* for ${url}/.*: set DVC_HTTP_USER and DVC_HTTP_PASSWORD`,
+        ),
+      );
+      await expect(stat(join(repo, 'data'))).rejects.toThrow(/ENOENT/);
+      await new Promise<void>((done) => server!.close(() => done()));
+      server = undefined;
+    }
+  });
+
   it('reports the URL that answered 404 for a missing object', async () => {
     const root = await tempDir('http-root-');
     await cp(REMOTE, join(root, 'remote'), { recursive: true });

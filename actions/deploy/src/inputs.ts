@@ -1,4 +1,4 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
@@ -73,13 +73,13 @@ async function envFile(): Promise<string | undefined> {
   const raw = core.getInput('env-file').trim();
   if (!raw) return undefined;
   const path = homePath(raw);
-  try {
-    await access(path);
-  } catch {
+  const found = await stat(path).catch(() => undefined);
+  if (!found)
     throw new ConfigurationError(
       `input 'env-file': ${path} does not exist. Create it on this runner (outside the workspace, which checkout cleans), with the service's variables (SERVICE_PORT, ADMIN_TOKEN...); see the README's "Deploys"`,
     );
-  }
+  // A folder would pass a check of existence and fail in Compose, or as EISDIR.
+  if (!found.isFile()) throw new ConfigurationError(`input 'env-file': ${path} is not a file`);
   return path;
 }
 

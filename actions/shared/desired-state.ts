@@ -41,8 +41,14 @@ export function parseDesiredState(text: string, file: string): DesiredState {
   const image = state.image ?? null;
   const modelVersion = state.model_version ?? null;
   const where = (key: string) => formatLocation(at(doc.get(key, true)));
-  if ((image === null) !== (modelVersion === null))
-    throw new ConfigurationError('image and model_version are set together', file);
+  if ((image === null) !== (modelVersion === null)) {
+    // At the line of the one that is set: the other may have no line at all.
+    const [set, unset] = image === null ? ['model_version', 'image'] : ['image', 'model_version'];
+    throw new ConfigurationError(
+      `${set} is set without ${unset}: set both, or neither (null) before the first promotion`,
+      where(set),
+    );
+  }
   return {
     environment: state.environment,
     image: image === null ? null : imageByDigest(String(image), where('image')),

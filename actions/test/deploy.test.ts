@@ -352,6 +352,11 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
       "input 'env-file': /nonexistent/housing/staging.env does not exist",
     ],
     [
+      'an env file that is a folder',
+      { 'env-file': tmpdir() },
+      `input 'env-file': ${tmpdir()} is not a file`,
+    ],
+    [
       'a username without a password',
       { 'registry-username': 'octocat' },
       "inputs 'registry-username' and 'registry-password' are given together",

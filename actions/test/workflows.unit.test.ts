@@ -204,6 +204,32 @@ describe("image.yml's model", () => {
   });
 });
 
+describe("the composite's AWS credentials", () => {
+  it("give the pull OIDC's credentials over the caller's AWS_* (empty when the secrets are unset)", () => {
+    // Inside a composite, the calling step's env: is laid over what an
+    // inner step exports to GITHUB_ENV (actions/runner's composite handler:
+    // "Stomps over with outside step env"), so the workflows' empty
+    // AWS_ACCESS_KEY_ID would hide the keys configure-aws-credentials
+    // exports. Its step outputs reach the pull whatever the caller's env is.
+    const action = parse(read('.github/actions/pull-data/action.yml')) as {
+      runs: { steps: (Step & { shell?: string })[] };
+    };
+    const oidc = action.runs.steps.find((s) => s.uses?.startsWith('aws-actions/'))!;
+    expect(oidc.id).toBeTruthy();
+    expect(oidc.with?.['output-credentials']).toBe(true);
+    const pulls = action.runs.steps.filter(
+      (s) => s.run === 'dvc pull data.dvc' || s.run === 'npm run data:pull',
+    );
+    expect(pulls).toHaveLength(2);
+    for (const pull of pulls)
+      expect(pull.env, pull.name).toEqual({
+        AWS_ACCESS_KEY_ID: `\${{ steps.${oidc.id}.outputs.aws-access-key-id || env.AWS_ACCESS_KEY_ID }}`,
+        AWS_SECRET_ACCESS_KEY: `\${{ steps.${oidc.id}.outputs.aws-secret-access-key || env.AWS_SECRET_ACCESS_KEY }}`,
+        AWS_SESSION_TOKEN: `\${{ steps.${oidc.id}.outputs.aws-session-token || env.AWS_SESSION_TOKEN }}`,
+      });
+  });
+});
+
 describe('artifacts, on a re-run', () => {
   const uploads = () =>
     allJobs().flatMap(({ where, job }) =>
@@ -263,6 +289,22 @@ describe('deploys', () => {
       expect(jobs[env]!.needs).toBe('changes');
       expect(jobs[env]!.if).toBe(`needs.changes.outputs.${env} == 'true'`);
       expect(jobs[env]!['runs-on']).toEqual(['self-hosted', env]);
+    }
+  });
+
+  it('propose production whatever staging runs and serves, deployed now or by an earlier attempt', () => {
+    // A re-run after a failed promotion finds staging already running it
+    // (result unchanged): the proposal must still be made, and promote is
+    // idempotent. Only a run with nothing promoted sets no model version.
+    const steps = deploy().jobs.staging!.steps;
+    const deployStep = steps.find((s) => s.uses === './actions/deploy')!;
+    for (const step of steps.filter(
+      (s) => s.id === 'app-token' || s.uses === './actions/promote',
+    )) {
+      expect(step.if, step.name).toMatch(
+        new RegExp(`^steps\\.${deployStep.id}\\.outputs\\.model-version != ''`),
+      );
+      expect(step.if, step.name).not.toMatch(/result == 'deployed'/);
     }
   });
 

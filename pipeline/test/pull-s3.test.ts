@@ -1,5 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  cp,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import S3rver from 's3rver';
@@ -137,6 +147,21 @@ describe('pull from an S3 remote (s3rver on loopback, the real AWS SDK)', () => 
     await expect(stat(join(repo, 'data'))).rejects.toThrow(/ENOENT/);
   });
 
+  it('says the bucket does not exist, not that an object was never pushed', async () => {
+    const repo = await makeRepo('    access_key_id = S3RVER\n    secret_access_key = S3RVER\n');
+    const config = join(repo, '.dvc/config');
+    await writeFile(config, (await readFile(config, 'utf8')).replace(BUCKET, 'no-such-bucket'));
+    const error = await pull(repo).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(
+      /s3 remote 'store' \(s3:\/\/no-such-bucket\/dvcstore at http:\/\/127\.0\.0\.1:\d+\): the bucket does not exist/,
+    );
+    expect(error?.message).not.toMatch(/dvc push/);
+    await expect(stat(join(repo, 'data'))).rejects.toThrow(/ENOENT/);
+  });
+
   it('refuses a corrupt object by its md5 and writes nothing', async () => {
     const good = await readFile(join(REMOTE, 'files/md5/92/6e9da0bad793e03c119a4f5809f65c'));
     try {
@@ -155,6 +180,19 @@ describe('remote settings', () => {
     expect(parseS3Url('s3://bucket/a/b/', 'store')).toEqual({ bucket: 'bucket', prefix: 'a/b' });
     expect(parseS3Url('s3://bucket', 'store')).toEqual({ bucket: 'bucket', prefix: '' });
     expect(() => parseS3Url('s3:///x', 'store')).toThrow(/url 's3:\/\/\/x' is not s3:\/\//);
+  });
+
+  it('refuses an endpoint without its scheme, naming the remote, before any request', async () => {
+    expect(() => s3ClientOptions({ endpointurl: '127.0.0.1:9000' })).toThrow(
+      /endpointurl '127\.0\.0\.1:9000' is not an http\(s\) url \(e\.g\. http:\/\/127\.0\.0\.1:9000\)/,
+    );
+    const repo = await makeRepo('    access_key_id = S3RVER\n    secret_access_key = S3RVER\n');
+    const local = join(repo, '.dvc/config.local');
+    await writeFile(local, (await readFile(local, 'utf8')).replace('http://', ''));
+    await expect(pull(repo)).rejects.toThrow(
+      /^s3 remote 'store' \(s3:\/\/housing-data\/dvcstore at 127\.0\.0\.1:\d+\): endpointurl '127\.0\.0\.1:\d+' is not an http\(s\) url/,
+    );
+    await expect(stat(join(repo, 'data'))).rejects.toThrow(/ENOENT/);
   });
 
   it('refuses half a key pair', () => {
@@ -179,8 +217,8 @@ describe('remote settings', () => {
 });
 
 /** Runs the workflows' remote-config.sh in `repo` with `env` over a clean environment. */
-function remoteConfig(repo: string, env: Record<string, string>) {
-  return spawnSync(join(ROOT, '.github/actions/pull-data/remote-config.sh'), [], {
+function remoteConfig(repo: string, env: Record<string, string>, args: string[] = []) {
+  return spawnSync(join(ROOT, '.github/actions/pull-data/remote-config.sh'), args, {
     cwd: repo,
     env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
@@ -220,6 +258,41 @@ describe("a fork's remote, named by the workflows' pull-data action (remote-conf
     expect(await readFile(file, 'utf8')).toBe(
       '[core]\n    remote = fork\n[\'remote "fork"\']\n    url = https://data.example/housing\n    auth = basic\n    user = ci\n    password = secret-in-ci-123\n',
     );
+  });
+
+  it('replaces a config.local already there, readable by all, with one of mode 600', async () => {
+    const repo = await tempDir('fork-remote-');
+    await mkdir(join(repo, '.dvc'));
+    const file = join(repo, '.dvc/config.local');
+    await writeFile(file, '[\'remote "old"\']\n    url = /elsewhere\n', { mode: 0o644 });
+    await chmod(file, 0o644);
+    const env = {
+      DVC_REMOTE_URL: 'https://data.example/housing',
+      DVC_HTTP_USER: 'ci',
+      DVC_HTTP_PASSWORD: 'secret-in-ci-123',
+    };
+    expect(remoteConfig(repo, env).status).toBe(0);
+    const first = await readFile(file, 'utf8');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(first).not.toContain('old');
+    // A re-run writes the same file again.
+    expect(remoteConfig(repo, env).status).toBe(0);
+    expect(await readFile(file, 'utf8')).toBe(first);
+    expect(await readdir(join(repo, '.dvc'))).toEqual(['config.local']);
+  });
+
+  it('prints its usage for --help and -h, writing nothing even with DVC_REMOTE_URL set', async () => {
+    const repo = await tempDir('fork-remote-');
+    for (const flag of ['--help', '-h']) {
+      const done = remoteConfig(repo, { DVC_REMOTE_URL: 's3://b/p' }, [flag]);
+      expect({ status: done.status, stderr: done.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(done.stdout).toMatch(/^usage: DVC_REMOTE_URL=<url> .*remote-config\.sh\n/);
+      expect(done.stdout).toMatch(/DVC_REMOTE_ENDPOINT/);
+    }
+    const other = remoteConfig(repo, { DVC_REMOTE_URL: 's3://b/p' }, ['s3://b/p']);
+    expect(other.status).toBe(2);
+    expect(other.stderr).toMatch(/takes no arguments \('s3:\/\/b\/p'\).*--help/);
+    expect(await readdir(repo)).toEqual([]);
   });
 
   it.each([

@@ -466,6 +466,23 @@ describe('pullData from an http remote (a loopback server serving the DVC layout
     }
   }, 60_000);
 
+  it('says how to give credentials when the remote refuses the request (401, 403)', async () => {
+    for (const status of [401, 403]) {
+      server = createServer((_, res) => res.writeHead(status).end());
+      await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/remote`;
+      const repo = await makeRepo(url);
+      await expect(pull(repo)).rejects.toThrow(
+        new RegExp(
+          `^remote 'store' answered HTTP ${status} .* for ${url}/.*: set DVC_HTTP_USER and DVC_HTTP_PASSWORD`,
+        ),
+      );
+      await expect(stat(join(repo, 'data'))).rejects.toThrow(/ENOENT/);
+      await new Promise<void>((done) => server!.close(() => done()));
+      server = undefined;
+    }
+  });
+
   it('reports the URL that answered 404 for a missing object', async () => {
     const root = await tempDir('http-root-');
     await cp(REMOTE, join(root, 'remote'), { recursive: true });
@@ -474,5 +491,33 @@ describe('pullData from an http remote (a loopback server serving the DVC layout
     const repo = await makeRepo(url);
     await expect(pull(repo)).rejects.toThrow(`${url}/${CSV_OBJECT.join('/')} answered 404`);
     await expect(stat(join(repo, 'data'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('npm run data:pull with DVC on PATH', () => {
+  it('runs dvc pull data.dvc: stage outputs dvc.lock names were never pushed', async () => {
+    const repo = await tempDir('pull-dvc-');
+    const bin = await tempDir('pull-dvc-bin-');
+    // A dvc that records how it was called, one argument a line.
+    await writeFile(join(bin, 'dvc'), '#!/bin/sh\nprintf "%s\\n" "$@" > "$DVC_ARGS"\n', {
+      mode: 0o755,
+    });
+    const argsFile = join(repo, 'dvc-args');
+    const pullWith = (...flags: string[]) =>
+      spawnSync(
+        process.execPath,
+        ['--import', import.meta.resolve('tsx'), join(ROOT, 'pipeline/src/cli/pull.ts'), ...flags],
+        {
+          cwd: repo,
+          encoding: 'utf8',
+          env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, DVC_ARGS: argsFile },
+        },
+      );
+    const plain = pullWith();
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(await readFile(argsFile, 'utf8')).toBe('pull\ndata.dvc\n');
+    const named = pullWith('--remote', 'fork');
+    expect(named.status, named.stderr).toBe(0);
+    expect(await readFile(argsFile, 'utf8')).toBe('pull\n--remote\nfork\ndata.dvc\n');
   });
 });

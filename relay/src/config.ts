@@ -56,7 +56,9 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     read.problem(`GITHUB_REPOSITORY: must be owner/repo, got '${repository}'`);
   const workflow = read.string('RETRAIN_WORKFLOW', 'ct.yml');
   if (!WORKFLOW_FILE.test(workflow))
-    read.problem(`RETRAIN_WORKFLOW: must be a workflow's file name (e.g. ct.yml), got '${workflow}'`);
+    read.problem(
+      `RETRAIN_WORKFLOW: must be a workflow's file name (e.g. ct.yml), got '${workflow}'`,
+    );
   const ref = read.string('RETRAIN_REF', 'main');
   if (!BRANCH_NAME.test(ref))
     read.problem(`RETRAIN_REF: must be a branch name (e.g. main), got '${ref}'`);

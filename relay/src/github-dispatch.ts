@@ -127,10 +127,7 @@ function refused(
  * could not be reached, 503 when the relay is shutting down. The deadline covers the whole call, so a GitHub that
  * accepts the connection and never answers cannot hold a webhook for long.
  */
-export async function dispatchToGitHub(
-  target: GitHubTarget,
-  inputs: RetrainInputs,
-): Promise<void> {
+export async function dispatchToGitHub(target: GitHubTarget, inputs: RetrainInputs): Promise<void> {
   const path = `/repos/${target.owner}/${target.repo}/actions/workflows/${target.workflow}/dispatches`;
   const call = new AbortController();
   const timer = setTimeout(() => call.abort('timeout'), target.timeoutMs);
@@ -179,7 +176,8 @@ export async function dispatchToGitHub(
       });
     }
     // Octokit hands a redirect over as an answer; it is not an acceptance.
-    if (res.status < 200 || res.status >= 300) throw refused(target, path, res.status, res.headers, '');
+    if (res.status < 200 || res.status >= 300)
+      throw refused(target, path, res.status, res.headers, '');
   } finally {
     clearTimeout(timer);
     target.shutdown.removeEventListener('abort', onShutdown);

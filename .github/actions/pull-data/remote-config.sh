@@ -9,6 +9,30 @@
 # with mode 600 and never echoed.
 set -euo pipefail
 
+usage() {
+  cat <<'EOF'
+usage: DVC_REMOTE_URL=<url> [DVC_REMOTE_ENDPOINT=<http(s) url>] .github/actions/pull-data/remote-config.sh
+
+Writes .dvc/config.local (mode 600) naming the DVC remote 'fork' as the default,
+as `dvc remote add --local --default fork <url>` would; run it at the checkout's root.
+  DVC_REMOTE_URL       the remote: s3://, gs://, azure://, ssh://, http(s)://...
+  DVC_REMOTE_ENDPOINT  an S3-compatible store's address (MinIO...), DVC's endpointurl
+  DVC_HTTP_USER, DVC_HTTP_PASSWORD, DVC_HTTP_AUTH_HEADER
+                       an http remote's credentials, written for DVC (the built-in
+                       pull also reads them from the environment)
+Other credentials stay in the environment (AWS_ACCESS_KEY_ID...). Exit 0 written, 2 refused.
+EOF
+}
+# Its input is the environment: an argument is a mistake, and --help must not write.
+if [[ $# -gt 0 ]]; then
+  if [[ "$1" == "-h" || "$1" == "--help" ]]; then
+    usage
+    exit 0
+  fi
+  echo "remote-config.sh takes no arguments ('$*'): set DVC_REMOTE_URL instead; see --help" >&2
+  exit 2
+fi
+
 url="${DVC_REMOTE_URL:-}"
 endpoint="${DVC_REMOTE_ENDPOINT:-}"
 if [[ -z "$url" ]]; then
@@ -35,6 +59,11 @@ fi
 
 mkdir -p .dvc
 umask 077
+# A new file, renamed over the old: a redirect into a config.local already
+# there would keep its mode (644 too) for the password, and a failed write
+# would leave half a config.
+tmp="$(mktemp .dvc/config.local.XXXXXX)"
+trap 'rm -f "$tmp"' EXIT
 {
   printf '[core]\n    remote = fork\n'
   printf "['remote \"fork\"']\n"
@@ -48,5 +77,6 @@ umask 077
     fi
     printf '    password = %s\n' "$DVC_HTTP_PASSWORD"
   fi
-} > .dvc/config.local
+} > "$tmp"
+mv -f "$tmp" .dvc/config.local
 echo "DVC remote 'fork' -> $url${endpoint:+ at $endpoint} (in .dvc/config.local)"

@@ -1,9 +1,10 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { ConfigurationError } from '@housing/core/errors';
 import { checkModelVersion, parseDesiredState } from '../../shared/desired-state.ts';
+import { envFilePort } from './env-file-port.ts';
 import { imageByDigest, registryOf } from '../../shared/image-ref.ts';
 import { currentRepo } from '../../shared/github.ts';
 import { booleanInput, integerInput, stringInput } from '../../shared/inputs.ts';
@@ -86,13 +87,13 @@ async function envFile(): Promise<string | undefined> {
   const raw = core.getInput('env-file').trim();
   if (!raw) return undefined;
   const path = homePath(raw);
-  try {
-    await access(path);
-  } catch {
+  const found = await stat(path).catch(() => undefined);
+  if (!found)
     throw new ConfigurationError(
       `input 'env-file': ${path} does not exist. Create it on this runner (outside the workspace, which checkout cleans), with the service's variables (SERVICE_PORT, ADMIN_TOKEN...); see the README's "Deploys"`,
     );
-  }
+  // A folder would pass a check of existence and fail in Compose, or as EISDIR.
+  if (!found.isFile()) throw new ConfigurationError(`input 'env-file': ${path} is not a file`);
   return path;
 }
 
@@ -104,9 +105,10 @@ async function envFile(): Promise<string | undefined> {
 async function serviceUrl(envFilePath: string | undefined): Promise<string> {
   const given = core.getInput('url').trim();
   if (given) return given.replace(/\/$/, '');
-  const text = envFilePath ? await readFile(envFilePath, 'utf8') : '';
-  const port = /^\s*SERVICE_PORT\s*=\s*["']?(\d+)["']?\s*$/m.exec(text)?.[1] ?? '8080';
-  return `http://127.0.0.1:${port}`;
+  const port = envFilePath
+    ? envFilePort(await readFile(envFilePath, 'utf8'), envFilePath)
+    : undefined;
+  return `http://127.0.0.1:${port ?? 8080}`;
 }
 
 /** Registry credentials: both inputs, or neither (a public image). */

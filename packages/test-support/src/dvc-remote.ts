@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import { parseYamlText } from '@housing/core/yaml-file';
 
 /**
@@ -119,6 +119,11 @@ async function readTree(dir: string): Promise<Record<string, Buffer>> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(
     (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [];
+      // The message every test run would stop on: say what to do, not ENOTDIR.
+      if (error.code === 'ENOTDIR')
+        throw new Error(
+          `no data: ${basename(dir)} is a file, not the folder data.dvc tracks; remove it and ${PULL_HINT}`,
+        );
       throw error;
     },
   );

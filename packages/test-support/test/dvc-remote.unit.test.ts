@@ -75,6 +75,14 @@ describe('the tests DVC remote of the pulled data', () => {
     );
   });
 
+  it('fails, saying how to pull, when data is a file and not a folder', async () => {
+    const root = await checkout({});
+    await writeFile(join(root, 'data'), 'not a folder');
+    await expect(buildDataRemote(root, await temp())).rejects.toThrow(
+      /^no data: data is a file, not the folder data\.dvc tracks; remove it and run `npm run data:pull`/,
+    );
+  });
+
   it('fails, saying how to pull, when data/ is not what data.dvc records', async () => {
     const csv = await readFile(HOUSING_CSV);
     const edited = await checkout({ 'housing.csv': Buffer.concat([csv, Buffer.from('\n')]) });

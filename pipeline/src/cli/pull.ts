@@ -12,7 +12,7 @@ const HELP: CommandHelp = {
 };
 
 /**
- * `npm run data:pull`: `dvc pull` when DVC is installed, else the built-in,
+ * `npm run data:pull`: `dvc pull data.dvc` when DVC is installed, else the built-in,
  * hash-verified pull from a local, http(s) or s3 remote.
  */
 runCli(async (argv) => {
@@ -35,9 +35,10 @@ runCli(async (argv) => {
   const logger = createCliLogger('data:pull');
   if (!flags.builtin && which('dvc')) {
     logger.info('dvc is on PATH: running dvc pull data.dvc');
-    // Only data.dvc: the stage outputs dvc.lock records are rebuilt, never pushed.
+    // Only data.dvc: a bare `dvc pull` also wants every output dvc.lock
+    // records, which the built-in stage runner makes and nobody pushes.
     return runShell(
-      `dvc pull data.dvc${flags.remote ? ` --remote '${flags.remote.replace(/'/g, '')}'` : ''}`,
+      `dvc pull${flags.remote ? ` --remote '${flags.remote.replace(/'/g, '')}'` : ''} data.dvc`,
       process.cwd(),
     );
   }

@@ -73,8 +73,11 @@ function openHttpRemote(remote: ResolvedRemote): RemoteStorage {
       }
       if (!response.ok || !response.body) {
         await response.body?.cancel();
+        // A refusal says how to give credentials, as an S3 refusal does.
+        const refused =
+          response.status === 401 || response.status === 403 ? `: ${HTTP_CREDENTIALS_HINT}` : '';
         throw new ConfigurationError(
-          `remote '${remote.name}' answered HTTP ${response.status} ${response.statusText} for ${location}`,
+          `remote '${remote.name}' answered HTTP ${response.status} ${response.statusText} for ${location}${refused}`,
         );
       }
       return {
@@ -84,6 +87,10 @@ function openHttpRemote(remote: ResolvedRemote): RemoteStorage {
     },
   };
 }
+
+/** How to give an http remote's credentials, for a remote that refused them. */
+const HTTP_CREDENTIALS_HINT =
+  'set DVC_HTTP_USER and DVC_HTTP_PASSWORD (or DVC_HTTP_AUTH_HEADER and DVC_HTTP_PASSWORD), or auth, user and password in .dvc/config.local';
 
 /** Redirects a pull follows before it gives up, as fetch() does by default. */
 const MAX_REDIRECTS = 20;

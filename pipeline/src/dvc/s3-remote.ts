@@ -32,6 +32,12 @@ export function s3ClientOptions(
     maxAttempts: 3,
   };
   if (settings.endpointurl) {
+    // Checked here: the SDK would answer 'Invalid URL' on the first request,
+    // or read 'host:port' as a scheme.
+    if (!/^https?:\/\/[^\s/]+/i.test(settings.endpointurl))
+      throw new ConfigurationError(
+        `endpointurl '${settings.endpointurl}' is not an http(s) url (e.g. http://127.0.0.1:9000)`,
+      );
     options.endpoint = settings.endpointurl;
     // MinIO, s3rver and most S3-compatible stores serve buckets by path.
     options.forcePathStyle = true;
@@ -69,9 +75,18 @@ const HOW_TO_SET =
  */
 export async function openS3Remote(remote: ResolvedRemote): Promise<RemoteStorage> {
   const { bucket, prefix } = parseS3Url(remote.url, remote.name);
-  const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
-  const client = new S3Client(s3ClientOptions(remote.settings));
   const where = `s3 remote '${remote.name}' (${remote.url}${remote.settings.endpointurl ? ` at ${remote.settings.endpointurl}` : ''})`;
+  let options: S3ClientConfig;
+  try {
+    options = s3ClientOptions(remote.settings);
+  } catch (error) {
+    // Which remote's settings, before any request is made.
+    if (error instanceof ConfigurationError)
+      throw new ConfigurationError(`${where}: ${error.message}`);
+    throw error;
+  }
+  const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const client = new S3Client(options);
   return {
     description: where,
     async open(md5, forPath) {
@@ -96,12 +111,13 @@ function s3Problem(
   if (error instanceof ConfigurationError) return error;
   const name = (error as Partial<S3ServiceException> | null)?.name ?? '';
   const status = (error as Partial<S3ServiceException> | null)?.$metadata?.httpStatusCode;
+  // Before the 404s: a missing bucket is a 404 too, and no dvc push would fix it.
+  if (name === 'NoSuchBucket')
+    return new ConfigurationError(`${at.where}: the bucket does not exist (${at.location})`);
   if (name === 'NoSuchKey' || name === 'NotFound' || status === 404)
     return new ConfigurationError(
       `object ${at.md5} for ${at.forPath} is missing from ${at.where}: ${at.location} answered 404; was it pushed with dvc push?`,
     );
-  if (name === 'NoSuchBucket')
-    return new ConfigurationError(`${at.where}: the bucket does not exist (${at.location})`);
   if (REFUSED.has(name) || status === 403)
     return new ConfigurationError(
       `${at.where} refused the credentials (${name || 'HTTP 403'}) for ${at.location}: ${HOW_TO_SET}`,

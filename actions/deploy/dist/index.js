@@ -42045,7 +42045,7 @@ function refuseOtherEvents() {
 }
 
 // actions/deploy/src/inputs.ts
-import { access as access2, readFile } from "node:fs/promises";
+import { readFile, stat as stat2 } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join as join3 } from "node:path";
 
@@ -42153,13 +42153,45 @@ function parseDesiredState(text, file2) {
   const image = state.image ?? null;
   const modelVersion = state.model_version ?? null;
   const where = (key) => formatLocation(at(doc.get(key, true)));
-  if (image === null !== (modelVersion === null))
-    throw new ConfigurationError("image and model_version are set together", file2);
+  if (image === null !== (modelVersion === null)) {
+    const [set, unset] = image === null ? ["model_version", "image"] : ["image", "model_version"];
+    throw new ConfigurationError(
+      `${set} is set without ${unset}: set both, or neither (null) before the first promotion`,
+      where(set)
+    );
+  }
   return {
     environment: state.environment,
     image: image === null ? null : imageByDigest(String(image), where("image")),
     model_version: modelVersion === null ? null : checkModelVersion(String(modelVersion), where("model_version"))
   };
+}
+
+// actions/deploy/src/env-file-port.ts
+var ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
+function envValue(raw) {
+  const quote = raw[0];
+  if (quote === '"' || quote === "'") {
+    const end = raw.indexOf(quote, 1);
+    return end < 0 ? raw.slice(1) : raw.slice(1, end);
+  }
+  return raw.replace(/(^|\s)#.*$/, "").trim();
+}
+function envFilePort(text, file2) {
+  let found;
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (/^\s*#/.test(line)) return;
+    const match = ASSIGNMENT.exec(line);
+    if (match?.[1] === "SERVICE_PORT") found = { value: envValue(match[2]), line: index + 1 };
+  });
+  if (!found) return void 0;
+  const port = /^\d{1,5}$/.test(found.value) ? Number(found.value) : NaN;
+  if (!(port >= 1 && port <= 65535))
+    throw new ConfigurationError(
+      `SERVICE_PORT '${found.value}' is not a port (1-65535)`,
+      `${file2}:${found.line}`
+    );
+  return port;
 }
 
 // actions/shared/inputs.ts
@@ -42278,21 +42310,19 @@ async function envFile() {
   const raw = getInput("env-file").trim();
   if (!raw) return void 0;
   const path4 = homePath(raw);
-  try {
-    await access2(path4);
-  } catch {
+  const found = await stat2(path4).catch(() => void 0);
+  if (!found)
     throw new ConfigurationError(
       `input 'env-file': ${path4} does not exist. Create it on this runner (outside the workspace, which checkout cleans), with the service's variables (SERVICE_PORT, ADMIN_TOKEN...); see the README's "Deploys"`
     );
-  }
+  if (!found.isFile()) throw new ConfigurationError(`input 'env-file': ${path4} is not a file`);
   return path4;
 }
 async function serviceUrl(envFilePath) {
   const given = getInput("url").trim();
   if (given) return given.replace(/\/$/, "");
-  const text = envFilePath ? await readFile(envFilePath, "utf8") : "";
-  const port = /^\s*SERVICE_PORT\s*=\s*["']?(\d+)["']?\s*$/m.exec(text)?.[1] ?? "8080";
-  return `http://127.0.0.1:${port}`;
+  const port = envFilePath ? envFilePort(await readFile(envFilePath, "utf8"), envFilePath) : void 0;
+  return `http://127.0.0.1:${port ?? 8080}`;
 }
 function registry(image) {
   const username = getInput("registry-username").trim();

@@ -51484,8 +51484,13 @@ function parseDesiredState(text2, file) {
   const image = state.image ?? null;
   const modelVersion = state.model_version ?? null;
   const where = (key) => formatLocation(at(doc.get(key, true)));
-  if (image === null !== (modelVersion === null))
-    throw new ConfigurationError("image and model_version are set together", file);
+  if (image === null !== (modelVersion === null)) {
+    const [set, unset] = image === null ? ["model_version", "image"] : ["image", "model_version"];
+    throw new ConfigurationError(
+      `${set} is set without ${unset}: set both, or neither (null) before the first promotion`,
+      where(set)
+    );
+  }
   return {
     environment: state.environment,
     image: image === null ? null : imageByDigest(String(image), where("image")),

@@ -78116,6 +78116,10 @@ function s3ClientOptions(settings, env2 = process.env) {
     maxAttempts: 3
   };
   if (settings.endpointurl) {
+    if (!/^https?:\/\/[^\s/]+/i.test(settings.endpointurl))
+      throw new ConfigurationError(
+        `endpointurl '${settings.endpointurl}' is not an http(s) url (e.g. http://127.0.0.1:9000)`
+      );
     options.endpoint = settings.endpointurl;
     options.forcePathStyle = true;
   }
@@ -78143,9 +78147,17 @@ var REFUSED = /* @__PURE__ */ new Set([
 var HOW_TO_SET = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or access_key_id and secret_access_key in .dvc/config.local";
 async function openS3Remote(remote) {
   const { bucket, prefix } = parseS3Url(remote.url, remote.name);
-  const { S3Client, GetObjectCommand } = await Promise.resolve().then(() => __toESM(require_dist_cjs16(), 1));
-  const client = new S3Client(s3ClientOptions(remote.settings));
   const where = `s3 remote '${remote.name}' (${remote.url}${remote.settings.endpointurl ? ` at ${remote.settings.endpointurl}` : ""})`;
+  let options;
+  try {
+    options = s3ClientOptions(remote.settings);
+  } catch (error3) {
+    if (error3 instanceof ConfigurationError)
+      throw new ConfigurationError(`${where}: ${error3.message}`);
+    throw error3;
+  }
+  const { S3Client, GetObjectCommand } = await Promise.resolve().then(() => __toESM(require_dist_cjs16(), 1));
+  const client = new S3Client(options);
   return {
     description: where,
     async open(md5, forPath) {
@@ -78165,12 +78177,12 @@ function s3Problem(error3, at) {
   if (error3 instanceof ConfigurationError) return error3;
   const name = error3?.name ?? "";
   const status = error3?.$metadata?.httpStatusCode;
+  if (name === "NoSuchBucket")
+    return new ConfigurationError(`${at.where}: the bucket does not exist (${at.location})`);
   if (name === "NoSuchKey" || name === "NotFound" || status === 404)
     return new ConfigurationError(
       `object ${at.md5} for ${at.forPath} is missing from ${at.where}: ${at.location} answered 404; was it pushed with dvc push?`
     );
-  if (name === "NoSuchBucket")
-    return new ConfigurationError(`${at.where}: the bucket does not exist (${at.location})`);
   if (REFUSED.has(name) || status === 403)
     return new ConfigurationError(
       `${at.where} refused the credentials (${name || "HTTP 403"}) for ${at.location}: ${HOW_TO_SET}`
@@ -78242,8 +78254,9 @@ function openHttpRemote(remote) {
       }
       if (!response.ok || !response.body) {
         await response.body?.cancel();
+        const refused = response.status === 401 || response.status === 403 ? `: ${HTTP_CREDENTIALS_HINT}` : "";
         throw new ConfigurationError(
-          `remote '${remote.name}' answered HTTP ${response.status} ${response.statusText} for ${location}`
+          `remote '${remote.name}' answered HTTP ${response.status} ${response.statusText} for ${location}${refused}`
         );
       }
       return {
@@ -78253,6 +78266,7 @@ function openHttpRemote(remote) {
     }
   };
 }
+var HTTP_CREDENTIALS_HINT = "set DVC_HTTP_USER and DVC_HTTP_PASSWORD (or DVC_HTTP_AUTH_HEADER and DVC_HTTP_PASSWORD), or auth, user and password in .dvc/config.local";
 var MAX_REDIRECTS = 20;
 async function fetchKeepingCredentials(url, credentials) {
   const origin = new URL(url).origin;

@@ -13,6 +13,7 @@ const ON_THE_RUNNER = [
   'not checked here (on each runner host, as the runner user):',
   '  docker compose version    Compose v2 (the plugin, or docker-compose 2.x)',
   '  id -nG                    lists docker: the runner user may use Docker',
+  '  gh --version              2.67.0 or later: the deploy verifies provenance with it (CVE-2025-25204)',
   // The names only: the file holds ADMIN_TOKEN, which a terminal should not show.
   "  grep -o '^[A-Z_]*=' ~/.housing-mlops/<environment>.env   lists SERVICE_PORT= and ADMIN_TOKEN=",
 ];

@@ -85,6 +85,7 @@ describe('npm run doctor', () => {
       ).toBe(true);
     expect(run.stdout).toContain('everything required is set');
     expect(run.stdout).toContain('docker compose version');
+    expect(run.stdout).toContain('gh --version              2.67.0 or later');
     expect(run.stdout + run.stderr).not.toContain(TOKEN);
     // Read-only: the doctor never changes a repository.
     expect(github.calls.filter((c) => c.method !== 'GET')).toEqual([]);

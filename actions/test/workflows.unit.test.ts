@@ -33,7 +33,7 @@ interface Workflow {
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const workflow = (name: string) => parse(read(`.github/workflows/${name}`)) as Workflow;
-const WORKFLOWS = ['ct.yml', 'deploy.yml', 'pr.yml'] as const;
+const WORKFLOWS = ['ct.yml', 'deploy.yml', 'image.yml', 'pr.yml'] as const;
 const allJobs = () =>
   WORKFLOWS.flatMap((file) =>
     Object.entries(workflow(file).jobs).map(([name, job]) => ({ where: `${file}: ${name}`, job })),
@@ -343,6 +343,7 @@ describe('promotion pull requests', () => {
     expect(promoting.map((p) => p.where).sort()).toEqual([
       'ct.yml: release',
       'deploy.yml: staging',
+      'image.yml: image',
     ]);
     for (const { where, job } of promoting) {
       const app = job.steps.findIndex((s) => s.id === 'app-token');
@@ -362,6 +363,19 @@ describe('promotion pull requests', () => {
         '${{ steps.app-token.outputs.token || github.token }}',
       );
     }
+  });
+
+  it('to staging take turns: ct.yml and image.yml both reset promote/staging, so they share one queue', () => {
+    const staging = allJobs().filter(({ job }) =>
+      job.steps.some((s) => s.uses === './actions/promote' && s.with?.environment === 'staging'),
+    );
+    expect(staging.map((p) => p.where).sort()).toEqual(['ct.yml: release', 'image.yml: image']);
+    for (const { where, job } of staging)
+      expect(job.concurrency, where).toEqual({
+        group: 'promote-staging',
+        'cancel-in-progress': false,
+        queue: 'max',
+      });
   });
 });
 

@@ -9,19 +9,16 @@
  *
  *   node --import tsx .ci/fork-layout/s3-remote.ts --data-from <checkout> --store <folder>
  */
-import { mkdir, readFile, readdir } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
 import { endWithNpm } from '@housing/core/npm-parent';
 import { buildDataRemote } from '@housing/test-support/dvc-remote';
+import { pushDvcRemote, startS3Server } from '@housing/test-support/s3-remote';
 
 /** The bucket and prefix the fork's DVC_REMOTE_URL names: s3://housing-fork/dvcstore. */
 const BUCKET = 'housing-fork';
 const PREFIX = 'dvcstore';
-/** s3rver's one account; it refuses other access keys. */
-const ACCOUNT = 'S3RVER';
 
 const { values } = parseArgs({
   options: { 'data-from': { type: 'string' }, store: { type: 'string' } },
@@ -40,30 +37,10 @@ await mkdir(local);
 await mkdir(objects);
 await buildDataRemote(dataFrom, local);
 
-const server = new S3rver({
-  address: '127.0.0.1',
-  port: 0,
-  silent: true,
-  directory: objects,
-  configureBuckets: [{ name: BUCKET, configs: [] }],
-});
-const { port } = await server.run();
-const endpoint = `http://127.0.0.1:${port}`;
-
+const server = await startS3Server(objects, BUCKET);
+const endpoint = server.endpoint;
 // The push: every object of the local remote, through the S3 API with the account's keys.
-const client = new S3Client({
-  endpoint,
-  region: 'us-east-1',
-  forcePathStyle: true,
-  credentials: { accessKeyId: ACCOUNT, secretAccessKey: ACCOUNT },
-});
-for (const entry of await readdir(local, { recursive: true, withFileTypes: true })) {
-  if (!entry.isFile()) continue;
-  const path = join(entry.parentPath, entry.name);
-  const key = `${PREFIX}/${relative(local, path).split(sep).join('/')}`;
-  await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: await readFile(path) }));
-}
-client.destroy();
+await pushDvcRemote(endpoint, BUCKET, PREFIX, local);
 
 const stop = () => {
   void server.close().then(() => process.exit(0));

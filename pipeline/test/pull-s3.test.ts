@@ -11,10 +11,15 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import S3rver from 's3rver';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@housing/core/logger';
+import {
+  pushDvcRemote,
+  putS3Object,
+  startS3Server,
+  type S3Server,
+} from '@housing/test-support/s3-remote';
 import { httpSettings } from '../src/dvc/remote.ts';
 import { parseS3Url, s3ClientOptions } from '../src/dvc/s3-remote.ts';
 import { md5OfFile, pullData } from '../src/dvc/pull.ts';
@@ -30,32 +35,13 @@ import { HOUSING_MD5, REMOTE, ROOT, tempDir } from './helpers.ts';
 const BUCKET = 'housing-data';
 const PREFIX = 'dvcstore';
 const CSV_KEY = `${PREFIX}/files/md5/92/6e9da0bad793e03c119a4f5809f65c`;
-let server: S3rver;
+let server: S3Server;
 let endpoint: string;
 let storeDir: string;
 
-/** Uploads every object of the shared local remote under PREFIX, as `dvc push` would. */
-async function putRemote(): Promise<void> {
-  for (const entry of await readdir(REMOTE, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    await putObject(`${PREFIX}/${relative(REMOTE, path)}`, await readFile(path));
-  }
-}
-
 /** Writes an object straight through the S3 API with the good account. */
-async function putObject(key: string, body: Uint8Array | string): Promise<void> {
-  const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3');
-  const client = new S3Client(
-    s3ClientOptions({
-      endpointurl: endpoint,
-      access_key_id: 'S3RVER',
-      secret_access_key: 'S3RVER',
-    }),
-  );
-  await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
-  client.destroy();
-}
+const putObject = (key: string, body: Uint8Array | string) =>
+  putS3Object(endpoint, BUCKET, key, body);
 
 /** A repo with the project's data.dvc and an s3 remote; `local` is .dvc/config.local's body. */
 async function makeRepo(local: string): Promise<string> {
@@ -81,16 +67,9 @@ const saved = Object.fromEntries(AWS_VARIABLES.map((v) => [v, process.env[v]]));
 beforeAll(async () => {
   // Not tempDir(): that one is emptied after each test, and the store lives for the file.
   storeDir = await mkdtemp(join(tmpdir(), 's3rver-'));
-  server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory: storeDir,
-    configureBuckets: [{ name: BUCKET, configs: [] }],
-  });
-  const { port } = await server.run();
-  endpoint = `http://127.0.0.1:${port}`;
-  await putRemote();
+  server = await startS3Server(storeDir, BUCKET);
+  endpoint = server.endpoint;
+  await pushDvcRemote(endpoint, BUCKET, PREFIX, REMOTE);
 }, 60_000);
 
 afterAll(async () => {

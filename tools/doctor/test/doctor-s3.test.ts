@@ -1,11 +1,15 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { housingRemote } from '@housing/test-support/dvc-remote';
 import { startFakeGitHub, type FakeGitHub } from '@housing/test-support/fake-github';
+import {
+  pushDvcRemote,
+  S3RVER_ACCOUNT as ACCOUNT,
+  startS3Server,
+  type S3Server,
+} from '@housing/test-support/s3-remote';
 import { linesWith, runDoctor } from './run-doctor.ts';
 
 /**
@@ -17,38 +21,16 @@ import { linesWith, runDoctor } from './run-doctor.ts';
 const TOKEN = 'doctor-s3-token-0123456789abcdef';
 const BUCKET = 'housing-fork';
 const PREFIX = 'dvcstore';
-const ACCOUNT = 'S3RVER';
-let server: S3rver;
+let server: S3Server;
 let store: string;
 let endpoint: string;
 let github: FakeGitHub;
 
 beforeAll(async () => {
   store = await mkdtemp(join(tmpdir(), 'doctor-s3rver-'));
-  server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory: store,
-    configureBuckets: [{ name: BUCKET, configs: [] }],
-  });
-  endpoint = `http://127.0.0.1:${(await server.run()).port}`;
-  const client = new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: ACCOUNT, secretAccessKey: ACCOUNT },
-  });
-  const remote = housingRemote();
-  for (const entry of await readdir(remote, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    const key = `${PREFIX}/${relative(remote, path).split(sep).join('/')}`;
-    await client.send(
-      new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: await readFile(path) }),
-    );
-  }
-  client.destroy();
+  server = await startS3Server(store, BUCKET);
+  endpoint = server.endpoint;
+  await pushDvcRemote(endpoint, BUCKET, PREFIX, housingRemote());
 }, 60_000);
 
 afterAll(async () => {

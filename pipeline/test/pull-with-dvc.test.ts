@@ -28,6 +28,6 @@ describe('data:pull with dvc on PATH', () => {
       );
       expect(run.status, run.stderr).toBe(0);
     }
-    expect(await readFile(calls, 'utf8')).toBe('pull data.dvc\npull data.dvc --remote storage\n');
+    expect(await readFile(calls, 'utf8')).toBe('pull data.dvc\npull --remote storage data.dvc\n');
   });
 });

@@ -10,19 +10,8 @@ import {
 } from '@housing/monitoring/alertmanager-webhook';
 import { DispatchError } from './github-dispatch.ts';
 import type { GroupOutcome, OncePerGroup } from './once-per-group.ts';
+import type { RetrainInputs } from './retrain-inputs.ts';
 import { sendJson } from '@housing/core/send-json';
-
-/**
- * The inputs of the workflow_dispatch the relay asks for (ct.yml's
- * `on.workflow_dispatch.inputs`). A workflow's inputs are strings, so the
- * alerts travel as JSON text.
- */
-export interface RetrainInputs {
-  reason: 'alertmanager';
-  group_key: string;
-  /** JSON: `[{ alertname, labels, summary, starts_at }]`, the group's first alerts. */
-  alerts: string;
-}
 
 /** One alert as the `alerts` input lists it. */
 interface InputAlert {

@@ -1,7 +1,7 @@
 import { Octokit } from '@octokit/core';
 import { RequestError } from '@octokit/request-error';
 import { errorMessage } from '@housing/core/errors';
-import type { RetrainInputs } from './app.ts';
+import type { RetrainInputs } from './retrain-inputs.ts';
 
 /** How much of GitHub's reply to a failed dispatch the log keeps. */
 const REPLY_EXCERPT_BYTES = 300;

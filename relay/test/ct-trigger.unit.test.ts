@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT } from '@housing/test-support/root';
-import type { RetrainInputs } from '../src/app.ts';
+import type { RetrainInputs } from '../src/retrain-inputs.ts';
 
 // The other half of the relay's contract, read from ct.yml as GitHub reads it:
 // the workflow runs on the relay's workflow_dispatch, declares what it sends,

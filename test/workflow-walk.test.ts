@@ -1,0 +1,295 @@
+/**
+ * Issue 16 item 4, proof without github.com: each workflow's YAML walked job by
+ * job as a runner would (test/workflow-runner/), in a clone with nothing beside
+ * it, with GITHUB_* and event payloads as GitHub sets them, the data remote
+ * over S3 (s3rver), the project's actions from their committed bundles, and
+ * the loopback GitHub. What the walk emulates and what it does not: README.md,
+ * "Proof without github.com".
+ */
+import { readFile, rm, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startFakeGitHub,
+  type FakeGitHub,
+  type FakeRelease,
+} from '@housing/test-support/fake-github';
+import { housingRemote } from '@housing/test-support/dvc-remote';
+import {
+  pushDvcRemote,
+  S3RVER_ACCOUNT,
+  startS3Server,
+  type S3Server,
+} from '@housing/test-support/s3-remote';
+import { ROOT } from '@housing/test-support/root';
+import { versionMarker } from '@housing/actions/model-release';
+import { makeOrigin, type Origin } from './workflow-runner/checkout.ts';
+import { dispatchEvent, pullRequestEvent, pushEvent } from './workflow-runner/events.ts';
+import type { Substitutions } from './workflow-runner/steps.ts';
+import { walkWorkflow, type JobRecord } from './workflow-runner/walk.ts';
+import { parseWorkflow, skipReason } from './workflow-runner/workflow.ts';
+
+const TOKEN = 'ghs_workflowWalkTokenForTheLoopback0123';
+const BUCKET = 'housing-fork';
+const REPOSITORY = 'housing-mlops/housing-mlops';
+
+/**
+ * Everything the walk does instead of what a hosted runner does. Nothing else
+ * is substituted: a step not named here runs as written, or fails the test.
+ */
+const SUBSTITUTIONS: Substitutions = {
+  run: {
+    // The checkout emulation hard-links node_modules from this worktree, as
+    // .ci/fork-layout.sh does; npm ci would download from the registry.
+    'npm ci': {
+      command: 'test -f node_modules/.package-lock.json',
+      why: 'node_modules linked at checkout',
+    },
+  },
+  compositeInputs: {
+    // setup-python and `pip install dvc` cannot run here (no PyPI): the walk
+    // treats them as absent, so pull-data takes its built-in pull over S3.
+    './.github/actions/pull-data:use-dvc': {
+      value: 'false',
+      why: 'Python and DVC are absent here',
+    },
+  },
+  // Build, push or run containers: the real Docker engine and ghcr.io.
+  needsDocker: ['tag-image', 'deploy'],
+  stopAt: {
+    // Downloads Debian packages from deb.debian.org: no internet here.
+    'Prometheus 2.42.0 and Alertmanager 0.25.0 (promtool, amtool, the live tests)':
+      'downloads from deb.debian.org',
+  },
+};
+
+const workflowText = (file: string) => readFile(join(ROOT, '.github/workflows', file), 'utf8');
+const step = (job: JobRecord | undefined, name: string) =>
+  job?.steps.find((s) => s.where.endsWith(`:${name}`));
+const byId = (jobs: JobRecord[], id: string) => jobs.find((j) => j.id === id);
+const summary = (jobs: JobRecord[]) => Object.fromEntries(jobs.map((j) => [j.id, j.status]));
+
+describe('the workflows walked as a runner walks them (no github.com)', () => {
+  let github: FakeGitHub;
+  let s3: S3Server;
+  let s3Dir: string;
+  let vars: Record<string, string>;
+  const forkSecrets = { AWS_ACCESS_KEY_ID: S3RVER_ACCOUNT, AWS_SECRET_ACCESS_KEY: S3RVER_ACCOUNT };
+
+  beforeAll(async () => {
+    github = await startFakeGitHub(TOKEN);
+    s3Dir = await mkdtemp(join(tmpdir(), 'walk-s3-'));
+    s3 = await startS3Server(s3Dir, BUCKET);
+    await pushDvcRemote(s3.endpoint, BUCKET, 'dvc', housingRemote());
+    // As README.md tells a fork: repository variables for the remote, AWS keys as secrets.
+    vars = { DVC_REMOTE_URL: `s3://${BUCKET}/dvc`, DVC_REMOTE_ENDPOINT: s3.endpoint, APP_ID: '' };
+  });
+  afterAll(async () => {
+    await github?.close();
+    await s3?.close();
+    await rm(s3Dir, { recursive: true, force: true });
+  });
+
+  const run = async (
+    file: string,
+    origin: Origin,
+    start:
+      | ReturnType<typeof pushEvent>
+      | ReturnType<typeof dispatchEvent>
+      | ReturnType<typeof pullRequestEvent>,
+    options: {
+      text?: string;
+      repository?: string;
+      secrets?: Record<string, string>;
+      inputs?: Record<string, string>;
+    } = {},
+  ) => {
+    const workflow = parseWorkflow(file, options.text ?? (await workflowText(file)));
+    return walkWorkflow(workflow, {
+      origin,
+      event: start.event,
+      payload: start.payload,
+      ref: start.ref,
+      repository: options.repository ?? REPOSITORY,
+      vars,
+      secrets: options.secrets ?? forkSecrets,
+      inputs: options.inputs ?? {},
+      runAttempt: 1,
+      apiUrl: github.url,
+      token: TOKEN,
+      substitutions: SUBSTITUTIONS,
+    });
+  };
+
+  describe('a push to main changing only deploy/staging.yml', () => {
+    let origin: Origin;
+    let jobs: JobRecord[];
+    beforeAll(async () => {
+      const staging = (await readFile(join(ROOT, 'deploy/staging.yml'), 'utf8')).replace(
+        'model_version: null',
+        'model_version: null # touched',
+      );
+      origin = await makeOrigin({ 'deploy/staging.yml': staging }, 'Promote to staging');
+      jobs = await run('deploy.yml', origin, pushEvent(origin, REPOSITORY, 'Promote to staging'));
+    }, 300_000);
+
+    it('starts deploy.yml only, whose changes job finds staging, so only staging deploys', async () => {
+      const files = ['pr.yml', 'ct.yml', 'deploy.yml', 'image.yml'];
+      const all = await Promise.all(
+        files.map(async (f) => parseWorkflow(f, await workflowText(f))),
+      );
+      const trigger = { event: 'push' as const, branch: 'main', changed: origin.changed };
+      expect(all.filter((w) => skipReason(w, trigger) === null).map((w) => w.file)).toEqual([
+        'deploy.yml',
+      ]);
+      expect(byId(jobs, 'changes')?.status, byId(jobs, 'changes')?.reason).toBe('success');
+      // Outputs flow: the changes job's step output, through its job outputs, into the jobs' if:.
+      expect(byId(jobs, 'changes')?.outputs).toEqual({ staging: 'true', production: 'false' });
+      expect(byId(jobs, 'production')).toMatchObject({
+        status: 'skipped',
+        reason: "if: needs.changes.outputs.production == 'true'",
+      });
+      expect(byId(jobs, 'staging')?.status).toBe('stopped');
+      expect(step(byId(jobs, 'staging'), 'Record why')?.output).toContain(
+        'Deploying to staging: Promote to staging',
+      );
+      expect(byId(jobs, 'staging')?.reason).toMatch(
+        /deploy\.yml:staging:deploy: not emulated \(\.\/actions\/deploy needs the Docker engine\)/,
+      );
+    });
+
+    it('fails when a step reads a path beside the checkout (../shared)', async () => {
+      // A defect of part 1, reintroduced in memory: a step that reads a sibling folder.
+      const text = (await workflowText('deploy.yml')).replace(
+        '      - name: The environments whose deploy/<environment>.yml this run deploys\n',
+        '      - run: cat ../shared/README.md\n      - name: The environments whose deploy/<environment>.yml this run deploys\n',
+      );
+      const broken = await run(
+        'deploy.yml',
+        origin,
+        pushEvent(origin, REPOSITORY, 'Promote to staging'),
+        { text },
+      );
+      expect(byId(broken, 'changes')?.status).toBe('failure');
+      expect(byId(broken, 'changes')?.reason).toBe(
+        'deploy.yml:changes:Run cat ../shared/README.md: run: exit 1',
+      );
+      expect(summary(broken)).toEqual({
+        changes: 'failure',
+        staging: 'skipped',
+        production: 'skipped',
+      });
+    }, 300_000);
+  });
+
+  it('a workflow_dispatch of deploy.yml deploys the environment it names', async () => {
+    const origin = await makeOrigin({}, 'nothing changed');
+    const inputs = {
+      environment: 'production',
+      image: `ghcr.io/${REPOSITORY}/housing-service@sha256:${'a'.repeat(64)}`,
+      'model-version': 'gbdt-111111111111',
+      reason: 'by hand',
+    };
+    const jobs = await run('deploy.yml', origin, dispatchEvent(REPOSITORY, 'deploy.yml', inputs), {
+      inputs,
+    });
+    expect(byId(jobs, 'changes')?.outputs).toEqual({ staging: 'false', production: 'true' });
+    expect(byId(jobs, 'staging')?.status).toBe('skipped');
+    expect(step(byId(jobs, 'production'), 'Record why')?.output).toContain(
+      'Deploying to production: by hand',
+    );
+    expect(step(byId(jobs, 'production'), 'deploy')?.inputs).toMatchObject({
+      image: inputs.image,
+      'model-version': inputs['model-version'],
+    });
+  }, 300_000);
+
+  it('rejects a uses: outside the allow-list, naming the step', async () => {
+    const origin = await makeOrigin({}, 'nothing changed');
+    const text = (await workflowText('deploy.yml')).replace(
+      '      - name: The environments whose deploy/<environment>.yml this run deploys\n',
+      '      - name: Something new\n        uses: some/action@v1\n      - name: The environments whose deploy/<environment>.yml this run deploys\n',
+    );
+    const start = dispatchEvent(REPOSITORY, 'deploy.yml', { environment: 'staging' });
+    await expect(run('deploy.yml', origin, start, { text })).rejects.toThrow(
+      'deploy.yml:changes:Something new: uses some/action@v1, which the walk neither runs nor emulates',
+    );
+  }, 300_000);
+
+  it('a service-only push builds with the model production runs, not the newest release', async () => {
+    // model-v2 is the newest release; production was rolled back to model-v1's model.
+    const v1 = 'gbdt-111111111111';
+    const v2 = 'gbdt-222222222222';
+    github.releases.length = 0;
+    github.releases.push(release(2, v2), release(1, v1));
+    const app = await readFile(join(ROOT, 'service/src/app.ts'), 'utf8');
+    const production = (await readFile(join(ROOT, 'deploy/production.yml'), 'utf8'))
+      .replace(
+        'image: null',
+        `image: ghcr.io/housing-org/housing-mlops/housing-service@sha256:${'0'.repeat(64)}`,
+      )
+      .replace('model_version: null', `model_version: ${v1}`);
+    const origin = await makeOrigin(
+      { 'service/src/app.ts': `${app}// a service change\n`, 'deploy/production.yml': production },
+      'A service change',
+    );
+    const all = await Promise.all(
+      ['ct.yml', 'image.yml'].map(async (f) => parseWorkflow(f, await workflowText(f))),
+    );
+    const trigger = { event: 'push' as const, branch: 'main', changed: ['service/src/app.ts'] };
+    expect(all.map((w) => skipReason(w, trigger))).toEqual([
+      'no changed file matches paths (service/src/app.ts)',
+      null,
+    ]);
+    const owner = 'Housing-Org/housing-mlops';
+    const jobs = await run('image.yml', origin, pushEvent(origin, owner, 'A service change'), {
+      repository: owner,
+    });
+    const image = byId(jobs, 'image');
+    // The baseline: deploy/production.yml's model-v1, fetched from the loopback GitHub.
+    expect(step(image, 'model')?.outputs, step(image, 'model')?.output).toEqual({
+      release: 'model-v1',
+      'model-version': v1,
+    });
+    expect(image?.status).toBe('stopped');
+    expect(image?.reason).toBe(
+      'image.yml:image:Log in to ghcr.io: not emulated (needs the Docker engine)',
+    );
+  }, 300_000);
+
+  it('a pull request from a fork gets no secrets: its pull from the S3 remote fails, no model job step after it runs', async () => {
+    const origin = await makeOrigin({ 'README.md': '# a fork’s change\n' }, 'A fork’s change');
+    const start = pullRequestEvent(origin, REPOSITORY, 'someone-else/housing-mlops');
+    const jobs = await run('pr.yml', origin, start, { secrets: {} });
+    expect(byId(jobs, 'checks')?.reason).toBe(
+      'pr.yml:checks:Prometheus 2.42.0 and Alertmanager 0.25.0 (promtool, amtool, the live tests): not emulated (downloads from deb.debian.org)',
+    );
+    const model = byId(jobs, 'model');
+    expect(model?.status).toBe('failure');
+    expect(model?.reason).toMatch(
+      /^pr\.yml:model:Pull the data by hash .*The built-in pull: failure/,
+    );
+    expect(step(model, 'Gate against production')?.status).toBe('skipped');
+  }, 300_000);
+});
+
+/** A model release as publish-model makes it (as actions/test/production-model.test.ts seeds them). */
+function release(id: number, version: string): FakeRelease {
+  return {
+    id,
+    tag_name: `model-v${id}`,
+    draft: false,
+    prerelease: false,
+    created_at: `2026-11-0${id}T00:00:00Z`,
+    body: `${versionMarker(version)}\n\nModel release.`,
+    assets: [
+      { id: id * 10 + 1, name: 'model.onnx', content: `the graph of ${version}` },
+      {
+        id: id * 10 + 2,
+        name: 'model.card.json',
+        content: JSON.stringify({ model_version: version }),
+      },
+    ],
+  };
+}

@@ -6,7 +6,7 @@
  * the loopback GitHub. What the walk emulates and what it does not: README.md,
  * "Proof without github.com".
  */
-import { readFile, rm, mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,8 @@ describe('the workflows walked as a runner walks them (no github.com)', () => {
       | ReturnType<typeof dispatchEvent>
       | ReturnType<typeof pullRequestEvent>,
     options: {
+      artifacts?: string;
+      runAttempt?: number;
       text?: string;
       repository?: string;
       secrets?: Record<string, string>;
@@ -115,7 +117,8 @@ describe('the workflows walked as a runner walks them (no github.com)', () => {
       vars,
       secrets: options.secrets ?? forkSecrets,
       inputs: options.inputs ?? {},
-      runAttempt: 1,
+      runAttempt: options.runAttempt ?? 1,
+      ...(options.artifacts ? { artifacts: options.artifacts } : {}),
       apiUrl: github.url,
       token: TOKEN,
       substitutions: SUBSTITUTIONS,
@@ -272,6 +275,99 @@ describe('the workflows walked as a runner walks them (no github.com)', () => {
     );
     expect(step(model, 'Gate against production')?.status).toBe('skipped');
   }, 300_000);
+
+  describe('a push to main changing params.yaml', () => {
+    let origin: Origin;
+    let artifacts: string;
+    let jobs: JobRecord[];
+    beforeAll(async () => {
+      github.releases.length = 0;
+      const params = await readFile(join(ROOT, 'params.yaml'), 'utf8');
+      origin = await makeOrigin({ 'params.yaml': `${params}# retrain\n` }, 'Tune the model');
+      artifacts = await mkdtemp(join(tmpdir(), 'walk-ct-artifacts-'));
+      jobs = await run('ct.yml', origin, pushEvent(origin, REPOSITORY, 'Tune the model'), {
+        artifacts,
+      });
+    }, 600_000);
+    afterAll(() => rm(artifacts, { recursive: true, force: true }));
+
+    it('pulls the data over S3 before it validates and before it retrains', () => {
+      expect(summary(jobs)).toEqual({
+        validate: 'success',
+        retrain: 'success',
+        release: 'stopped',
+      });
+      for (const id of ['validate', 'retrain']) {
+        const job = byId(jobs, id)!;
+        const names = job.steps.map((s) => s.where.slice(`ct.yml:${id}:`.length));
+        const pull = names.indexOf(
+          "Pull the data by hash (the fork's remote, from DVC_REMOTE_URL)",
+        );
+        const next = names.indexOf(id === 'validate' ? 'validate' : 'retrain');
+        expect(pull, names.join(' | ')).toBeGreaterThan(-1);
+        expect(pull).toBeLessThan(next);
+        const pulled = job.steps[pull]!;
+        expect(pulled.status, pulled.output).toBe('success');
+        expect(pulled.note).toContain('Name the fork');
+        expect(pulled.note).toContain('The built-in pull: success');
+        expect(pulled.note).toContain('Set up Python for DVC: skipped');
+        expect(pulled.output).toContain(`s3://${BUCKET}/dvc`);
+      }
+    });
+
+    it('passes outputs between jobs and names artifacts per attempt', async () => {
+      const retrain = byId(jobs, 'retrain')!;
+      const version = retrain.outputs['model-version']!;
+      expect(version).toMatch(/^[a-z]+-[0-9a-f]{12}$/);
+      expect(retrain.outputs['model-artifact']).toBe(`model-${version}-attempt-1`);
+      expect((await readdir(artifacts)).sort()).toEqual([
+        `model-${version}-attempt-1`,
+        `record-model-${version}-attempt-1`,
+        'validation-report-attempt-1',
+      ]);
+      const release = byId(jobs, 'release')!;
+      expect(step(release, 'Download the gated model')).toMatchObject({
+        status: 'success',
+        inputs: { name: `model-${version}-attempt-1`, path: 'candidate' },
+      });
+      expect(release.reason).toBe(
+        'ct.yml:release:Log in to ghcr.io: not emulated (needs the Docker engine)',
+      );
+    });
+
+    it('a re-run (attempt 2) uploads under new names; without the attempt in the name it fails with 409', async () => {
+      // Only the validate job: the retrain of these copies would prove nothing more.
+      const validateOnly = (text: string) => text.replace(/\n {2}retrain:[\s\S]*$/, '\n');
+      const committed = validateOnly(await workflowText('ct.yml'));
+      const again = await run('ct.yml', origin, pushEvent(origin, REPOSITORY, 'Tune the model'), {
+        text: committed,
+        artifacts,
+        runAttempt: 2,
+      });
+      expect(byId(again, 'validate')?.status, byId(again, 'validate')?.reason).toBe('success');
+      expect(await readdir(artifacts)).toContain('validation-report-attempt-2');
+      // The defect reintroduced in memory: one name for every attempt.
+      const text = committed.replace(
+        'name: validation-report-attempt-${{ github.run_attempt }}',
+        'name: validation-report',
+      );
+      expect(text).not.toBe(committed);
+      const first = await run('ct.yml', origin, pushEvent(origin, REPOSITORY, 'Tune the model'), {
+        text,
+        artifacts,
+        runAttempt: 1,
+      });
+      expect(byId(first, 'validate')?.status).toBe('success');
+      const second = await run('ct.yml', origin, pushEvent(origin, REPOSITORY, 'Tune the model'), {
+        text,
+        artifacts,
+        runAttempt: 2,
+      });
+      expect(byId(second, 'validate')?.reason).toMatch(
+        /Upload the validation report: 409 Conflict: an artifact named validation-report exists in this run/,
+      );
+    }, 600_000);
+  });
 });
 
 /** A model release as publish-model makes it (as actions/test/production-model.test.ts seeds them). */

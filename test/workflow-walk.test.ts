@@ -368,6 +368,40 @@ describe('the workflows walked as a runner walks them (no github.com)', () => {
       );
     }, 600_000);
   });
+
+  it('the relay’s workflow_dispatch of ct.yml reaches the run with its reason, group and alerts', async () => {
+    github.releases.length = 0;
+    const origin = await makeOrigin({}, 'nothing changed');
+    const inputs = {
+      reason: 'HousingDataDrift firing',
+      group_key: '{}:{alertname="HousingDataDrift"}',
+      alerts: '[{"labels":{"alertname":"HousingDataDrift","note":"::add-mask::x"}}]',
+    };
+    const start = dispatchEvent(REPOSITORY, 'ct.yml', inputs);
+    const all = await Promise.all(
+      ['ct.yml', 'image.yml', 'deploy.yml'].map(async (f) =>
+        parseWorkflow(f, await workflowText(f)),
+      ),
+    );
+    const trigger = {
+      event: 'workflow_dispatch' as const,
+      branch: 'main',
+      changed: [],
+      dispatched: 'ct.yml',
+    };
+    expect(all.filter((w) => skipReason(w, trigger) === null).map((w) => w.file)).toEqual([
+      'ct.yml',
+    ]);
+    // Only the validate job: the push scenario walks retrain and release.
+    const text = (await workflowText('ct.yml')).replace(/\n {2}retrain:[\s\S]*$/, '\n');
+    const jobs = await run('ct.yml', origin, start, { text, inputs });
+    const why = step(byId(jobs, 'validate'), 'Say why this run started');
+    expect(why?.status).toBe('success');
+    expect(why?.output).toContain(`Triggered by workflow_dispatch: ${inputs.reason}`);
+    expect(why?.output).toContain(`Alert group: ${inputs.group_key}`);
+    expect(why?.output).toContain(`Alerts: ${inputs.alerts}`);
+    expect(byId(jobs, 'validate')?.status, byId(jobs, 'validate')?.reason).toBe('success');
+  }, 600_000);
 });
 
 /** A model release as publish-model makes it (as actions/test/production-model.test.ts seeds them). */

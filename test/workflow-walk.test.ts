@@ -6,7 +6,7 @@
  * the loopback GitHub. What the walk emulates and what it does not: README.md,
  * "Proof without github.com".
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ import {
   type S3Server,
 } from '@housing/test-support/s3-remote';
 import { ROOT } from '@housing/test-support/root';
+import { trainModel } from '@housing/test-support/service';
 import { versionMarker } from '@housing/actions/model-release';
 import { makeOrigin, type Origin } from './workflow-runner/checkout.ts';
 import { dispatchEvent, pullRequestEvent, pushEvent } from './workflow-runner/events.ts';
@@ -30,6 +31,7 @@ import type { Substitutions } from './workflow-runner/steps.ts';
 import { walkWorkflow, type JobRecord } from './workflow-runner/walk.ts';
 import { parseWorkflow, skipReason } from './workflow-runner/workflow.ts';
 
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const TOKEN = 'ghs_workflowWalkTokenForTheLoopback0123';
 const BUCKET = 'housing-fork';
 const REPOSITORY = 'housing-mlops/housing-mlops';
@@ -55,8 +57,11 @@ const SUBSTITUTIONS: Substitutions = {
       why: 'Python and DVC are absent here',
     },
   },
-  // Build, push or run containers: the real Docker engine and ghcr.io.
-  needsDocker: ['tag-image', 'deploy'],
+  // Runs containers (docker compose up, then the service's checks): the real Docker engine.
+  needsDocker: ['deploy'],
+  // dockerStandIn: set in beforeAll, a docker that records its arguments (login,
+  // buildx create, buildx build --push) and writes the metadata file buildx
+  // would, with a fixed digest: nothing is built or pushed, the outputs are.
   stopAt: {
     // Downloads Debian packages from deb.debian.org: no internet here.
     'Prometheus 2.42.0 and Alertmanager 0.25.0 (promtool, amtool, the live tests)':
@@ -74,12 +79,26 @@ describe('the workflows walked as a runner walks them (no github.com)', () => {
   let github: FakeGitHub;
   let s3: S3Server;
   let s3Dir: string;
+  let dockerBin: string;
   let vars: Record<string, string>;
   const forkSecrets = { AWS_ACCESS_KEY_ID: S3RVER_ACCOUNT, AWS_SECRET_ACCESS_KEY: S3RVER_ACCOUNT };
 
   beforeAll(async () => {
     github = await startFakeGitHub(TOKEN);
     s3Dir = await mkdtemp(join(tmpdir(), 'walk-s3-'));
+    dockerBin = await mkdtemp(join(tmpdir(), 'walk-docker-'));
+    await writeFile(
+      join(dockerBin, 'docker'),
+      `#!${process.execPath}
+const fs = require('node:fs');
+const args = process.argv.slice(2);
+fs.appendFileSync(${JSON.stringify(join(dockerBin, 'calls.jsonl'))}, JSON.stringify(args) + '\\n');
+const i = args.indexOf('--metadata-file');
+if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.digest': ${JSON.stringify(DIGEST)} }));
+`,
+    );
+    await chmod(join(dockerBin, 'docker'), 0o755);
+    SUBSTITUTIONS.dockerStandIn = dockerBin;
     s3 = await startS3Server(s3Dir, BUCKET);
     await pushDvcRemote(s3.endpoint, BUCKET, 'dvc', housingRemote());
     // As README.md tells a fork: repository variables for the remote, AWS keys as secrets.
@@ -89,6 +108,7 @@ describe('the workflows walked as a runner walks them (no github.com)', () => {
     await github?.close();
     await s3?.close();
     await rm(s3Dir, { recursive: true, force: true });
+    await rm(dockerBin, { recursive: true, force: true });
   });
 
   const run = async (
@@ -222,10 +242,19 @@ describe('the workflows walked as a runner walks them (no github.com)', () => {
 
   it('a service-only push builds with the model production runs, not the newest release', async () => {
     // model-v2 is the newest release; production was rolled back to model-v1's model.
-    const v1 = 'gbdt-111111111111';
+    // Both hold the run's trained model (tag-image checks the card); model-v2's card names v2.
+    const model = await trainModel();
+    const card = JSON.parse(await readFile(join(model, 'model.card.json'), 'utf8')) as {
+      model_version: string;
+    };
+    const v1 = card.model_version;
     const v2 = 'gbdt-222222222222';
+    const onnx = await readFile(join(model, 'model.onnx'));
     github.releases.length = 0;
-    github.releases.push(release(2, v2), release(1, v1));
+    github.releases.push(
+      release(2, v2, onnx, { ...card, model_version: v2 }),
+      release(1, v1, onnx, card),
+    );
     const app = await readFile(join(ROOT, 'service/src/app.ts'), 'utf8');
     const production = (await readFile(join(ROOT, 'deploy/production.yml'), 'utf8'))
       .replace(
@@ -246,18 +275,46 @@ describe('the workflows walked as a runner walks them (no github.com)', () => {
       null,
     ]);
     const owner = 'Housing-Org/housing-mlops';
-    const jobs = await run('image.yml', origin, pushEvent(origin, owner, 'A service change'), {
-      repository: owner,
-    });
+    const start = pushEvent(origin, owner, 'A service change');
+    const jobs = await run('image.yml', origin, start, { repository: owner });
     const image = byId(jobs, 'image');
     // The baseline: deploy/production.yml's model-v1, fetched from the loopback GitHub.
     expect(step(image, 'model')?.outputs, step(image, 'model')?.output).toEqual({
       release: 'model-v1',
       'model-version': v1,
     });
-    expect(image?.status).toBe('stopped');
+    expect(image?.status, `${image?.reason}\n${image?.steps.map((x) => x.output).join('\n')}`).toBe(
+      'stopped',
+    );
     expect(image?.reason).toBe(
-      'image.yml:image:Log in to ghcr.io: not emulated (needs the Docker engine)',
+      'image.yml:image:Attest the image’s build provenance (deploy verifies it before pulling): not emulated (Sigstore signing)'.replace(
+        '’',
+        "'",
+      ),
+    );
+    // An owner with capitals: what tag-image built and what the attestation and promote get is lower case.
+    const lowerCaseNames = (records: JobRecord[]) => {
+      const names = [
+        step(byId(records, 'image'), 'image')?.outputs.image ?? '',
+        step(byId(records, 'image'), 'subject')?.outputs.name ?? '',
+      ];
+      return names.every(
+        (n) =>
+          n.startsWith('ghcr.io/housing-org/housing-mlops/housing-service') &&
+          n === n.toLowerCase(),
+      );
+    };
+    expect(step(image, 'image')?.outputs.image).toBe(
+      `ghcr.io/housing-org/housing-mlops/housing-service@${DIGEST}`,
+    );
+    expect(lowerCaseNames(jobs)).toBe(true);
+    // The defect reintroduced in memory: the image named from github.repository as it is.
+    const text = (await workflowText('image.yml')).replace(
+      'IMAGE: ${{ steps.image.outputs.image }}',
+      'IMAGE: ghcr.io/${{ github.repository }}/housing-service@${{ steps.image.outputs.digest }}',
+    );
+    expect(lowerCaseNames(await run('image.yml', origin, start, { repository: owner, text }))).toBe(
+      false,
     );
   }, 300_000);
 
@@ -331,7 +388,10 @@ describe('the workflows walked as a runner walks them (no github.com)', () => {
         inputs: { name: `model-${version}-attempt-1`, path: 'candidate' },
       });
       expect(release.reason).toBe(
-        'ct.yml:release:Log in to ghcr.io: not emulated (needs the Docker engine)',
+        "ct.yml:release:Attest the image's build provenance (deploy verifies it before pulling): not emulated (Sigstore signing)",
+      );
+      expect(step(release, 'image')?.outputs.image).toBe(
+        `ghcr.io/${REPOSITORY}/housing-service@${DIGEST}`,
       );
     });
 
@@ -404,8 +464,8 @@ describe('the workflows walked as a runner walks them (no github.com)', () => {
   }, 600_000);
 });
 
-/** A model release as publish-model makes it (as actions/test/production-model.test.ts seeds them). */
-function release(id: number, version: string): FakeRelease {
+/** A model release as publish-model makes it: its version marker, the graph and the card. */
+function release(id: number, version: string, onnx: Buffer, card: object): FakeRelease {
   return {
     id,
     tag_name: `model-v${id}`,
@@ -414,12 +474,8 @@ function release(id: number, version: string): FakeRelease {
     created_at: `2026-11-0${id}T00:00:00Z`,
     body: `${versionMarker(version)}\n\nModel release.`,
     assets: [
-      { id: id * 10 + 1, name: 'model.onnx', content: `the graph of ${version}` },
-      {
-        id: id * 10 + 2,
-        name: 'model.card.json',
-        content: JSON.stringify({ model_version: version }),
-      },
+      { id: id * 10 + 1, name: 'model.onnx', content: onnx },
+      { id: id * 10 + 2, name: 'model.card.json', content: JSON.stringify(card) },
     ],
   };
 }

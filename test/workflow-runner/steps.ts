@@ -33,6 +33,12 @@ export interface Substitutions {
   compositeInputs: Record<string, { value: string; why: string }>;
   /** Project actions (./actions/<name>) that need the Docker engine: the walk stops there. */
   needsDocker: string[];
+  /**
+   * A folder whose `docker` records its arguments and writes the digest buildx
+   * would (nothing is built or pushed), put first on PATH; without it a step
+   * that calls docker stops its job.
+   */
+  dockerStandIn?: string;
   /** Step names whose effect the walk cannot reproduce (a download from the internet): the job stops there. */
   stopAt: Record<string, string>;
 }
@@ -137,7 +143,8 @@ export async function runStep(
 
   if (step.run !== undefined) {
     const text = step.run.trim();
-    if (/\bdocker\b/.test(text)) return record('not emulated', 'needs the Docker engine');
+    if (/\bdocker\b/.test(text) && ctx.substitutions.dockerStandIn === undefined)
+      return record('not emulated', 'needs the Docker engine');
     const substitute = ctx.substitutions.run[text];
     const script = interpolate(substitute?.command ?? step.run, scope);
     const env = { ...stepEnv, ...files, ...(actionPath ? { GITHUB_ACTION_PATH: actionPath } : {}) };

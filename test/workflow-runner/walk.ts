@@ -80,7 +80,7 @@ export async function walkWorkflow(workflow: Workflow, setup: RunSetup): Promise
       workspace,
     };
     const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
+      PATH: [setup.substitutions.dockerStandIn, process.env.PATH].filter(Boolean).join(':'),
       HOME: runnerTemp,
       CI: 'true',
       GITHUB_ACTIONS: 'true',

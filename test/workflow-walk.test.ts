@@ -326,6 +326,10 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
       'pr.yml:checks:Prometheus 2.42.0 and Alertmanager 0.25.0 (promtool, amtool, the live tests): not emulated (downloads from deb.debian.org)',
     );
     const model = byId(jobs, 'model');
+    const pull = step(model, "Pull the data by hash (the fork's remote, from DVC_REMOTE_URL)");
+    expect(pull?.output).toContain(
+      `s3 remote 'fork' (s3://${BUCKET}/dvc at ${s3.endpoint}): no AWS credentials found`,
+    );
     expect(model?.status).toBe('failure');
     expect(model?.reason).toMatch(
       /^pr\.yml:model:Pull the data by hash .*The built-in pull: failure/,
@@ -368,7 +372,9 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
         expect(pulled.note).toContain('Name the fork');
         expect(pulled.note).toContain('The built-in pull: success');
         expect(pulled.note).toContain('Set up Python for DVC: skipped');
-        expect(pulled.output).toContain(`s3://${BUCKET}/dvc`);
+        expect(pulled.output).toContain(
+          `from s3 remote 'fork' (s3://${BUCKET}/dvc at ${s3.endpoint})`,
+        );
       }
     });
 

@@ -8,7 +8,7 @@
  */
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   startFakeGitHub,
@@ -80,6 +80,13 @@ describe('the workflows walked as a runner walks them (no github.com)', () => {
   let s3: S3Server;
   let s3Dir: string;
   let dockerBin: string;
+  const origins: Origin[] = [];
+  /** The scenario's pushed commit on a clone of HEAD (removed after the suite). */
+  const pushed = async (files: Record<string, string>, message: string) => {
+    const origin = await makeOrigin(files, message);
+    origins.push(origin);
+    return origin;
+  };
   let vars: Record<string, string>;
   const forkSecrets = { AWS_ACCESS_KEY_ID: S3RVER_ACCOUNT, AWS_SECRET_ACCESS_KEY: S3RVER_ACCOUNT };
 
@@ -109,6 +116,7 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
     await s3?.close();
     await rm(s3Dir, { recursive: true, force: true });
     await rm(dockerBin, { recursive: true, force: true });
+    await Promise.all(origins.map((o) => rm(dirname(o.dir), { recursive: true, force: true })));
   });
 
   const run = async (
@@ -153,7 +161,7 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
         'model_version: null',
         'model_version: null # touched',
       );
-      origin = await makeOrigin({ 'deploy/staging.yml': staging }, 'Promote to staging');
+      origin = await pushed({ 'deploy/staging.yml': staging }, 'Promote to staging');
       jobs = await run('deploy.yml', origin, pushEvent(origin, REPOSITORY, 'Promote to staging'));
     }, 300_000);
 
@@ -207,7 +215,7 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
   });
 
   it('a workflow_dispatch of deploy.yml deploys the environment it names', async () => {
-    const origin = await makeOrigin({}, 'nothing changed');
+    const origin = await pushed({}, 'nothing changed');
     const inputs = {
       environment: 'production',
       image: `ghcr.io/${REPOSITORY}/housing-service@sha256:${'a'.repeat(64)}`,
@@ -229,7 +237,7 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
   }, 300_000);
 
   it('rejects a uses: outside the allow-list, naming the step', async () => {
-    const origin = await makeOrigin({}, 'nothing changed');
+    const origin = await pushed({}, 'nothing changed');
     const text = (await workflowText('deploy.yml')).replace(
       '      - name: The environments whose deploy/<environment>.yml this run deploys\n',
       '      - name: Something new\n        uses: some/action@v1\n      - name: The environments whose deploy/<environment>.yml this run deploys\n',
@@ -262,7 +270,7 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
         `image: ghcr.io/housing-org/housing-mlops/housing-service@sha256:${'0'.repeat(64)}`,
       )
       .replace('model_version: null', `model_version: ${v1}`);
-    const origin = await makeOrigin(
+    const origin = await pushed(
       { 'service/src/app.ts': `${app}// a service change\n`, 'deploy/production.yml': production },
       'A service change',
     );
@@ -319,7 +327,7 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
   }, 300_000);
 
   it('a pull request from a fork gets no secrets: its pull from the S3 remote fails, no model job step after it runs', async () => {
-    const origin = await makeOrigin({ 'README.md': '# a fork’s change\n' }, 'A fork’s change');
+    const origin = await pushed({ 'README.md': '# a fork’s change\n' }, 'A fork’s change');
     const start = pullRequestEvent(origin, REPOSITORY, 'someone-else/housing-mlops');
     const jobs = await run('pr.yml', origin, start, { secrets: {} });
     expect(byId(jobs, 'checks')?.reason).toBe(
@@ -344,7 +352,7 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
     beforeAll(async () => {
       github.releases.length = 0;
       const params = await readFile(join(ROOT, 'params.yaml'), 'utf8');
-      origin = await makeOrigin({ 'params.yaml': `${params}# retrain\n` }, 'Tune the model');
+      origin = await pushed({ 'params.yaml': `${params}# retrain\n` }, 'Tune the model');
       artifacts = await mkdtemp(join(tmpdir(), 'walk-ct-artifacts-'));
       jobs = await run('ct.yml', origin, pushEvent(origin, REPOSITORY, 'Tune the model'), {
         artifacts,
@@ -437,7 +445,7 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
 
   it('the relay’s workflow_dispatch of ct.yml reaches the run with its reason, group and alerts', async () => {
     github.releases.length = 0;
-    const origin = await makeOrigin({}, 'nothing changed');
+    const origin = await pushed({}, 'nothing changed');
     const inputs = {
       reason: 'HousingDataDrift firing',
       group_key: '{}:{alertname="HousingDataDrift"}',

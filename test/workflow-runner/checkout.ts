@@ -15,7 +15,7 @@ import { ROOT } from '@housing/test-support/root';
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
-/** The pushed repository: its folder, the commit before the push and the pushed one. */
+/** The pushed repository (remove `dirname(dir)` when done): its folder, the commit before the push and the pushed one. */
 export interface Origin {
   dir: string;
   before: string;

@@ -5,7 +5,7 @@
  * step by step; anything else through the allow-list of ./third-party.ts.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -123,69 +123,77 @@ export async function runStep(
   if (stop !== undefined) return record('not emulated', stop);
   const stepEnv = { ...ctx.env, ...asStrings(step.env, scope) };
   const scratch = await mkdtemp(join(tmpdir(), 'walk-step-'));
-  const files = {
-    GITHUB_OUTPUT: join(scratch, 'output'),
-    GITHUB_STEP_SUMMARY: join(scratch, 'summary'),
-    GITHUB_ENV: join(scratch, 'env'),
-    GITHUB_PATH: join(scratch, 'path'),
-  };
-  await Promise.all(Object.values(files).map((f) => writeFile(f, '')));
-  const finish = async (code: number | null, output: string, note: string) => {
-    Object.assign(ctx.env, parseCommandFile(await readFile(files.GITHUB_ENV, 'utf8')));
-    const outputs = parseCommandFile(await readFile(files.GITHUB_OUTPUT, 'utf8'));
-    return record(
-      code === 0 ? 'success' : 'failure',
-      code === 0 ? note : `${note}: exit ${code}`,
-      output,
-      outputs,
-    );
-  };
-
-  if (step.run !== undefined) {
-    const text = step.run.trim();
-    if (/\bdocker\b/.test(text) && ctx.substitutions.dockerStandIn === undefined)
-      return record('not emulated', 'needs the Docker engine');
-    const substitute = ctx.substitutions.run[text];
-    const script = interpolate(substitute?.command ?? step.run, scope);
-    const env = { ...stepEnv, ...files, ...(actionPath ? { GITHUB_ACTION_PATH: actionPath } : {}) };
-    const { code, output } = await bash(script, ctx.workspace, env);
-    return finish(code, output, substitute ? `run (substituted: ${substitute.why})` : 'run');
-  }
-  const uses = step.uses ?? '';
-  if (uses.startsWith('./actions/')) {
-    const name = uses.slice('./actions/'.length);
-    if (ctx.substitutions.needsDocker.includes(name))
-      return record('not emulated', `${uses} needs the Docker engine`);
-    const spec = parse(await readFile(join(ctx.workspace, uses, 'action.yml'), 'utf8')) as {
-      inputs?: Record<string, { default?: string }>;
+  try {
+    const files = {
+      GITHUB_OUTPUT: join(scratch, 'output'),
+      GITHUB_STEP_SUMMARY: join(scratch, 'summary'),
+      GITHUB_ENV: join(scratch, 'env'),
+      GITHUB_PATH: join(scratch, 'path'),
     };
-    const defaults = Object.fromEntries(
-      Object.entries(spec.inputs ?? {}).flatMap(([k, v]) =>
-        v.default === undefined ? [] : [[k, interpolate(String(v.default), scope)]],
-      ),
+    await Promise.all(Object.values(files).map((f) => writeFile(f, '')));
+    const finish = async (code: number | null, output: string, note: string) => {
+      Object.assign(ctx.env, parseCommandFile(await readFile(files.GITHUB_ENV, 'utf8')));
+      const outputs = parseCommandFile(await readFile(files.GITHUB_OUTPUT, 'utf8'));
+      return record(
+        code === 0 ? 'success' : 'failure',
+        code === 0 ? note : `${note}: exit ${code}`,
+        output,
+        outputs,
+      );
+    };
+
+    if (step.run !== undefined) {
+      const text = step.run.trim();
+      if (/\bdocker\b/.test(text) && ctx.substitutions.dockerStandIn === undefined)
+        return record('not emulated', 'needs the Docker engine');
+      const substitute = ctx.substitutions.run[text];
+      const script = interpolate(substitute?.command ?? step.run, scope);
+      const env = {
+        ...stepEnv,
+        ...files,
+        ...(actionPath ? { GITHUB_ACTION_PATH: actionPath } : {}),
+      };
+      const { code, output } = await bash(script, ctx.workspace, env);
+      return finish(code, output, substitute ? `run (substituted: ${substitute.why})` : 'run');
+    }
+    const uses = step.uses ?? '';
+    if (uses.startsWith('./actions/')) {
+      const name = uses.slice('./actions/'.length);
+      if (ctx.substitutions.needsDocker.includes(name))
+        return record('not emulated', `${uses} needs the Docker engine`);
+      const spec = parse(await readFile(join(ctx.workspace, uses, 'action.yml'), 'utf8')) as {
+        inputs?: Record<string, { default?: string }>;
+      };
+      const defaults = Object.fromEntries(
+        Object.entries(spec.inputs ?? {}).flatMap(([k, v]) =>
+          v.default === undefined ? [] : [[k, interpolate(String(v.default), scope)]],
+        ),
+      );
+      const run = await runAction(name, {
+        inputs: { ...defaults, ...inputs },
+        env: { ...stepEnv, ...files },
+        cwd: ctx.workspace,
+        root: ctx.workspace,
+      });
+      return finish(run.code, run.stdout, `${uses} (committed bundle)`);
+    }
+    if (uses.startsWith('./.github/actions/'))
+      return runComposite(step, uses, inputs, stepEnv, ctx, record);
+    const emulation = EMULATED[uses.replace(/@.*$/, '')];
+    if (!emulation)
+      throw new Error(
+        `${where}: uses ${uses}, which the walk neither runs nor emulates (test/workflow-runner/third-party.ts)`,
+      );
+    const result = await emulation.run(inputs, ctx);
+    return record(
+      result.status,
+      result.note,
+      '',
+      result.status === 'success' ? (result.outputs ?? {}) : {},
     );
-    const run = await runAction(name, {
-      inputs: { ...defaults, ...inputs },
-      env: { ...stepEnv, ...files },
-      cwd: ctx.workspace,
-      root: ctx.workspace,
-    });
-    return finish(run.code, run.stdout, `${uses} (committed bundle)`);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
   }
-  if (uses.startsWith('./.github/actions/'))
-    return runComposite(step, uses, inputs, stepEnv, ctx, record);
-  const emulation = EMULATED[uses.replace(/@.*$/, '')];
-  if (!emulation)
-    throw new Error(
-      `${where}: uses ${uses}, which the walk neither runs nor emulates (test/workflow-runner/third-party.ts)`,
-    );
-  const result = await emulation.run(inputs, ctx);
-  return record(
-    result.status,
-    result.note,
-    '',
-    result.status === 'success' ? (result.outputs ?? {}) : {},
-  );
 }
 
 /** A composite action: its runs.steps, with its own steps context and inputs. */

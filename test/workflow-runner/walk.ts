@@ -4,9 +4,9 @@
  * order until one fails or needs what the walk does not emulate; its outputs
  * reach the jobs that need it.
  */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { checkout, emptyWorkspace, type Origin } from './checkout.ts';
 import { condition, interpolate, type ExpressionScope, type Value } from './expressions.ts';
 import { runStep, type StepRecord, type Substitutions } from './steps.ts';
@@ -43,7 +43,22 @@ export interface RunSetup {
 export async function walkWorkflow(workflow: Workflow, setup: RunSetup): Promise<JobRecord[]> {
   const artifacts = setup.artifacts ?? (await mkdtemp(join(tmpdir(), 'walk-artifacts-')));
   const eventDir = await mkdtemp(join(tmpdir(), 'walk-event-'));
-  const eventPath = join(eventDir, 'event.json');
+  // Every folder the run made, removed when it ends (the caller's artifact store stays).
+  const made = setup.artifacts ? [eventDir] : [eventDir, artifacts];
+  try {
+    return await walkJobs(workflow, setup, artifacts, join(eventDir, 'event.json'), made);
+  } finally {
+    await Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true })));
+  }
+}
+
+async function walkJobs(
+  workflow: Workflow,
+  setup: RunSetup,
+  artifacts: string,
+  eventPath: string,
+  made: string[],
+): Promise<JobRecord[]> {
   await writeFile(eventPath, JSON.stringify(setup.payload));
   const owner = setup.repository.split('/')[0]!;
   const dispatchInputs = workflow.on.workflow_dispatch?.inputs ?? {};
@@ -60,6 +75,7 @@ export async function walkWorkflow(workflow: Workflow, setup: RunSetup): Promise
     const where = `${workflow.file}:${id}`;
     const workspace = await emptyWorkspace();
     const runnerTemp = await mkdtemp(join(tmpdir(), 'walk-runner-temp-'));
+    made.push(dirname(workspace), runnerTemp);
     const refName = setup.ref.replace(/^refs\/(heads|tags)\//, '');
     const github: Record<string, Value> = {
       event_name: setup.event,
@@ -166,6 +182,5 @@ export async function walkWorkflow(workflow: Workflow, setup: RunSetup): Promise
     records.push({ id, status, reason, steps: stepRecords, outputs });
     needs[id] = { result: status, outputs };
   }
-  await mkdir(artifacts, { recursive: true });
   return records;
 }

@@ -349,10 +349,39 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
     let origin: Origin;
     let artifacts: string;
     let jobs: JobRecord[];
+    let baseline: string;
     beforeAll(async () => {
+      // Production runs model-v1; model-v2 is newer (rolled back): the gate's baseline must be model-v1.
+      const model = await trainModel();
+      const card = JSON.parse(await readFile(join(model, 'model.card.json'), 'utf8')) as {
+        model_version: string;
+      };
+      baseline = card.model_version;
+      const onnx = await readFile(join(model, 'model.onnx'));
+      const metrics = await readFile(join(model, 'metrics.json'));
+      await rm(model, { recursive: true, force: true });
       github.releases.length = 0;
+      github.releases.push(
+        release(
+          2,
+          'gbdt-222222222222',
+          onnx,
+          { ...card, model_version: 'gbdt-222222222222' },
+          metrics,
+        ),
+        release(1, baseline, onnx, card, metrics),
+      );
       const params = await readFile(join(ROOT, 'params.yaml'), 'utf8');
-      origin = await pushed({ 'params.yaml': `${params}# retrain\n` }, 'Tune the model');
+      const production = (await readFile(join(ROOT, 'deploy/production.yml'), 'utf8'))
+        .replace(
+          'image: null',
+          `image: ghcr.io/${REPOSITORY}/housing-service@sha256:${'0'.repeat(64)}`,
+        )
+        .replace('model_version: null', `model_version: ${baseline}`);
+      origin = await pushed(
+        { 'params.yaml': `${params}# retrain\n`, 'deploy/production.yml': production },
+        'Tune the model',
+      );
       artifacts = await mkdtemp(join(tmpdir(), 'walk-ct-artifacts-'));
       jobs = await run('ct.yml', origin, pushEvent(origin, REPOSITORY, 'Tune the model'), {
         artifacts,
@@ -384,6 +413,12 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
           `from s3 remote 'fork' (s3://${BUCKET}/dvc at ${s3.endpoint})`,
         );
       }
+    });
+
+    it('gates against the release deploy/production.yml names, not the newest', () => {
+      const gate = step(byId(jobs, 'retrain'), 'gate');
+      expect(gate?.status, gate?.output).toBe('success');
+      expect(gate?.output).toContain(`baseline: ${baseline}, release model-v1`);
     });
 
     it('passes outputs between jobs and names artifacts per attempt', async () => {
@@ -479,7 +514,13 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
 });
 
 /** A model release as publish-model makes it: its version marker, the graph and the card. */
-function release(id: number, version: string, onnx: Buffer, card: object): FakeRelease {
+function release(
+  id: number,
+  version: string,
+  onnx: Buffer,
+  card: object,
+  metrics?: Buffer,
+): FakeRelease {
   return {
     id,
     tag_name: `model-v${id}`,
@@ -490,6 +531,7 @@ function release(id: number, version: string, onnx: Buffer, card: object): FakeR
     assets: [
       { id: id * 10 + 1, name: 'model.onnx', content: onnx },
       { id: id * 10 + 2, name: 'model.card.json', content: JSON.stringify(card) },
+      ...(metrics ? [{ id: id * 10 + 3, name: 'metrics.json', content: metrics }] : []),
     ],
   };
 }

@@ -19,6 +19,10 @@ const ALLOWED = new Map([
     'describes the machine, with the local remote beside it, the timings come from',
   ],
   ['test/sibling-paths.unit.test.ts', 'this test, which names what it looks for'],
+  [
+    'test/workflow-walk.test.ts',
+    'puts a step reading ../shared into an in-memory copy of deploy.yml, and shows the walk fails it',
+  ],
 ]);
 
 /** Always a reference to the machine's shared folder. */

@@ -77,6 +77,8 @@ export async function runAction(
     eventFile?: string;
     env?: Record<string, string>;
     cwd?: string;
+    /** The checkout whose committed bundle runs (test/workflow-walk.test.ts: a clone); ROOT by default. */
+    root?: string;
   } = {},
 ): Promise<ActionRun> {
   const dir = await mkdtemp(join(tmpdir(), `action-${name}-`));
@@ -104,11 +106,15 @@ export async function runAction(
   // The runner turns each input into INPUT_<NAME upper-cased, spaces to _>; dashes stay.
   for (const [key, value] of Object.entries(options.inputs ?? {}))
     env[`INPUT_${key.replace(/ /g, '_').toUpperCase()}`] = value;
-  const child = spawn(process.execPath, [join(ROOT, 'actions', name, 'dist/index.js')], {
-    cwd: options.cwd ?? ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(options.root ?? ROOT, 'actions', name, 'dist/index.js')],
+    {
+      cwd: options.cwd ?? ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stdout += c.toString()));

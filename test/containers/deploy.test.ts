@@ -55,6 +55,8 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
         'ready-timeout-seconds': '60',
         'github-token': TOKEN,
         'project-name': PROJECT,
+        // As deploy.yml gives it: the environment's own file, outside the workspace.
+        'env-file': join(dir, 'staging.env'),
         // The loopback registry stands for ghcr.io; no Sigstore or attestation API answers here
         // (actions/test/deploy.test.ts verifies provenance through a recording gh).
         registry: `127.0.0.1:${registryPort}`,
@@ -76,6 +78,8 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
       PROJECT,
       '--file',
       join(dir, 'docker-compose.yml'),
+      '--env-file',
+      join(dir, 'staging.env'),
       ...args,
     ]);
   const failed = (run: ActionRun) =>
@@ -169,6 +173,11 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
     };
     compose.services.service!.ports = [`127.0.0.1:${port}:8080`];
     await writeFile(join(dir, 'docker-compose.yml'), stringify(compose));
+    // The env file a runner keeps per environment: Compose hands ADMIN_TOKEN to the
+    // service as a secret file, and refuses to create the service without it.
+    await writeFile(join(dir, 'staging.env'), 'ADMIN_TOKEN=lane-admin-token-0123456789\n', {
+      mode: 0o600,
+    });
   }, 20 * 60_000);
 
   afterAll(async () => {

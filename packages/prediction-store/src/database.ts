@@ -152,12 +152,13 @@ async function openPglite(dir: string): Promise<Database> {
  * only one runs each migration.
  */
 async function migrate(database: Database): Promise<void> {
-  await database.query(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
-  );
   await database.transaction(async (tx) => {
-    // Held until the transaction ends; the key is arbitrary but fixed.
+    // Held until the transaction ends; the key is arbitrary but fixed. Taken before
+    // the CREATE: two replicas creating the table at once would collide in the catalog.
     await tx.query('SELECT pg_advisory_xact_lock(7240917)');
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
     const done = new Set(
       (await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map(
         (row) => row.version,

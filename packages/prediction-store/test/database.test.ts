@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, redactUrl } from '../src/database.ts';
 import { MIGRATIONS } from '../src/migrations.ts';
+import { startPostgres, type PostgresServer } from '@housing/test-support/postgres';
 
 const dirs: string[] = [];
 function freshDir(): string {
@@ -77,5 +78,37 @@ describe('DATABASE_URL', () => {
   it('keeps the password out of what it prints', () => {
     expect(redactUrl('postgres://app:s3cret@db:5432/log')).toBe('postgres://app:***@db:5432/log');
     expect(redactUrl('postgres://db/log')).toBe('postgres://db/log');
+  });
+});
+
+describe('PostgreSQL through DATABASE_URL (a real server)', () => {
+  let server: PostgresServer | undefined;
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  it('migrates once however many replicas open it at the same moment', async () => {
+    server = await startPostgres();
+    const { url } = server;
+    const replicas = await Promise.all([1, 2, 3].map(() => openDatabase({ url, dir: freshDir() })));
+    expect(replicas.every((db) => db.kind === 'postgres')).toBe(true);
+    const applied = await replicas[0]!.query<{ version: number }>(
+      'SELECT version FROM schema_migrations',
+    );
+    expect(applied.map((row) => row.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    await Promise.all(replicas.map((db) => db.close()));
+  });
+
+  it('names DATABASE_URL, without its password, when nothing answers there', async () => {
+    server = await startPostgres();
+    const dead = server.url.replace('app@', 'app:hunter2@');
+    await server.stop();
+    server = undefined;
+    const failure = openDatabase({ url: dead, dir: freshDir() });
+    await expect(failure).rejects.toThrow(
+      /cannot connect to the prediction log's PostgreSQL at postgres:\/\/app:\*\*\*@127\.0\.0\.1/,
+    );
+    await expect(failure).rejects.not.toThrow(/hunter2/);
   });
 });

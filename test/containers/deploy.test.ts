@@ -306,6 +306,26 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
   };
   const stagingOn = (branch: string) =>
     github!.git.commits.get(github!.git.refs.get(branch)!)!.get('deploy/staging.yml')!;
+  /**
+   * Deploys what a merged `deploy/staging.yml` says, as deploy.yml does on a push,
+   * checks the run shipped `image`, and returns the running container's id.
+   */
+  const deployStaging = async (staging: string, image: string): Promise<string> => {
+    await writeFile(join(dir, 'staging.yml'), staging);
+    const run = await deploy('', '', {
+      image: '',
+      'model-version': '',
+      'desired-state': join(dir, 'staging.yml'),
+    });
+    expect(run.code, failed(run)).toBe(0);
+    expect(run.outputs).toMatchObject({
+      result: 'deployed',
+      'running-image': image,
+      'model-version': versions.a,
+    });
+    expect(await served()).toBe(versions.a);
+    return composeCli(['ps', '--quiet', 'service']);
+  };
 
   it(
     'tag-image pushes the real image; promote records its digest; deploy pulls and runs it by digest',
@@ -322,21 +342,8 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
       expect(promoted).toContain(`image: ${release.image}\n`);
       // Merged: main now says so.
       github!.seedBranch('main', { 'deploy/staging.yml': promoted });
-      await writeFile(join(dir, 'staging.yml'), promoted);
 
-      const run = await deploy('', '', {
-        image: '',
-        'model-version': '',
-        'desired-state': join(dir, 'staging.yml'),
-      });
-      expect(run.code, failed(run)).toBe(0);
-      expect(run.outputs).toMatchObject({
-        result: 'deployed',
-        'running-image': release.image,
-        'model-version': versions.a,
-      });
-      expect(await served()).toBe(versions.a);
-      const container = await composeCli(['ps', '--quiet', 'service']);
+      const container = await deployStaging(promoted, release.image);
       expect(await docker(['inspect', '--format', '{{.Image}}', container])).toBe(
         await docker(['image', 'inspect', '--format', '{{.Id}}', release.image]),
       );
@@ -367,17 +374,9 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
       const next = stagingOn('promote/staging');
       expect(next).toContain(`image: ${rebuilt.image}\n`);
       expect(next).not.toBe(promoted);
-      await writeFile(join(dir, 'staging.yml'), next);
 
-      const run = await deploy('', '', {
-        image: '',
-        'model-version': '',
-        'desired-state': join(dir, 'staging.yml'),
-      });
-      expect(run.code, failed(run)).toBe(0);
-      expect(run.outputs).toMatchObject({ result: 'deployed', 'running-image': rebuilt.image });
-      expect(await served()).toBe(versions.a);
-      const container = await composeCli(['ps', '--quiet', 'service']);
+      // Same model as before: the service-only rebuild keeps versions.a.
+      const container = await deployStaging(next, rebuilt.image);
       expect(
         await docker([
           'exec',

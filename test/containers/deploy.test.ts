@@ -174,10 +174,19 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
     compose.services.service!.ports = [`127.0.0.1:${port}:8080`];
     await writeFile(join(dir, 'docker-compose.yml'), stringify(compose));
     // The env file a runner keeps per environment: Compose hands ADMIN_TOKEN to the
-    // service as a secret file, and refuses to create the service without it.
-    await writeFile(join(dir, 'staging.env'), 'ADMIN_TOKEN=lane-admin-token-0123456789\n', {
-      mode: 0o600,
-    });
+    // service as a secret file, and refuses to create the service without it; the
+    // same holds for the prediction log's DATABASE_URL and FEEDBACK_TOKEN.
+    await writeFile(
+      join(dir, 'staging.env'),
+      [
+        'ADMIN_TOKEN=lane-admin-token-0123456789',
+        'FEEDBACK_TOKEN=lane-feedback-token-0123456789',
+        'POSTGRES_PASSWORD=lane0postgres0password0123456789',
+        'DATABASE_URL=postgres://housing:lane0postgres0password0123456789@postgres:5432/housing',
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
   }, 20 * 60_000);
 
   afterAll(async () => {

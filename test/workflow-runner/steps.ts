@@ -241,11 +241,17 @@ async function runComposite(
   given: Record<string, string>,
   stepEnv: Record<string, string>,
   ctx: StepContext,
-  record: (status: StepRecord['status'], note: string, output?: string) => StepRecord,
+  record: (
+    status: StepRecord['status'],
+    note: string,
+    output?: string,
+    outputs?: Record<string, string>,
+  ) => StepRecord,
 ): Promise<StepRecord> {
   const path = join(ctx.workspace, uses);
   const spec = parse(await readFile(join(path, 'action.yml'), 'utf8')) as {
     inputs?: Record<string, { default?: string }>;
+    outputs?: Record<string, { value: string }>;
     runs: { steps: Step[] };
   };
   const inputs: Record<string, string> = {};
@@ -274,5 +280,22 @@ async function runComposite(
         `${r.where.slice(inner.where.length + 1)}: ${r.status}${r.status === 'failure' && !r.note.startsWith('run') ? ` (${r.note})` : ''}`,
     )
     .join('; ');
-  return record(ok ? 'success' : 'failure', summary, records.map((r) => r.output).join('\n'));
+  // Its outputs: each `value:` evaluated over its own steps, as the runner does when it ends.
+  const scope: ExpressionScope = {
+    contexts: { ...inner.contexts, steps },
+    succeeded: ok,
+    workspace: ctx.workspace,
+    where: inner.where,
+  };
+  const outputs = ok
+    ? Object.fromEntries(
+        Object.entries(spec.outputs ?? {}).map(([k, o]) => [k, interpolate(o.value, scope)]),
+      )
+    : {};
+  return record(
+    ok ? 'success' : 'failure',
+    summary,
+    records.map((r) => r.output).join('\n'),
+    outputs,
+  );
 }

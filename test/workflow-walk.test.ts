@@ -391,7 +391,7 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
       expect(builtRight(jobs)).toBe(true);
     });
 
-    it('attests the image by digest in the loopback GitHub and proposes it for staging, lower case', () => {
+    it('attests the image by digest in the loopback GitHub and proposes it for staging, lower case', async () => {
       expect(github.attestations).toEqual([
         expect.objectContaining({
           repository: owner,
@@ -405,6 +405,15 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
           workflow: `${owner}/.github/workflows/image.yml@refs/heads/main`,
         }),
       ]);
+      // What deploy's gh attestation verify asks: the attestations of that digest.
+      const listed = await fetch(`${github.url}/repos/${owner}/attestations/${DIGEST}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(listed.status).toBe(200);
+      expect(
+        ((await listed.json()) as { attestations: { bundle: { subjects: unknown[] } }[] })
+          .attestations[0]?.bundle.subjects,
+      ).toEqual(github.attestations[0]?.subjects);
       const files = promotedFiles();
       expect([...files.keys()].sort()).toEqual(['deploy/production.yml', 'deploy/staging.yml']);
       expect(files.get('deploy/staging.yml')).toContain(

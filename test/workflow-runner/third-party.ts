@@ -139,7 +139,8 @@ const attest: Emulation = async (inputs, ctx) => {
 
 /**
  * The allow-list, by `owner/repo` (the pinned commit is the lint's business).
- * Steps that need the real Docker engine or Sigstore stop their job's walk.
+ * A step whose effect needs github.com itself (an App token, OIDC to AWS)
+ * stops its job's walk when reached.
  */
 export const EMULATED: Record<string, { effect: string; run: Emulation }> = {
   'actions/checkout': {
@@ -173,7 +174,8 @@ export const EMULATED: Record<string, { effect: string; run: Emulation }> = {
       Promise.resolve({ status: 'not emulated', note: 'a GitHub App token needs github.com' }),
   },
   'aws-actions/configure-aws-credentials': {
-    effect: 'reached only when a role is set, which no scenario does: then not emulated',
+    effect:
+      'reached only with a role outside a fork’s pull request, which no scenario walks: then not emulated',
     run: () =>
       Promise.resolve({ status: 'not emulated', note: 'OIDC to AWS needs github.com and AWS' }),
   },

@@ -384,6 +384,7 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
         image?.status,
         `${image?.reason}\n${image?.steps.map((x) => x.output).join('\n')}`,
       ).toBe('success');
+      expect(image?.reason).toBe('every step passed');
       expect(image).toMatchObject({ concurrency: 'promote-staging' });
       expect(step(image, 'image')?.outputs.image).toBe(
         `ghcr.io/housing-org/housing-mlops/housing-service@${DIGEST}`,

@@ -19,7 +19,7 @@ import { runShell } from '../runner/run-stages.ts';
 import { csvLines } from './csv-rows.ts';
 import { commitVersion, dvcFileText, stageVersion, writeCacheObjects } from './data-version.ts';
 import { pushObjects } from './push.ts';
-import { openRefreshPullRequest, type RefreshPullRequest } from './pull-request.ts';
+import { checkBase, openRefreshPullRequest, type RefreshPullRequest } from './pull-request.ts';
 import {
   advanceRecord,
   exportSince,
@@ -95,6 +95,14 @@ export async function refreshData(options: RefreshOptions): Promise<RefreshResul
       paramsFile,
     );
 
+  // Before anything is read or written: the pull request must be able to hold this change.
+  const target = options.github
+    ? await checkBase({
+        token: options.github.token,
+        base: options.github.base,
+        expected: new Map([[DVC_FILE, dvcText]]),
+      })
+    : undefined;
   // The rows are appended to the version data.dvc names, so that version must be what data/ holds.
   if (options.useDvc) {
     const code = await runShell(
@@ -195,11 +203,8 @@ export async function refreshData(options: RefreshOptions): Promise<RefreshResul
   };
   const body = formatSummary(summary);
   const result: RefreshResult = { kind: 'refreshed', md5: version.md5, summary, body };
-  if (options.github) {
-    result.pullRequest = await openRefreshPullRequest({
-      token: options.github.token,
-      base: options.github.base,
-      expected: new Map([[DVC_FILE, dvcText]]),
+  if (target) {
+    result.pullRequest = await openRefreshPullRequest(target, {
       files: new Map([[DVC_FILE, Buffer.from(newDvcText)]]),
       title: `Refresh the data: ${checked.accepted.length} labelled row(s) from production`,
       body,

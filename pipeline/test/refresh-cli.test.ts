@@ -8,7 +8,7 @@ import { startFakeGitHub, type FakeGitHub } from '@housing/test-support/fake-git
 import { parseDvcFile } from '../src/dvc/dvcfile.ts';
 import { scanWorkspace, workspaceMd5 } from '../src/dvc/workspace.ts';
 import { ROOT } from './helpers.ts';
-import { housingRows, logPredictions, makeCheckout } from './refresh-fixture.ts';
+import { housingRows, logPredictions, makeCheckout, shifted } from './refresh-fixture.ts';
 
 /**
  * `npm run data:refresh` as a program: its flags, its one-line errors, the
@@ -56,7 +56,7 @@ beforeAll(async () => {
   const db = await openDatabase({ dir: logDir });
   await logPredictions(
     db,
-    (await housingRows(5, 500)).map((r) => ({ input: r.input, actual: r.target + 11 })),
+    (await housingRows(5, 500)).map((r) => ({ input: r.input, actual: shifted(r.target, 11) })),
   );
   await db.close();
 });

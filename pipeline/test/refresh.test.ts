@@ -13,7 +13,13 @@ import { refreshData, type RefreshOptions } from '../src/refresh/refresh.ts';
 import { RECORD_FILE } from '../src/refresh/record.ts';
 import { validateCsv } from '../src/validate/validate.ts';
 import { CONTRACT, ROOT, tempDir } from './helpers.ts';
-import { housingRows, logPredictions, makeCheckout, referenceCard } from './refresh-fixture.ts';
+import {
+  housingRows,
+  logPredictions,
+  makeCheckout,
+  referenceCard,
+  shifted,
+} from './refresh-fixture.ts';
 
 /**
  * data:refresh end to end on real parts: the prediction log in PGlite and in
@@ -42,9 +48,6 @@ async function pullIntoClone(repo: string): Promise<string> {
   await pullData({ root: clone, logger: silentLogger });
   return clone;
 }
-
-/** Ground truth that differs from the data set's own value, inside the contract's range. */
-const shifted = (target: number) => (target > 400_000 ? target - 1234 : target + 1234);
 
 async function rowsOf(csv: string): Promise<string[]> {
   return (await readFile(csv, 'utf8')).trimEnd().split('\n');
@@ -163,7 +166,7 @@ describe('data:refresh with the embedded store (PGlite)', () => {
     // New feedback after the merge: only the new rows are exported.
     const more = await logPredictions(
       db,
-      (await housingRows(2, 200)).map((r) => ({ input: r.input, actual: r.target + 99 })),
+      (await housingRows(2, 200)).map((r) => ({ input: r.input, actual: shifted(r.target, 99) })),
     );
     await db.close();
     const second = await refreshData(options(repo, logDir));
@@ -181,7 +184,7 @@ describe('data:refresh with the embedded store (PGlite)', () => {
     const second = await makeCheckout();
     await logPredictions(
       db,
-      (await housingRows(3, 300)).map((r) => ({ input: r.input, actual: r.target + 7 })),
+      (await housingRows(3, 300)).map((r) => ({ input: r.input, actual: shifted(r.target, 7) })),
     );
     await db.close();
     const a = await refreshData(options(first.repo, logDir));
@@ -227,7 +230,7 @@ describe('data:refresh with a real PostgreSQL', () => {
       db,
       (await housingRows(5, 400)).map((r, i) => ({
         input: r.input,
-        ...(i < 3 ? { actual: r.target + 5 } : {}),
+        ...(i < 3 ? { actual: shifted(r.target, 5) } : {}),
       })),
     );
     await db.close();

@@ -1,11 +1,12 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
-import { ConfigurationError } from '@housing/core/errors';
+import { CommandError, ConfigurationError } from '@housing/core/errors';
 import type { Logger } from '@housing/core/logger';
 import { readTextFile } from '@housing/core/read-text';
 import {
   exportLabelledRows,
   labelCoverage,
+  type LabelCoverage,
   type LabelledRow,
 } from '@housing/prediction-store/export';
 import { loadContract } from '../contract/contract.ts';
@@ -104,22 +105,19 @@ export async function refreshData(options: RefreshOptions): Promise<RefreshResul
       })
     : undefined;
   // The rows are appended to the version data.dvc names, so that version must be what data/ holds.
-  if (options.useDvc) {
-    const code = await runShell(
-      `dvc pull${options.remote ? ` --remote '${options.remote.replace(/'/g, '')}'` : ''} ${DVC_FILE}`,
-      root,
-    );
-    if (code !== 0) throw new ConfigurationError(`dvc pull ${DVC_FILE} exited ${code}`);
-  } else await pullData({ root, logger, ...(options.remote ? { remote: options.remote } : {}) });
+  if (options.useDvc) await runDvc(['pull', DVC_FILE], options, 'dvc pull of the base version');
+  else await pullData({ root, logger, ...(options.remote ? { remote: options.remote } : {}) });
 
   const record = await readExportRecord(join(dataDir, RECORD_FILE));
   const since = exportSince(record);
   const store = describeStore(options.store);
   const db = await openStore(options.store);
   let labelled: LabelledRow[];
-  let coverage;
+  let coverage: LabelCoverage;
   try {
-    labelled = (await exportLabelledRows(db, since)).filter((row) => !(row.id in record.ids));
+    labelled = (await exportLabelledRows(db, since)).filter(
+      (row) => !Object.hasOwn(record.ids, row.id),
+    );
     coverage = await labelCoverage(db);
   } finally {
     await db.close();
@@ -249,16 +247,27 @@ async function push(options: RefreshOptions, dvcText: string, objects: string[])
     });
     return;
   }
-  const temp = join(options.root, `.data-refresh-${process.pid}.dvc`);
-  await writeFile(temp, dvcText);
+  const temp = `.data-refresh-${process.pid}.dvc`;
+  await writeFile(join(options.root, temp), dvcText);
   try {
-    const code = await runShell(
-      `dvc push${options.remote ? ` --remote '${options.remote.replace(/'/g, '')}'` : ''} ${relative(options.root, temp)}`,
-      options.root,
-    );
-    if (code !== 0)
-      throw new ConfigurationError(`dvc push exited ${code}; ${DVC_FILE} and data/ are unchanged`);
+    await runDvc(['push', temp], options, `dvc push (${DVC_FILE} and data/ are unchanged)`);
   } finally {
-    await rm(temp, { force: true });
+    await rm(join(options.root, temp), { force: true });
   }
+}
+
+/** Runs `dvc <args>` (with `--remote` when one is named) in the checkout; a failure is a CommandError. */
+async function runDvc(args: string[], options: RefreshOptions, what: string): Promise<void> {
+  const command = [
+    'dvc',
+    args[0]!,
+    ...(options.remote ? ['--remote', options.remote] : []),
+    ...args.slice(1),
+  ];
+  // Quoted for the shell: a remote's name is the user's text.
+  const code = await runShell(
+    command.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' '),
+    options.root,
+  );
+  if (code !== 0) throw new CommandError(command, code, '', null, what);
 }

@@ -596,7 +596,18 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
     let baseline: string;
     beforeAll(async () => {
       // Production runs model-v1; model-v2 is newer (rolled back): the gate's baseline must be model-v1.
-      const model = await trainModel();
+      // model-v1 was trained before this tuning (fewer rounds): had it the retrain's very bytes,
+      // ct.yml would release nothing (a retrain without new data makes production's own model).
+      const earlier = join(await mkdtemp(join(tmpdir(), 'walk-ct-params-')), 'params.yaml');
+      await writeFile(
+        earlier,
+        (await readFile(join(ROOT, 'params.yaml'), 'utf8')).replace(
+          'max_rounds: 500',
+          'max_rounds: 100',
+        ),
+      );
+      const model = await trainModel(['--params', earlier]);
+      await rm(dirname(earlier), { recursive: true, force: true });
       const card = JSON.parse(await readFile(join(model, 'model.card.json'), 'utf8')) as {
         model_version: string;
       };
@@ -650,6 +661,8 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
     });
 
     it('gates against the release deploy/production.yml names, not the newest', () => {
+      // A new model, not production's own: the release goes ahead.
+      expect(step(byId(jobs, 'retrain'), 'production')?.outputs.identical).toBe('false');
       const gate = step(byId(jobs, 'retrain'), 'gate');
       expect(gate?.status, gate?.output).toBe('success');
       expect(gate?.output).toContain(`baseline: ${baseline}, release model-v1`);

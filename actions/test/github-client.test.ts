@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GitHubApiError } from '@housing/core/errors';
 import { startFakeGitHub, type FakeGitHub } from '@housing/test-support/fake-github';
-import { branchExists } from '../promote/src/branch.ts';
-import { gitHub, type GitHub } from '../shared/github.ts';
+import { branchExists } from '@housing/github/branch';
+import { gitHub, type GitHub } from '@housing/github/client';
 
 const TOKEN = 'ghs_clientTokenForTheLoopbackApi012345';
 const repo = { owner: 'housing-mlops', repo: 'housing-mlops' };

@@ -35353,7 +35353,7 @@ function integerInput(name, fallback, min = 0) {
   return n;
 }
 
-// actions/shared/markdown.ts
+// packages/github/src/markdown.ts
 function markdownTable(header, rows) {
   const cell = (v) => String(v).replace(/\|/g, "\\|").replace(/\n/g, " ");
   return [

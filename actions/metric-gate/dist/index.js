@@ -48506,7 +48506,7 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION8;
 throttling.triggersNotification = triggersNotification;
 
-// actions/shared/github.ts
+// packages/github/src/client.ts
 function currentRepo() {
   let repo;
   try {
@@ -51683,7 +51683,7 @@ async function gateHeadToHead(options) {
   return JSON.parse(await readFile2(options.report, "utf8"));
 }
 
-// actions/shared/markdown.ts
+// packages/github/src/markdown.ts
 function markdownTable(header, rows) {
   const cell = (v) => String(v).replace(/\|/g, "\\|").replace(/\n/g, " ");
   return [

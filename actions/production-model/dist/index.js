@@ -44132,7 +44132,7 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION8;
 throttling.triggersNotification = triggersNotification;
 
-// actions/shared/github.ts
+// packages/github/src/client.ts
 function currentRepo() {
   let repo;
   try {

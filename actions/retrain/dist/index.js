@@ -78068,9 +78068,12 @@ function checkOneFilePerPath(entries, given, location) {
   });
 }
 function directoryHash(entries) {
+  return `${createHash("md5").update(manifestText(entries)).digest("hex")}.dir`;
+}
+function manifestText(entries) {
   const sorted = [...entries].sort((a5, b5) => comparePaths(a5.relpath, b5.relpath));
   const body = sorted.map((e5) => `{"md5": ${pythonJsonString(e5.md5)}, "relpath": ${pythonJsonString(e5.relpath)}}`).join(", ");
-  return `${createHash("md5").update(`[${body}]`).digest("hex")}.dir`;
+  return `[${body}]`;
 }
 function comparePaths(a5, b5) {
   const x = a5.split("/");
@@ -79116,7 +79119,7 @@ async function runAction(main) {
   }
 }
 
-// actions/shared/markdown.ts
+// packages/github/src/markdown.ts
 function markdownTable(header, rows) {
   const cell = (v) => String(v).replace(/\|/g, "\\|").replace(/\n/g, " ");
   return [

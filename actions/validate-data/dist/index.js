@@ -51642,7 +51642,7 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION8;
 throttling.triggersNotification = triggersNotification;
 
-// actions/shared/github.ts
+// packages/github/src/client.ts
 function currentRepo() {
   let repo;
   try {
@@ -51790,7 +51790,7 @@ async function runAction(main) {
   }
 }
 
-// actions/shared/markdown.ts
+// packages/github/src/markdown.ts
 function markdownTable(header, rows) {
   const cell = (v) => String(v).replace(/\|/g, "\\|").replace(/\n/g, " ");
   return [

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import swaggerUi from 'swagger-ui-dist';
@@ -7,6 +6,8 @@ import { assignRequestId, instrumentRequest } from './http/instrument.ts';
 import { openApiDocument } from './openapi.ts';
 import type { AppDeps } from './deps.ts';
 
+import { bearerMatches } from './http/bearer.ts';
+import { createFeedbackRoute } from './routes/feedback.ts';
 import { createPredictRoutes } from './routes/predict.ts';
 import { errorMessage } from '@housing/core/errors';
 
@@ -138,6 +139,8 @@ function createExpressApp(deps: AppDeps): express.Express {
     }
   });
 
+  app.post('/v1/feedback', createFeedbackRoute(deps));
+
   app.use((req, _res, next) => {
     next(new HttpError(404, `no route for ${req.method} ${req.path}`));
   });
@@ -147,14 +150,6 @@ function createExpressApp(deps: AppDeps): express.Express {
     sendError(res, error, req.id, logger);
   });
   return app;
-}
-
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const presented = /^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '';
-  // Hash both sides so the comparison takes the same time whatever the lengths.
-  const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(token).digest();
-  return timingSafeEqual(a, b) && presented.length > 0;
 }
 
 /** The swagger-ui-dist files the docs page loads: the only ones served. */

@@ -33,6 +33,7 @@ async function startHere(env: Record<string, string> = {}) {
     PORT: '0',
     MODEL_DIR: NO_MODEL,
     SHUTDOWN_DRAIN_MS: '0',
+    PREDICTION_LOG: 'off',
     ...env,
   });
   const service = await start(config, pino({ level: 'info' }, sink));

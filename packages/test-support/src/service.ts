@@ -94,6 +94,9 @@ export function spawnService(
       LOG_LEVEL: 'info',
       // Tests stop services often; the one that tests the drain sets it.
       SHUTDOWN_DRAIN_MS: '0',
+      // Each embedded log is a PostgreSQL in WebAssembly, seconds to start, and one folder
+      // serves one process: the prediction log's own tests turn it on, with a folder each.
+      PREDICTION_LOG: 'off',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -179,6 +179,9 @@ export interface ApiBody {
   details?: { path: string; message: string }[];
   prediction?: number;
   predictions?: number[];
+  /** Each prediction's id, for POST /v1/feedback. */
+  prediction_id?: string;
+  prediction_ids?: string[];
   model_version?: string;
   previous?: string | null;
   request_id?: string;

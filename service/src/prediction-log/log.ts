@@ -1,5 +1,5 @@
 import type { Logger as Pino } from 'pino';
-import type { Database } from '@housing/prediction-store/database';
+import type { LogStore } from './store-thread.ts';
 import { insertPredictions, type PredictionRecord } from '@housing/prediction-store/queries';
 import type { PredictionLogConfig } from '../config.ts';
 import type { LogDropReason, ServiceMetrics } from '../metrics.ts';
@@ -50,7 +50,7 @@ export class PredictionLog {
   private abandoned = false;
 
   constructor(
-    readonly db: Database,
+    readonly db: LogStore,
     private readonly config: PredictionLogConfig,
     private readonly metrics: ServiceMetrics,
     private readonly logger: Pino,

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import type { Logger as Pino } from 'pino';
-import { openDatabase } from '@housing/prediction-store/database';
 import { ConfigurationError, errnoCode } from '@housing/core/errors';
 import type { PredictionLogConfig } from '../config.ts';
 import type { ServiceMetrics } from '../metrics.ts';
 import { PredictionLog } from './log.ts';
+import { openStoreThread } from './store-thread.ts';
 import { startRetention, type Retention } from './retention.ts';
 
 /** The prediction log and its retention job, as the service runs them. */
@@ -28,7 +28,7 @@ export async function openPredictionLog(
   logger: Pino,
 ): Promise<RunningLog> {
   if (!config.databaseUrl) ensureFolder(config.dir);
-  const db = await openDatabase({ url: config.databaseUrl, dir: config.dir });
+  const db = await openStoreThread({ url: config.databaseUrl, dir: config.dir });
   logger.info(
     {
       store: db.kind,

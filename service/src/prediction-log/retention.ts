@@ -1,5 +1,5 @@
 import type { Logger as Pino } from 'pino';
-import type { Database } from '@housing/prediction-store/database';
+import type { LogStore } from './store-thread.ts';
 import { deleteExpiredPredictions } from '@housing/prediction-store/queries';
 import { errorMessage } from '@housing/core/errors';
 
@@ -21,7 +21,7 @@ export interface Retention {
  * RETENTION_INTERVAL_MS, in batches (see deleteExpiredPredictions). A failed
  * pass is logged and retried at the next interval; passes never overlap.
  */
-export function startRetention(db: Database, days: number, logger: Pino): Retention {
+export function startRetention(db: LogStore, days: number, logger: Pino): Retention {
   let running: Promise<number> | undefined;
   const runOnce = () =>
     (running ??= deleteExpiredPredictions(db, days, RETENTION_BATCH_ROWS)

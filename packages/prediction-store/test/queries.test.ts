@@ -42,6 +42,18 @@ function record(id: string, daysAgo: number, input: unknown = { a: 1 }): Predict
 describe.each(['pglite', 'postgres'])('%s', (name) => {
   const db = () => stores[name]!;
 
+  it('compares prediction ids byte-wise (migration 2), in both tables', async () => {
+    const columns = await db().query<{ table_name: string; collation_name: string }>(
+      `SELECT table_name, collation_name FROM information_schema.columns
+       WHERE (table_name, column_name) IN (('predictions', 'id'), ('feedback', 'prediction_id'))
+       ORDER BY table_name`,
+    );
+    expect(columns).toEqual([
+      { table_name: 'feedback', collation_name: 'C' },
+      { table_name: 'predictions', collation_name: 'C' },
+    ]);
+  });
+
   it('writes a batch in one statement, inputs as JSON or NULL', async () => {
     await insertPredictions(db(), [record('w1', 0), record('w2', 0, null)]);
     const rows = await db().query<{ id: string; input: unknown; output: number }>(

@@ -6,7 +6,7 @@ import { assignRequestId, instrumentRequest } from './http/instrument.ts';
 import { openApiDocument } from './openapi.ts';
 import type { AppDeps } from './deps.ts';
 
-import { bearerMatches } from './http/bearer.ts';
+import { requireBearer } from './http/bearer.ts';
 import { createFeedbackRoute } from './routes/feedback.ts';
 import { createPredictRoutes } from './routes/predict.ts';
 import { errorMessage } from '@housing/core/errors';
@@ -113,15 +113,7 @@ function createExpressApp(deps: AppDeps): express.Express {
 
   app.post('/admin/reload', async (req, res, next) => {
     try {
-      if (config.adminToken === undefined)
-        throw new HttpError(
-          404,
-          'model reload over HTTP is disabled: set ADMIN_TOKEN or ADMIN_TOKEN_FILE to enable it',
-        );
-      if (!bearerMatches(req.get('authorization'), config.adminToken)) {
-        res.setHeader('www-authenticate', 'Bearer');
-        throw new HttpError(401, 'a valid bearer token is required');
-      }
+      requireBearer(req, res, config.adminToken, 'model reload', 'ADMIN_TOKEN');
       const result = await holder.reload();
       if (!result.ok) {
         throw new HttpError(

@@ -43,7 +43,15 @@ export async function openStoreThread(options: DatabaseOptions): Promise<LogStor
         case 'ready':
           return resolve(message);
         case 'failed':
-          return reject(new ConfigurationError(message.message, message.where));
+          // A ConfigurationError's message already names where; anything else (a failed
+          // migration) still stops the start with one line, never a stack.
+          return reject(
+            new ConfigurationError(
+              message.configuration
+                ? message.message
+                : `the prediction log's store could not be opened: ${message.message}`,
+            ),
+          );
         case 'rows':
           pending.get(message.id)?.resolve(message.rows as never[]);
           return void pending.delete(message.id);

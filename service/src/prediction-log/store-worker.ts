@@ -28,7 +28,7 @@ export type StoreRequest = QueryMessage | { kind: 'close' };
 /** Everything the worker posts back. */
 export type StoreMessage =
   | { kind: 'ready'; store: Database['kind']; where: string }
-  | { kind: 'failed'; message: string; where: string | undefined }
+  | { kind: 'failed'; message: string; configuration: boolean }
   | { kind: 'rows'; id: number; rows: unknown[] }
   | { kind: 'error'; id: number; message: string; code: string | undefined }
   | { kind: 'closed' };
@@ -45,7 +45,7 @@ try {
   post({
     kind: 'failed',
     message: errorMessage(error),
-    where: error instanceof ConfigurationError ? error.where : undefined,
+    configuration: error instanceof ConfigurationError,
   });
   port.close();
   throw error;

@@ -9,7 +9,7 @@ import {
 } from '@housing/prediction-store/queries';
 import type { AppDeps } from '../deps.ts';
 import { HttpError, ProblemList } from '../http/errors.ts';
-import { bearerMatches } from '../http/bearer.ts';
+import { requireBearer } from '../http/bearer.ts';
 
 /** The longest prediction id accepted: ours are UUIDs (36 characters). */
 const MAX_ID_CHARS = 64;
@@ -44,15 +44,7 @@ export function createFeedbackRoute(deps: AppDeps) {
   };
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
-      if (config.feedbackToken === undefined)
-        throw new HttpError(
-          404,
-          'feedback over HTTP is disabled: set FEEDBACK_TOKEN or FEEDBACK_TOKEN_FILE to enable it',
-        );
-      if (!bearerMatches(req.get('authorization'), config.feedbackToken)) {
-        res.setHeader('www-authenticate', 'Bearer');
-        throw new HttpError(401, 'a valid bearer token is required');
-      }
+      requireBearer(req, res, config.feedbackToken, 'feedback', 'FEEDBACK_TOKEN');
       const log = deps.predictionLog;
       if (!log)
         throw new HttpError(

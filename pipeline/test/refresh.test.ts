@@ -53,6 +53,13 @@ async function rowsOf(csv: string): Promise<string[]> {
   return (await readFile(csv, 'utf8')).trimEnd().split('\n');
 }
 
+/** The validate stage's check of a CSV against the contract, with params.yaml's drift limits. */
+const validateAgainstContract = async (path: string) =>
+  validateCsv(path, {
+    contract: await loadContract(CONTRACT),
+    drift: { psi_warn: 0.1, psi_fail: 0.25, category_shift_warn: 0.05, category_shift_fail: 0.15 },
+  });
+
 describe('data:refresh with the embedded store (PGlite)', () => {
   let db: Database;
   let logDir: string;
@@ -141,15 +148,7 @@ describe('data:refresh with the embedded store (PGlite)', () => {
         .join(',')
         .replace(/,([^,]*)$/, `,${shifted(rows[3]!.target)},$1`)}`,
     );
-    const report = await validateCsv(csv, {
-      contract: await loadContract(CONTRACT),
-      drift: {
-        psi_warn: 0.1,
-        psi_fail: 0.25,
-        category_shift_warn: 0.05,
-        category_shift_fail: 0.15,
-      },
-    });
+    const report = await validateAgainstContract(csv);
     expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
     const record = JSON.parse(await readFile(join(clone, 'data', RECORD_FILE), 'utf8')) as {
       ids: Record<string, string>;
@@ -243,15 +242,7 @@ describe('data:refresh with a real PostgreSQL', () => {
       store: `PostgreSQL at ${server.url}`,
     });
     const clone = await pullIntoClone(repo);
-    const report = await validateCsv(join(clone, 'data/housing.csv'), {
-      contract: await loadContract(CONTRACT),
-      drift: {
-        psi_warn: 0.1,
-        psi_fail: 0.25,
-        category_shift_warn: 0.05,
-        category_shift_fail: 0.15,
-      },
-    });
+    const report = await validateAgainstContract(join(clone, 'data/housing.csv'));
     expect(report.status).not.toBe('fail');
     expect(report.rows).toBe((await rowsOf(join(ROOT, 'data/housing.csv'))).length - 1 + 3);
   });

@@ -25,7 +25,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from '@housing/core/free-port';
 import autocannon from 'autocannon';
 import * as ort from 'onnxruntime-node';
 import { pino } from 'pino';
@@ -77,16 +77,6 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
 interface Server {
   url: string;
   child: ChildProcess;
-}
-
-/** A free loopback port: the servers log at warn, so they cannot announce one. */
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => done(port));
-    });
-  });
 }
 
 async function launch(args: string[], env: Record<string, string> = {}): Promise<Server> {

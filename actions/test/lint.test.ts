@@ -19,6 +19,7 @@ describe("the repository's own workflows and actions", () => {
       '.github/workflows/deploy.yml',
       '.github/workflows/image.yml',
       '.github/workflows/pr.yml',
+      '.github/workflows/refresh.yml',
     ]);
     const result = await checkWorkflows(ROOT);
     expect(result.skipped).toBeUndefined();

@@ -109,6 +109,7 @@ export function sampleCard(): ModelCard {
       feature_names: ['median_income', 'ocean_proximity=INLAND', 'ocean_proximity=NEAR BAY'],
     },
     target: 'median_house_value',
+    target_contract: { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000 },
     reference_profile: {
       rows: 14448,
       bins: 4,

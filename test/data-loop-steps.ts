@@ -111,8 +111,20 @@ export interface CliResult {
   stderr: string;
 }
 
-/** PIDs of the CLIs running now, for the suite's afterAll to stop. */
-export const runningClis = new Set<number>();
+/** PIDs of the CLIs running now (a step that failed midway may leave one). */
+const runningClis = new Set<number>();
+
+/** Stops, by PID, every CLI that {@link runCli} started and that still runs: for afterAll. */
+export function stopRunningClis(): void {
+  for (const pid of runningClis) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // ended between its close event and now
+    }
+  }
+  runningClis.clear();
+}
 
 /**
  * Runs one of the pipeline's CLIs (`pipeline/src/cli/<name>.ts`) as a process

@@ -79,15 +79,18 @@ const dirHashOf = (dvc: string) => /md5: (\w+\.dir)/.exec(dvc)?.[1];
  * Step 3, for either store: data:refresh in a checkout holding the pulled
  * data and a copy of the run's local remote, then the new data.dvc pulled
  * into an empty checkout (built-in pull) and validated there. Returns the
- * pulled checkout, where the pipeline can train on the new version.
+ * pulled checkout, where the pipeline can train on the new version; the
+ * temporary folder holding both goes into `folders`.
  */
 async function refreshPullValidate(
   storeEnv: Record<string, string>,
   referenceCard: string,
   actuals: number[],
-): Promise<{ base: string; pulled: string }> {
+  folders: string[],
+): Promise<string> {
   const added = actuals.length;
   const { base, remote } = await remoteCopy();
+  folders.push(base); // removed by the suite's afterAll, also when a step below fails
   const repo = await makeCheckout(base, 'repo', remote, join(ROOT, 'data.dvc'), true);
   const before = await readFile(join(repo, 'data.dvc'), 'utf8');
   const refresh = await runCli('refresh', repo, ['--builtin', '--reference', referenceCard], {
@@ -117,7 +120,7 @@ async function refreshPullValidate(
   // the dataset rules (drift, the reason to retrain, was reported by the refresh).
   const validate = await runCli('validate', pulled);
   expect(validate.status, `${validate.stdout}\n${validate.stderr}`).toBe(0);
-  return { base, pulled };
+  return pulled;
 }
 
 describe.skipIf(
@@ -236,13 +239,12 @@ describe.skipIf(
   it(
     'data:refresh exports the labelled rows from PostgreSQL as a new data version that pulls and validates',
     async () => {
-      const result = await refreshPullValidate(
+      pulled = await refreshPullValidate(
         { DATABASE_URL: postgres!.url },
         join(oldModel, 'model.card.json'),
         segment.map(shiftedActual),
+        folders,
       );
-      folders.push(result.base);
-      pulled = result.pulled;
     },
     STEP_MS,
   );
@@ -333,12 +335,12 @@ describe('the data loop with the embedded store (PGlite)', () => {
     async () => {
       await service!.stop();
       service = undefined;
-      const result = await refreshPullValidate(
+      await refreshPullValidate(
         { PREDICTION_LOG_DIR: logDir },
         join(modelDir, 'model.card.json'),
         segment.map(shiftedActual),
+        folders,
       );
-      folders.push(result.base);
     },
     STEP_MS,
   );

@@ -1,5 +1,7 @@
 import type { BinEdges } from './binning.ts';
 import { expandBundles, findBundles, type Bundle } from './bundles.ts';
+import { accumulateNode, accumulateRoot } from './kernel.ts';
+import { HistogramThreads, shared } from './threads.ts';
 import type { Tree } from './tree.ts';
 
 /** Tree-growth hyperparameters. */
@@ -50,7 +52,11 @@ export interface GrowContext {
   rootCounts: Float64Array;
   /** A node's gradients gathered in its index order, read once per feature. */
   ordered: Float64Array;
+  /** Each row's gradient, which the fit writes before every tree. */
+  grad: Float64Array;
   pool: Float64Array[];
+  /** The histograms' helper threads, or undefined on one thread. */
+  threads: HistogramThreads | undefined;
 }
 
 interface Split {
@@ -72,8 +78,13 @@ interface Leaf {
   split: Split | undefined;
 }
 
-/** Prepares the reusable state for growing trees on binned data. */
-export function createGrowContext(columns: Uint8Array[], edges: BinEdges): GrowContext {
+/**
+ * Prepares the reusable state for growing trees on binned data. With more
+ * than one thread, what the histogram workers read (the passes' columns,
+ * the index, the gradients) lives in shared memory; {@link closeGrowContext}
+ * stops the workers.
+ */
+export function createGrowContext(columns: Uint8Array[], edges: BinEdges, threads = 1): GrowContext {
   const rows = columns[0]?.length ?? 0;
   const offsets = new Int32Array(edges.length);
   let totalBins = 0;
@@ -94,8 +105,31 @@ export function createGrowContext(columns: Uint8Array[], edges: BinEdges): GrowC
     bundleBases[k] = totalSlots;
     totalSlots += b.members.length + 1;
   });
-  const passes = [...alone.map((f) => columns[f]!), ...bundles.map((b) => b.column)];
+  const rootCounts = countBins(
+    [...columns, ...bundles.map((b) => b.column)],
+    Int32Array.from([...offsets, ...bundleBases]),
+    totalSlots,
+  );
+  let passes = [...alone.map((f) => columns[f]!), ...bundles.map((b) => b.column)];
   const passBases = Int32Array.from([...alone.map((f) => offsets[f]!), ...bundleBases]);
+  const passSlots = Int32Array.from([
+    ...alone.map((f) => edges[f]!.length + 1),
+    ...bundles.map((b) => b.members.length + 1),
+  ]);
+  const parallel = Math.min(threads, passes.length) > 1;
+  if (parallel) {
+    // The workers read the columns in place: one shared copy, which the main thread reads too.
+    const store = new Uint8Array(new SharedArrayBuffer(passes.length * rows));
+    passes = passes.map((column, p) => {
+      const copy = store.subarray(p * rows, (p + 1) * rows);
+      copy.set(column);
+      return copy;
+    });
+    alone.forEach((f, p) => (columns[f] = passes[p]!));
+  }
+  const index = parallel ? shared(Uint32Array, 4, rows) : new Uint32Array(rows);
+  const ordered = parallel ? shared(Float64Array, 8, rows) : new Float64Array(rows);
+  const grad = parallel ? shared(Float64Array, 8, rows) : new Float64Array(rows);
   return {
     columns,
     rows,
@@ -107,16 +141,24 @@ export function createGrowContext(columns: Uint8Array[], edges: BinEdges): GrowC
     bundles,
     bundleBases,
     totalSlots,
-    index: new Uint32Array(rows),
+    index,
     scratch: new Uint32Array(rows),
-    ordered: new Float64Array(rows),
-    rootCounts: countBins(
-      [...columns, ...bundles.map((b) => b.column)],
-      Int32Array.from([...offsets, ...bundleBases]),
-      totalSlots,
-    ),
+    ordered,
+    grad,
+    rootCounts,
     pool: [],
+    threads: parallel
+      ? new HistogramThreads(
+          { passes, bases: passBases, slots: passSlots, totalSlots, grad, ordered, index },
+          Math.min(threads, passes.length),
+        )
+      : undefined,
   };
+}
+
+/** Stops the context's histogram workers, if any. */
+export function closeGrowContext(ctx: GrowContext): void {
+  ctx.threads?.close();
 }
 
 function countBins(columns: Uint8Array[], offsets: Int32Array, totalSlots: number): Float64Array {
@@ -244,32 +286,11 @@ function takeBuffer(ctx: GrowContext): Float64Array {
 function rootHistogram(ctx: GrowContext, grad: Float64Array, sumG: number): Float64Array {
   const hist = takeBuffer(ctx);
   const { passes, passBases, rows } = ctx;
+  if (ctx.threads) ctx.threads.root(hist, rows);
+  else accumulateRoot(passes, passBases, 0, passes.length, hist, grad, rows);
   // The root's counts are the same every round: copied, not counted again.
   const counts = ctx.rootCounts;
   for (let b = 0; b < counts.length; b++) hist[2 * b + 1] = counts[b]!;
-  let p = 0;
-  for (; p + 4 <= passes.length; p += 4) {
-    const ca = passes[p]!;
-    const cb = passes[p + 1]!;
-    const cc = passes[p + 2]!;
-    const cd = passes[p + 3]!;
-    const ba = passBases[p]! * 2;
-    const bb = passBases[p + 1]! * 2;
-    const bc = passBases[p + 2]! * 2;
-    const bd = passBases[p + 3]! * 2;
-    for (let i = 0; i < rows; i++) {
-      const v = grad[i]!;
-      hist[ba + ca[i]! * 2]! += v;
-      hist[bb + cb[i]! * 2]! += v;
-      hist[bc + cc[i]! * 2]! += v;
-      hist[bd + cd[i]! * 2]! += v;
-    }
-  }
-  for (; p < passes.length; p++) {
-    const column = passes[p]!;
-    const base = passBases[p]! * 2;
-    for (let i = 0; i < rows; i++) hist[base + column[i]! * 2]! += grad[i]!;
-  }
   expandBundles(ctx.bundles, ctx.bundleBases, ctx.offsets, hist, sumG, rows);
   return hist;
 }
@@ -280,62 +301,14 @@ function rootHistogram(ctx: GrowContext, grad: Float64Array, sumG: number): Floa
  * buffer, then read once per group of passes.
  */
 function nodeHistogram(ctx: GrowContext, grad: Float64Array, leaf: Leaf): Float64Array {
-  const { index, ordered } = ctx;
+  const { index, ordered, passes, passBases } = ctx;
   const { start, end } = leaf;
   const rows = end - start;
   for (let k = 0; k < rows; k++) ordered[k] = grad[index[start + k]!]!;
-  const hist = accumulate(ctx, takeBuffer(ctx), ordered, index.subarray(start, end), rows);
+  const hist = takeBuffer(ctx);
+  if (ctx.threads) ctx.threads.node(hist, start, rows);
+  else accumulateNode(passes, passBases, 0, passes.length, hist, ordered, index.subarray(start, end), rows);
   expandBundles(ctx.bundles, ctx.bundleBases, ctx.offsets, hist, leaf.grad, rows);
-  return hist;
-}
-
-/**
- * Adds `values[k]` and a count of 1 to the bin of row `rows[k]` in every
- * pass's column. Four passes
- * share one loop: the row and its gradient are read once for the four, and
- * the four additions are independent, so they overlap instead of waiting on
- * each other, which matters most for two-bin (one-hot) features where every
- * row lands in one of the same two cells. Each bin's sum is still taken in
- * ascending row order, so the result does not depend on the grouping.
- */
-function accumulate(ctx: GrowContext, hist: Float64Array, values: Float64Array, rows: Uint32Array, count: number): Float64Array {
-  const { passes, passBases } = ctx;
-  let p = 0;
-  for (; p + 4 <= passes.length; p += 4) {
-    const ca = passes[p]!;
-    const cb = passes[p + 1]!;
-    const cc = passes[p + 2]!;
-    const cd = passes[p + 3]!;
-    const ba = passBases[p]! * 2;
-    const bb = passBases[p + 1]! * 2;
-    const bc = passBases[p + 2]! * 2;
-    const bd = passBases[p + 3]! * 2;
-    for (let k = 0; k < count; k++) {
-      const i = rows[k]!;
-      const v = values[k]!;
-      const oa = ba + ca[i]! * 2;
-      const ob = bb + cb[i]! * 2;
-      const oc = bc + cc[i]! * 2;
-      const od = bd + cd[i]! * 2;
-      hist[oa]! += v;
-      hist[oa + 1]! += 1;
-      hist[ob]! += v;
-      hist[ob + 1]! += 1;
-      hist[oc]! += v;
-      hist[oc + 1]! += 1;
-      hist[od]! += v;
-      hist[od + 1]! += 1;
-    }
-  }
-  for (; p < passes.length; p++) {
-    const column = passes[p]!;
-    const base = passBases[p]! * 2;
-    for (let k = 0; k < count; k++) {
-      const o = base + column[rows[k]!]! * 2;
-      hist[o]! += values[k]!;
-      hist[o + 1]! += 1;
-    }
-  }
   return hist;
 }
 

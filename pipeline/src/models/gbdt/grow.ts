@@ -1,6 +1,6 @@
 import type { BinEdges } from './binning.ts';
 import { expandBundles, findBundles, type Bundle } from './bundles.ts';
-import { accumulateNode, accumulateRoot, partitionBlock } from './kernel.ts';
+import { accumulateNode, accumulateRoot } from './kernel.ts';
 import { HistogramThreads, shared } from './threads.ts';
 import type { Tree } from './tree.ts';
 
@@ -58,12 +58,6 @@ export interface GrowContext {
   /** The histograms' helper threads, or undefined on one thread. */
   threads: HistogramThreads | undefined;
 }
-
-/**
- * Rows from which a node's partition is shared between the threads: below
- * it, waking the workers costs more than the partition.
- */
-const PARALLEL_PARTITION_ROWS = 8192;
 
 interface Split {
   gain: number;
@@ -124,20 +118,16 @@ export function createGrowContext(columns: Uint8Array[], edges: BinEdges, thread
   ]);
   const parallel = Math.min(threads, passes.length) > 1;
   if (parallel) {
-    // The workers read the columns in place (to histogram and to partition):
-    // one shared copy, which the main thread reads too.
-    const all = [...columns, ...bundles.map((b) => b.column)];
-    const store = new Uint8Array(new SharedArrayBuffer(all.length * rows));
-    const copies = all.map((column, c) => {
-      const copy = store.subarray(c * rows, (c + 1) * rows);
+    // The workers read the columns in place: one shared copy, which the main thread reads too.
+    const store = new Uint8Array(new SharedArrayBuffer(passes.length * rows));
+    passes = passes.map((column, p) => {
+      const copy = store.subarray(p * rows, (p + 1) * rows);
       copy.set(column);
       return copy;
     });
-    columns.forEach((_, f) => (columns[f] = copies[f]!));
-    passes = [...alone.map((f) => columns[f]!), ...copies.slice(columns.length)];
+    alone.forEach((f, p) => (columns[f] = passes[p]!));
   }
   const index = parallel ? shared(Uint32Array, 4, rows) : new Uint32Array(rows);
-  const scratch = parallel ? shared(Uint32Array, 4, rows) : new Uint32Array(rows);
   const ordered = parallel ? shared(Float64Array, 8, rows) : new Float64Array(rows);
   const grad = parallel ? shared(Float64Array, 8, rows) : new Float64Array(rows);
   return {
@@ -152,14 +142,14 @@ export function createGrowContext(columns: Uint8Array[], edges: BinEdges, thread
     bundleBases,
     totalSlots,
     index,
-    scratch,
+    scratch: new Uint32Array(rows),
     ordered,
     grad,
     rootCounts,
     pool: [],
     threads: parallel
       ? new HistogramThreads(
-          { passes, bases: passBases, slots: passSlots, totalSlots, grad, ordered, index, columns, scratch },
+          { passes, bases: passBases, slots: passSlots, totalSlots, grad, ordered, index },
           Math.min(threads, passes.length),
         )
       : undefined,
@@ -373,10 +363,22 @@ function bestSplit(ctx: GrowContext, leaf: Leaf, params: GrowParams): Split | un
  * boundary. Stable, so every node's rows stay in ascending row order.
  */
 function partition(ctx: GrowContext, start: number, end: number, feature: number, splitBin: number): number {
-  if (ctx.threads && end - start >= PARALLEL_PARTITION_ROWS)
-    return ctx.threads.partition(feature, splitBin, start, end);
   const { index, scratch } = ctx;
-  const left = partitionBlock(ctx.columns[feature]!, index, scratch, start, end, splitBin, 0);
-  index.set(scratch.subarray(0, end - start - left), start + left);
-  return start + left;
+  const column = ctx.columns[feature]!;
+  let l = start;
+  let r = 0;
+  // Without a branch: which side a row goes to is as good as random, and a
+  // mispredicted branch per row cost three times this. Both buffers take the
+  // row; only the side it belongs to advances (left is 1 when bin <= splitBin).
+  // Writing index[l] is safe: l <= k, and index[k] has been read.
+  for (let k = start; k < end; k++) {
+    const i = index[k]!;
+    const left = (column[i]! - splitBin - 1) >>> 31;
+    index[l] = i;
+    scratch[r] = i;
+    l += left;
+    r += 1 - left;
+  }
+  index.set(scratch.subarray(0, r), l);
+  return l;
 }

@@ -131,34 +131,3 @@ export function accumulateRoot(
     for (let i = 0; i < rows; i++) hist[base + column[i]! * 2]! += grad[i]!;
   }
 }
-
-/**
- * Stable partition of index[from, to) on one feature: rows whose bin is at
- * most `splitBin` are written back from `from` on, in order, and the others
- * to scratch[scratchFrom...], in order. Returns how many went left. Without
- * a branch: which side a row goes to is as good as random, and a
- * mispredicted branch per row cost three times this. Both buffers take the
- * row; only the side it belongs to advances (left is 1 when bin <= splitBin).
- * Writing index[l] is safe: l <= k, and index[k] has been read.
- */
-export function partitionBlock(
-  column: Uint8Array,
-  index: Uint32Array,
-  scratch: Uint32Array,
-  from: number,
-  to: number,
-  splitBin: number,
-  scratchFrom: number,
-): number {
-  let l = from;
-  let r = scratchFrom;
-  for (let k = from; k < to; k++) {
-    const i = index[k]!;
-    const left = (column[i]! - splitBin - 1) >>> 31;
-    index[l] = i;
-    scratch[r] = i;
-    l += left;
-    r += 1 - left;
-  }
-  return l - from;
-}

@@ -8,7 +8,7 @@
  * event-loop turn.
  */
 import { Worker } from 'node:worker_threads';
-import { accumulateNode, accumulateRoot, partitionBlock } from './kernel.ts';
+import { accumulateNode, accumulateRoot } from './kernel.ts';
 
 /** Slots of a worker's control block. */
 const SEQ = 0;
@@ -18,12 +18,7 @@ const COUNT = 3;
 const DONE = 4;
 const FAILED = 5;
 const READY = 6;
-const FEATURE = 7;
-const BIN = 8;
-/** A partition's result: how many of the worker's block went left. */
-const LEFT = 9;
-const CONTROL_SLOTS = 10;
-const KINDS = { root: 1, node: 2, stop: 3, partition: 4 } as const;
+const KINDS = { root: 1, node: 2, stop: 3 } as const;
 /** How long a worker may take to start before the fit gives up on it. */
 const START_TIMEOUT_MS = 30_000;
 
@@ -38,14 +33,6 @@ export interface SharedInputs {
   grad: Float64Array;
   ordered: Float64Array;
   index: Uint32Array;
-  /** Every feature's bins, and the partition's scratch buffer. */
-  columns: Uint8Array[];
-  scratch: Uint32Array;
-}
-
-/** Where thread t of `threads` starts in a range of `count` from `start`: the blocks of a shared partition. */
-function blockStart(start: number, count: number, t: number, threads: number): number {
-  return start + Math.floor((t * count) / threads);
 }
 
 /**
@@ -59,9 +46,7 @@ const { workerData } = require('node:worker_threads');
 const __name = (f) => f;
 ${accumulateNode.toString()}
 ${accumulateRoot.toString()}
-${partitionBlock.toString()}
-${blockStart.toString()}
-const { control, passes, bases, slots, grad, ordered, index, columns, scratch, hist, from, to, thread, threads } = workerData;
+const { control, passes, bases, slots, grad, ordered, index, hist, from, to } = workerData;
 let seq = 0;
 Atomics.store(control, ${READY}, 1);
 Atomics.notify(control, ${READY});
@@ -71,15 +56,6 @@ try {
     seq = Atomics.load(control, ${SEQ});
     const kind = control[${KIND}];
     if (kind === ${KINDS.stop}) break;
-    if (kind === ${KINDS.partition}) {
-      const [start, count] = [control[${START}], control[${COUNT}]];
-      const a = blockStart(start, count, thread, threads);
-      const b = blockStart(start, count, thread + 1, threads);
-      control[${LEFT}] = partitionBlock(columns[control[${FEATURE}]], index, scratch, a, b, control[${BIN}], a - start);
-      Atomics.store(control, ${DONE}, seq);
-      Atomics.notify(control, ${DONE});
-      continue;
-    }
     for (let p = from; p < to; p++) hist.fill(0, bases[p] * 2, (bases[p] + slots[p]) * 2);
     const start = control[${START}];
     const count = control[${COUNT}];
@@ -114,24 +90,22 @@ export class HistogramThreads {
   /** The main thread's passes: 0 up to this. */
   private readonly mainTo: number;
   private seq = 0;
-  private readonly threads: number;
 
   constructor(
     private readonly inputs: SharedInputs,
     threads: number,
   ) {
-    this.threads = threads;
     const p = inputs.passes.length;
     const bound = (t: number) => Math.floor((t * p) / threads);
     this.mainTo = bound(1);
     this.helpers = [];
     for (let t = 1; t < threads; t++) {
-      const control = shared(Int32Array, 4, CONTROL_SLOTS);
+      const control = shared(Int32Array, 4, 8);
       const hist = shared(Float64Array, 8, inputs.totalSlots * 2);
       const [from, to] = [bound(t), bound(t + 1)];
       const worker = new Worker(PROGRAM, {
         eval: true,
-        workerData: { ...inputs, control, hist, from, to, thread: t, threads },
+        workerData: { ...inputs, control, hist, from, to },
       });
       // Never what keeps the process alive: close() stops it, and so does the process's end.
       worker.unref();
@@ -161,42 +135,6 @@ export class HistogramThreads {
     this.gather(hist);
   }
 
-  /**
-   * Stable partition of index[start, end) on `feature` (bin <= splitBin
-   * first), in blocks, one per thread; returns the boundary. Each block's
-   * left rows stay in place and its right rows go to its part of the scratch
-   * buffer; joined in block order, they are what one pass over the whole
-   * range gives.
-   */
-  partition(feature: number, splitBin: number, start: number, end: number): number {
-    const count = end - start;
-    for (const { control } of this.helpers) {
-      control[FEATURE] = feature;
-      control[BIN] = splitBin;
-    }
-    this.post(KINDS.partition, start, count);
-    const { index, scratch, columns } = this.inputs;
-    const lefts = [partitionBlock(columns[feature]!, index, scratch, start, blockStart(start, count, 1, this.threads), splitBin, 0)];
-    this.helpers.forEach((helper) => {
-      this.wait(helper);
-      lefts.push(helper.control[LEFT]!);
-    });
-    let to = start + lefts[0]!;
-    for (let t = 1; t < this.threads; t++) {
-      const from = blockStart(start, count, t, this.threads);
-      index.copyWithin(to, from, from + lefts[t]!);
-      to += lefts[t]!;
-    }
-    const boundary = to;
-    for (let t = 0; t < this.threads; t++) {
-      const from = blockStart(start, count, t, this.threads);
-      const rights = blockStart(start, count, t + 1, this.threads) - from - lefts[t]!;
-      index.set(scratch.subarray(from - start, from - start + rights), to);
-      to += rights;
-    }
-    return boundary;
-  }
-
   /** Stops the workers. */
   close(): void {
     this.post(KINDS.stop, 0, 0);
@@ -213,19 +151,15 @@ export class HistogramThreads {
     }
   }
 
-  /** Waits for a worker to finish the current task. */
-  private wait({ control }: Helper): void {
-    for (let done = Atomics.load(control, DONE); done !== this.seq; done = Atomics.load(control, DONE)) {
-      Atomics.wait(control, DONE, done);
-    }
-    if (control[FAILED] !== 0) throw new Error('a histogram worker failed');
-  }
-
   /** Waits for every worker, then copies its passes' slots into `hist`. */
   private gather(hist: Float64Array): void {
     const { bases, slots } = this.inputs;
     for (const helper of this.helpers) {
-      this.wait(helper);
+      const { control } = helper;
+      for (let done = Atomics.load(control, DONE); done !== this.seq; done = Atomics.load(control, DONE)) {
+        Atomics.wait(control, DONE, done);
+      }
+      if (control[FAILED] !== 0) throw new Error('a histogram worker failed');
       for (let p = helper.from; p < helper.to; p++) {
         const [a, b] = [bases[p]! * 2, (bases[p]! + slots[p]!) * 2];
         hist.set(helper.hist.subarray(a, b), a);

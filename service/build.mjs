@@ -19,6 +19,8 @@ await build({
   entryPoints: {
     main: 'service/src/main.ts',
     'inference-worker': 'service/src/model/inference-worker.ts',
+    // And so is the prediction log's store thread (prediction-log/store-thread.ts).
+    'store-worker': 'service/src/prediction-log/store-worker.ts',
   },
   outdir: 'service/dist',
   outExtension: { '.js': '.mjs' },

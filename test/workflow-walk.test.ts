@@ -6,15 +6,13 @@
  * the loopback GitHub. What the walk emulates and what it does not: README.md,
  * "Proof without github.com".
  */
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
+import { stripVTControlCharacters } from 'node:util';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  startFakeGitHub,
-  type FakeGitHub,
-  type FakeRelease,
-} from '@housing/test-support/fake-github';
+import { startFakeGitHub, type FakeGitHub } from '@housing/test-support/fake-github';
 import { housingRemote } from '@housing/test-support/dvc-remote';
 import {
   pushDvcRemote,
@@ -24,7 +22,7 @@ import {
 } from '@housing/test-support/s3-remote';
 import { ROOT } from '@housing/test-support/root';
 import { trainModel } from '@housing/test-support/service';
-import { versionMarker } from '@housing/actions/model-release';
+import { modelRelease } from '@housing/actions/model-releases';
 import { makeOrigin, type Origin } from './workflow-runner/checkout.ts';
 import { dispatchEvent, pullRequestEvent, pushEvent } from './workflow-runner/events.ts';
 import type { Substitutions } from './workflow-runner/steps.ts';
@@ -48,13 +46,50 @@ const SUBSTITUTIONS: Substitutions = {
       command: 'test -f node_modules/.package-lock.json',
       why: 'node_modules linked at checkout',
     },
+    // The whole suite (this walk among it) is .ci/run's, and would walk
+    // itself: the step's command line is checked to be package.json's test
+    // script, and that script runs one unit file (the workflows' triggers) in
+    // the clone, with its config, its data setup and the pulled data/.
+    'npm test': {
+      command: [
+        'test "$(node -p "require(\'./package.json\').scripts.test")" = "vitest run"',
+        'echo "promtool: $(command -v promtool)"',
+        'npm test -- --project unit test/workflow-runner/triggers.unit.test.ts',
+      ].join(' && '),
+      why: "package.json's test script, on one unit file: the whole suite is .ci/run's",
+    },
   },
-  compositeInputs: {
+  forcedInputs: {
     // setup-python and `pip install dvc` cannot run here (no PyPI): the walk
     // treats them as absent, so pull-data takes its built-in pull over S3.
     './.github/actions/pull-data:use-dvc': {
       value: 'false',
       why: 'Python and DVC are absent here',
+    },
+    // ESLint, Prettier and tsc over the whole tree take minutes on this shared
+    // machine (npm run lint and .ci/run run them); the checks that read the
+    // workflows, the actions, the pipeline and the monitoring config (with
+    // promtool and amtool from the step above) run, from the committed bundle.
+    './actions/lint:checks': {
+      value: 'workflows,actions,pipeline-config,prometheus,dashboards',
+      why: 'ESLint, Prettier and tsc over the whole tree take minutes here',
+    },
+  },
+  named: {
+    // deb.debian.org is out of reach; the same bookworm packages are installed
+    // on this machine (apt): their programs are linked where dpkg-deb would
+    // extract them, checked at the versions the step pins, and put on PATH
+    // through GITHUB_PATH as the step does.
+    'Prometheus 2.42.0 and Alertmanager 0.25.0 (promtool, amtool, the live tests)': {
+      command: [
+        'tools="$RUNNER_TEMP/prometheus-tools/usr/bin"',
+        'mkdir -p "$tools"',
+        'for p in prometheus promtool prometheus-alertmanager amtool; do ln -s "$(command -v "$p")" "$tools/$p"; done',
+        '"$tools/promtool" --version 2>&1 | grep -q "version 2.42.0"',
+        '"$tools/amtool" --version 2>&1 | grep -q "version 0.25.0"',
+        'echo "$tools" >> "$GITHUB_PATH"',
+      ].join(' && '),
+      why: "bookworm's packages, installed here by apt, linked where dpkg-deb extracts them",
     },
   },
   // Runs containers (docker compose up, then the service's checks): the real Docker engine.
@@ -62,12 +97,24 @@ const SUBSTITUTIONS: Substitutions = {
   // dockerStandIn: set in beforeAll, a docker that records its arguments (login,
   // buildx create, buildx build --push) and writes the metadata file buildx
   // would, with a fixed digest: nothing is built or pushed, the outputs are.
-  stopAt: {
-    // Downloads Debian packages from deb.debian.org: no internet here.
-    'Prometheus 2.42.0 and Alertmanager 0.25.0 (promtool, amtool, the live tests)':
-      'downloads from deb.debian.org',
-  },
 };
+
+/**
+ * The defect a baseline from the newest release was: a step that downloads the
+ * newest release's model (the first the releases list answers), as image.yml
+ * once did, instead of the one deploy/production.yml names.
+ */
+const NEWEST_RELEASE = `import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
+const api = process.env.GITHUB_API_URL + '/repos/' + process.env.GITHUB_REPOSITORY;
+const headers = { authorization: 'Bearer ' + process.env.TOKEN };
+const [newest] = await (await fetch(api + '/releases?per_page=1', { headers })).json();
+mkdirSync('models/production', { recursive: true });
+for (const asset of newest.assets.filter((a) => a.name.startsWith('model.'))) {
+  const res = await fetch(api + '/releases/assets/' + asset.id, { headers: { ...headers, accept: 'application/octet-stream' } });
+  writeFileSync('models/production/' + asset.name, Buffer.from(await res.arrayBuffer()));
+}
+appendFileSync(process.env.GITHUB_OUTPUT, 'release=' + newest.tag_name + '\\n');
+`;
 
 const workflowText = (file: string) => readFile(join(ROOT, '.github/workflows', file), 'utf8');
 const step = (job: JobRecord | undefined, name: string) =>
@@ -133,6 +180,7 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
       repository?: string;
       secrets?: Record<string, string>;
       inputs?: Record<string, string>;
+      vars?: Record<string, string>;
     } = {},
   ) => {
     const workflow = parseWorkflow(file, options.text ?? (await workflowText(file)));
@@ -142,7 +190,7 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
       payload: start.payload,
       ref: start.ref,
       repository: options.repository ?? REPOSITORY,
-      vars,
+      vars: { ...vars, ...options.vars },
       secrets: options.secrets ?? forkSecrets,
       inputs: options.inputs ?? {},
       runAttempt: options.runAttempt ?? 1,
@@ -152,6 +200,17 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
       substitutions: SUBSTITUTIONS,
     });
   };
+
+  /** The loopback GitHub's main holds the pushed commit's desired states (promote reads and resets to them). */
+  const seedMain = async (origin: Origin) =>
+    github.seedBranch('main', {
+      'deploy/staging.yml': await readFile(join(origin.dir, 'deploy/staging.yml'), 'utf8'),
+      'deploy/production.yml': await readFile(join(origin.dir, 'deploy/production.yml'), 'utf8'),
+    });
+  /** The files of promote/staging's head commit on the loopback GitHub. */
+  const promotedFiles = () =>
+    github.git.commits.get(github.git.refs.get('promote/staging') ?? '') ??
+    new Map<string, string>();
 
   describe('a push to main changing only deploy/staging.yml', () => {
     let origin: Origin;
@@ -182,6 +241,11 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
         reason: "if: needs.changes.outputs.production == 'true'",
       });
       expect(byId(jobs, 'staging')?.status).toBe('stopped');
+      // Evaluated when the job starts: the documented queue and environment.
+      expect(byId(jobs, 'staging')).toMatchObject({
+        concurrency: 'deploy-staging',
+        environment: 'staging',
+      });
       expect(step(byId(jobs, 'staging'), 'Record why')?.output).toContain(
         'Deploying to staging: Promote to staging',
       );
@@ -248,91 +312,185 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
     );
   }, 300_000);
 
-  it('a service-only push builds with the model production runs, not the newest release', async () => {
-    // model-v2 is the newest release; production was rolled back to model-v1's model.
-    // Both hold the run's trained model (tag-image checks the card); model-v2's card names v2.
-    const model = await trainModel();
-    const card = JSON.parse(await readFile(join(model, 'model.card.json'), 'utf8')) as {
-      model_version: string;
-    };
-    const v1 = card.model_version;
-    const v2 = 'gbdt-222222222222';
-    const onnx = await readFile(join(model, 'model.onnx'));
-    github.releases.length = 0;
-    github.releases.push(
-      release(2, v2, onnx, { ...card, model_version: v2 }),
-      release(1, v1, onnx, card),
-    );
-    const app = await readFile(join(ROOT, 'service/src/app.ts'), 'utf8');
-    const production = (await readFile(join(ROOT, 'deploy/production.yml'), 'utf8'))
-      .replace(
-        'image: null',
-        `image: ghcr.io/housing-org/housing-mlops/housing-service@sha256:${'0'.repeat(64)}`,
-      )
-      .replace('model_version: null', `model_version: ${v1}`);
-    const origin = await pushed(
-      { 'service/src/app.ts': `${app}// a service change\n`, 'deploy/production.yml': production },
-      'A service change',
-    );
-    const all = await Promise.all(
-      ['ct.yml', 'image.yml'].map(async (f) => parseWorkflow(f, await workflowText(f))),
-    );
-    const trigger = { event: 'push' as const, branch: 'main', changed: ['service/src/app.ts'] };
-    expect(all.map((w) => skipReason(w, trigger))).toEqual([
-      'no changed file matches paths (service/src/app.ts)',
-      null,
-    ]);
+  describe('a service-only push, by an owner with capitals', () => {
     const owner = 'Housing-Org/housing-mlops';
-    const start = pushEvent(origin, owner, 'A service change');
-    const jobs = await run('image.yml', origin, start, { repository: owner });
-    const image = byId(jobs, 'image');
-    // The baseline: deploy/production.yml's model-v1, fetched from the loopback GitHub.
-    expect(step(image, 'model')?.outputs, step(image, 'model')?.output).toEqual({
-      release: 'model-v1',
-      'model-version': v1,
-    });
-    expect(image?.status, `${image?.reason}\n${image?.steps.map((x) => x.output).join('\n')}`).toBe(
-      'stopped',
-    );
-    expect(image?.reason).toBe(
-      'image.yml:image:Attest the image’s build provenance (deploy verifies it before pulling): not emulated (Sigstore signing)'.replace(
-        '’',
-        "'",
-      ),
-    );
-    // An owner with capitals: what tag-image built and what the attestation and promote get is lower case.
-    const lowerCaseNames = (records: JobRecord[]) => {
+    const v2 = 'gbdt-222222222222';
+    let v1: string;
+    let origin: Origin;
+    let start: ReturnType<typeof pushEvent>;
+    let jobs: JobRecord[];
+    /** The image built from deploy/production.yml's model, under lower-case names only. */
+    const builtRight = (records: JobRecord[]) => {
+      const image = byId(records, 'image');
       const names = [
-        step(byId(records, 'image'), 'image')?.outputs.image ?? '',
-        step(byId(records, 'image'), 'subject')?.outputs.name ?? '',
+        step(image, 'image')?.outputs.image ?? '',
+        step(image, 'subject')?.outputs.name ?? '',
+        ...github.attestations.map((a) => a.subjects[0]?.name ?? ''),
       ];
-      return names.every(
-        (n) =>
-          n.startsWith('ghcr.io/housing-org/housing-mlops/housing-service') &&
-          n === n.toLowerCase(),
+      return (
+        step(image, 'model')?.outputs.release === 'model-v1' &&
+        names.every(
+          (n) =>
+            n.startsWith('ghcr.io/housing-org/housing-mlops/housing-service') &&
+            n === n.toLowerCase(),
+        )
       );
     };
-    expect(step(image, 'image')?.outputs.image).toBe(
-      `ghcr.io/housing-org/housing-mlops/housing-service@${DIGEST}`,
-    );
-    expect(lowerCaseNames(jobs)).toBe(true);
-    // The defect reintroduced in memory: the image named from github.repository as it is.
-    const text = (await workflowText('image.yml')).replace(
-      'IMAGE: ${{ steps.image.outputs.image }}',
-      'IMAGE: ghcr.io/${{ github.repository }}/housing-service@${{ steps.image.outputs.digest }}',
-    );
-    expect(lowerCaseNames(await run('image.yml', origin, start, { repository: owner, text }))).toBe(
-      false,
-    );
-  }, 300_000);
+    beforeAll(async () => {
+      // model-v2 is the newest release; production was rolled back to model-v1's model.
+      const model = await trainModel();
+      const card = JSON.parse(await readFile(join(model, 'model.card.json'), 'utf8')) as {
+        model_version: string;
+      };
+      v1 = card.model_version;
+      await seedReleases(github, model, v2);
+      await rm(model, { recursive: true, force: true });
+      const app = await readFile(join(ROOT, 'service/src/app.ts'), 'utf8');
+      const production = (await readFile(join(ROOT, 'deploy/production.yml'), 'utf8'))
+        .replace(
+          'image: null',
+          `image: ghcr.io/housing-org/housing-mlops/housing-service@sha256:${'0'.repeat(64)}`,
+        )
+        .replace('model_version: null', `model_version: ${v1}`);
+      origin = await pushed(
+        {
+          'service/src/app.ts': `${app}// a service change\n`,
+          'deploy/production.yml': production,
+        },
+        'A service change',
+      );
+      await seedMain(origin);
+      github.attestations.length = 0;
+      start = pushEvent(origin, owner, 'A service change');
+      jobs = await run('image.yml', origin, start, { repository: owner });
+    }, 300_000);
+
+    it('a service-only push builds with the model production runs, not the newest release', async () => {
+      const all = await Promise.all(
+        ['ct.yml', 'image.yml'].map(async (f) => parseWorkflow(f, await workflowText(f))),
+      );
+      const trigger = { event: 'push' as const, branch: 'main', changed: ['service/src/app.ts'] };
+      expect(all.map((w) => skipReason(w, trigger))).toEqual([
+        'no changed file matches paths (service/src/app.ts)',
+        null,
+      ]);
+      const image = byId(jobs, 'image');
+      // The baseline: deploy/production.yml's model-v1, fetched from the loopback GitHub.
+      expect(step(image, 'model')?.outputs, step(image, 'model')?.output).toEqual({
+        release: 'model-v1',
+        'model-version': v1,
+      });
+      expect(
+        image?.status,
+        `${image?.reason}\n${image?.steps.map((x) => x.output).join('\n')}`,
+      ).toBe('success');
+      expect(image?.reason).toBe('every step passed');
+      expect(image).toMatchObject({ concurrency: 'promote-staging' });
+      expect(step(image, 'image')?.outputs.image).toBe(
+        `ghcr.io/housing-org/housing-mlops/housing-service@${DIGEST}`,
+      );
+      expect(builtRight(jobs)).toBe(true);
+    });
+
+    it('attests the image by digest in the loopback GitHub and proposes it for staging, lower case', async () => {
+      expect(github.attestations).toEqual([
+        expect.objectContaining({
+          repository: owner,
+          predicateType: 'https://slsa.dev/provenance/v1',
+          subjects: [
+            {
+              name: 'ghcr.io/housing-org/housing-mlops/housing-service',
+              digest: { sha256: DIGEST.slice('sha256:'.length) },
+            },
+          ],
+          workflow: `${owner}/.github/workflows/image.yml@refs/heads/main`,
+        }),
+      ]);
+      // What deploy's gh attestation verify asks: the attestations of that digest.
+      const listed = await fetch(`${github.url}/repos/${owner}/attestations/${DIGEST}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(listed.status).toBe(200);
+      expect(
+        ((await listed.json()) as { attestations: { bundle: { subjects: unknown[] } }[] })
+          .attestations[0]?.bundle.subjects,
+      ).toEqual(github.attestations[0]?.subjects);
+      const files = promotedFiles();
+      expect([...files.keys()].sort()).toEqual(['deploy/production.yml', 'deploy/staging.yml']);
+      expect(files.get('deploy/staging.yml')).toContain(
+        `image: ghcr.io/housing-org/housing-mlops/housing-service@${DIGEST}`,
+      );
+      expect(files.get('deploy/staging.yml')).toContain(`model_version: ${v1}`);
+    });
+
+    it('fails when the attestation subject is named from github.repository (an owner with capitals)', async () => {
+      // The defect reintroduced in memory: the image named from github.repository as it is.
+      const text = (await workflowText('image.yml')).replace(
+        'IMAGE: ${{ steps.image.outputs.image }}',
+        'IMAGE: ghcr.io/${{ github.repository }}/housing-service@${{ steps.image.outputs.digest }}',
+      );
+      github.attestations.length = 0;
+      const broken = await run('image.yml', origin, start, { repository: owner, text });
+      expect(builtRight(broken)).toBe(false);
+      expect(byId(broken, 'image')?.reason).toBe(
+        "image.yml:image:Attest the image's build provenance (deploy verifies it before pulling): subject-name ghcr.io/Housing-Org/housing-mlops/housing-service: invalid reference format: repository name must be lowercase",
+      );
+      expect(github.attestations).toEqual([]);
+    }, 300_000);
+
+    it('fails when the image takes the newest release instead of production’s (a baseline from the latest release)', async () => {
+      // The defect reintroduced in memory: the model of the newest release, as
+      // image.yml once took it, in place of ./actions/production-model.
+      const committed = await workflowText('image.yml');
+      const text = committed.replace(
+        [
+          '        uses: ./actions/production-model',
+          '        with:',
+          '          desired-state: deploy/production.yml',
+          '          dir: models/production',
+          '',
+        ].join('\n'),
+        `        env:\n          TOKEN: \${{ github.token }}\n        run: node .github/newest-release.mjs\n`,
+      );
+      expect(text).not.toBe(committed);
+      const newest = await pushed(
+        { '.github/newest-release.mjs': NEWEST_RELEASE, 'service/src/app.ts': '// changed\n' },
+        'A service change, the newest model',
+      );
+      const broken = await run('image.yml', newest, pushEvent(newest, owner, 'x'), {
+        repository: owner,
+        text,
+      });
+      expect(step(byId(broken, 'image'), 'model')?.outputs.release).toBe('model-v2');
+      expect(builtRight(broken)).toBe(false);
+    }, 300_000);
+
+    it('fails when the job lacks a permission a step needs (attestations: write)', async () => {
+      const text = (await workflowText('image.yml')).replace(
+        '      attestations: write # store the attestation, which deploy verifies\n',
+        '',
+      );
+      const broken = await run('image.yml', origin, start, { repository: owner, text });
+      expect(byId(broken, 'image')?.reason).toBe(
+        "image.yml:image:Attest the image's build provenance (deploy verifies it before pulling): needs attestations: write, which the job's permissions: do not give",
+      );
+    }, 300_000);
+  });
 
   it('a pull request from a fork gets no secrets: its pull from the S3 remote fails, no model job step after it runs', async () => {
     const origin = await pushed({ 'README.md': '# a fork’s change\n' }, 'A fork’s change');
     const start = pullRequestEvent(origin, REPOSITORY, 'someone-else/housing-mlops');
     const jobs = await run('pr.yml', origin, start, { secrets: {} });
-    expect(byId(jobs, 'checks')?.reason).toBe(
-      'pr.yml:checks:Prometheus 2.42.0 and Alertmanager 0.25.0 (promtool, amtool, the live tests): not emulated (downloads from deb.debian.org)',
+    // The checks job gets past Prometheus and lint; its pull fails as the model job's does.
+    expect(byId(jobs, 'checks')?.reason).toMatch(
+      /^pr\.yml:checks:Pull the data by hash .*The built-in pull: failure/,
     );
+    expect(
+      step(
+        byId(jobs, 'checks'),
+        'Lint (ESLint, Prettier, tsc, workflows, actions, pipeline and monitoring config)',
+      )?.status,
+    ).toBe('success');
     const model = byId(jobs, 'model');
     const pull = step(model, "Pull the data by hash (the fork's remote, from DVC_REMOTE_URL)");
     expect(pull?.output).toContain(
@@ -345,6 +503,92 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
     expect(step(model, 'Gate against production')?.status).toBe('skipped');
   }, 300_000);
 
+  describe('a pull request from a fork of a repository that reads its data by OIDC (AWS_ROLE_ARN)', () => {
+    const role = { AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/housing-data' };
+    // Only the model job: the checks job pulls the same way.
+    const modelOnly = async () =>
+      (await workflowText('pr.yml')).replace(/\n {2}checks:[\s\S]*?\n {2}model:/, '\n  model:');
+    /** pr.yml's model job on a fork's pull request of `origin`, and what its pull-data step did. */
+    const forkPull = async (origin: Origin) => {
+      const start = pullRequestEvent(origin, REPOSITORY, 'someone-else/housing-mlops');
+      const jobs = await run('pr.yml', origin, start, {
+        secrets: {},
+        text: await modelOnly(),
+        vars: role,
+      });
+      return step(
+        byId(jobs, 'model'),
+        "Pull the data by hash (the fork's remote, from DVC_REMOTE_URL)",
+      );
+    };
+
+    it('skips the OIDC step with a notice (no id-token in a fork) and falls back to the data cache', async () => {
+      const pull = await forkPull(
+        await pushed({ 'README.md': '# a fork’s change\n' }, 'A fork’s change'),
+      );
+      expect(pull?.note).toContain('fork: success');
+      expect(pull?.note).toContain('oidc: skipped');
+      expect(pull?.output).toContain(
+        '::notice title=pull-data::a pull request from a fork gets no OIDC token',
+      );
+      // The walk's cache is cold, so the pull without keys fails, as on GitHub without a cached data.dvc.
+      expect(pull?.output).toContain('no AWS credentials found');
+    }, 300_000);
+
+    it('fails when pull-data assumes the role in a fork’s pull request (id-token: write is not given)', async () => {
+      const action = await readFile(join(ROOT, '.github/actions/pull-data/action.yml'), 'utf8');
+      const broken = action.replace(
+        "if: inputs.aws-role-arn != '' && steps.fork.outcome != 'success'",
+        "if: inputs.aws-role-arn != ''",
+      );
+      expect(broken).not.toBe(action);
+      const pull = await forkPull(
+        await pushed({ '.github/actions/pull-data/action.yml': broken }, 'No fork guard'),
+      );
+      expect(pull?.note).toContain(
+        "oidc: failure (needs id-token: write, which the job's permissions: do not give)",
+      );
+    }, 300_000);
+  });
+
+  it('a pull request from a branch of the repository walks the whole checks job', async () => {
+    const origin = await pushed({ 'README.md': '# a change\n' }, 'A change');
+    const start = pullRequestEvent(origin, REPOSITORY, REPOSITORY);
+    // Only the checks job: the push of params.yaml walks the retrain and the gate.
+    const text = (await workflowText('pr.yml')).replace(/\n {2}model:[\s\S]*$/, '\n');
+    const jobs = await run('pr.yml', origin, start, { text });
+    const checks = byId(jobs, 'checks')!;
+    expect(
+      checks.status,
+      `${checks.reason}\n${checks.steps.map((x) => `${x.where}: ${x.note}\n${x.output}`).join('\n')}`,
+    ).toBe('success');
+    expect(checks.steps.map((x) => [x.where.slice('pr.yml:checks:'.length), x.status])).toEqual([
+      ['actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd', 'success'],
+      ['actions/setup-node@48b55a011bda9f5d6aeb4c2d9c7362e8dae4041e', 'success'],
+      ['Prometheus 2.42.0 and Alertmanager 0.25.0 (promtool, amtool, the live tests)', 'success'],
+      ['Run npm ci', 'success'],
+      [
+        'Lint (ESLint, Prettier, tsc, workflows, actions, pipeline and monitoring config)',
+        'success',
+      ],
+      ['Cache the DVC data by its hash', 'skipped'],
+      ["Pull the data by hash (the fork's remote, from DVC_REMOTE_URL)", 'success'],
+      ['Run npm test', 'success'],
+      ['The committed action bundles are current', 'success'],
+    ]);
+    const tests = step(checks, 'Run npm test')!;
+    expect(tests.note).toContain('substituted');
+    // GITHUB_PATH: the Prometheus step's folder comes first for the steps after it.
+    expect(tests.output).toMatch(/promtool: \/.*\/prometheus-tools\/usr\/bin\/promtool/);
+    expect(stripVTControlCharacters(tests.output)).toMatch(/Test Files +1 passed/);
+    expect(
+      step(
+        checks,
+        'Lint (ESLint, Prettier, tsc, workflows, actions, pipeline and monitoring config)',
+      )?.note,
+    ).toContain('checks forced');
+  }, 300_000);
+
   describe('a push to main changing params.yaml', () => {
     let origin: Origin;
     let artifacts: string;
@@ -352,25 +596,24 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
     let baseline: string;
     beforeAll(async () => {
       // Production runs model-v1; model-v2 is newer (rolled back): the gate's baseline must be model-v1.
-      const model = await trainModel();
+      // model-v1 was trained before this tuning (fewer rounds): had it the retrain's very bytes,
+      // ct.yml would release nothing (a retrain without new data makes production's own model).
+      const earlier = join(await mkdtemp(join(tmpdir(), 'walk-ct-params-')), 'params.yaml');
+      await writeFile(
+        earlier,
+        (await readFile(join(ROOT, 'params.yaml'), 'utf8')).replace(
+          'max_rounds: 500',
+          'max_rounds: 100',
+        ),
+      );
+      const model = await trainModel(['--params', earlier]);
+      await rm(dirname(earlier), { recursive: true, force: true });
       const card = JSON.parse(await readFile(join(model, 'model.card.json'), 'utf8')) as {
         model_version: string;
       };
       baseline = card.model_version;
-      const onnx = await readFile(join(model, 'model.onnx'));
-      const metrics = await readFile(join(model, 'metrics.json'));
+      await seedReleases(github, model, 'gbdt-222222222222');
       await rm(model, { recursive: true, force: true });
-      github.releases.length = 0;
-      github.releases.push(
-        release(
-          2,
-          'gbdt-222222222222',
-          onnx,
-          { ...card, model_version: 'gbdt-222222222222' },
-          metrics,
-        ),
-        release(1, baseline, onnx, card, metrics),
-      );
       const params = await readFile(join(ROOT, 'params.yaml'), 'utf8');
       const production = (await readFile(join(ROOT, 'deploy/production.yml'), 'utf8'))
         .replace(
@@ -382,6 +625,8 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
         { 'params.yaml': `${params}# retrain\n`, 'deploy/production.yml': production },
         'Tune the model',
       );
+      await seedMain(origin);
+      github.attestations.length = 0;
       artifacts = await mkdtemp(join(tmpdir(), 'walk-ct-artifacts-'));
       jobs = await run('ct.yml', origin, pushEvent(origin, REPOSITORY, 'Tune the model'), {
         artifacts,
@@ -393,7 +638,7 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
       expect(summary(jobs)).toEqual({
         validate: 'success',
         retrain: 'success',
-        release: 'stopped',
+        release: 'success',
       });
       for (const id of ['validate', 'retrain']) {
         const job = byId(jobs, id)!;
@@ -416,6 +661,8 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
     });
 
     it('gates against the release deploy/production.yml names, not the newest', () => {
+      // A new model, not production's own: the release goes ahead.
+      expect(step(byId(jobs, 'retrain'), 'production')?.outputs.identical).toBe('false');
       const gate = step(byId(jobs, 'retrain'), 'gate');
       expect(gate?.status, gate?.output).toBe('success');
       expect(gate?.output).toContain(`baseline: ${baseline}, release model-v1`);
@@ -436,12 +683,52 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
         status: 'success',
         inputs: { name: `model-${version}-attempt-1`, path: 'candidate' },
       });
-      expect(release.reason).toBe(
-        "ct.yml:release:Attest the image's build provenance (deploy verifies it before pulling): not emulated (Sigstore signing)",
-      );
+      expect(
+        release.reason,
+        release.steps.map((x) => `${x.where}: ${x.note}\n${x.output}`).join('\n'),
+      ).toBe('every step passed');
       expect(step(release, 'image')?.outputs.image).toBe(
         `ghcr.io/${REPOSITORY}/housing-service@${DIGEST}`,
       );
+    });
+
+    it('attests the image and the model, publishes the model, and proposes both with dvc.lock and the reports', async () => {
+      const retrain = byId(jobs, 'retrain')!;
+      const version = retrain.outputs['model-version']!;
+      const model = await readFile(
+        join(artifacts, `model-${version}-attempt-1`, 'artifacts/model.onnx'),
+      );
+      expect(github.attestations.map((a) => a.subjects)).toEqual([
+        [
+          {
+            name: `ghcr.io/${REPOSITORY}/housing-service`,
+            digest: { sha256: DIGEST.slice('sha256:'.length) },
+          },
+        ],
+        [
+          {
+            name: 'model.onnx',
+            digest: { sha256: createHash('sha256').update(model).digest('hex') },
+          },
+        ],
+      ]);
+      const release = byId(jobs, 'release')!;
+      expect(release.concurrency).toBe('promote-staging');
+      const published = step(release, 'publish');
+      expect(published?.status, published?.output).toBe('success');
+      // Production's model-v1 was trained before the tuning, so the retrain is a new
+      // model (ct.yml would release nothing were it production's own): publish-model
+      // creates its release, numbered after the newest, model-v2.
+      expect(published?.outputs).toMatchObject({ tag: 'model-v3', created: 'true' });
+      const files = promotedFiles();
+      const reports = retrain.outputs['report-paths']!.split('\n').filter(Boolean);
+      expect(reports.length).toBeGreaterThan(0);
+      for (const path of ['deploy/staging.yml', retrain.outputs['lock-path']!, ...reports])
+        expect(files.has(path), `${path} in ${[...files.keys()].join(', ')}`).toBe(true);
+      expect(files.get('deploy/staging.yml')).toContain(`model_version: ${version}`);
+      expect(
+        github.pulls.filter((p) => p.head === 'promote/staging' && p.state === 'open'),
+      ).toHaveLength(1);
     });
 
     it('a re-run (attempt 2) uploads under new names; without the attempt in the name it fails with 409', async () => {
@@ -501,37 +788,49 @@ if (i >= 0) fs.writeFileSync(args[i + 1], JSON.stringify({ 'containerimage.diges
     expect(all.filter((w) => skipReason(w, trigger) === null).map((w) => w.file)).toEqual([
       'ct.yml',
     ]);
-    // Only the validate job: the push scenario walks retrain and release.
-    const text = (await workflowText('ct.yml')).replace(/\n {2}retrain:[\s\S]*$/, '\n');
-    const jobs = await run('ct.yml', origin, start, { text, inputs });
+    await seedMain(origin);
+    github.attestations.length = 0;
+    // The whole workflow, as on GitHub: nothing is promoted yet, so the gate
+    // keeps its absolute limits and the release is the first.
+    const jobs = await run('ct.yml', origin, start, { inputs });
     const why = step(byId(jobs, 'validate'), 'Say why this run started');
     expect(why?.status).toBe('success');
     expect(why?.output).toContain(`Triggered by workflow_dispatch: ${inputs.reason}`);
     expect(why?.output).toContain(`Alert group: ${inputs.group_key}`);
     expect(why?.output).toContain(`Alerts: ${inputs.alerts}`);
     expect(byId(jobs, 'validate')?.status, byId(jobs, 'validate')?.reason).toBe('success');
+    const release = byId(jobs, 'release')!;
+    expect(summary(jobs), release.reason).toEqual({
+      validate: 'success',
+      retrain: 'success',
+      release: 'success',
+    });
+    expect(github.attestations).toHaveLength(2);
+    expect(step(release, 'publish')?.outputs).toMatchObject({ tag: 'model-v1', created: 'true' });
+    const version = byId(jobs, 'retrain')!.outputs['model-version']!;
+    const files = promotedFiles();
+    expect(files.get('deploy/staging.yml')).toContain(`model_version: ${version}`);
+    expect(files.has('dvc.lock')).toBe(true);
   }, 600_000);
 });
 
-/** A model release as publish-model makes it: its version marker, the graph and the card. */
-function release(
-  id: number,
-  version: string,
-  onnx: Buffer,
-  card: object,
-  metrics?: Buffer,
-): FakeRelease {
-  return {
-    id,
-    tag_name: `model-v${id}`,
-    draft: false,
-    prerelease: false,
-    created_at: `2026-11-0${id}T00:00:00Z`,
-    body: `${versionMarker(version)}\n\nModel release.`,
-    assets: [
-      { id: id * 10 + 1, name: 'model.onnx', content: onnx },
-      { id: id * 10 + 2, name: 'model.card.json', content: JSON.stringify(card) },
-      ...(metrics ? [{ id: id * 10 + 3, name: 'metrics.json', content: metrics }] : []),
-    ],
-  };
+/**
+ * The loopback GitHub's model registry: model-v2, the newest, holds a model
+ * whose card names `newer`; model-v1 holds `modelDir`'s, as publish-model
+ * makes them (actions/test/model-releases.ts).
+ */
+async function seedReleases(github: FakeGitHub, modelDir: string, newer: string): Promise<void> {
+  const v2 = await mkdtemp(join(tmpdir(), 'walk-model-v2-'));
+  try {
+    await cp(modelDir, v2, { recursive: true });
+    const card = JSON.parse(await readFile(join(v2, 'model.card.json'), 'utf8')) as object;
+    await writeFile(join(v2, 'model.card.json'), JSON.stringify({ ...card, model_version: newer }));
+    github.releases.length = 0;
+    github.releases.push(
+      await modelRelease(2, 'model-v2', '2026-11-02T00:00:00Z', v2),
+      await modelRelease(1, 'model-v1', '2026-11-01T00:00:00Z', modelDir),
+    );
+  } finally {
+    await rm(v2, { recursive: true, force: true });
+  }
 }

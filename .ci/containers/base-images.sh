@@ -14,6 +14,14 @@
 #                                  program as entrypoint, like the official images. Debian's
 #                                  versions may differ from the tag (node-exporter 1.5 for
 #                                  v1.8.2): each image says what it runs in a label.
+#   postgres:<major>.<minor>-bookworm (the tag docker-compose.yml names)
+#                                  Debian bookworm + Debian's postgresql-<major>, run as the
+#                                  user postgres, data in /var/lib/postgresql/data (PGDATA),
+#                                  STOPSIGNAL SIGINT, and postgres/docker-entrypoint.sh for
+#                                  the part of the official image's interface the compose
+#                                  file uses (POSTGRES_USER, POSTGRES_DB,
+#                                  POSTGRES_PASSWORD[_FILE], port 5432). Debian's minor
+#                                  version may differ from the tag; /standin-version says.
 #
 # Only here, never in a production Dockerfile: the machine's CA bundle and
 # NODE_EXTRA_CA_CERTS pointing at it, because outbound TLS passes an
@@ -127,6 +135,54 @@ DOCKERFILE
   echo "$image: runs Debian's $package $(docker run --rm --entrypoint cat "$image" /standin-version)"
 }
 
+# postgres:<major>.<minor>-bookworm from Debian's postgresql-<major>. Built
+# from a context folder (the Dockerfile and the entrypoint), since the
+# entrypoint is a file of its own.
+standin_postgres() {
+  local image="$1" major from key current dir
+  major="$(sed -E 's/^postgres:([0-9]+)(\.[0-9]+)?-bookworm$/\1/' <<<"$image")"
+  if [ "$major" = "$image" ]; then
+    echo "error: no stand-in recipe for $image (expected postgres:<major>.<minor>-bookworm)" >&2
+    exit 1
+  fi
+  from="$(debian_image)"
+  key="$( (cat "${BASH_SOURCE[0]}" "$here/postgres/docker-entrypoint.sh"; printf '%s\n' "$image" "$from" "$(docker image inspect --format '{{.Id}}' "$from")") | sha)"
+  current="$(docker image inspect --format "{{ index .Config.Labels \"$label\" }}" "$image" 2>/dev/null || true)"
+  if [ "$current" = "$key" ]; then
+    echo "$image: reusing the stand-in (key $key)"
+  else
+    echo "$image: building the stand-in from Debian's postgresql-$major (key $key)"
+    dir="$cache/postgres.tmp"
+    rm -rf "$dir" && mkdir -p "$dir"
+    install -m 0755 "$here/postgres/docker-entrypoint.sh" "$dir/docker-entrypoint.sh"
+    # createcluster.conf: the package must not make a cluster of its own, as
+    # in the official image; the entrypoint makes the one in PGDATA.
+    cat >"$dir/Dockerfile" <<DOCKERFILE
+FROM $from
+RUN printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d \\
+ && mkdir -p /etc/postgresql-common \\
+ && echo 'create_main_cluster = false' >/etc/postgresql-common/createcluster.conf \\
+ && apt-get update -qq \\
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-$major >/dev/null \\
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /usr/sbin/policy-rc.d \\
+ && install -d -o postgres -g postgres -m 0700 /var/lib/postgresql/data \\
+ && install -d -o postgres -g postgres -m 2775 /var/run/postgresql \\
+ && dpkg-query -W -f '\${Version}' postgresql-$major >/standin-version
+COPY docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+ENV PATH=/usr/lib/postgresql/$major/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+ENV PGDATA=/var/lib/postgresql/data
+USER postgres
+STOPSIGNAL SIGINT
+EXPOSE 5432
+ENTRYPOINT ["docker-entrypoint.sh"]
+CMD ["postgres"]
+DOCKERFILE
+    docker build --no-cache --quiet --label "$label=$key" -t "$image" "$dir" >/dev/null
+    rm -rf "$dir"
+  fi
+  echo "$image: runs Debian's postgresql-$major $(docker run --rm --entrypoint cat "$image" /standin-version)"
+}
+
 # node:<version>-bookworm-slim, e.g. node:24.22-bookworm-slim.
 standin_node() {
   local image="$1" wanted node_version npm_version key current
@@ -193,3 +249,7 @@ for image in "${node_images[@]}"; do standin_node "$image"; done
 # The Prometheus images docker-compose.yml names.
 mapfile -t prom_images < <(sed -n -E 's/^ *image: (prom\/[a-z-]+:[^ ]+)$/\1/p' "$root/docker-compose.yml" | sort -u)
 for image in "${prom_images[@]}"; do standin_prom "$image"; done
+
+# The PostgreSQL image docker-compose.yml names.
+mapfile -t postgres_images < <(sed -n -E 's/^ *image: (postgres:[^ ]+)$/\1/p' "$root/docker-compose.yml" | sort -u)
+for image in "${postgres_images[@]}"; do standin_postgres "$image"; done

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '@housing/core/errors';
-import type { GitHub } from './github.ts';
+import type { GitHub } from '@housing/github/client';
 
 /** The marker in a release's notes that names the model version it holds (publish-model writes it). */
 export const versionMarker = (version: string) => `<!-- model-version: ${version} -->`;

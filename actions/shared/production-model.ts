@@ -7,7 +7,7 @@ import { parseJsonText } from '@housing/core/json-text';
 import { readTextFile } from '@housing/core/read-text';
 import { MAX_CARD_BYTES, MAX_MODEL_BYTES } from '@housing/model-card/read';
 import { parseDesiredState } from './desired-state.ts';
-import { currentRepo, gitHub } from './github.ts';
+import { currentRepo, gitHub } from '@housing/github/client';
 import { downloadReleaseAsset, findModelRelease } from './model-release.ts';
 
 /** The card asset of a model release, as publish-model uploads it. */

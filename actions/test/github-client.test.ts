@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GitHubApiError } from '@housing/core/errors';
 import { startFakeGitHub, type FakeGitHub } from '@housing/test-support/fake-github';
-import { branchExists } from '../promote/src/branch.ts';
-import { gitHub, type GitHub } from '../shared/github.ts';
+import { branchExists } from '@housing/github/branch';
+import { gitHub, type GitHub } from '@housing/github/client';
 
 const TOKEN = 'ghs_clientTokenForTheLoopbackApi012345';
 const repo = { owner: 'housing-mlops', repo: 'housing-mlops' };
@@ -64,13 +64,14 @@ describe('the actions’ Octokit, against the loopback fake GitHub', () => {
 
   it('sends a failed write once: no retry of a request that is not idempotent', async () => {
     fake.failDispatches.push(500);
-    const error = await github.rest.repos
-      .createDispatchEvent({ ...repo, event_type: 'retrain' })
+    // A workflow_dispatch (what the relay sends; the fake answers no repository_dispatch).
+    const error = await github.rest.actions
+      .createWorkflowDispatch({ ...repo, workflow_id: 'ct.yml', ref: 'main' })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubApiError);
     expect((error as GitHubApiError).status).toBe(500);
     expect(fake.calls.filter((c) => c.method === 'POST')).toHaveLength(1);
-    expect(fake.dispatches).toEqual([]);
+    expect(fake.workflowDispatches).toEqual([]);
   });
 
   it("tells promote's missing branch by GitHub's 404 status", async () => {

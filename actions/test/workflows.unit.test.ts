@@ -101,10 +101,15 @@ describe('the data, in every job that reads it', () => {
     const oidc = action.runs.steps.filter((s) => s.uses?.startsWith('aws-actions/'));
     expect(oidc).toHaveLength(1);
     expect(oidc[0]!.uses).toMatch(/^aws-actions\/configure-aws-credentials@[0-9a-f]{40}$/);
-    expect(oidc[0]!.if).toBe("inputs.aws-role-arn != ''");
+    // Not in a fork's pull request, which gets no OIDC token (the step before says so).
+    expect(oidc[0]!.if).toBe("inputs.aws-role-arn != '' && steps.fork.outcome != 'success'");
+    expect(action.runs.steps[0]!.id).toBe('fork');
+    expect(action.runs.steps[0]!.if).toContain(
+      'github.event.pull_request.head.repo.full_name != github.repository',
+    );
     expect(oidc[0]!.with?.['role-to-assume']).toBe('${{ inputs.aws-role-arn }}');
     // Before the pull itself.
-    expect(action.runs.steps.indexOf(oidc[0]!)).toBe(0);
+    expect(action.runs.steps.indexOf(oidc[0]!)).toBe(1);
   });
 });
 

@@ -1,6 +1,6 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
-import { createServer } from 'node:net';
 import { ConfigurationError } from '@housing/core/errors';
+import { freePort } from '@housing/core/free-port';
 import { which } from '@housing/core/which';
 
 /** A child process the stack started, with its output kept for error messages. */
@@ -100,18 +100,8 @@ export async function waitForHttp(
   throw new Error(`${proc.name}: ${url} did not answer within ${timeoutMs} ms:\n${proc.output()}`);
 }
 
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
+/** Re-exported: whoever starts a process with these helpers usually needs a port for it. */
+export { freePort };
 
 /** The first of `names` on PATH, or a ConfigurationError that says how to install it. */
 export function requireBinary(names: string[], install: string): string {

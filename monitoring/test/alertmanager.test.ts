@@ -33,6 +33,27 @@ const ROUTES: [string, Record<string, string>, string[]][] = [
     ['retrain', 'team'],
   ],
   [
+    'live RMSE above the card asks for a retrain and tells the team',
+    {
+      alertname: 'HousingModelLiveRmseHigh',
+      severity: 'warning',
+      retrain: 'true',
+      job: 'housing-service',
+      model_version: 'v1',
+    },
+    ['retrain', 'team'],
+  ],
+  [
+    'a prediction log that drops rows tells the team, and asks for no retrain',
+    {
+      alertname: 'HousingPredictionLogDropping',
+      severity: 'warning',
+      job: 'housing-service',
+      reason: 'write_failed',
+    },
+    ['team'],
+  ],
+  [
     'a down service pages',
     { alertname: 'HousingServiceDown', severity: 'critical', job: 'housing-service' },
     ['pager'],

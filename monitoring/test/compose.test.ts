@@ -21,6 +21,7 @@ interface ComposeService {
   secrets?: string[];
   environment?: Record<string, string>;
   healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
 }
 
 interface ComposeFile {
@@ -62,11 +63,12 @@ describe('docker-compose.yml', () => {
     expect(validate(broken)).toBe(false);
   });
 
-  it('runs the service, Prometheus, Alertmanager, Grafana, the retrain relay and node-exporter', () => {
+  it('runs the service, PostgreSQL, Prometheus, Alertmanager, Grafana, the retrain relay and node-exporter', () => {
     expect(Object.keys(compose.services).sort()).toEqual([
       'alertmanager',
       'grafana',
       'node-exporter',
+      'postgres',
       'prometheus',
       'retrain-relay',
       'service',
@@ -127,8 +129,9 @@ describe('docker-compose.yml', () => {
     const images = Object.values(compose.services)
       .map((s) => s.image)
       .filter((i): i is string => i !== undefined && !i.startsWith('${'));
-    expect(images.length).toBe(4);
-    for (const image of images) expect(image).toMatch(/:v?\d+\.\d+\.\d+$/);
+    expect(images.length).toBe(5);
+    // x.y.z, or PostgreSQL's major.minor with its Debian suite (postgres:15.14-bookworm).
+    for (const image of images) expect(image).toMatch(/:(v?\d+\.\d+\.\d+|\d+\.\d+-bookworm)$/);
   });
 
   it.skipIf(missing('prometheus', 'amtool'))(
@@ -173,7 +176,11 @@ describe('docker-compose.yml', () => {
     const env = compose.services.service?.environment ?? {};
     expect(env.ADMIN_TOKEN_FILE).toBe('/run/secrets/admin_token');
     expect(env).not.toHaveProperty('ADMIN_TOKEN');
-    expect(compose.services.service?.secrets).toEqual(['admin_token']);
+    expect(compose.services.service?.secrets).toEqual([
+      'admin_token',
+      'database_url',
+      'feedback_token',
+    ]);
     expect(compose.secrets?.admin_token).toEqual({ environment: 'ADMIN_TOKEN' });
     const relay = compose.services['retrain-relay']?.environment ?? {};
     expect(relay.GITHUB_TOKEN_FILE).toBe('/run/secrets/github_dispatch_token');
@@ -184,5 +191,34 @@ describe('docker-compose.yml', () => {
     expect(env.GF_SECURITY_ADMIN_PASSWORD__FILE).toBe('/run/secrets/grafana_admin_password');
     expect(env).not.toHaveProperty('GF_SECURITY_ADMIN_PASSWORD');
     expect(compose.services.grafana?.secrets).toContain('grafana_admin_password');
+  });
+
+  it('gives the service its database URL and feedback token from secret files, and waits for a healthy PostgreSQL', () => {
+    const service = compose.services.service;
+    expect(service?.environment?.DATABASE_URL_FILE).toBe('/run/secrets/database_url');
+    expect(service?.environment?.FEEDBACK_TOKEN_FILE).toBe('/run/secrets/feedback_token');
+    expect(service?.environment).not.toHaveProperty('DATABASE_URL');
+    expect(service?.environment).not.toHaveProperty('FEEDBACK_TOKEN');
+    expect(compose.secrets?.database_url).toEqual({ environment: 'DATABASE_URL' });
+    expect(compose.secrets?.feedback_token).toEqual({ environment: 'FEEDBACK_TOKEN' });
+    expect(service?.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+  });
+
+  it("runs PostgreSQL through the official image's interface, its password from a secret, its data on a named volume", () => {
+    const postgres = compose.services.postgres;
+    expect(postgres?.image).toMatch(/^postgres:15\.\d+-bookworm$/);
+    expect(postgres?.environment).toEqual({
+      POSTGRES_USER: 'housing',
+      POSTGRES_DB: 'housing',
+      POSTGRES_PASSWORD_FILE: '/run/secrets/postgres_password',
+    });
+    expect(postgres?.secrets).toEqual(['postgres_password']);
+    expect(compose.secrets?.postgres_password).toEqual({ environment: 'POSTGRES_PASSWORD' });
+    expect(postgres?.volumes).toEqual(['postgres-data:/var/lib/postgresql/data']);
+    expect(compose.volumes).toHaveProperty('postgres-data');
+    // Only the service connects, on the compose network.
+    expect(postgres?.ports).toBeUndefined();
+    expect(postgres?.healthcheck?.test.slice(0, 2)).toEqual(['CMD', 'pg_isready']);
+    expect(postgres?.healthcheck?.test).toContain('--username=housing');
   });
 });

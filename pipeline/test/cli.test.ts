@@ -14,6 +14,7 @@ import { ROOT, tempDir } from './helpers.ts';
 const CLIS = [
   ['start', 'pipeline/src/cli/main.ts'],
   ['data:pull', 'pipeline/src/cli/pull.ts'],
+  ['data:refresh', 'pipeline/src/cli/refresh.ts'],
   ['pipeline', 'pipeline/src/cli/repro.ts'],
   ['validate', 'pipeline/src/cli/validate.ts'],
   ['train', 'pipeline/src/cli/train.ts'],

@@ -56,6 +56,12 @@ describe('evaluate --test-data', () => {
       split: 'all',
     });
     expect(card.metrics.rows_test).toBe(300);
+    // The target's bounds travel with the card, for the service's POST /v1/feedback.
+    const contract = JSON.parse(
+      await readFile(join(ROOT, 'pipeline/contract/housing.contract.json'), 'utf8'),
+    ) as { target: string; row: { properties: Record<string, unknown> } };
+    expect(card.target_contract).toEqual(contract.row.properties[contract.target]);
+    expect(card.target_contract).toMatchObject({ exclusiveMinimum: 0, maximum: 1_000_000 });
   });
 
   it('names data.dvc and its hash only when the tracked folder matches data.dvc', async () => {

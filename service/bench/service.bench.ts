@@ -6,6 +6,11 @@
  * same service with INSTRUMENTATION=off, both loaded at the same time).
  * With BEFORE_MODEL_DIR set, a second service serves that model and joins
  * the single-row rounds, so two graphs are compared in the same rounds.
+ * The prediction log: the service with PREDICTION_LOG=on, on the embedded
+ * PGlite and (when PostgreSQL is installed) a real PostgreSQL, against the
+ * same service with it off, alternated in the same rounds; every other
+ * service here runs with the log off, as the figures before it were taken.
+ * BENCH_ONLY=prediction-log runs that comparison alone.
  *
  * The service runs as the container image runs it: the esbuild bundle, built
  * first. Every server is a child process on 127.0.0.1, stopped by its PID.
@@ -16,10 +21,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { loadavg } from 'node:os';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from '@housing/core/free-port';
 import autocannon from 'autocannon';
 import * as ort from 'onnxruntime-node';
 import { pino } from 'pino';
@@ -31,6 +37,7 @@ import { instrumentRequest } from '../src/http/instrument.ts';
 import { createMetrics, modelMetricValues, publishModel } from '../src/metrics.ts';
 import { recordPrediction } from '../src/routes/predict.ts';
 import { SAMPLE_ROW, housingRows } from '@housing/test-support/service';
+import { postgresBinDir, startPostgres } from '@housing/test-support/postgres';
 import { perCallMicros } from './per-call.ts';
 import { wrk, wrkInstalled } from './wrk.ts';
 
@@ -39,6 +46,8 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 /** A second model to serve beside MODEL_DIR's in the single-row rounds (the graph before a change). */
 const BEFORE_MODEL_DIR = process.env.BEFORE_MODEL_DIR;
+/** `prediction-log`: only the log on/off comparison. */
+const ONLY = process.env.BENCH_ONLY;
 for (const dir of [MODEL_DIR, BEFORE_MODEL_DIR ?? MODEL_DIR])
   if (!existsSync(`${dir}/model.onnx`)) {
     console.error(
@@ -68,16 +77,6 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
 interface Server {
   url: string;
   child: ChildProcess;
-}
-
-/** A free loopback port: the servers log at warn, so they cannot announce one. */
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => done(port));
-    });
-  });
 }
 
 async function launch(args: string[], env: Record<string, string> = {}): Promise<Server> {
@@ -271,143 +270,226 @@ function instrumentationMicros(card: ModelCard): { on: number; off: number } {
 
 const build = spawnSync(process.execPath, ['service/build.mjs'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
+// The log is off wherever it is not what is measured: the figures before it were taken so.
+const LOG_OFF = { PREDICTION_LOG: 'off' };
+const logDir = await mkdtemp(join(tmpdir(), 'bench-prediction-log-'));
+const postgres = postgresBinDir() ? await startPostgres() : undefined;
 const bare = await launch(['-e', BARE_SERVER]);
-const service = await launch(['service/dist/main.mjs']);
-const plain = await launch(['service/dist/main.mjs'], { INSTRUMENTATION: 'off' });
+const service = await launch(['service/dist/main.mjs'], LOG_OFF);
+const plain = await launch(['service/dist/main.mjs'], { ...LOG_OFF, INSTRUMENTATION: 'off' });
 const before = BEFORE_MODEL_DIR
-  ? await launch(['service/dist/main.mjs'], { MODEL_DIR: BEFORE_MODEL_DIR })
+  ? await launch(['service/dist/main.mjs'], { ...LOG_OFF, MODEL_DIR: BEFORE_MODEL_DIR })
   : undefined;
-const servers = [bare, service, plain, ...(before ? [before] : [])];
+const loggedPglite = await launch(['service/dist/main.mjs'], {
+  PREDICTION_LOG: 'on',
+  PREDICTION_LOG_DIR: logDir,
+});
+const loggedPostgres = postgres
+  ? await launch(['service/dist/main.mjs'], { PREDICTION_LOG: 'on', DATABASE_URL: postgres.url })
+  : undefined;
+const servers = [
+  bare,
+  service,
+  plain,
+  loggedPglite,
+  ...(before ? [before] : []),
+  ...(loggedPostgres ? [loggedPostgres] : []),
+];
 process.once('exit', () => stopAll(servers));
+
+/**
+ * The prediction log's cost: the service with it on (PGlite; PostgreSQL when
+ * installed) against the same service with it off, each side in turn within
+ * every round, single rows at 16 connections and 1,000-row batches at 4.
+ * Also how many rows each logged and dropped, read from its /metrics.
+ */
+async function predictionLogLines(single: string, batch: string): Promise<string[]> {
+  const lines: string[] = [];
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const logged = [
+    { name: 'PGlite', server: loggedPglite },
+    ...(loggedPostgres ? [{ name: 'PostgreSQL', server: loggedPostgres }] : []),
+  ];
+  for (const [path, body, connections, unit] of [
+    ['/v1/predict', single, 16, 1],
+    ['/v1/predict/batch', batch, 4, 1000],
+  ] as const) {
+    const runs = await rounds([
+      () => load(service, path, body, connections),
+      ...logged.map(
+        ({ server }) =>
+          () =>
+            load(server, path, body, connections),
+      ),
+    ]);
+    const off = pairOf(runs, 0, 0).a;
+    const sides = logged.map(({ name }, i) => {
+      const { a: on, ratio, rpsRange } = pairOf(runs, i + 1, 0);
+      return `on (${name}) ${fmt(on.rps * unit)} rows/s, p99 ${on.p99.toFixed(2)} ms: ratio on/off ${ratio.rps.toFixed(2)} (rounds ${rpsRange[0].toFixed(2)}–${rpsRange[1].toFixed(2)}), CPU/req ratio ${ratio.cpu.toFixed(2)}`;
+    });
+    lines.push(
+      `  prediction log, ${path}, ${connections} connections: off ${fmt(off.rps * unit)} rows/s, p99 ${off.p99.toFixed(2)} ms | ${sides.join(' | ')}`,
+    );
+  }
+  for (const { name, server } of logged) {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const value = (series: string) =>
+      text
+        .split('\n')
+        .find((line) => line.startsWith(`${series} `))
+        ?.split(' ')[1] ?? '0';
+    lines.push(
+      `  prediction log (${name}): written ${value('prediction_log_written_total')}, dropped queue_full ${value('prediction_log_dropped_total{reason="queue_full"}')}, write_failed ${value('prediction_log_dropped_total{reason="write_failed"}')}`,
+    );
+  }
+  return lines;
+}
+
+/** 1,000 real rows spread over the dataset (it is sorted by region). */
+async function thousandRows(): Promise<Record<string, number | string | null>[]> {
+  const { rows: housing } = await housingRows();
+  return Array.from({ length: 1000 }, (_, i) => {
+    const { median_house_value: _target, ...row } = housing[i * 20]!;
+    return row;
+  });
+}
 
 try {
   const single = JSON.stringify(ROW);
   const card = await readModelCard(`${MODEL_DIR}/model.card.json`);
   // Warm every server up first: the first seconds of a process run cold, unoptimized code.
   for (const server of servers)
-    await load(server, server === bare ? '/' : '/v1/predict', single, 16, 10);
-  const lines: string[] = [];
-  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  const ms = (n: number) => `${n.toFixed(2)} ms`;
-  const us = (seconds: number) => `${Math.round(seconds * 1e6)} µs`;
-  const range = ([low, high]: [number, number]) => `(rounds ${low.toFixed(2)}–${high.toFixed(2)})`;
-  let serviceCpuAt16 = NaN;
-  const clients = [
-    { tool: 'autocannon', drive: load },
-    ...(wrkInstalled() ? [{ tool: 'wrk', drive: loadWrk }] : []),
-  ];
-  if (clients.length === 1)
-    lines.push(
-      '  (wrk is not installed, so only autocannon drives the service: apt-get install wrk)',
-    );
-  for (const { tool, drive } of clients) {
-    for (const connections of [16, 64]) {
-      // The service, the bare ceiling, and the service with the model before a change, if any.
-      const runs = await rounds([
-        () => drive(service, '/v1/predict', single, connections),
-        () => drive(bare, '/', single, connections),
-        ...(before ? [() => drive(before, '/v1/predict', single, connections)] : []),
-      ]);
-      const { a: svc, b: base, ratio, rpsRange } = pairOf(runs, 0, 1);
-      if (connections === 16 && tool === 'autocannon') serviceCpuAt16 = svc.cpu;
-      lines.push(
-        `  ${tool}, /v1/predict, ${connections} connections: service ${fmt(svc.rps)} req/s (p50 ${ms(svc.p50)}, p99 ${ms(svc.p99)}, ${us(svc.cpu)} CPU/req) | bare ${fmt(base.rps)} req/s (p50 ${ms(base.p50)}, p99 ${ms(base.p99)}, ${us(base.cpu)} CPU/req) | req/s ratio ${ratio.rps.toFixed(2)} ${range(rpsRange)}, p99 ratio ${ratio.p99.toFixed(2)}`,
-      );
-      if (!before) continue;
-      const old = pairOf(runs, 2, 1);
-      const change = pairOf(runs, 0, 2);
-      lines.push(
-        `  ${tool}, /v1/predict, ${connections} connections, model ${BEFORE_MODEL_DIR}: ${fmt(old.a.rps)} req/s (${us(old.a.cpu)} CPU/req) | req/s ratio to bare ${old.ratio.rps.toFixed(2)} ${range(old.rpsRange)} | ${MODEL_DIR} over it: req/s ${change.ratio.rps.toFixed(2)} ${range(change.rpsRange)}, CPU/req ${change.ratio.cpu.toFixed(2)}`,
-      );
-    }
-  }
-  // Metrics and drift cost less than this machine drifts between two runs, so the two
-  // services are loaded at the same time (8 connections each): whatever the machine does,
-  // it does to both.
-  const together: [Figures, Figures][] = [];
-  for (let round = 0; round < ROUNDS; round++)
-    together.push(
-      await Promise.all([
-        load(service, '/v1/predict', single, 8),
-        load(plain, '/v1/predict', single, 8),
-      ]),
-    );
-  // The cost is CPU per request: a CPU-bound server's throughput is its cores over it.
-  // How the two split the machine's req/s is the scheduler's doing, and is printed apart.
-  const cpuCosts = together.map(([on, off]) => on.cpu / off.cpu - 1);
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  lines.push(
-    `  metrics + drift, on and off served at once, 8 connections each: cost ${pct(median(cpuCosts))} of CPU per request (rounds ${pct(Math.min(...cpuCosts))} to ${pct(Math.max(...cpuCosts))}) | req/s on ${fmt(median(together.map(([on]) => on.rps)))}, off ${fmt(median(together.map(([, off]) => off.rps)))}`,
-  );
-
-  // The graph's own cost per call, on the service's scoring path: 1 row (an idle service)
-  // and 16 (what a coalesced call carries at 16 connections).
-  for (const rows of [1, 16]) {
-    // The model before the change goes first: each ratio is the new graph's over it.
-    const results = await perCallMicros(
-      [...(BEFORE_MODEL_DIR ? [BEFORE_MODEL_DIR] : []), MODEL_DIR],
-      ROW,
-      rows,
-      ROUNDS,
-    );
-    const now = results[results.length - 1]!;
-    const then = results.length > 1 ? results[0] : undefined;
-    lines.push(
-      `  onnxruntime per call, ${rows} row${rows === 1 ? '' : 's'}, in process on the service's scoring path: ${now.micros.toFixed(1)} µs CPU${then ? ` | model ${then.dir}: ${then.micros.toFixed(1)} µs | ratio ${now.ratio.toFixed(2)} (per round)` : ''}`,
-    );
-  }
-
-  const micros = instrumentationMicros(card);
-  const added = micros.on - micros.off;
-  lines.push(
-    `  metrics + drift, in process: ${added.toFixed(2)} µs per single-row request (${micros.on.toFixed(2)} on, ${micros.off.toFixed(2)} off) = ${pct(added / (serviceCpuAt16 * 1e6))} of the service's ${us(serviceCpuAt16)} CPU per request at 16 connections`,
-  );
-
-  // 1,000 real rows spread over the dataset (it is sorted by region), sent over HTTP and
-  // run in process alike: the trees' cost depends on the rows.
-  const { rows: housing } = await housingRows();
-  const instances = Array.from({ length: 1000 }, (_, i) => {
-    const { median_house_value: _target, ...row } = housing[i * 20]!;
-    return row;
-  });
+    await load(server, server === bare ? '/' : '/v1/predict', single, 16, ONLY ? 3 : 10);
+  const instances = await thousandRows();
   const batch = JSON.stringify({ instances });
-  const spec = graphSpec(card);
-  // onnxruntime with its default options (a thread per core), not the service's.
-  const session = await ort.InferenceSession.create(await readFile(`${MODEL_DIR}/model.onnx`));
-  const columns = toColumns(instances, spec);
-  const feeds: Record<string, ort.Tensor> = {};
-  spec.numericInputs.forEach((name, i) => {
-    feeds[name] = new ort.Tensor('float32', columns.numeric[i]!, [1000, 1]);
-  });
-  spec.stringInputs.forEach((name, i) => {
-    feeds[name] = new ort.Tensor('string', columns.strings[i]!, [1000, 1]);
-  });
-  await session.run(feeds);
-  /** onnxruntime with its default options, in this process: batches of 1,000 per second. */
-  const inProcess = async (): Promise<Figures> => {
-    const started = performance.now();
-    let runs = 0;
-    while (performance.now() - started < DURATION * 1000) {
-      await session.run(feeds);
-      runs++;
+  const logLines = await predictionLogLines(single, batch);
+  if (ONLY === 'prediction-log') {
+    console.log(
+      `bench:service, prediction log only (medians of ${ROUNDS} rounds of ${DURATION} s per side; node ${process.version}; load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')} at the end)`,
+    );
+    for (const line of logLines) console.log(line);
+  } else {
+    const lines: string[] = [...logLines];
+    const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+    const ms = (n: number) => `${n.toFixed(2)} ms`;
+    const us = (seconds: number) => `${Math.round(seconds * 1e6)} µs`;
+    const range = ([low, high]: [number, number]) =>
+      `(rounds ${low.toFixed(2)}–${high.toFixed(2)})`;
+    let serviceCpuAt16 = NaN;
+    const clients = [
+      { tool: 'autocannon', drive: load },
+      ...(wrkInstalled() ? [{ tool: 'wrk', drive: loadWrk }] : []),
+    ];
+    if (clients.length === 1)
+      lines.push(
+        '  (wrk is not installed, so only autocannon drives the service: apt-get install wrk)',
+      );
+    for (const { tool, drive } of clients) {
+      for (const connections of [16, 64]) {
+        // The service, the bare ceiling, and the service with the model before a change, if any.
+        const runs = await rounds([
+          () => drive(service, '/v1/predict', single, connections),
+          () => drive(bare, '/', single, connections),
+          ...(before ? [() => drive(before, '/v1/predict', single, connections)] : []),
+        ]);
+        const { a: svc, b: base, ratio, rpsRange } = pairOf(runs, 0, 1);
+        if (connections === 16 && tool === 'autocannon') serviceCpuAt16 = svc.cpu;
+        lines.push(
+          `  ${tool}, /v1/predict, ${connections} connections: service ${fmt(svc.rps)} req/s (p50 ${ms(svc.p50)}, p99 ${ms(svc.p99)}, ${us(svc.cpu)} CPU/req) | bare ${fmt(base.rps)} req/s (p50 ${ms(base.p50)}, p99 ${ms(base.p99)}, ${us(base.cpu)} CPU/req) | req/s ratio ${ratio.rps.toFixed(2)} ${range(rpsRange)}, p99 ratio ${ratio.p99.toFixed(2)}`,
+        );
+        if (!before) continue;
+        const old = pairOf(runs, 2, 1);
+        const change = pairOf(runs, 0, 2);
+        lines.push(
+          `  ${tool}, /v1/predict, ${connections} connections, model ${BEFORE_MODEL_DIR}: ${fmt(old.a.rps)} req/s (${us(old.a.cpu)} CPU/req) | req/s ratio to bare ${old.ratio.rps.toFixed(2)} ${range(old.rpsRange)} | ${MODEL_DIR} over it: req/s ${change.ratio.rps.toFixed(2)} ${range(change.rpsRange)}, CPU/req ${change.ratio.cpu.toFixed(2)}`,
+        );
+      }
     }
-    return { rps: runs / ((performance.now() - started) / 1000), p50: 0, p99: 0, cpu: 0 };
-  };
-  const {
-    a: viaHttp,
-    b: direct,
-    ratio: batchRatio,
-    rpsRange: batchRange,
-  } = await compare(() => load(service, '/v1/predict/batch', batch, 4), inProcess);
-  lines.push(
-    `  /v1/predict/batch, 1,000 rows, 4 connections: ${fmt(viaHttp.rps * 1000)} rows/s (${us(viaHttp.cpu)} CPU/req) | onnxruntime in process ${fmt(direct.rps * 1000)} rows/s | ratio ${batchRatio.rps.toFixed(2)} ${range(batchRange)}`,
-  );
-  console.log(
-    `bench:service (medians of ${ROUNDS} rounds of ${DURATION} s per side; ratios within each round; node ${process.version}, model ${MODEL_DIR}; load average ${loadavg()
-      .map((x) => x.toFixed(2))
-      .join(' ')} at the end)`,
-  );
-  for (const line of lines) console.log(line);
+    // Metrics and drift cost less than this machine drifts between two runs, so the two
+    // services are loaded at the same time (8 connections each): whatever the machine does,
+    // it does to both.
+    const together: [Figures, Figures][] = [];
+    for (let round = 0; round < ROUNDS; round++)
+      together.push(
+        await Promise.all([
+          load(service, '/v1/predict', single, 8),
+          load(plain, '/v1/predict', single, 8),
+        ]),
+      );
+    // The cost is CPU per request: a CPU-bound server's throughput is its cores over it.
+    // How the two split the machine's req/s is the scheduler's doing, and is printed apart.
+    const cpuCosts = together.map(([on, off]) => on.cpu / off.cpu - 1);
+    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+    lines.push(
+      `  metrics + drift, on and off served at once, 8 connections each: cost ${pct(median(cpuCosts))} of CPU per request (rounds ${pct(Math.min(...cpuCosts))} to ${pct(Math.max(...cpuCosts))}) | req/s on ${fmt(median(together.map(([on]) => on.rps)))}, off ${fmt(median(together.map(([, off]) => off.rps)))}`,
+    );
+
+    // The graph's own cost per call, on the service's scoring path: 1 row (an idle service)
+    // and 16 (what a coalesced call carries at 16 connections).
+    for (const rows of [1, 16]) {
+      // The model before the change goes first: each ratio is the new graph's over it.
+      const results = await perCallMicros(
+        [...(BEFORE_MODEL_DIR ? [BEFORE_MODEL_DIR] : []), MODEL_DIR],
+        ROW,
+        rows,
+        ROUNDS,
+      );
+      const now = results[results.length - 1]!;
+      const then = results.length > 1 ? results[0] : undefined;
+      lines.push(
+        `  onnxruntime per call, ${rows} row${rows === 1 ? '' : 's'}, in process on the service's scoring path: ${now.micros.toFixed(1)} µs CPU${then ? ` | model ${then.dir}: ${then.micros.toFixed(1)} µs | ratio ${now.ratio.toFixed(2)} (per round)` : ''}`,
+      );
+    }
+
+    const micros = instrumentationMicros(card);
+    const added = micros.on - micros.off;
+    lines.push(
+      `  metrics + drift, in process: ${added.toFixed(2)} µs per single-row request (${micros.on.toFixed(2)} on, ${micros.off.toFixed(2)} off) = ${pct(added / (serviceCpuAt16 * 1e6))} of the service's ${us(serviceCpuAt16)} CPU per request at 16 connections`,
+    );
+
+    // The same 1,000 rows sent over HTTP and run in process alike: the trees' cost depends on the rows.
+    const spec = graphSpec(card);
+    // onnxruntime with its default options (a thread per core), not the service's.
+    const session = await ort.InferenceSession.create(await readFile(`${MODEL_DIR}/model.onnx`));
+    const columns = toColumns(instances, spec);
+    const feeds: Record<string, ort.Tensor> = {};
+    spec.numericInputs.forEach((name, i) => {
+      feeds[name] = new ort.Tensor('float32', columns.numeric[i]!, [1000, 1]);
+    });
+    spec.stringInputs.forEach((name, i) => {
+      feeds[name] = new ort.Tensor('string', columns.strings[i]!, [1000, 1]);
+    });
+    await session.run(feeds);
+    /** onnxruntime with its default options, in this process: batches of 1,000 per second. */
+    const inProcess = async (): Promise<Figures> => {
+      const started = performance.now();
+      let runs = 0;
+      while (performance.now() - started < DURATION * 1000) {
+        await session.run(feeds);
+        runs++;
+      }
+      return { rps: runs / ((performance.now() - started) / 1000), p50: 0, p99: 0, cpu: 0 };
+    };
+    const {
+      a: viaHttp,
+      b: direct,
+      ratio: batchRatio,
+      rpsRange: batchRange,
+    } = await compare(() => load(service, '/v1/predict/batch', batch, 4), inProcess);
+    lines.push(
+      `  /v1/predict/batch, 1,000 rows, 4 connections: ${fmt(viaHttp.rps * 1000)} rows/s (${us(viaHttp.cpu)} CPU/req) | onnxruntime in process ${fmt(direct.rps * 1000)} rows/s | ratio ${batchRatio.rps.toFixed(2)} ${range(batchRange)}`,
+    );
+    console.log(
+      `bench:service (medians of ${ROUNDS} rounds of ${DURATION} s per side; ratios within each round; node ${process.version}, model ${MODEL_DIR}; load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')} at the end)`,
+    );
+    for (const line of lines) console.log(line);
+  }
 } finally {
   stopAll(servers);
+  await postgres?.stop();
+  await rm(logDir, { recursive: true, force: true });
 }

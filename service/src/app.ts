@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import swaggerUi from 'swagger-ui-dist';
@@ -7,6 +6,8 @@ import { assignRequestId, instrumentRequest } from './http/instrument.ts';
 import { openApiDocument } from './openapi.ts';
 import type { AppDeps } from './deps.ts';
 
+import { requireBearer } from './http/bearer.ts';
+import { createFeedbackRoute } from './routes/feedback.ts';
 import { createPredictRoutes } from './routes/predict.ts';
 import { errorMessage } from '@housing/core/errors';
 
@@ -112,15 +113,7 @@ function createExpressApp(deps: AppDeps): express.Express {
 
   app.post('/admin/reload', async (req, res, next) => {
     try {
-      if (config.adminToken === undefined)
-        throw new HttpError(
-          404,
-          'model reload over HTTP is disabled: set ADMIN_TOKEN or ADMIN_TOKEN_FILE to enable it',
-        );
-      if (!bearerMatches(req.get('authorization'), config.adminToken)) {
-        res.setHeader('www-authenticate', 'Bearer');
-        throw new HttpError(401, 'a valid bearer token is required');
-      }
+      requireBearer(req, res, config.adminToken, 'model reload', 'ADMIN_TOKEN');
       const result = await holder.reload();
       if (!result.ok) {
         throw new HttpError(
@@ -138,6 +131,8 @@ function createExpressApp(deps: AppDeps): express.Express {
     }
   });
 
+  app.post('/v1/feedback', createFeedbackRoute(deps));
+
   app.use((req, _res, next) => {
     next(new HttpError(404, `no route for ${req.method} ${req.path}`));
   });
@@ -147,14 +142,6 @@ function createExpressApp(deps: AppDeps): express.Express {
     sendError(res, error, req.id, logger);
   });
   return app;
-}
-
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const presented = /^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '';
-  // Hash both sides so the comparison takes the same time whatever the lengths.
-  const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(token).digest();
-  return timingSafeEqual(a, b) && presented.length > 0;
 }
 
 /** The swagger-ui-dist files the docs page loads: the only ones served. */

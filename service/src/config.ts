@@ -50,6 +50,28 @@ export interface ServiceConfig {
    * connection has a request in flight (see http/connections.ts).
    */
   maxConnections: number;
+  /** Bearer token for POST /v1/feedback (FEEDBACK_TOKEN or FEEDBACK_TOKEN_FILE); undefined disables the route. */
+  feedbackToken: string | undefined;
+  /** The prediction log (prediction-log/), or undefined when PREDICTION_LOG=off. */
+  predictionLog: PredictionLogConfig | undefined;
+}
+
+/** Where and how the service records its predictions. */
+export interface PredictionLogConfig {
+  /** PostgreSQL (DATABASE_URL or DATABASE_URL_FILE); undefined: the embedded store in `dir`. */
+  databaseUrl: string | undefined;
+  /** The embedded store's folder (PREDICTION_LOG_DIR). */
+  dir: string;
+  /** Whether each row's input is stored, or NULL (PREDICTION_LOG_INPUTS). */
+  inputs: boolean;
+  /** Most rows waiting to be written; past it new ones are dropped, counted. */
+  queueRows: number;
+  /** Most rows per INSERT. */
+  batchRows: number;
+  /** How long a row may wait for a batch to fill before it is written anyway. */
+  flushIntervalMs: number;
+  /** Age in days past which rows are deleted; 0 keeps them. */
+  retentionDays: number;
 }
 
 /** An integer variable: its default, its range and what it means (for --help). */
@@ -59,6 +81,9 @@ interface IntVariable {
   max: number;
   meaning: string;
 }
+
+/** Where the embedded prediction log lives by default: under var/, which git ignores. */
+export const DEFAULT_LOG_DIR = 'var/prediction-log';
 
 /** Default of MAX_CONNECTIONS, lowered to what the open-file limit leaves (see parseConfig). */
 const DEFAULT_MAX_CONNECTIONS = 10_000;
@@ -127,6 +152,30 @@ const INT_VARIABLES = {
     max: 1_000_000,
     meaning: `most open connections; lowered to ulimit -n minus ${FD_RESERVE} if that is less`,
   },
+  PREDICTION_LOG_QUEUE_ROWS: {
+    fallback: 100_000,
+    min: 1,
+    max: 10_000_000,
+    meaning: 'rows waiting to be logged; past it new ones are dropped (counted)',
+  },
+  PREDICTION_LOG_BATCH_ROWS: {
+    fallback: 1000,
+    min: 1,
+    max: 100_000,
+    meaning: 'most rows per INSERT into the log',
+  },
+  PREDICTION_LOG_FLUSH_MS: {
+    fallback: 1000,
+    min: 1,
+    max: 600_000,
+    meaning: 'how long a row waits for its batch to fill before it is written',
+  },
+  PREDICTION_LOG_RETENTION_DAYS: {
+    fallback: 90,
+    min: 0,
+    max: 36_500,
+    meaning: 'logged rows older than this are deleted, hourly and in batches; 0 keeps them',
+  },
 } satisfies Record<string, IntVariable>;
 
 /** Every variable the service reads, with its default and meaning: the --help text. */
@@ -138,6 +187,25 @@ export function usage(): string {
     ['ADMIN_TOKEN_FILE', 'unset', 'a file holding it (a Compose secret); set one of the two'],
     ['LOG_LEVEL', 'info', LOG_LEVELS.join(', ')],
     ['INSTRUMENTATION', 'on', 'off skips request-path metrics and drift (benchmarks only)'],
+    [
+      'FEEDBACK_TOKEN',
+      'unset',
+      'bearer token for POST /v1/feedback, not ADMIN_TOKEN; unset disables it',
+    ],
+    ['FEEDBACK_TOKEN_FILE', 'unset', 'a file holding it (a Compose secret); set one of the two'],
+    [
+      'PREDICTION_LOG',
+      'on',
+      'on records every prediction (id, input, output) off the request path',
+    ],
+    ['PREDICTION_LOG_INPUTS', 'on', 'off logs each prediction without its input row (input NULL)'],
+    ['DATABASE_URL', 'unset', 'postgres://user:password@host:port/db for the log; unset: embedded'],
+    ['DATABASE_URL_FILE', 'unset', 'a file holding it (a Compose secret); set one of the two'],
+    [
+      'PREDICTION_LOG_DIR',
+      DEFAULT_LOG_DIR,
+      'the embedded store (PGlite) folder, without DATABASE_URL',
+    ],
     ...Object.entries(INT_VARIABLES).map(([name, v]): [string, string, string] => [
       name,
       String(v.fallback),
@@ -155,7 +223,8 @@ export function usage(): string {
       `  ${name.padEnd(width)}${fallback.padEnd(19)}${meaning}`.trimEnd(),
     ),
     '',
-    'A bad value stops it at startup with a message naming the variable.',
+    'A bad value stops it at startup with a message naming the variable; so does a',
+    'DATABASE_URL that does not answer (named without its password).',
     'SIGHUP reloads the model; SIGTERM and SIGINT drain in-flight requests and exit 0.',
     '',
   ].join('\n');
@@ -209,6 +278,8 @@ export function parseConfig(
       'MAX_CONNECTIONS',
       Math.max(1, Math.min(DEFAULT_MAX_CONNECTIONS, connectionRoom ?? Infinity)),
     ),
+    feedbackToken: undefined,
+    predictionLog: undefined,
   };
   // Node refuses a headers timeout longer than the request timeout, which covers the headers too.
   if (config.requestTimeoutMs < config.headersTimeoutMs)
@@ -219,6 +290,67 @@ export function parseConfig(
     read.problem(
       `MAX_CONNECTIONS=${JSON.stringify(env.MAX_CONNECTIONS)}: the process may have ${openFiles} open files (ulimit -n) and keeps ${FD_RESERVE} for its own; at most ${Math.max(0, connectionRoom)}`,
     );
+  config.feedbackToken = feedbackToken(read, config.adminToken);
+  config.predictionLog = predictionLogConfig(read, int);
   read.finish('environment');
   return config;
+}
+
+/**
+ * FEEDBACK_TOKEN (or _FILE): its own token, so that whoever labels
+ * predictions cannot also swap the model. The same value as the admin token
+ * would undo that, so it is refused, without quoting either.
+ */
+function feedbackToken(read: EnvReader, adminToken: string | undefined): string | undefined {
+  const token =
+    read.secret('FEEDBACK_TOKEN', {
+      required: false,
+      file: true,
+      minLength: { chars: 16, hint: '(or unset to disable /v1/feedback)' },
+    }) || undefined;
+  if (token !== undefined && token === adminToken)
+    read.problem(
+      'FEEDBACK_TOKEN: must differ from ADMIN_TOKEN (a labeller must not be able to reload the model)',
+    );
+  return token;
+}
+
+/** The prediction log's variables; undefined when PREDICTION_LOG=off. */
+function predictionLogConfig(
+  read: EnvReader,
+  int: (name: keyof typeof INT_VARIABLES) => number,
+): PredictionLogConfig | undefined {
+  const on = read.onOff('PREDICTION_LOG', true);
+  const log: PredictionLogConfig = {
+    // Not a bearer token, but a secret all the same (its password): read as one, never echoed.
+    databaseUrl: databaseUrl(read),
+    dir: read.string('PREDICTION_LOG_DIR', DEFAULT_LOG_DIR),
+    inputs: read.onOff('PREDICTION_LOG_INPUTS', true),
+    queueRows: int('PREDICTION_LOG_QUEUE_ROWS'),
+    batchRows: int('PREDICTION_LOG_BATCH_ROWS'),
+    flushIntervalMs: int('PREDICTION_LOG_FLUSH_MS'),
+    retentionDays: int('PREDICTION_LOG_RETENTION_DAYS'),
+  };
+  if (log.batchRows > log.queueRows)
+    read.problem(
+      `PREDICTION_LOG_BATCH_ROWS=${JSON.stringify(String(log.batchRows))}: must be at most PREDICTION_LOG_QUEUE_ROWS (${log.queueRows})`,
+    );
+  return on ? log : undefined;
+}
+
+/** DATABASE_URL or DATABASE_URL_FILE, checked to be a postgres:// URL without echoing it. */
+function databaseUrl(read: EnvReader): string | undefined {
+  const url = read.secret('DATABASE_URL', { required: false, file: true }) || undefined;
+  if (url === undefined) return undefined;
+  const name = read.raw('DATABASE_URL_FILE') === undefined ? 'DATABASE_URL' : 'DATABASE_URL_FILE';
+  let scheme: string | undefined;
+  try {
+    scheme = new URL(url).protocol;
+  } catch {
+    read.problem(`${name}: not a URL (expected postgres://user:password@host:port/database)`);
+    return undefined;
+  }
+  if (scheme !== 'postgres:' && scheme !== 'postgresql:')
+    read.problem(`${name}: the scheme is '${scheme}', expected postgres:// or postgresql://`);
+  return url;
 }

@@ -37,7 +37,25 @@ export interface ServiceMetrics {
   driftTimestamp: Gauge;
   /** Rebuilt per model: its buckets come from the card's target quantiles. */
   predictionValue: FastHistogram;
+  /** Predictions that received ground truth (POST /v1/feedback), by the model that made them. */
+  feedback: Counter<'model_version'>;
+  /** Sum of (prediction - actual)^2 over them, in the target's units squared. */
+  feedbackSquaredError: Counter<'model_version'>;
+  /** Sum of |prediction - actual| over them, in the target's units. */
+  feedbackAbsoluteError: Counter<'model_version'>;
+  /** Rows the prediction log wrote. */
+  logWritten: Counter;
+  /** Rows the prediction log lost, by reason: queue_full, write_failed, shutdown. */
+  logDropped: Counter<'reason'>;
+  /** Rows waiting in the prediction log's queue: read from `logQueueDepth` at each scrape. */
+  logQueueRows: Gauge;
+  /** The prediction log's queue depth; the log sets it, and it stays 0 without one. */
+  logQueueDepth: () => number;
 }
+
+/** Why the prediction log dropped rows: the `reason` label of prediction_log_dropped_total. */
+export const LOG_DROP_REASONS = ['queue_full', 'write_failed', 'shutdown'] as const;
+export type LogDropReason = (typeof LOG_DROP_REASONS)[number];
 
 /** Creates the metrics on a fresh registry (or the one given), with Node's defaults. */
 export function createMetrics(registry = new Registry()): ServiceMetrics {
@@ -132,7 +150,47 @@ export function createMetrics(registry = new Registry()): ServiceMetrics {
     predictionValue: predictionHistogram([100000, 200000, 300000, 400000, 500000]).register(
       registry,
     ),
+    feedback: new Counter({
+      name: 'model_feedback_total',
+      help: 'Predictions that received ground truth through POST /v1/feedback, by the model that made them.',
+      labelNames: ['model_version'],
+      registers: r,
+    }),
+    feedbackSquaredError: new Counter({
+      name: 'model_feedback_squared_error_total',
+      help: "Sum of (prediction - actual)^2 over predictions with ground truth, in the target's units squared.",
+      labelNames: ['model_version'],
+      registers: r,
+    }),
+    feedbackAbsoluteError: new Counter({
+      name: 'model_feedback_absolute_error_total',
+      help: "Sum of |prediction - actual| over predictions with ground truth, in the target's units.",
+      labelNames: ['model_version'],
+      registers: r,
+    }),
+    logWritten: new Counter({
+      name: 'prediction_log_written_total',
+      help: 'Predicted rows the prediction log wrote to its store.',
+      registers: r,
+    }),
+    logDropped: new Counter({
+      name: 'prediction_log_dropped_total',
+      help: 'Predicted rows the prediction log lost: queue_full, write_failed (the store refused or was unreachable), shutdown (not written by the shutdown deadline).',
+      labelNames: ['reason'],
+      registers: r,
+    }),
+    logQueueRows: new Gauge({
+      name: 'prediction_log_queue_rows',
+      help: 'Predicted rows waiting in the prediction log queue.',
+      registers: r,
+      collect() {
+        this.set(metrics.logQueueDepth());
+      },
+    }),
+    logQueueDepth: () => 0,
   };
+  // Every reason exists from the start, so increase() and alerts see the first drop.
+  for (const reason of LOG_DROP_REASONS) metrics.logDropped.inc({ reason }, 0);
   // Both results exist from the start, so increase() sees the first failure.
   for (const result of ['success', 'failure']) metrics.reloads.inc({ result }, 0);
   return metrics;
@@ -199,6 +257,14 @@ export function publishModel(metrics: ServiceMetrics, values: ModelMetricValues)
   metrics.trainingTargetQuantile.reset();
   for (const [level, value] of values.targetQuantiles)
     metrics.trainingTargetQuantile.set({ level }, value);
+  // The new model's live-accuracy series exist at 0 from its first scrape, so rate() sees its first feedback.
+  const version = { model_version: values.info.model_version };
+  for (const counter of [
+    metrics.feedback,
+    metrics.feedbackSquaredError,
+    metrics.feedbackAbsoluteError,
+  ])
+    counter.inc(version, 0);
   metrics.registry.removeSingleMetric('model_prediction_value');
   metrics.predictionValue = values.predictionValue.register(metrics.registry);
 }

@@ -65,9 +65,14 @@ export function openApiDocument(
               description: 'The prediction',
               content: json({
                 type: 'object',
-                required: ['prediction', 'model_version', 'request_id'],
+                required: ['prediction', 'prediction_id', 'model_version', 'request_id'],
                 properties: {
                   prediction: { type: 'number' },
+                  prediction_id: {
+                    type: 'string',
+                    format: 'uuid',
+                    description: "This prediction's id, for POST /v1/feedback",
+                  },
                   model_version: { type: 'string' },
                   request_id: { type: 'string' },
                 },
@@ -105,9 +110,14 @@ export function openApiDocument(
               description: 'The predictions, in the order of the instances',
               content: json({
                 type: 'object',
-                required: ['predictions', 'model_version', 'request_id'],
+                required: ['predictions', 'prediction_ids', 'model_version', 'request_id'],
                 properties: {
                   predictions: { type: 'array', items: { type: 'number' } },
+                  prediction_ids: {
+                    type: 'array',
+                    items: { type: 'string', format: 'uuid' },
+                    description: 'One id per prediction, in the same order, for POST /v1/feedback',
+                  },
                   model_version: { type: 'string' },
                   request_id: { type: 'string' },
                 },
@@ -117,6 +127,7 @@ export function openApiDocument(
           },
         },
       },
+      '/v1/feedback': feedbackPath(card, maxBatchRows, errorResponse),
       '/v1/model': {
         get: {
           summary: "The model's card, without its reference profile",
@@ -137,8 +148,115 @@ export function openApiDocument(
         },
       },
     },
-    components: { schemas: { Row: row, Error: error } },
+    components: {
+      schemas: { Row: row, Error: error },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    },
   };
+}
+
+/**
+ * POST /v1/feedback: ground truth for one prediction or a batch. `actual`
+ * carries the card's target contract (its bounds) when the card has one.
+ */
+function feedbackPath(
+  card: ModelCard | undefined,
+  maxItems: number,
+  errorResponse: (description: string) => unknown,
+): Record<string, unknown> {
+  const actual = { type: 'number', ...targetBounds(card) };
+  const item = {
+    type: 'object',
+    required: ['id', 'actual'],
+    additionalProperties: false,
+    properties: {
+      id: { type: 'string', description: 'a prediction_id (or one of prediction_ids)' },
+      actual,
+    },
+  };
+  const result = {
+    type: 'object',
+    required: ['id', 'status', 'result'],
+    properties: {
+      id: { type: 'string' },
+      status: { enum: [200, 404, 409] },
+      result: { enum: ['recorded', 'duplicate', 'unknown', 'conflict'] },
+      message: { type: 'string' },
+    },
+  };
+  return {
+    post: {
+      summary: 'Ground truth for predictions (bearer FEEDBACK_TOKEN)',
+      description:
+        'Records the true value of a prediction once. The same value again is 200 (`duplicate`, counted once); another value is 409. An unknown id is 404: predictions are written in batches, so feedback sent right after its prediction may arrive before it is written; retry later. A batch with any invalid item is refused whole (400); a valid batch answers 200 with one result per item, in order.',
+      operationId: 'feedback',
+      security: [{ bearer: [] }],
+      requestBody: {
+        required: true,
+        content: json({
+          oneOf: [
+            item,
+            {
+              type: 'object',
+              required: ['items'],
+              additionalProperties: false,
+              properties: { items: { type: 'array', minItems: 1, maxItems, items: item } },
+            },
+          ],
+        }),
+      },
+      responses: {
+        '200': {
+          description:
+            'Recorded (or already recorded with the same value); a batch: one result per item',
+          content: json({
+            oneOf: [
+              {
+                type: 'object',
+                required: ['id', 'result', 'request_id'],
+                properties: {
+                  id: { type: 'string' },
+                  result: { enum: ['recorded', 'duplicate'] },
+                  request_id: { type: 'string' },
+                },
+              },
+              {
+                type: 'object',
+                required: ['results', 'request_id'],
+                properties: {
+                  results: { type: 'array', items: result },
+                  request_id: { type: 'string' },
+                },
+              },
+            ],
+          }),
+        },
+        '400': errorResponse(
+          'Not {id, actual} or {items}, or actual out of bounds (JSON Pointers)',
+        ),
+        '401': errorResponse('No valid bearer token'),
+        '404': errorResponse(
+          'No prediction with this id (yet), or feedback disabled (no FEEDBACK_TOKEN)',
+        ),
+        '409': errorResponse('The prediction already has another actual value'),
+        '503': errorResponse(
+          'The prediction log is off (PREDICTION_LOG=off) or its store is unavailable',
+        ),
+      },
+    },
+  };
+}
+
+/** The bounds of the card's target contract, as JSON Schema keywords. */
+function targetBounds(card: ModelCard | undefined): Record<string, number> {
+  const contract = card?.target_contract;
+  if (!contract) return {};
+  const bounds: Record<string, number> = {};
+  for (const key of ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'] as const) {
+    const value = (contract as Record<string, unknown>)[key];
+    if (typeof value === 'number') bounds[key] = value;
+  }
+  return bounds;
 }
 
 function json(schema: unknown, example?: unknown) {

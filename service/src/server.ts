@@ -18,6 +18,7 @@ import { listenError } from '@housing/core/listen-error';
 import { createMetrics, modelMetricValues, publishModel, type ServiceMetrics } from './metrics.ts';
 import { ModelHolder, type ReloadResult } from './model/model-holder.ts';
 import { errorMessage } from '@housing/core/errors';
+import { openPredictionLog, type RunningLog } from './prediction-log/open.ts';
 
 /** How long shutdown waits for a connection that is open but has sent no request. */
 const NEW_CONNECTION_GRACE_MS = 5000;
@@ -39,6 +40,8 @@ export interface RunningService {
   holder: ModelHolder;
   metrics: ServiceMetrics;
   logger: Pino;
+  /** The prediction log and its store, or undefined when PREDICTION_LOG=off. */
+  predictionLog: RunningLog | undefined;
   /** Reloads the model from its folder (what SIGHUP and /admin/reload do). */
   reload(): Promise<ReloadResult>;
   /** Marks the service unready, stops accepting connections, drains in-flight requests, then resolves. */
@@ -64,6 +67,11 @@ export async function start(
   logger: Pino = createLogger('service', { level: config.logLevel, stream: process.stdout }),
 ): Promise<RunningService> {
   const metrics = createMetrics();
+  // First, before a model is loaded: a store that cannot be reached stops the service
+  // at once (see prediction-log/open.ts), and nothing else is left running.
+  const predictionLog = config.predictionLog
+    ? await openPredictionLog(config.predictionLog, metrics, logger)
+    : undefined;
   const state: ServiceState = { drift: undefined, shuttingDown: false };
   const holder = createModelHolder(config, metrics, logger, state);
   const reload = () => holder.reload();
@@ -75,6 +83,7 @@ export async function start(
     holder,
     metrics,
     logger,
+    predictionLog: predictionLog?.log,
     drift: () => state.drift,
     shuttingDown: () => state.shuttingDown,
   });
@@ -84,6 +93,7 @@ export async function start(
   } catch (error) {
     state.drift?.stop();
     holder.current?.retire();
+    await predictionLog?.close(Date.now() + config.shutdownTimeoutMs);
     throw listenError(error, config.host, config.port);
   }
   // After listening, an error is the accept's (EMFILE, say): log it, keep serving.
@@ -96,14 +106,31 @@ export async function start(
     (closing ??= (async () => {
       state.shuttingDown = true;
       state.drift?.stop();
+      // One deadline for the whole shutdown: what the HTTP drain leaves, the log may use.
+      const deadline = Date.now() + config.shutdownDrainMs + config.shutdownTimeoutMs;
       // Unready first, still accepting: see ServiceConfig.shutdownDrainMs.
       await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
       await drainAndStop(server, connections, config, logger);
       holder.current?.retire();
+      // After the drain: every answered prediction has been recorded by now.
+      if (predictionLog) {
+        await predictionLog.close(deadline);
+        logger.info(await logSummary(metrics), 'prediction log closed');
+      }
       logger.info('stopped');
     })());
   const url = `http://${connectableHost(config.host)}:${port}`;
-  return { url, port, server, holder, metrics, logger, reload, close };
+  return { url, port, server, holder, metrics, logger, predictionLog, reload, close };
+}
+
+/** What the prediction log wrote and dropped over the service's life, for the shutdown line. */
+async function logSummary(metrics: ServiceMetrics): Promise<Record<string, number>> {
+  const summary: Record<string, number> = {
+    written: (await metrics.logWritten.get()).values[0]?.value ?? 0,
+  };
+  for (const { labels, value } of (await metrics.logDropped.get()).values)
+    summary[`dropped_${String(labels.reason)}`] = value;
+  return summary;
 }
 
 /**

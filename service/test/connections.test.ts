@@ -33,6 +33,7 @@ async function startHere(env: Record<string, string> = {}) {
     PORT: '0',
     MODEL_DIR: NO_MODEL,
     SHUTDOWN_DRAIN_MS: '0',
+    PREDICTION_LOG: 'off',
     ...env,
   });
   const service = await start(config, pino({ level: 'info' }, sink));
@@ -351,7 +352,16 @@ describe('listen errors', () => {
   const main = (env: Record<string, string>, uid?: number) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {
       cwd: ROOT,
-      env: { ...process.env, HOST: '127.0.0.1', MODEL_DIR: NO_MODEL, LOG_LEVEL: 'silent', ...env },
+      // PREDICTION_LOG off: these tests are about listening, and the embedded log is one
+      // folder per process (the prediction log's own tests give each service one).
+      env: {
+        ...process.env,
+        HOST: '127.0.0.1',
+        MODEL_DIR: NO_MODEL,
+        LOG_LEVEL: 'silent',
+        PREDICTION_LOG: 'off',
+        ...env,
+      },
       encoding: 'utf8',
       timeout: 30_000,
       ...(uid === undefined ? {} : { uid, gid: uid }),

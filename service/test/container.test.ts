@@ -79,6 +79,9 @@ describe('service/Dockerfile, checked statically and its command run on the host
       HOST: '127.0.0.1',
       PORT: '0',
       MODEL_DIR: modelDir,
+      // The image's /app/var/prediction-log does not exist here: the bundle's store
+      // thread (store-worker.mjs) opens the embedded log in the model's copy instead.
+      PREDICTION_LOG_DIR: join(modelDir, 'prediction-log'),
     };
     const child = spawn(cmd[0]!, cmd.slice(1), {
       cwd: ROOT,
@@ -95,6 +98,7 @@ describe('service/Dockerfile, checked statically and its command run on the host
         void exited.then((code) => fail(new Error(`exited with ${code}`)));
       });
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      expect(runtimeEnv().PREDICTION_LOG_DIR).toBe('/app/var/prediction-log');
       const check = file.healthcheck();
       const health = spawnSync(check[0]!, check.slice(1), {
         env: { ...env, PORT: String(port) },

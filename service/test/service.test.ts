@@ -15,6 +15,11 @@ import {
   type ServiceProcess,
 } from '@housing/test-support/service';
 
+/** A response in the OpenAPI document, as far as these tests read it. */
+interface OpenApiResponse {
+  content: { 'application/json': { schema: { required: string[] } } };
+}
+
 let modelDir: string;
 let service: ServiceProcess;
 const ROW = SAMPLE_ROW;
@@ -78,6 +83,19 @@ describe('the service, as a child process, with a model from the pipeline', () =
     const res = await post(`${service.url}/v1/predict`, { ...ROW, total_bedrooms: null });
     expect(res.status).toBe(200);
     expect(Number.isFinite(res.body.prediction)).toBe(true);
+  });
+
+  it('gives every prediction its own random id, whatever request id the client sends', async () => {
+    const headers = { 'x-request-id': 'same-id' };
+    const one = await post(`${service.url}/v1/predict`, ROW, headers);
+    const again = await post(`${service.url}/v1/predict`, ROW, headers);
+    const batch = await post(`${service.url}/v1/predict/batch`, { instances: [ROW, ROW] }, headers);
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const ids = [one.body.prediction_id, again.body.prediction_id, ...batch.body.prediction_ids!];
+    for (const id of ids) expect(id).toMatch(uuid);
+    expect(new Set(ids).size).toBe(4);
+    expect(batch.body.prediction_ids).toHaveLength(batch.body.predictions!.length);
+    expect(one.body.request_id).toBe('same-id');
   });
 
   it('validates batches: empty, too large, and bad rows by index', async () => {
@@ -306,9 +324,18 @@ describe('the service, as a child process, with a model from the pipeline', () =
     const doc = (await (await fetch(`${service.url}/openapi.json`)).json()) as {
       openapi: string;
       components: { schemas: { Row: { required: string[] } } };
+      paths: Record<string, { post?: { responses: Record<string, OpenApiResponse> } }>;
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.components.schemas.Row.required).toContain('median_income');
+    // Each prediction's id, for POST /v1/feedback, is part of the documented answer.
+    const answer = (path: string) =>
+      doc.paths[path]!.post!.responses['200']!.content['application/json'].schema;
+    expect(answer('/v1/predict').required).toContain('prediction_id');
+    expect(answer('/v1/predict/batch').required).toContain('prediction_ids');
+    expect(Object.keys(doc.paths['/v1/feedback']!.post!.responses).sort()).toEqual(
+      ['200', '400', '401', '404', '409', '503'].sort(),
+    );
     const page = await fetch(`${service.url}/docs/`);
     expect(await page.text()).toContain('swagger-ui-bundle.js');
     expect((await fetch(`${service.url}/docs/swagger-ui-bundle.js`)).status).toBe(200);

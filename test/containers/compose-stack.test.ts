@@ -18,7 +18,14 @@ const PROJECT = `housing-lane-${process.pid}`;
 const SERVICE_IMAGE = `housing-service:compose-${process.pid}`;
 const RELAY_IMAGE = `housing-retrain-relay:compose-${process.pid}`;
 // Grafana has no Debian package and no image can be pulled here: left out.
-const SERVICES = ['service', 'prometheus', 'alertmanager', 'retrain-relay', 'node-exporter'];
+const SERVICES = [
+  'postgres',
+  'service',
+  'prometheus',
+  'alertmanager',
+  'retrain-relay',
+  'node-exporter',
+];
 // The values .env would hold; compose hands each to its container as /run/secrets/<name>.
 const SECRETS: Record<string, string> = {
   GRAFANA_ADMIN_PASSWORD: 'lane-grafana-password',
@@ -28,6 +35,9 @@ const SECRETS: Record<string, string> = {
   WATCHDOG_TOKEN: 'lane-watchdog-token-0123456789',
   RETRAIN_RELAY_TOKEN: 'lane-relay-token-0123456789abcdef',
   GITHUB_DISPATCH_TOKEN: 'ghs_laneDispatchToken0123456789',
+  POSTGRES_PASSWORD: 'lane0postgres0password0123456789',
+  DATABASE_URL: 'postgres://housing:lane0postgres0password0123456789@postgres:5432/housing',
+  FEEDBACK_TOKEN: 'lane-feedback-token-0123456789',
 };
 const eventually = async <T>(what: string, probe: () => Promise<T | undefined>, ms = 120_000) => {
   const deadline = Date.now() + ms;
@@ -98,7 +108,7 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
     if (modelDir) await removeDir(modelDir);
   }, 120_000);
 
-  it('brings up the service, Prometheus, Alertmanager, the relay and node-exporter, all healthy', async () => {
+  it('brings up PostgreSQL, the service, Prometheus, Alertmanager, the relay and node-exporter, all healthy', async () => {
     for (const service of SERVICES) {
       const id = await containerOf(service);
       expect(await docker(['inspect', '--format', '{{.State.Health.Status}}', id]), service).toBe(
@@ -186,6 +196,38 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
       }).then((res) => res.status);
     expect(await reload(process.env.ADMIN_TOKEN!)).toBe(200);
     expect(await reload('lane-wrong-token-0123456789')).toBe(401);
+  });
+
+  it('runs PostgreSQL with the user, database and password of its secrets, on its named volume, and the service is ready beside it', async () => {
+    const postgres = await containerOf('postgres');
+    // The URL the service is handed, used from inside the compose network:
+    // password authentication over TCP to the user and database compose names.
+    const psql = (url: string) =>
+      docker([
+        'exec',
+        postgres,
+        'psql',
+        url,
+        '--no-psqlrc',
+        '-tAc',
+        "select current_user || '@' || current_database()",
+      ]);
+    expect(await psql(SECRETS.DATABASE_URL!)).toBe('housing@housing');
+    await expect(
+      psql(SECRETS.DATABASE_URL!.replace('lane0postgres', 'wrong0postgres')),
+    ).rejects.toThrow(/password authentication failed/);
+    const mounts = await docker([
+      'inspect',
+      '--format',
+      '{{range .Mounts}}{{.Name}}={{.Destination}} {{end}}',
+      postgres,
+    ]);
+    expect(mounts.split(' ')).toContain(`${PROJECT}_postgres-data=/var/lib/postgresql/data`);
+    const read = async (secret: string) =>
+      docker(['exec', await containerOf('service'), 'cat', `/run/secrets/${secret}`]);
+    expect(await read('database_url')).toBe(SECRETS.DATABASE_URL);
+    expect(await read('feedback_token')).toBe(SECRETS.FEEDBACK_TOKEN);
+    expect((await fetch(`${await url('service', 8080)}/readyz`)).status).toBe(200);
   });
 
   it("keeps Prometheus's named volume across down and up", async () => {

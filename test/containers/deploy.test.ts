@@ -174,10 +174,19 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
     compose.services.service!.ports = [`127.0.0.1:${port}:8080`];
     await writeFile(join(dir, 'docker-compose.yml'), stringify(compose));
     // The env file a runner keeps per environment: Compose hands ADMIN_TOKEN to the
-    // service as a secret file, and refuses to create the service without it.
-    await writeFile(join(dir, 'staging.env'), 'ADMIN_TOKEN=lane-admin-token-0123456789\n', {
-      mode: 0o600,
-    });
+    // service as a secret file, and refuses to create the service without it; the
+    // same holds for the prediction log's DATABASE_URL and FEEDBACK_TOKEN.
+    await writeFile(
+      join(dir, 'staging.env'),
+      [
+        'ADMIN_TOKEN=lane-admin-token-0123456789',
+        'FEEDBACK_TOKEN=lane-feedback-token-0123456789',
+        'POSTGRES_PASSWORD=lane0postgres0password0123456789',
+        'DATABASE_URL=postgres://housing:lane0postgres0password0123456789@postgres:5432/housing',
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
   }, 20 * 60_000);
 
   afterAll(async () => {
@@ -306,6 +315,26 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
   };
   const stagingOn = (branch: string) =>
     github!.git.commits.get(github!.git.refs.get(branch)!)!.get('deploy/staging.yml')!;
+  /**
+   * Deploys what a merged `deploy/staging.yml` says, as deploy.yml does on a push,
+   * checks the run shipped `image`, and returns the running container's id.
+   */
+  const deployStaging = async (staging: string, image: string): Promise<string> => {
+    await writeFile(join(dir, 'staging.yml'), staging);
+    const run = await deploy('', '', {
+      image: '',
+      'model-version': '',
+      'desired-state': join(dir, 'staging.yml'),
+    });
+    expect(run.code, failed(run)).toBe(0);
+    expect(run.outputs).toMatchObject({
+      result: 'deployed',
+      'running-image': image,
+      'model-version': versions.a,
+    });
+    expect(await served()).toBe(versions.a);
+    return composeCli(['ps', '--quiet', 'service']);
+  };
 
   it(
     'tag-image pushes the real image; promote records its digest; deploy pulls and runs it by digest',
@@ -322,21 +351,8 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
       expect(promoted).toContain(`image: ${release.image}\n`);
       // Merged: main now says so.
       github!.seedBranch('main', { 'deploy/staging.yml': promoted });
-      await writeFile(join(dir, 'staging.yml'), promoted);
 
-      const run = await deploy('', '', {
-        image: '',
-        'model-version': '',
-        'desired-state': join(dir, 'staging.yml'),
-      });
-      expect(run.code, failed(run)).toBe(0);
-      expect(run.outputs).toMatchObject({
-        result: 'deployed',
-        'running-image': release.image,
-        'model-version': versions.a,
-      });
-      expect(await served()).toBe(versions.a);
-      const container = await composeCli(['ps', '--quiet', 'service']);
+      const container = await deployStaging(promoted, release.image);
       expect(await docker(['inspect', '--format', '{{.Image}}', container])).toBe(
         await docker(['image', 'inspect', '--format', '{{.Id}}', release.image]),
       );
@@ -367,17 +383,9 @@ describe.skipIf(skipWithoutEngine(SUITE))(SUITE, () => {
       const next = stagingOn('promote/staging');
       expect(next).toContain(`image: ${rebuilt.image}\n`);
       expect(next).not.toBe(promoted);
-      await writeFile(join(dir, 'staging.yml'), next);
 
-      const run = await deploy('', '', {
-        image: '',
-        'model-version': '',
-        'desired-state': join(dir, 'staging.yml'),
-      });
-      expect(run.code, failed(run)).toBe(0);
-      expect(run.outputs).toMatchObject({ result: 'deployed', 'running-image': rebuilt.image });
-      expect(await served()).toBe(versions.a);
-      const container = await composeCli(['ps', '--quiet', 'service']);
+      // Same model as before: the service-only rebuild keeps versions.a.
+      const container = await deployStaging(next, rebuilt.image);
       expect(
         await docker([
           'exec',

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { runAction } from '@housing/actions/harness';
 import { condition, interpolate, type ExpressionScope, type Value } from './expressions.ts';
+import { missingPermissions, permissionsNeeded, type Permissions } from './policy.ts';
 import { EMULATED, type EmulationContext } from './third-party.ts';
 import type { Step } from './workflow.ts';
 
@@ -29,8 +30,13 @@ export interface StepRecord {
 export interface Substitutions {
   /** A `run:` text (trimmed) -> the command run instead. */
   run: Record<string, { command: string; why: string }>;
-  /** `<composite path>:<input>` -> the value forced, whatever the caller passed. */
-  compositeInputs: Record<string, { value: string; why: string }>;
+  /**
+   * `<action path>:<input>` -> the value forced, whatever the caller passed
+   * (a composite's or a project action's input).
+   */
+  forcedInputs: Record<string, { value: string; why: string }>;
+  /** A step's name -> the command run instead of its `run:` (an effect emulated). */
+  named: Record<string, { command: string; why: string }>;
   /** Project actions (./actions/<name>) that need the Docker engine: the walk stops there. */
   needsDocker: string[];
   /**
@@ -39,8 +45,6 @@ export interface Substitutions {
    * that calls docker stops its job.
    */
   dockerStandIn?: string;
-  /** Step names whose effect the walk cannot reproduce (a download from the internet): the job stops there. */
-  stopAt: Record<string, string>;
 }
 
 /** The state a job's steps share. */
@@ -51,6 +55,10 @@ export interface StepContext extends EmulationContext {
   /** The runner's variables (GITHUB_*, RUNNER_*) and the GITHUB_ENV written so far. */
   env: Record<string, string>;
   substitutions: Substitutions;
+  /** The job's token scopes (its permissions:, downgraded in a fork's pull request). */
+  permissions: Permissions;
+  /** The job's GITHUB_TOKEN, to tell it from another token a step is given. */
+  token: string;
 }
 
 const asStrings = (o: Record<string, unknown> | undefined, scope: ExpressionScope) =>
@@ -119,8 +127,17 @@ export async function runStep(
     return { where, status, note, inputs, output, outputs };
   };
   if (!condition(step.if, scope)) return record('skipped', `if: ${String(step.if ?? 'success()')}`);
-  const stop = step.name === undefined ? undefined : ctx.substitutions.stopAt[step.name];
-  if (stop !== undefined) return record('not emulated', stop);
+  if (step.uses !== undefined) {
+    const missing = missingPermissions(
+      permissionsNeeded(step.uses, inputs, ctx.token),
+      ctx.permissions,
+    );
+    if (missing.length > 0)
+      return record(
+        'failure',
+        `needs ${missing.join(', ')}, which the job's permissions: do not give`,
+      );
+  }
   const stepEnv = { ...ctx.env, ...asStrings(step.env, scope) };
   const scratch = await mkdtemp(join(tmpdir(), 'walk-step-'));
   try {
@@ -133,6 +150,9 @@ export async function runStep(
     await Promise.all(Object.values(files).map((f) => writeFile(f, '')));
     const finish = async (code: number | null, output: string, note: string) => {
       Object.assign(ctx.env, parseCommandFile(await readFile(files.GITHUB_ENV, 'utf8')));
+      // GITHUB_PATH: each line goes before PATH, for the steps after this one.
+      const added = (await readFile(files.GITHUB_PATH, 'utf8')).split('\n').filter(Boolean);
+      if (added.length > 0) ctx.env.PATH = [...added.reverse(), ctx.env.PATH].join(':');
       const outputs = parseCommandFile(await readFile(files.GITHUB_OUTPUT, 'utf8'));
       return record(
         code === 0 ? 'success' : 'failure',
@@ -146,7 +166,9 @@ export async function runStep(
       const text = step.run.trim();
       if (/\bdocker\b/.test(text) && ctx.substitutions.dockerStandIn === undefined)
         return record('not emulated', 'needs the Docker engine');
-      const substitute = ctx.substitutions.run[text];
+      const substitute =
+        (step.name === undefined ? undefined : ctx.substitutions.named[step.name]) ??
+        ctx.substitutions.run[text];
       const script = interpolate(substitute?.command ?? step.run, scope);
       const env = {
         ...stepEnv,
@@ -154,7 +176,11 @@ export async function runStep(
         ...(actionPath ? { GITHUB_ACTION_PATH: actionPath } : {}),
       };
       const { code, output } = await bash(script, ctx.workspace, env);
-      return finish(code, output, substitute ? `run (substituted: ${substitute.why})` : 'run');
+      return await finish(
+        code,
+        output,
+        substitute ? `run (substituted: ${substitute.why})` : 'run',
+      );
     }
     const uses = step.uses ?? '';
     if (uses.startsWith('./actions/')) {
@@ -169,13 +195,25 @@ export async function runStep(
           v.default === undefined ? [] : [[k, interpolate(String(v.default), scope)]],
         ),
       );
+      const forced = Object.fromEntries(
+        Object.entries(ctx.substitutions.forcedInputs).flatMap(([key, f]) =>
+          key.startsWith(`${uses}:`) ? [[key.slice(uses.length + 1), f.value]] : [],
+        ),
+      );
       const run = await runAction(name, {
-        inputs: { ...defaults, ...inputs },
+        inputs: { ...defaults, ...inputs, ...forced },
         env: { ...stepEnv, ...files },
         cwd: ctx.workspace,
         root: ctx.workspace,
       });
-      return finish(run.code, run.stdout, `${uses} (committed bundle)`);
+      const why = Object.entries(ctx.substitutions.forcedInputs)
+        .filter(([key]) => key.startsWith(`${uses}:`))
+        .map(([key, f]) => `${key.slice(uses.length + 1)} forced: ${f.why}`);
+      return await finish(
+        run.code,
+        run.stdout,
+        `${uses} (committed bundle${why.length > 0 ? `; ${why.join('; ')}` : ''})`,
+      );
     }
     if (uses.startsWith('./.github/actions/'))
       return runComposite(step, uses, inputs, stepEnv, ctx, record);
@@ -203,16 +241,22 @@ async function runComposite(
   given: Record<string, string>,
   stepEnv: Record<string, string>,
   ctx: StepContext,
-  record: (status: StepRecord['status'], note: string, output?: string) => StepRecord,
+  record: (
+    status: StepRecord['status'],
+    note: string,
+    output?: string,
+    outputs?: Record<string, string>,
+  ) => StepRecord,
 ): Promise<StepRecord> {
   const path = join(ctx.workspace, uses);
   const spec = parse(await readFile(join(path, 'action.yml'), 'utf8')) as {
     inputs?: Record<string, { default?: string }>;
+    outputs?: Record<string, { value: string }>;
     runs: { steps: Step[] };
   };
   const inputs: Record<string, string> = {};
   for (const [name, input] of Object.entries(spec.inputs ?? {})) {
-    const forced = ctx.substitutions.compositeInputs[`${uses}:${name}`];
+    const forced = ctx.substitutions.forcedInputs[`${uses}:${name}`];
     inputs[name] = forced?.value ?? given[name] ?? input.default ?? '';
   }
   // Inside a composite, env is the caller's step env; its steps see only their own steps context.
@@ -231,7 +275,27 @@ async function runComposite(
     if (r.status === 'failure' || r.status === 'not emulated') ok = false;
   }
   const summary = records
-    .map((r) => `${r.where.slice(inner.where.length + 1)}: ${r.status}`)
+    .map(
+      (r) =>
+        `${r.where.slice(inner.where.length + 1)}: ${r.status}${r.status === 'failure' && !r.note.startsWith('run') ? ` (${r.note})` : ''}`,
+    )
     .join('; ');
-  return record(ok ? 'success' : 'failure', summary, records.map((r) => r.output).join('\n'));
+  // Its outputs: each `value:` evaluated over its own steps, as the runner does when it ends.
+  const scope: ExpressionScope = {
+    contexts: { ...inner.contexts, steps },
+    succeeded: ok,
+    workspace: ctx.workspace,
+    where: inner.where,
+  };
+  const outputs = ok
+    ? Object.fromEntries(
+        Object.entries(spec.outputs ?? {}).map(([k, o]) => [k, interpolate(o.value, scope)]),
+      )
+    : {};
+  return record(
+    ok ? 'success' : 'failure',
+    summary,
+    records.map((r) => r.output).join('\n'),
+    outputs,
+  );
 }

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { checkout, emptyWorkspace, type Origin } from './checkout.ts';
 import { condition, interpolate, type ExpressionScope, type Value } from './expressions.ts';
+import { documented, jobPermissions, policyViolation } from './policy.ts';
 import { runStep, type StepRecord, type Substitutions } from './steps.ts';
-import { jobOrder, needsOf, type Workflow } from './workflow.ts';
+import { jobOrder, needsOf, type Concurrency, type Job, type Workflow } from './workflow.ts';
 
 /** A job's result: `stopped` means a step needed what the walk does not emulate. */
 export interface JobRecord {
@@ -19,7 +20,26 @@ export interface JobRecord {
   reason: string;
   steps: StepRecord[];
   outputs: Record<string, string>;
+  /** Its evaluated concurrency group and environment name, when it has them. */
+  concurrency?: string;
+  environment?: string;
 }
+
+/** A concurrency block's group and cancel-in-progress, evaluated. */
+function concurrencyOf(block: Concurrency | undefined, scope: ExpressionScope) {
+  if (block === undefined) return {};
+  const group = interpolate(typeof block === 'string' ? block : block.group, scope);
+  const cancel = typeof block === 'string' ? false : block['cancel-in-progress'];
+  return {
+    group,
+    cancelInProgress:
+      typeof cancel === 'string' ? interpolate(cancel, scope) === 'true' : (cancel ?? false),
+  };
+}
+
+/** Whether a job promotes to staging (ct.yml's release, image.yml's image): they share one queue. */
+const promotesToStaging = (job: Job) =>
+  job.steps.some((s) => s.uses === './actions/promote' && s.with?.environment === 'staging');
 
 /** Everything about the run the runner knows before the first job. */
 export interface RunSetup {
@@ -70,6 +90,12 @@ async function walkJobs(
   );
   const records: JobRecord[] = [];
   const needs: Record<string, Value> = {};
+  const docs = documented();
+  const pr = (setup.payload.pull_request ?? null) as {
+    head?: { repo?: { full_name?: string } };
+  } | null;
+  // A pull request whose head is another repository: GitHub gives it read-only scopes, no OIDC, no secrets.
+  const fromFork = setup.event === 'pull_request' && pr?.head?.repo?.full_name !== setup.repository;
   for (const id of jobOrder(workflow)) {
     const job = workflow.jobs[id]!;
     const where = `${workflow.file}:${id}`;
@@ -143,6 +169,40 @@ async function walkJobs(
       continue;
     }
     Object.assign(env, job.env ?? {});
+    // The workflow's queue, then the job's: both are evaluated when the job starts.
+    concurrencyOf(workflow.concurrency, scope);
+    const queue = concurrencyOf(job.concurrency, scope);
+    const environment =
+      job.environment === undefined
+        ? undefined
+        : interpolate(
+            typeof job.environment === 'string' ? job.environment : job.environment.name,
+            scope,
+          );
+    const facts = {
+      ...(queue.group === undefined ? {} : { concurrency: queue.group }),
+      ...(environment === undefined ? {} : { environment }),
+    };
+    const violation = policyViolation(
+      {
+        ...queue,
+        ...(environment === undefined ? {} : { environment }),
+        promotesToStaging: promotesToStaging(job),
+      },
+      docs,
+    );
+    if (violation !== null) {
+      records.push({
+        id,
+        status: 'failure',
+        reason: `${where}: ${violation}`,
+        steps: [],
+        outputs: {},
+        ...facts,
+      });
+      needs[id] = { result: 'failure', outputs: {} };
+      continue;
+    }
     const steps: Record<string, Value> = {};
     const ctx = {
       where,
@@ -152,6 +212,14 @@ async function walkJobs(
       env,
       substitutions: setup.substitutions,
       checkout: () => checkout(setup.origin, workspace),
+      permissions: jobPermissions(job.permissions ?? workflow.permissions, where, fromFork),
+      token: setup.token,
+      api: {
+        url: setup.apiUrl,
+        token: setup.token,
+        repository: setup.repository,
+        workflow: `${setup.repository}/.github/workflows/${workflow.file}@${setup.ref}`,
+      },
     };
     const stepRecords: StepRecord[] = [];
     let status: JobRecord['status'] = 'success';
@@ -179,7 +247,7 @@ async function walkJobs(
             Object.entries(job.outputs ?? {}).map(([k, v]) => [k, interpolate(v, outScope)]),
           )
         : {};
-    records.push({ id, status, reason, steps: stepRecords, outputs });
+    records.push({ id, status, reason, steps: stepRecords, outputs, ...facts });
     needs[id] = { result: status, outputs };
   }
   return records;

@@ -24,8 +24,14 @@ export interface Job {
   if?: string | boolean;
   env?: Record<string, string>;
   outputs?: Record<string, string>;
+  permissions?: unknown;
+  concurrency?: Concurrency;
+  environment?: string | { name: string; url?: string };
   steps: Step[];
 }
+
+/** A `concurrency:` block (or its short form, the group alone). */
+export type Concurrency = string | { group: string; 'cancel-in-progress'?: boolean | string };
 
 /** A parsed workflow, with the file it came from. */
 export interface Workflow {
@@ -35,6 +41,8 @@ export interface Workflow {
     { branches?: string[]; paths?: string[]; inputs?: Record<string, unknown> } | null
   >;
   env?: Record<string, string>;
+  permissions?: unknown;
+  concurrency?: Concurrency;
   jobs: Record<string, Job>;
 }
 

@@ -41868,7 +41868,7 @@ function errnoCode(error2) {
   return void 0;
 }
 
-// actions/shared/github.ts
+// packages/github/src/client.ts
 function currentRepo() {
   let repo;
   try {
@@ -42467,7 +42467,7 @@ function writeRecord(dir, record) {
 // actions/deploy/src/steps.ts
 import { readFile as readFile3 } from "node:fs/promises";
 
-// actions/shared/markdown.ts
+// packages/github/src/markdown.ts
 function markdownTable(header, rows) {
   const cell = (v) => String(v).replace(/\|/g, "\\|").replace(/\n/g, " ");
   return [

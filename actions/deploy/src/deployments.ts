@@ -1,4 +1,4 @@
-import type { GitHub } from '../../shared/github.ts';
+import type { GitHub } from '@housing/github/client';
 
 /** A GitHub Deployment and the statuses it goes through. */
 export class Deployment {

@@ -6,7 +6,7 @@ import { ConfigurationError } from '@housing/core/errors';
 import { checkModelVersion, parseDesiredState } from '../../shared/desired-state.ts';
 import { envFilePort } from './env-file-port.ts';
 import { imageByDigest, registryOf } from '../../shared/image-ref.ts';
-import { currentRepo } from '../../shared/github.ts';
+import { currentRepo } from '@housing/github/client';
 import { booleanInput, integerInput, stringInput } from '../../shared/inputs.ts';
 import { refuseForeignImage } from './provenance.ts';
 

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { currentRepo } from '../../shared/github.ts';
+import { currentRepo } from '@housing/github/client';
 import { runAction } from '../../shared/run.ts';
 import { Compose } from './compose.ts';
 import { findCompose } from './find-compose.ts';

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { ConfigurationError } from '@housing/core/errors';
 import { annotate } from '../../shared/annotations.ts';
 import { integerInput, stringInput } from '../../shared/inputs.ts';
-import { markdownTable, STATUS_MARK } from '../../shared/markdown.ts';
+import { markdownTable, STATUS_MARK } from '@housing/github/markdown';
 import { runAction } from '../../shared/run.ts';
 import { checkActionMetadata } from './checks/action-metadata.ts';
 import type { Check, CheckResult } from './checks/check.ts';

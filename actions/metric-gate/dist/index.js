@@ -48506,7 +48506,7 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION8;
 throttling.triggersNotification = triggersNotification;
 
-// actions/shared/github.ts
+// packages/github/src/client.ts
 function currentRepo() {
   let repo;
   try {
@@ -51377,6 +51377,12 @@ var ModelCardSchema = Type.Object({
   input_contract: RowSchemaSchema,
   onnx: OnnxSchema,
   target: text,
+  /**
+   * The data contract's JSON Schema of the target column (its bounds): what
+   * ground truth sent to the service's POST /v1/feedback must satisfy.
+   * Absent from cards written before it existed; then any finite number is taken.
+   */
+  target_contract: Type.Optional(PropertySchemaSchema),
   reference_profile: ReferenceProfileSchema
 });
 
@@ -51683,7 +51689,7 @@ async function gateHeadToHead(options) {
   return JSON.parse(await readFile2(options.report, "utf8"));
 }
 
-// actions/shared/markdown.ts
+// packages/github/src/markdown.ts
 function markdownTable(header, rows) {
   const cell = (v) => String(v).replace(/\|/g, "\\|").replace(/\n/g, " ");
   return [

@@ -1,4 +1,4 @@
-import type { GitHub } from '../../shared/github.ts';
+import type { GitHub } from '@housing/github/client';
 
 /** The hidden marker that finds this action's comment among a PR's comments. */
 export const COMMENT_MARKER = '<!-- housing-mlops:metric-gate -->';

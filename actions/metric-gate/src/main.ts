@@ -5,7 +5,7 @@ import { writeJsonAtomic } from '@housing/core/atomic';
 import { evaluateGate } from '@housing/pipeline/gate';
 import type { GateReport } from '@housing/pipeline/head-to-head';
 import { loadParams } from '@housing/pipeline/params';
-import { currentRepo, gitHub } from '../../shared/github.ts';
+import { currentRepo, gitHub } from '@housing/github/client';
 import { booleanInput, stringInput } from '../../shared/inputs.ts';
 import { CARD_ASSET, fetchProductionModel, MODEL_ASSET } from '../../shared/production-model.ts';
 import { runAction } from '../../shared/run.ts';

@@ -1,6 +1,6 @@
 import { gateTableCells, type GateResult } from '@housing/pipeline/gate';
 import type { GateReport } from '@housing/pipeline/head-to-head';
-import { markdownTable } from '../../shared/markdown.ts';
+import { markdownTable } from '@housing/github/markdown';
 
 /** What the candidate was gated against, as the report's first lines name it. */
 export type BaselineLabel =

@@ -39723,6 +39723,12 @@ var ModelCardSchema = Type.Object({
   input_contract: RowSchemaSchema,
   onnx: OnnxSchema,
   target: text,
+  /**
+   * The data contract's JSON Schema of the target column (its bounds): what
+   * ground truth sent to the service's POST /v1/feedback must satisfy.
+   * Absent from cards written before it existed; then any finite number is taken.
+   */
+  target_contract: Type.Optional(PropertySchemaSchema),
   reference_profile: ReferenceProfileSchema
 });
 
@@ -44132,7 +44138,7 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION8;
 throttling.triggersNotification = triggersNotification;
 
-// actions/shared/github.ts
+// packages/github/src/client.ts
 function currentRepo() {
   let repo;
   try {

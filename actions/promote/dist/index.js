@@ -33580,7 +33580,7 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION8;
 throttling.triggersNotification = triggersNotification;
 
-// actions/shared/github.ts
+// packages/github/src/client.ts
 function currentRepo() {
   let repo;
   try {
@@ -33629,7 +33629,7 @@ function stringInput(name, fallback) {
   throw new ConfigurationError(`input '${name}' is required`);
 }
 
-// actions/shared/markdown.ts
+// packages/github/src/markdown.ts
 function markdownTable(header, rows) {
   const cell = (v) => String(v).replace(/\|/g, "\\|").replace(/\n/g, " ");
   return [
@@ -33655,7 +33655,7 @@ async function runAction(main) {
   }
 }
 
-// actions/promote/src/branch.ts
+// packages/github/src/branch.ts
 async function branchExists(github, repo, branch) {
   try {
     await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
@@ -33664,6 +33664,27 @@ async function branchExists(github, repo, branch) {
     if (error2 instanceof GitHubApiError && error2.status === 404) return false;
     throw error2;
   }
+}
+async function resetBranch(github, repo, branch, sha) {
+  if (await branchExists(github, repo, branch))
+    await github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha, force: true });
+  else await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
+}
+
+// packages/github/src/pull-request.ts
+async function upsertPullRequest(github, repo, change) {
+  const { branch, base, title, body } = change;
+  const open2 = (await github.rest.pulls.list({ ...repo, state: "open", head: `${repo.owner}:${branch}`, base })).data;
+  const pull = open2[0] ? (await github.rest.pulls.update({ ...repo, pull_number: open2[0].number, title, body })).data : (await github.rest.pulls.create({ ...repo, title, head: branch, base, body })).data;
+  return { number: pull.number, url: pull.html_url, action: open2[0] ? "updated" : "opened" };
+}
+
+// packages/github/src/contents.ts
+async function readFileOn(github, repo, file, ref) {
+  const { data } = await github.rest.repos.getContent({ ...repo, path: file, ref });
+  if (Array.isArray(data) || data.type !== "file")
+    throw new ConfigurationError(`is not a file on ${ref}`, file);
+  return { text: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
 }
 
 // actions/shared/image-ref.ts
@@ -33707,29 +33728,7 @@ function imageByDigest(raw, where) {
   return byDigest(imageName(name, where), digest);
 }
 
-// actions/promote/src/commit-files.ts
-import { readFile } from "node:fs/promises";
-import { isAbsolute, join, posix } from "node:path";
-async function readFilesInput(text, workspace, reserved) {
-  const files = /* @__PURE__ */ new Map();
-  for (const line of text.split("\n")) {
-    const given = line.trim();
-    if (given === "") continue;
-    const path = posix.normalize(given);
-    if (isAbsolute(given) || path === "." || path === ".." || path.startsWith("../"))
-      throw new ConfigurationError(`input 'files': '${given}' must be a path inside the workspace`);
-    if (reserved.includes(path))
-      throw new ConfigurationError(`input 'files': '${given}' is the file this action writes`);
-    if (files.has(path)) throw new ConfigurationError(`input 'files': '${given}' is listed twice`);
-    const bytes = await readFile(join(workspace, path)).catch((error2) => {
-      throw new ConfigurationError(
-        `input 'files': cannot read '${given}' (${errnoCode(error2) ?? "unreadable"})`
-      );
-    });
-    files.set(path, bytes);
-  }
-  return files;
-}
+// packages/github/src/commit.ts
 async function commitFiles(github, repo, change) {
   const base = (await github.rest.git.getCommit({ ...repo, commit_sha: change.parent })).data;
   const tree = [];
@@ -33755,6 +33754,30 @@ async function commitFiles(github, repo, change) {
     force: false
   });
   return commit.data.sha;
+}
+
+// actions/promote/src/commit-files.ts
+import { readFile } from "node:fs/promises";
+import { isAbsolute, join, posix } from "node:path";
+async function readFilesInput(text, workspace, reserved) {
+  const files = /* @__PURE__ */ new Map();
+  for (const line of text.split("\n")) {
+    const given = line.trim();
+    if (given === "") continue;
+    const path = posix.normalize(given);
+    if (isAbsolute(given) || path === "." || path === ".." || path.startsWith("../"))
+      throw new ConfigurationError(`input 'files': '${given}' must be a path inside the workspace`);
+    if (reserved.includes(path))
+      throw new ConfigurationError(`input 'files': '${given}' is the file this action writes`);
+    if (files.has(path)) throw new ConfigurationError(`input 'files': '${given}' is listed twice`);
+    const bytes = await readFile(join(workspace, path)).catch((error2) => {
+      throw new ConfigurationError(
+        `input 'files': cannot read '${given}' (${errnoCode(error2) ?? "unreadable"})`
+      );
+    });
+    files.set(path, bytes);
+  }
+  return files;
 }
 
 // actions/shared/desired-state.ts
@@ -33857,12 +33880,6 @@ function getInputs() {
   setSecret(inputs.githubToken);
   return inputs;
 }
-async function readFileOn(github, repo, file, ref) {
-  const { data } = await github.rest.repos.getContent({ ...repo, path: file, ref });
-  if (Array.isArray(data) || data.type !== "file")
-    throw new ConfigurationError(`is not a file on ${ref}`, file);
-  return { text: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
-}
 function pullBody(inputs, state) {
   return [
     `Merging this deploys to **${inputs.environment}** (deploy.yml).`,
@@ -33893,14 +33910,7 @@ function run() {
       info(`${file} on ${base} already says ${inputs.image}: nothing to promote`);
       return;
     }
-    if (await branchExists(github, repo, branch))
-      await github.rest.git.updateRef({
-        ...repo,
-        ref: `heads/${branch}`,
-        sha: baseSha,
-        force: true
-      });
-    else await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: baseSha });
+    await resetBranch(github, repo, branch, baseSha);
     const title = `Promote ${inputs.modelVersion} to ${inputs.environment}`;
     const desired = withDesiredState(current.text, inputs.image, inputs.modelVersion);
     await commitFiles(github, repo, {
@@ -33912,19 +33922,13 @@ image: ${inputs.image}`,
       files: new Map([[file, Buffer.from(desired)], ...extra])
     });
     const body = pullBody(inputs, state);
-    const open2 = (await github.rest.pulls.list({
-      ...repo,
-      state: "open",
-      head: `${repo.owner}:${branch}`,
-      base
-    })).data;
-    const pull = open2[0] ? (await github.rest.pulls.update({ ...repo, pull_number: open2[0].number, title, body })).data : (await github.rest.pulls.create({ ...repo, title, head: branch, base, body })).data;
-    info(`${open2[0] ? "updated" : "opened"} pull request #${pull.number}`);
+    const pull = await upsertPullRequest(github, repo, { branch, base, title, body });
+    info(`${pull.action} pull request #${pull.number}`);
     setOutput("pull-request-number", String(pull.number));
-    setOutput("pull-request-url", pull.html_url);
+    setOutput("pull-request-url", pull.url);
     await summary.addRaw(`## ${title}
 
-[#${pull.number}](${pull.html_url})
+[#${pull.number}](${pull.url})
 
 ${body}`, true).write();
   });

@@ -1,12 +1,15 @@
 import * as core from '@actions/core';
 import { ConfigurationError } from '@housing/core/errors';
-import { currentRepo, gitHub, type GitHub } from '../../shared/github.ts';
+import { currentRepo, gitHub } from '@housing/github/client';
 import { stringInput } from '../../shared/inputs.ts';
-import { markdownTable } from '../../shared/markdown.ts';
+import { markdownTable } from '@housing/github/markdown';
 import { runAction } from '../../shared/run.ts';
-import { branchExists } from './branch.ts';
+import { resetBranch } from '@housing/github/branch';
+import { upsertPullRequest } from '@housing/github/pull-request';
+import { readFileOn } from '@housing/github/contents';
 import { imageByDigest } from '../../shared/image-ref.ts';
-import { commitFiles, readFilesInput } from './commit-files.ts';
+import { commitFiles } from '@housing/github/commit';
+import { readFilesInput } from './commit-files.ts';
 import {
   checkModelVersion,
   ENVIRONMENTS,
@@ -14,8 +17,6 @@ import {
   withDesiredState,
   type DesiredState,
 } from '../../shared/desired-state.ts';
-
-type Repo = { owner: string; repo: string };
 
 /** The inputs of action.yml, read once. */
 export interface Inputs {
@@ -47,19 +48,6 @@ export function getInputs(): Inputs {
   };
   core.setSecret(inputs.githubToken);
   return inputs;
-}
-
-/** The text and blob sha of `file` on `ref`. */
-async function readFileOn(
-  github: GitHub,
-  repo: Repo,
-  file: string,
-  ref: string,
-): Promise<{ text: string; sha: string }> {
-  const { data } = await github.rest.repos.getContent({ ...repo, path: file, ref });
-  if (Array.isArray(data) || data.type !== 'file')
-    throw new ConfigurationError(`is not a file on ${ref}`, file);
-  return { text: Buffer.from(data.content, 'base64').toString('utf8'), sha: data.sha };
 }
 
 /** The pull request's body: what changes for the environment, and why. */
@@ -101,14 +89,7 @@ export function run(): Promise<void> {
     }
 
     // The branch restarts from base every time, so the PR holds exactly this one change.
-    if (await branchExists(github, repo, branch))
-      await github.rest.git.updateRef({
-        ...repo,
-        ref: `heads/${branch}`,
-        sha: baseSha,
-        force: true,
-      });
-    else await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: baseSha });
+    await resetBranch(github, repo, branch, baseSha);
 
     const title = `Promote ${inputs.modelVersion} to ${inputs.environment}`;
     const desired = withDesiredState(current.text, inputs.image, inputs.modelVersion);
@@ -121,22 +102,12 @@ export function run(): Promise<void> {
     });
 
     const body = pullBody(inputs, state);
-    const open = (
-      await github.rest.pulls.list({
-        ...repo,
-        state: 'open',
-        head: `${repo.owner}:${branch}`,
-        base,
-      })
-    ).data;
-    const pull = open[0]
-      ? (await github.rest.pulls.update({ ...repo, pull_number: open[0].number, title, body })).data
-      : (await github.rest.pulls.create({ ...repo, title, head: branch, base, body })).data;
-    core.info(`${open[0] ? 'updated' : 'opened'} pull request #${pull.number}`);
+    const pull = await upsertPullRequest(github, repo, { branch, base, title, body });
+    core.info(`${pull.action} pull request #${pull.number}`);
     core.setOutput('pull-request-number', String(pull.number));
-    core.setOutput('pull-request-url', pull.html_url);
+    core.setOutput('pull-request-url', pull.url);
     await core.summary
-      .addRaw(`## ${title}\n\n[#${pull.number}](${pull.html_url})\n\n${body}`, true)
+      .addRaw(`## ${title}\n\n[#${pull.number}](${pull.url})\n\n${body}`, true)
       .write();
   });
 }

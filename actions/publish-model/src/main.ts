@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
 import { context } from '@actions/github';
 import { readModelCard } from '@housing/model-card/read';
-import { currentRepo, gitHub } from '../../shared/github.ts';
+import { currentRepo, gitHub } from '@housing/github/client';
 import { stringInput } from '../../shared/inputs.ts';
 import { runAction } from '../../shared/run.ts';
 import { nextTag, releaseNotes, versionMarker } from './release.ts';

@@ -77568,6 +77568,12 @@ var ModelCardSchema = Type.Object({
   input_contract: RowSchemaSchema,
   onnx: OnnxSchema,
   target: text,
+  /**
+   * The data contract's JSON Schema of the target column (its bounds): what
+   * ground truth sent to the service's POST /v1/feedback must satisfy.
+   * Absent from cards written before it existed; then any finite number is taken.
+   */
+  target_contract: Type.Optional(PropertySchemaSchema),
   reference_profile: ReferenceProfileSchema
 });
 
@@ -78068,9 +78074,12 @@ function checkOneFilePerPath(entries, given, location) {
   });
 }
 function directoryHash(entries) {
+  return `${createHash("md5").update(manifestText(entries)).digest("hex")}.dir`;
+}
+function manifestText(entries) {
   const sorted = [...entries].sort((a5, b5) => comparePaths(a5.relpath, b5.relpath));
   const body = sorted.map((e5) => `{"md5": ${pythonJsonString(e5.md5)}, "relpath": ${pythonJsonString(e5.relpath)}}`).join(", ");
-  return `${createHash("md5").update(`[${body}]`).digest("hex")}.dir`;
+  return `[${body}]`;
 }
 function comparePaths(a5, b5) {
   const x = a5.split("/");
@@ -79116,7 +79125,7 @@ async function runAction(main) {
   }
 }
 
-// actions/shared/markdown.ts
+// packages/github/src/markdown.ts
 function markdownTable(header, rows) {
   const cell = (v) => String(v).replace(/\|/g, "\\|").replace(/\n/g, " ");
   return [

@@ -1,5 +1,5 @@
 import type { ModelCard } from '@housing/model-card/schema';
-import { markdownTable } from '../../shared/markdown.ts';
+import { markdownTable } from '@housing/github/markdown';
 
 /** One boosting round of the training curve CSV. */
 export interface CurvePoint {

@@ -36204,6 +36204,12 @@ var ModelCardSchema = Type.Object({
   input_contract: RowSchemaSchema,
   onnx: OnnxSchema,
   target: text,
+  /**
+   * The data contract's JSON Schema of the target column (its bounds): what
+   * ground truth sent to the service's POST /v1/feedback must satisfy.
+   * Absent from cards written before it existed; then any finite number is taken.
+   */
+  target_contract: Type.Optional(PropertySchemaSchema),
   reference_profile: ReferenceProfileSchema
 });
 

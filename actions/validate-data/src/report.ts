@@ -1,6 +1,6 @@
 import type { ValidationReport } from '@housing/pipeline/validate';
 import type { Problem } from '../../shared/annotations.ts';
-import { markdownTable, STATUS_MARK } from '../../shared/markdown.ts';
+import { markdownTable, STATUS_MARK } from '@housing/github/markdown';
 
 /** Bad rows and duplicate rows as problems at their line of the data file. */
 export function reportProblems(report: ValidationReport): Problem[] {

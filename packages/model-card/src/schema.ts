@@ -268,6 +268,12 @@ export const ModelCardSchema = Type.Object({
   input_contract: RowSchemaSchema,
   onnx: OnnxSchema,
   target: text,
+  /**
+   * The data contract's JSON Schema of the target column (its bounds): what
+   * ground truth sent to the service's POST /v1/feedback must satisfy.
+   * Absent from cards written before it existed; then any finite number is taken.
+   */
+  target_contract: Type.Optional(PropertySchemaSchema),
   reference_profile: ReferenceProfileSchema,
 });
 export type ModelCard = Static<typeof ModelCardSchema>;

@@ -94,6 +94,9 @@ export function spawnService(
       LOG_LEVEL: 'info',
       // Tests stop services often; the one that tests the drain sets it.
       SHUTDOWN_DRAIN_MS: '0',
+      // Each embedded log is a PostgreSQL in WebAssembly, seconds to start, and one folder
+      // serves one process: the prediction log's own tests turn it on, with a folder each.
+      PREDICTION_LOG: 'off',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -176,6 +179,9 @@ export interface ApiBody {
   details?: { path: string; message: string }[];
   prediction?: number;
   predictions?: number[];
+  /** Each prediction's id, for POST /v1/feedback. */
+  prediction_id?: string;
+  prediction_ids?: string[];
   model_version?: string;
   previous?: string | null;
   request_id?: string;

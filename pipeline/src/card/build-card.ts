@@ -66,6 +66,8 @@ export function buildModelCard(sources: CardSources): ModelCard {
       feature_names: trained.features.names,
     },
     target: contract.columns.target,
+    // The target's bounds, so POST /v1/feedback refuses ground truth the contract would.
+    target_contract: contract.contract.row.properties[contract.columns.target],
     reference_profile: training.reference_profile,
   };
 }

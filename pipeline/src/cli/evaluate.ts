@@ -6,8 +6,8 @@ import { buildModelCard, type TrainingRecord } from '../card/build-card.ts';
 import { FIT_SECONDS_FILE, type FitSeconds } from '../train/train.ts';
 import { dataProvenance } from '../card/provenance.ts';
 import type { CompiledContract } from '../contract/contract.ts';
-import { loadDataset, takeRows, type Dataset } from '../data/rows.ts';
-import { splitRows } from '../data/split.ts';
+import { loadDataset, type Dataset } from '../data/rows.ts';
+import { heldOutTestRows } from '../data/split.ts';
 import { transformFeatures } from '../features/features.ts';
 import { regressionMetrics } from '../models/metrics.ts';
 import { predict } from '../models/model.ts';
@@ -123,8 +123,7 @@ runCli(async (argv) => {
 
 /** The training file's held-out test split, as the train stage drew it from the seed. */
 function heldOutRows(data: Dataset, training: TrainingRecord): Dataset {
-  const { seed, split } = training.params;
-  const test = takeRows(data, splitRows(data, seed, split.test_size, split.validation_size).test);
+  const test = heldOutTestRows(data, training.params.seed, training.params.split);
   if (test.rows === 0)
     throw new ConfigurationError(
       'no test rows: pass --test-data or set split.test_size > 0',

@@ -1,4 +1,4 @@
-import type { Dataset } from './rows.ts';
+import { takeRows, type Dataset } from './rows.ts';
 
 /** Row indices of a seeded split. */
 export interface Split {
@@ -42,6 +42,21 @@ export function splitRows(
     validation: Uint32Array.from(validation),
     train: Uint32Array.from(train),
   };
+}
+
+/** The split's shares, as params.yaml and a card's params name them. */
+export interface SplitShares {
+  test_size: number;
+  validation_size: number;
+}
+
+/**
+ * The held-out test rows of `data` under `seed` and `shares`: what evaluate
+ * scores a model on, and what the gate reads again to score the production
+ * model head to head. One function, so the two can never draw different rows.
+ */
+export function heldOutTestRows(data: Dataset, seed: number, shares: SplitShares): Dataset {
+  return takeRows(data, splitRows(data, seed, shares.test_size, shares.validation_size).test);
 }
 
 /**

@@ -102,17 +102,26 @@ function checkOneFilePerPath(
 
 /**
  * The `.dir` hash of a directory holding `entries`, computed as DVC 3
- * computes it: the md5 of the manifest serialized as Python's
- * `json.dumps(entries, sort_keys=True)`, entries sorted by path components.
+ * computes it: the md5 of its {@link manifestText}.
  * This is what lets a pull see that `data/` already matches `data.dvc`
  * without the remote, as `dvc pull` does from its local state.
  */
 export function directoryHash(entries: readonly ManifestEntry[]): string {
+  return `${createHash('md5').update(manifestText(entries)).digest('hex')}.dir`;
+}
+
+/**
+ * The `.dir` manifest's bytes as DVC 3 writes them into its cache and
+ * remote: Python's `json.dumps(entries, sort_keys=True)` (`", "` and `": "`
+ * separators, no newline), entries sorted by path components. Its md5 is
+ * {@link directoryHash}.
+ */
+export function manifestText(entries: readonly ManifestEntry[]): string {
   const sorted = [...entries].sort((a, b) => comparePaths(a.relpath, b.relpath));
   const body = sorted
     .map((e) => `{"md5": ${pythonJsonString(e.md5)}, "relpath": ${pythonJsonString(e.relpath)}}`)
     .join(', ');
-  return `${createHash('md5').update(`[${body}]`).digest('hex')}.dir`;
+  return `[${body}]`;
 }
 
 /** Orders paths as tuples of their components, as DVC sorts a tree's keys. */

@@ -3,8 +3,8 @@ import { ConfigurationError } from '@housing/core/errors';
 import { dataProvenance } from '../card/provenance.ts';
 import type { CompiledContract } from '../contract/contract.ts';
 import type { CsvLimits } from '../data/csv.ts';
-import { loadDataset, takeRows, type Dataset } from '../data/rows.ts';
-import { splitRows } from '../data/split.ts';
+import { loadDataset, type Dataset } from '../data/rows.ts';
+import { heldOutTestRows } from '../data/split.ts';
 
 /** The rows a card's metrics were measured on, read again from their file. */
 export interface EvaluationRows {
@@ -46,13 +46,7 @@ export async function evaluationRows(
       cardPath,
     );
   const { seed } = card.params;
-  const data =
-    split === 'all'
-      ? all
-      : takeRows(
-          all,
-          splitRows(all, seed, card.params.split.test_size, card.params.split.validation_size).test,
-        );
+  const data = split === 'all' ? all : heldOutTestRows(all, seed, card.params.split);
   if (data.rows !== evaluation.rows)
     throw new ConfigurationError(
       `the ${split === 'all' ? 'file' : `test split (seed ${seed})`} of ${path} has ${data.rows} rows, the card's /evaluation_data/rows says ${evaluation.rows}`,

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker, workerFile } from '../worker-thread.ts';
 import type { Columns, GraphSpec } from './onnx-session.ts';
 import type { RunMessage, WorkerInit, WorkerMessage } from './inference-worker.ts';
 
@@ -7,27 +8,10 @@ import type { RunMessage, WorkerInit, WorkerMessage } from './inference-worker.t
  * runs from source (under tsx), `inference-worker.mjs` beside the bundle
  * (service/build.mjs builds both entry points into service/dist).
  */
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_FILE = new URL(
-  FROM_SOURCE ? './inference-worker.ts' : './inference-worker.mjs',
-  import.meta.url,
-);
+const WORKER_FILE = workerFile('inference-worker', import.meta.url);
 
-/**
- * Starts the worker thread. From source it is TypeScript, and Node 20 does
- * not hand the main thread's module loaders (tsx) to workers
- * (nodejs/node#47747): the worker registers tsx itself, then imports its
- * entry. The bundle needs none of that.
- */
-function startWorker(init: WorkerInit): Worker {
-  if (!FROM_SOURCE) return new Worker(WORKER_FILE, { workerData: init });
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const entry = JSON.stringify(WORKER_FILE.href);
-  return new Worker(`import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}); });`, {
-    eval: true,
-    workerData: init,
-  });
-}
+/** Starts the inference worker thread (see ../worker-thread.ts for how, from source). */
+const startInferenceWorker = (init: WorkerInit): Worker => startWorker(WORKER_FILE, init);
 
 interface Pending {
   resolve: (output: Float32Array) => void;
@@ -82,7 +66,7 @@ export class WorkerSession {
     spec: GraphSpec,
     onCrash: (reason: string) => void = () => {},
   ): Promise<WorkerSession> {
-    const worker = startWorker({ model, spec });
+    const worker = startInferenceWorker({ model, spec });
     return new Promise((resolve, reject) => {
       const onMessage = (message: WorkerMessage) => {
         if (message.kind === 'ready') {

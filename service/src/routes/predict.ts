@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppDeps } from '../deps.ts';
 import { HttpError, ProblemList, sendError } from '../http/errors.ts';
@@ -76,8 +77,15 @@ async function predictOne(deps: AppDeps, row: unknown, requestId: string) {
   const problems = new ProblemList();
   checkRow(model, row, '', problems);
   if (!problems.empty) throw problems.toError('the body breaks the input contract');
-  const [prediction] = await predict(deps, model, [row]);
-  return { prediction, model_version: model.version, request_id: requestId };
+  const predictions = await predict(deps, model, [row]);
+  const id = randomUUID();
+  deps.predictionLog?.record(requestId, model.version, [row], predictions, [id]);
+  return {
+    prediction: predictions[0],
+    prediction_id: id,
+    model_version: model.version,
+    request_id: requestId,
+  };
 }
 
 async function predictBatch(deps: AppDeps, body: unknown, requestId: string) {
@@ -107,12 +115,27 @@ async function predictBatch(deps: AppDeps, body: unknown, requestId: string) {
     else checkRow(model, row, `/instances/${i}`, problems);
   }
   if (!problems.empty) throw problems.toError('the body breaks the input contract');
-  const predictions = await predict(deps, model, instances as Row[]);
+  const rows = instances as Row[];
+  const predictions = await predict(deps, model, rows);
+  const ids = predictionIds(rows.length);
+  deps.predictionLog?.record(requestId, model.version, rows, predictions, ids);
   return {
     predictions: Array.from(predictions),
+    prediction_ids: ids,
     model_version: model.version,
     request_id: requestId,
   };
+}
+
+/**
+ * One id per predicted row, for POST /v1/feedback: random UUIDs made here,
+ * never derived from the client's request id, which a client chooses and
+ * could repeat or forge to label someone else's prediction.
+ */
+function predictionIds(rows: number): string[] {
+  const ids = new Array<string>(rows);
+  for (let i = 0; i < rows; i++) ids[i] = randomUUID();
+  return ids;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { attestationRoutes } from './attestations.ts';
 import { deploymentRoutes } from './deployments.ts';
-import { dispatchRoutes } from './dispatches.ts';
 import { gitRoutes } from './git.ts';
 import { gitDataRoutes } from './git-data.ts';
 import { fail, notFound, type Exchange, type Route } from './http.ts';
@@ -13,6 +13,7 @@ import { createState, type FakeState } from './state.ts';
 import { workflowRoutes } from './workflows.ts';
 
 export type {
+  FakeAttestation,
   FakeComment,
   FakeDeployment,
   FakeEnvironment,
@@ -48,7 +49,7 @@ const ROUTES: readonly Route[] = [
   ...pullRoutes,
   ...issueRoutes,
   ...deploymentRoutes,
-  ...dispatchRoutes,
+  ...attestationRoutes,
   ...workflowRoutes,
   ...settingsRoutes,
 ];
@@ -109,19 +110,20 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;
   // The tests see the same arrays and maps the routes change.
-  const { calls, releases, comments, dispatches, failDispatches, git, pulls, deployments } = state;
+  const { calls, releases, comments, failDispatches, git, pulls, deployments, attestations } =
+    state;
   const { workflows, workflowDispatches, settings } = state;
   return {
     calls,
     releases,
     comments,
-    dispatches,
     failDispatches,
     workflows,
     workflowDispatches,
     git,
     pulls,
     deployments,
+    attestations,
     settings,
     url: `http://127.0.0.1:${port}`,
     seedBranch: (branch, files) =>

@@ -53,6 +53,20 @@ export interface FakeWorkflowDispatch {
   inputs: Record<string, unknown>;
 }
 
+/**
+ * An artifact attestation as the fake keeps it: the subjects (name and
+ * sha256) and predicate type of the bundle, and the workflow that made it.
+ */
+export interface FakeAttestation {
+  id: number;
+  /** owner/repo of the request's path. */
+  repository: string;
+  predicateType: string;
+  subjects: { name: string; digest: { sha256: string } }[];
+  /** The workflow file and ref that attested (the certificate's identity on GitHub). */
+  workflow: string;
+}
+
 /** An environment: its required reviewers (logins; none means no review) and its own secrets and variables. */
 export interface FakeEnvironment {
   name: string;
@@ -99,9 +113,7 @@ export interface FakeState {
   calls: RecordedCall[];
   releases: FakeRelease[];
   comments: Map<number, FakeComment[]>;
-  /** repository_dispatch events received, in order. */
-  dispatches: unknown[];
-  /** Statuses to answer the next dispatches (of either kind) with instead of 204 (a GitHub outage). */
+  /** Statuses to answer the next workflow dispatches with instead of 204 (a GitHub outage). */
   failDispatches: number[];
   /**
    * The workflows that run on workflow_dispatch, by file name, with the
@@ -127,6 +139,8 @@ export interface FakeState {
   };
   pulls: FakePull[];
   deployments: FakeDeployment[];
+  /** Artifact attestations stored, in order (actions/attest-build-provenance's effect). */
+  attestations: FakeAttestation[];
   settings: FakeSettings;
   /** A fresh id for anything the fake creates. */
   nextId: () => number;
@@ -168,13 +182,13 @@ export function createState(): FakeState {
     calls: [],
     releases: [],
     comments: new Map(),
-    dispatches: [],
     failDispatches: [],
     workflows: new Map(),
     workflowDispatches: [],
     git,
     pulls: [],
     deployments: [],
+    attestations: [],
     settings: {
       private: false,
       environments: [],

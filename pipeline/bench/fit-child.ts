@@ -2,14 +2,16 @@
  * One GBDT fit in a process of its own, the Node side of the comparison with
  * scikit-learn (hgb.py takes the same arguments), so that each side's peak
  * RSS is its own:
- *   fit-child.ts matrix X.f32 y.f64 rows features '<GbdtParams JSON>'
- *     fits on the float32 feature matrix the bench wrote (column-major);
+ *   fit-child.ts matrix X.f32 y.f64 rows features '<GbdtParams JSON>' [threads]
+ *     fits on the float32 feature matrix the bench wrote (column-major),
+ *     on `threads` threads (default 1);
  *   fit-child.ts csv housing.csv '<GbdtParams JSON>'
  *     loads the CSV, engineers the features and fits: the peak RSS from
  *     reading the CSV to the fitted model.
  * Prints one JSON line: fit seconds (binning included), CPU seconds of the
  * fit, peak RSS in bytes and the number of trees.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadContract } from '../src/contract/contract.ts';
 import { loadDataset } from '../src/data/rows.ts';
@@ -24,24 +26,28 @@ function timedFit(
   y: Float64Array,
   params: GbdtParams,
   since = performance.now(),
+  threads = 1,
 ) {
   const cpu = process.cpuUsage();
-  const fit = fitGbdt(x, y, noValidation, params);
+  const fit = fitGbdt(x, y, noValidation, params, undefined, { threads });
   return {
     seconds: (performance.now() - since) / 1000,
     cpu_seconds: process.cpuUsage(cpu).user / 1e6,
     peak_rss: process.resourceUsage().maxRSS * 1024,
     trees: fit.model.trees.length,
+    // The model's bytes, so that fits on different numbers of threads can be compared.
+    sha256: createHash('sha256').update(JSON.stringify(fit.model)).digest('hex'),
   };
 }
 
 if (mode === 'matrix') {
-  const [xPath, yPath, rowsText, featuresText, paramsJson] = args as [
+  const [xPath, yPath, rowsText, featuresText, paramsJson, threads = '1'] = args as [
     string,
     string,
     string,
     string,
     string,
+    string?,
   ];
   const rows = Number(rowsText);
   const raw = readFileSync(xPath);
@@ -51,7 +57,8 @@ if (mode === 'matrix') {
   );
   const yRaw = readFileSync(yPath);
   const y = new Float64Array(yRaw.buffer.slice(yRaw.byteOffset, yRaw.byteOffset + yRaw.byteLength));
-  console.log(JSON.stringify(timedFit(x, y, JSON.parse(paramsJson) as GbdtParams)));
+  const params = JSON.parse(paramsJson) as GbdtParams;
+  console.log(JSON.stringify(timedFit(x, y, params, performance.now(), Number(threads))));
 } else if (mode === 'csv') {
   const [csv, contractPath, paramsJson] = args as [string, string, string];
   const started = performance.now();

@@ -4,7 +4,9 @@
  * engineered-feature matrix, written to a temporary file, with the same
  * hyperparameters, 100 rounds and no early stopping, single-threaded
  * (OMP_NUM_THREADS=1), each fit in a fresh child process so that peak RSS is
- * its own. The two sides alternate, and the order flips every round: this
+ * its own; then both on every core (the GBDT's histogram threads, scikit-learn's
+ * default OpenMP threads), and whether the GBDT's model bytes are the same on
+ * one thread and on every core. The two sides alternate, and the order flips every round: this
  * machine's speed drifts, so the figure is the median of per-round ratios.
  * Then, at the largest size, the peak RSS from reading a CSV to the fitted
  * model on both sides (Node: the pipeline's loader and features; Python:
@@ -12,7 +14,7 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -36,6 +38,8 @@ interface FitResult {
   cpu_seconds: number;
   peak_rss: number;
   trees: number;
+  /** The GBDT's model bytes' SHA-256 (the Node side only). */
+  sha256?: string;
 }
 
 /** A Python 3 with scikit-learn and pandas (BENCH_PYTHON, then Debian's, then PATH's), or undefined. */
@@ -52,17 +56,26 @@ export function findPython(): string | undefined {
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
 
-async function child(command: string, args: string[]): Promise<FitResult> {
+/** Threads of the both-cores fits: this machine's cores. */
+const BOTH = availableParallelism();
+
+async function child(command: string, args: string[], singleThreaded = true): Promise<FitResult> {
+  const env = { ...process.env };
+  // scikit-learn's default is every core (OpenMP); its single-threaded side is OMP_NUM_THREADS=1.
+  if (singleThreaded) env.OMP_NUM_THREADS = '1';
+  else delete env.OMP_NUM_THREADS;
   const { stdout } = await run(command, args, {
-    env: { ...process.env, OMP_NUM_THREADS: '1' },
+    env,
     cwd: ROOT,
     maxBuffer: 1 << 20,
   });
   return JSON.parse(stdout.trim().split('\n').pop()!) as FitResult;
 }
 
-const ours = (args: string[]) => child(process.execPath, ['--import', 'tsx', CHILD, ...args]);
-const theirs = (python: string, args: string[]) => child(python, [HGB, ...args]);
+const ours = (args: string[], threads = 1) =>
+  child(process.execPath, ['--import', 'tsx', CHILD, ...args, String(threads)], threads === 1);
+const theirs = (python: string, args: string[], singleThreaded = true) =>
+  child(python, [HGB, ...args], singleThreaded);
 
 /** Writes the engineered features of `data` column-major as float32, and the target as float64. */
 async function writeMatrix(data: Dataset, compiled: CompiledContract, dir: string) {
@@ -107,24 +120,39 @@ export async function benchFitAtScale(
       const matrix = await writeMatrix(generateRows(source, compiled, size, size), compiled, dir);
       const mine: FitResult[] = [];
       const sklearn: FitResult[] = [];
+      const mineBoth: FitResult[] = [];
+      const sklearnBoth: FitResult[] = [];
+      const fit = ['matrix', ...matrix, params];
       for (let r = 0; r < rounds; r++) {
         // Flip the order every round, so neither side always runs on the warmer machine.
-        if (r % 2 === 0 || !python) mine.push(await ours(['matrix', ...matrix, params]));
-        if (python) sklearn.push(await theirs(python, ['matrix', ...matrix, params]));
-        if (r % 2 === 1 && python) mine.push(await ours(['matrix', ...matrix, params]));
+        const sides = [
+          async () => mine.push(await ours(fit)),
+          async () => python && sklearn.push(await theirs(python, fit)),
+          async () => mineBoth.push(await ours(fit, BOTH)),
+          async () => python && sklearnBoth.push(await theirs(python, fit, false)),
+        ];
+        for (const side of r % 2 === 0 ? sides : sides.reverse()) await side();
       }
+      const seconds = (results: FitResult[]) => median(results.map((f) => f.seconds));
       const perRow = (results: FitResult[]) =>
-        `${((median(results.map((f) => f.seconds)) / size) * 1e6).toFixed(2)} µs/row`;
-      const ownLine = `  ${size.toLocaleString('en-US').padStart(9)} rows  GBDT ${median(mine.map((f) => f.seconds)).toFixed(2)} s (${perRow(mine)}, peak RSS ${mb(Math.max(...mine.map((f) => f.peak_rss)))}, ${mine[0]!.trees} trees)`;
+        `${((seconds(results) / size) * 1e6).toFixed(2)} µs/row`;
+      const range = (ratios: number[]) =>
+        `${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
+      const per = (a: FitResult[], b: FitResult[], key: 'seconds' | 'cpu_seconds' = 'seconds') =>
+        a.map((f, i) => f[key] / b[i]![key]);
+      const same = new Set([...mine, ...mineBoth].map((f) => f.sha256)).size === 1;
+      const ownLine =
+        `  ${size.toLocaleString('en-US').padStart(9)} rows  GBDT ${seconds(mine).toFixed(2)} s (${perRow(mine)}, peak RSS ${mb(Math.max(...mine.map((f) => f.peak_rss)))}, ${mine[0]!.trees} trees)` +
+        `; ${BOTH} threads ${seconds(mineBoth).toFixed(2)} s, ${range(per(mineBoth, mine))} of 1 thread, model bytes ${same ? 'the same' : 'DIFFERENT'}`;
       if (!python) {
         lines.push(ownLine);
         continue;
       }
-      const ratios = mine.map((f, i) => f.seconds / sklearn[i]!.seconds);
-      const cpuRatios = mine.map((f, i) => f.cpu_seconds / sklearn[i]!.cpu_seconds);
       lines.push(
-        `${ownLine}  sklearn ${median(sklearn.map((f) => f.seconds)).toFixed(2)} s (${perRow(sklearn)}, peak RSS ${mb(Math.max(...sklearn.map((f) => f.peak_rss)))})` +
-          `  ratio ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}), CPU ratio ${median(cpuRatios).toFixed(2)}`,
+        `${ownLine}\n` +
+          `             sklearn ${seconds(sklearn).toFixed(2)} s (${perRow(sklearn)}, peak RSS ${mb(Math.max(...sklearn.map((f) => f.peak_rss)))})` +
+          `  ratio ${range(per(mine, sklearn))}, CPU ratio ${median(per(mine, sklearn, 'cpu_seconds')).toFixed(2)}` +
+          `; default threads ${seconds(sklearnBoth).toFixed(2)} s, GBDT on ${BOTH} threads ÷ it ${range(per(mineBoth, sklearnBoth))}`,
       );
     }
     const largest = Math.max(...sizes);

@@ -1,6 +1,7 @@
 import type { CompiledContract, ContractColumns } from '../contract/contract.ts';
 import { describeRowErrors } from '../contract/contract.ts';
 import { ConfigurationError, quoteInput } from '@housing/core/errors';
+import { parsePlainDecimal } from './decimal.ts';
 import { DEFAULT_CSV_LIMITS, mapHeader, readCsv, type CsvLimits } from './csv.ts';
 
 /** A row's cell after coercion: a number, null for an empty cell, or the raw text. */
@@ -15,6 +16,8 @@ export function coerceCell(raw: string, numeric: boolean): Cell {
   const text = raw.trim();
   if (text === '') return null;
   if (!numeric) return text;
+  const plain = parsePlainDecimal(text);
+  if (!Number.isNaN(plain)) return plain;
   const value = Number(text);
   return Number.isFinite(value) ? value : text;
 }

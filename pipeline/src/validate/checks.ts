@@ -35,8 +35,9 @@ export function datasetChecks(
     status: report.rows >= minRows ? 'pass' : 'fail',
     message: `${report.rows} rows (minimum ${minRows})`,
   });
+  const nullCounts = tally.nullCounts;
   for (const c of columns.all) {
-    const nulls = tally.nullCounts.get(c)!;
+    const nulls = nullCounts.get(c)!;
     const rate = report.rows === 0 ? 0 : nulls / report.rows;
     report.null_rates[c] = rate;
     const limit = contract.dataset.max_null_rate[c] ?? contract.dataset.max_null_rate.default;

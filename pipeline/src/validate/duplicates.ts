@@ -9,10 +9,10 @@ export class DuplicateIndex {
   private lines = new Uint32Array(1 << 12);
   private size = 0;
 
-  /** Records a row; returns the line of an earlier identical row, or 0. */
-  add(key: string, line: number): number {
+  /** Records a row by its {@link RowHasher} hash; returns the line of an earlier identical row, or 0. */
+  add(rowHash: number, line: number): number {
     if (this.size * 2 >= this.keys.length) this.grow();
-    const hash = hash53(key) + 1; // 0 marks an empty slot
+    const hash = rowHash + 1; // 0 marks an empty slot
     const mask = this.keys.length - 1;
     let slot = (hash % this.keys.length) & mask;
     for (;;) {
@@ -45,14 +45,50 @@ export class DuplicateIndex {
   }
 }
 
-/** Two FNV-1a passes with different offsets, combined into 53 bits. */
-function hash53(text: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193 + 0x2f);
+/** Word tags, so that a number, a text and a missing value never hash alike. */
+const NULL_TAG = 0x9e3779b9;
+const NUMBER_TAG = 0x85ebca6b;
+const TEXT_TAG = 0xc2b2ae35;
+
+/**
+ * A row's 53-bit hash, value by value: two FNV-1a lanes with different
+ * offsets over 32-bit words. A number is hashed by its float64 bits, not its
+ * text: turning every number into a string took a third of validation's time.
+ */
+export class RowHasher {
+  private a = 0;
+  private b = 0;
+  private readonly float = new Float64Array(1);
+  private readonly words = new Uint32Array(this.float.buffer);
+
+  /** Starts a new row. */
+  reset(): void {
+    this.a = 0x811c9dc5;
+    this.b = 0x01000193 ^ 0x5bd1e995;
   }
-  return (b >>> 11) * 4294967296 + (a >>> 0);
+
+  /** Adds one value: a number, a text or null. */
+  add(value: number | string | null): void {
+    if (value === null) this.word(NULL_TAG);
+    else if (typeof value === 'number') {
+      // 0 and -0 are the same value, as their texts were.
+      this.float[0] = value === 0 ? 0 : value;
+      this.word(NUMBER_TAG);
+      this.word(this.words[0]!);
+      this.word(this.words[1]!);
+    } else {
+      this.word(TEXT_TAG ^ value.length);
+      for (let i = 0; i < value.length; i++) this.word(value.charCodeAt(i));
+    }
+  }
+
+  /** The row's hash, below 2⁵³. */
+  digest(): number {
+    return (this.b >>> 11) * 4294967296 + (this.a >>> 0);
+  }
+
+  private word(w: number): void {
+    this.a = Math.imul(this.a ^ w, 0x01000193);
+    this.b = Math.imul(this.b ^ w, 0x01000193 + 0x2f);
+  }
 }

@@ -4,7 +4,7 @@ import type { CsvRecord } from '../data/csv.ts';
 import { rowFromFields } from '../data/rows.ts';
 import { createDriftCounters, type DriftCounter } from '@housing/model-card/drift';
 import type { ReferenceProfile } from '@housing/model-card/schema';
-import { DuplicateIndex } from './duplicates.ts';
+import { DuplicateIndex, RowHasher } from './duplicates.ts';
 import type { RowError, ValidationReport } from './report.ts';
 
 /**
@@ -13,12 +13,14 @@ import type { RowError, ValidationReport } from './report.ts';
  * counters, the capped lists and an 8-16 byte hash per row, never the rows.
  */
 export class RowTally {
-  readonly nullCounts: Map<string, number>;
+  /** Empty cells per column, in `columns.all` order: an array, as a Map lookup per cell cost more than the check. */
+  private readonly nulls: Float64Array;
   readonly driftCounters: DriftCounter[];
   targetMin = Infinity;
   targetMax = -Infinity;
   targetOutside = 0;
   private readonly duplicates = new DuplicateIndex();
+  private readonly hasher = new RowHasher();
   private readonly numericMask: boolean[];
 
   constructor(
@@ -29,8 +31,13 @@ export class RowTally {
   ) {
     const { columns } = compiled;
     this.numericMask = columns.all.map((c) => columns.numeric.includes(c));
-    this.nullCounts = new Map(columns.all.map((c) => [c, 0]));
+    this.nulls = new Float64Array(columns.all.length);
     this.driftCounters = reference ? createDriftCounters(reference, columns.all) : [];
+  }
+
+  /** Empty cells per column, by name. */
+  get nullCounts(): Map<string, number> {
+    return new Map(this.compiled.columns.all.map((c, i) => [c, this.nulls[i]!]));
   }
 
   /** Counts one data record, its fields in the order `indices` maps to the contract's columns. */
@@ -52,13 +59,14 @@ export class RowTally {
       for (const e of describeRowErrors(validateRow.errors, row))
         this.addRowError({ line: record.line, ...e });
     }
-    let key = '';
-    for (const c of columns.all) {
-      const v = row[c]!;
-      if (v === null) this.nullCounts.set(c, this.nullCounts.get(c)! + 1);
-      key += `${v}\x1f`;
+    this.hasher.reset();
+    const all = columns.all;
+    for (let c = 0; c < all.length; c++) {
+      const v = row[all[c]!]!;
+      if (v === null) this.nulls[c]!++;
+      this.hasher.add(v);
     }
-    this.addDuplicate(key, record.line);
+    this.addDuplicate(this.hasher.digest(), record.line);
     const target = row[columns.target];
     if (typeof target === 'number') this.addTarget(target);
     for (const counter of this.driftCounters) counter.add(row[counter.column]!);
@@ -69,8 +77,8 @@ export class RowTally {
     if (this.report.row_errors.length < this.maxErrors) this.report.row_errors.push(error);
   }
 
-  private addDuplicate(key: string, line: number): void {
-    const firstLine = this.duplicates.add(key, line);
+  private addDuplicate(hash: number, line: number): void {
+    const firstLine = this.duplicates.add(hash, line);
     if (firstLine === 0) return;
     this.report.duplicate_rows_total++;
     if (this.report.duplicate_rows.length < this.maxErrors)

@@ -1,5 +1,5 @@
 import { applyBins, fitBins } from './binning.ts';
-import { createGrowContext, growTree, type GrowParams } from './grow.ts';
+import { closeGrowContext, createGrowContext, growTree, type GrowContext, type GrowParams } from './grow.ts';
 import { treeLeafValue, type Tree } from './tree.ts';
 
 /** Hyperparameters from params.yaml `gbdt`. */
@@ -16,6 +16,15 @@ export interface GbdtParams {
   early_stopping_rounds: number;
   /** Smallest split gain worth taking. */
   min_gain: number;
+}
+
+/** How a fit runs: what does not change the model. */
+export interface GbdtOptions {
+  /**
+   * Threads for the histograms, the main one included (default 1). The
+   * model's bytes are the same whatever the number.
+   */
+  threads?: number;
 }
 
 /** A fitted gradient-boosted ensemble: prediction = base + Σ tree leaf values. */
@@ -54,11 +63,27 @@ export function fitGbdt(
   validation: { x: Float32Array[]; y: Float64Array },
   params: GbdtParams,
   onRound?: (loss: RoundLoss) => void,
+  options: GbdtOptions = {},
 ): GbdtFit {
-  const n = y.length;
   const edges = fitBins(x, params.max_bins);
   // The per-feature bins are packed into the context and dropped.
-  const ctx = createGrowContext(applyBins(x, edges), edges);
+  const ctx = createGrowContext(applyBins(x, edges), edges, options.threads);
+  try {
+    return boost(ctx, x.length, y, validation, params, onRound);
+  } finally {
+    closeGrowContext(ctx);
+  }
+}
+
+function boost(
+  ctx: GrowContext,
+  features: number,
+  y: Float64Array,
+  validation: { x: Float32Array[]; y: Float64Array },
+  params: GbdtParams,
+  onRound?: (loss: RoundLoss) => void,
+): GbdtFit {
+  const n = y.length;
   const grow: GrowParams = {
     maxLeaves: params.max_leaves,
     maxDepth: params.max_depth,
@@ -74,7 +99,7 @@ export function fitGbdt(
   const prediction = new Float64Array(n).fill(base);
   const validationPrediction = new Float64Array(validation.y.length).fill(base);
   // Squared error: the gradient is prediction - y and the hessian is 1, which growTree assumes.
-  const grad = new Float64Array(n);
+  const grad = ctx.grad;
   const trees: Tree[] = [];
   const gains: Float64Array[] = [];
   const history: RoundLoss[] = [];
@@ -84,7 +109,7 @@ export function fitGbdt(
 
   for (let i = 0; i < n; i++) grad[i] = prediction[i]! - y[i]!;
   for (let round = 1; round <= params.max_rounds; round++) {
-    const gain = new Float64Array(x.length);
+    const gain = new Float64Array(features);
     const tree = growTree(ctx, grad, grow, prediction, gain);
     trees.push(tree);
     gains.push(gain);
@@ -105,7 +130,7 @@ export function fitGbdt(
     } else if (round - bestRound >= params.early_stopping_rounds) break;
   }
   const kept = trees.slice(0, bestRound);
-  const gainByFeature = new Array<number>(x.length).fill(0);
+  const gainByFeature = new Array<number>(features).fill(0);
   for (const g of gains.slice(0, bestRound)) g.forEach((v, f) => (gainByFeature[f]! += v));
   return { model: { kind: 'gbdt', base, trees: kept }, history, best_round: bestRound, gain_by_feature: gainByFeature };
 }

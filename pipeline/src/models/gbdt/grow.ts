@@ -1,4 +1,7 @@
 import type { BinEdges } from './binning.ts';
+import { expandBundles, findBundles, type Bundle } from './bundles.ts';
+import { accumulateNode, accumulateRoot } from './kernel.ts';
+import { HistogramThreads, shared } from './threads.ts';
 import type { Tree } from './tree.ts';
 
 /** Tree-growth hyperparameters. */
@@ -29,16 +32,31 @@ export interface GrowContext {
   offsets: Int32Array;
   /** Total bins over all features. */
   totalBins: number;
-  /** Features with more than one bin: the others can never split, so their histograms are never read. */
-  splittable: Int32Array;
+  /**
+   * The columns a histogram pass reads: every splittable feature outside a
+   * bundle (features with one bin can never split, so their histograms are
+   * never read), then each bundle's column. `passBases[p]` is where pass p's
+   * bins start in a histogram.
+   */
+  passes: Uint8Array[];
+  passBases: Int32Array;
+  /** Two-bin features counted in one pass, and where each bundle's slots start (after every feature's bins). */
+  bundles: Bundle[];
+  bundleBases: Int32Array;
+  /** Histogram slots: every feature's bins, then every bundle's. */
+  totalSlots: number;
   /** Sample indices; each node owns a contiguous segment, in ascending row order. */
   index: Uint32Array;
   scratch: Uint32Array;
-  /** Rows per (feature, bin) over all rows: the root's counts, every round. */
+  /** Rows per slot over all rows: the root's counts, every round. */
   rootCounts: Float64Array;
   /** A node's gradients gathered in its index order, read once per feature. */
   ordered: Float64Array;
+  /** Each row's gradient, which the fit writes before every tree. */
+  grad: Float64Array;
   pool: Float64Array[];
+  /** The histograms' helper threads, or undefined on one thread. */
+  threads: HistogramThreads | undefined;
 }
 
 interface Split {
@@ -60,8 +78,13 @@ interface Leaf {
   split: Split | undefined;
 }
 
-/** Prepares the reusable state for growing trees on binned data. */
-export function createGrowContext(columns: Uint8Array[], edges: BinEdges): GrowContext {
+/**
+ * Prepares the reusable state for growing trees on binned data. With more
+ * than one thread, what the histogram workers read (the passes' columns,
+ * the index, the gradients) lives in shared memory; {@link closeGrowContext}
+ * stops the workers.
+ */
+export function createGrowContext(columns: Uint8Array[], edges: BinEdges, threads = 1): GrowContext {
   const rows = columns[0]?.length ?? 0;
   const offsets = new Int32Array(edges.length);
   let totalBins = 0;
@@ -69,23 +92,77 @@ export function createGrowContext(columns: Uint8Array[], edges: BinEdges): GrowC
     offsets[f] = totalBins;
     totalBins += e.length + 1;
   });
+  const splittable = edges.flatMap((e, f) => (e.length > 0 ? [f] : []));
+  const bundles = findBundles(
+    columns,
+    splittable.filter((f) => edges[f]!.length === 1),
+  );
+  const bundled = new Set(bundles.flatMap((b) => Array.from(b.members)));
+  const alone = splittable.filter((f) => !bundled.has(f));
+  const bundleBases = new Int32Array(bundles.length);
+  let totalSlots = totalBins;
+  bundles.forEach((b, k) => {
+    bundleBases[k] = totalSlots;
+    totalSlots += b.members.length + 1;
+  });
+  const rootCounts = countBins(
+    [...columns, ...bundles.map((b) => b.column)],
+    Int32Array.from([...offsets, ...bundleBases]),
+    totalSlots,
+  );
+  let passes = [...alone.map((f) => columns[f]!), ...bundles.map((b) => b.column)];
+  const passBases = Int32Array.from([...alone.map((f) => offsets[f]!), ...bundleBases]);
+  const passSlots = Int32Array.from([
+    ...alone.map((f) => edges[f]!.length + 1),
+    ...bundles.map((b) => b.members.length + 1),
+  ]);
+  const parallel = Math.min(threads, passes.length) > 1;
+  if (parallel) {
+    // The workers read the columns in place: one shared copy, which the main thread reads too.
+    const store = new Uint8Array(new SharedArrayBuffer(passes.length * rows));
+    passes = passes.map((column, p) => {
+      const copy = store.subarray(p * rows, (p + 1) * rows);
+      copy.set(column);
+      return copy;
+    });
+    alone.forEach((f, p) => (columns[f] = passes[p]!));
+  }
+  const index = parallel ? shared(Uint32Array, 4, rows) : new Uint32Array(rows);
+  const ordered = parallel ? shared(Float64Array, 8, rows) : new Float64Array(rows);
+  const grad = parallel ? shared(Float64Array, 8, rows) : new Float64Array(rows);
   return {
     columns,
     rows,
     edges,
     offsets,
     totalBins,
-    splittable: Int32Array.from(edges.flatMap((e, f) => (e.length > 0 ? [f] : []))),
-    index: new Uint32Array(rows),
+    passes,
+    passBases,
+    bundles,
+    bundleBases,
+    totalSlots,
+    index,
     scratch: new Uint32Array(rows),
-    ordered: new Float64Array(rows),
-    rootCounts: countBins(columns, offsets, totalBins),
+    ordered,
+    grad,
+    rootCounts,
     pool: [],
+    threads: parallel
+      ? new HistogramThreads(
+          { passes, bases: passBases, slots: passSlots, totalSlots, grad, ordered, index },
+          Math.min(threads, passes.length),
+        )
+      : undefined,
   };
 }
 
-function countBins(columns: Uint8Array[], offsets: Int32Array, totalBins: number): Float64Array {
-  const counts = new Float64Array(totalBins);
+/** Stops the context's histogram workers, if any. */
+export function closeGrowContext(ctx: GrowContext): void {
+  ctx.threads?.close();
+}
+
+function countBins(columns: Uint8Array[], offsets: Int32Array, totalSlots: number): Float64Array {
+  const counts = new Float64Array(totalSlots);
   columns.forEach((column, f) => {
     const base = offsets[f]!;
     for (let i = 0; i < column.length; i++) counts[base + column[i]!]! += 1;
@@ -119,7 +196,7 @@ export function growTree(
   const root: Leaf = { node: 0, start: 0, end: n, depth: 0, grad: sumG, hist: undefined, split: undefined };
   const leaves: Leaf[] = [root];
   if (canSplit(root, params)) {
-    root.hist = rootHistogram(ctx, grad);
+    root.hist = rootHistogram(ctx, grad, sumG);
     root.split = bestSplit(ctx, root, params);
   }
 
@@ -155,7 +232,7 @@ export function growTree(
     const needRight = canSplit(right, params);
     if (needLeft || needRight) {
       const [small, large] = left.end - left.start <= right.end - right.start ? [left, right] : [right, left];
-      small.hist = nodeHistogram(ctx, grad, small.start, small.end);
+      small.hist = nodeHistogram(ctx, grad, small);
       // The subtraction trick, in place: the parent's buffer becomes the larger child's.
       large.hist = subtract(parentHist, small.hist);
     } else {
@@ -199,108 +276,39 @@ function takeBuffer(ctx: GrowContext): Float64Array {
     buffer.fill(0);
     return buffer;
   }
-  return new Float64Array(ctx.totalBins * 2);
+  return new Float64Array(ctx.totalSlots * 2);
 }
 
 /**
  * The root's histogram: every row in row order, so no index is needed.
  * Sums per bin are added in ascending row order, as in every other node.
  */
-function rootHistogram(ctx: GrowContext, grad: Float64Array): Float64Array {
+function rootHistogram(ctx: GrowContext, grad: Float64Array, sumG: number): Float64Array {
   const hist = takeBuffer(ctx);
-  const { columns, offsets, rows } = ctx;
-  const active = ctx.splittable;
+  const { passes, passBases, rows } = ctx;
+  if (ctx.threads) ctx.threads.root(hist, rows);
+  else accumulateRoot(passes, passBases, 0, passes.length, hist, grad, rows);
   // The root's counts are the same every round: copied, not counted again.
   const counts = ctx.rootCounts;
   for (let b = 0; b < counts.length; b++) hist[2 * b + 1] = counts[b]!;
-  let g = 0;
-  for (; g + 4 <= active.length; g += 4) {
-    const [fa, fb, fc, fd] = [active[g]!, active[g + 1]!, active[g + 2]!, active[g + 3]!];
-    const ca = columns[fa]!;
-    const cb = columns[fb]!;
-    const cc = columns[fc]!;
-    const cd = columns[fd]!;
-    const ba = offsets[fa]! * 2;
-    const bb = offsets[fb]! * 2;
-    const bc = offsets[fc]! * 2;
-    const bd = offsets[fd]! * 2;
-    for (let i = 0; i < rows; i++) {
-      const v = grad[i]!;
-      hist[ba + ca[i]! * 2]! += v;
-      hist[bb + cb[i]! * 2]! += v;
-      hist[bc + cc[i]! * 2]! += v;
-      hist[bd + cd[i]! * 2]! += v;
-    }
-  }
-  for (; g < active.length; g++) {
-    const column = columns[active[g]!]!;
-    const base = offsets[active[g]!]! * 2;
-    for (let i = 0; i < rows; i++) hist[base + column[i]! * 2]! += grad[i]!;
-  }
+  expandBundles(ctx.bundles, ctx.bundleBases, ctx.offsets, hist, sumG, rows);
   return hist;
 }
 
 /**
  * Sums gradient and count per (feature, bin) over a node's rows: most of a
  * fit's time. The node's gradients are gathered once into a contiguous
- * buffer, then read once per group of features.
+ * buffer, then read once per group of passes.
  */
-function nodeHistogram(ctx: GrowContext, grad: Float64Array, start: number, end: number): Float64Array {
-  const { index, ordered } = ctx;
+function nodeHistogram(ctx: GrowContext, grad: Float64Array, leaf: Leaf): Float64Array {
+  const { index, ordered, passes, passBases } = ctx;
+  const { start, end } = leaf;
   const rows = end - start;
   for (let k = 0; k < rows; k++) ordered[k] = grad[index[start + k]!]!;
-  return accumulate(ctx, takeBuffer(ctx), ordered, index.subarray(start, end), rows);
-}
-
-/**
- * Adds `values[k]` and a count of 1 to the bin of row `rows[k]` in every
- * splittable feature. Four features
- * share one pass: the row and its gradient are read once for the four, and
- * the four additions are independent, so they overlap instead of waiting on
- * each other, which matters most for two-bin (one-hot) features where every
- * row lands in one of the same two cells. Each bin's sum is still taken in
- * ascending row order, so the result does not depend on the grouping.
- */
-function accumulate(ctx: GrowContext, hist: Float64Array, values: Float64Array, rows: Uint32Array, count: number): Float64Array {
-  const active = ctx.splittable;
-  let g = 0;
-  for (; g + 4 <= active.length; g += 4) {
-    const [fa, fb, fc, fd] = [active[g]!, active[g + 1]!, active[g + 2]!, active[g + 3]!];
-    const ca = ctx.columns[fa]!;
-    const cb = ctx.columns[fb]!;
-    const cc = ctx.columns[fc]!;
-    const cd = ctx.columns[fd]!;
-    const ba = ctx.offsets[fa]! * 2;
-    const bb = ctx.offsets[fb]! * 2;
-    const bc = ctx.offsets[fc]! * 2;
-    const bd = ctx.offsets[fd]! * 2;
-    for (let k = 0; k < count; k++) {
-      const i = rows[k]!;
-      const v = values[k]!;
-      const oa = ba + ca[i]! * 2;
-      const ob = bb + cb[i]! * 2;
-      const oc = bc + cc[i]! * 2;
-      const od = bd + cd[i]! * 2;
-      hist[oa]! += v;
-      hist[oa + 1]! += 1;
-      hist[ob]! += v;
-      hist[ob + 1]! += 1;
-      hist[oc]! += v;
-      hist[oc + 1]! += 1;
-      hist[od]! += v;
-      hist[od + 1]! += 1;
-    }
-  }
-  for (; g < active.length; g++) {
-    const f = active[g]!;
-    const column = ctx.columns[f]!;
-    const base = ctx.offsets[f]! * 2;
-    for (let k = 0; k < count; k++) {
-      const o = base + column[rows[k]!]! * 2;
-      hist[o]! += values[k]!;
-      hist[o + 1]! += 1;
-    }
-  }
+  const hist = takeBuffer(ctx);
+  if (ctx.threads) ctx.threads.node(hist, start, rows);
+  else accumulateNode(passes, passBases, 0, passes.length, hist, ordered, index.subarray(start, end), rows);
+  expandBundles(ctx.bundles, ctx.bundleBases, ctx.offsets, hist, leaf.grad, rows);
   return hist;
 }
 

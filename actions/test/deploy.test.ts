@@ -182,7 +182,7 @@ describe('deploy (bundled dist, a recording docker first on PATH that runs the r
     expect((await calls()).map((c) => [command(c.args).join(' '), c.image])).toEqual([
       ['ps --format json service', null],
       ['pull service', ref('a')],
-      ['up --detach --no-deps --no-build service', ref('a')],
+      ['up --detach --no-build service', ref('a')],
     ]);
     // The environment's own Compose project, so staging and production can share a host.
     expect(

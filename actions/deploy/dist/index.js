@@ -41991,10 +41991,13 @@ var Compose = class {
    * Recreates the service's container on an image that is already here (a
    * rollback, or what deploy just pulled). `--no-build`: the service has a
    * `build:` section, and an image that is missing must fail the deploy,
-   * never be built from the runner's checkout instead.
+   * never be built from the runner's checkout instead. Without `--no-deps`:
+   * the service needs its database (the prediction log) before it starts, so
+   * Compose starts PostgreSQL when it is not running and waits for it to be
+   * healthy; a running one whose configuration is unchanged is left alone.
    */
   async start(image) {
-    await this.run(["up", "--detach", "--no-deps", "--no-build", this.project.service], image);
+    await this.run(["up", "--detach", "--no-build", this.project.service], image);
   }
 };
 

@@ -46875,8 +46875,9 @@ function datasetChecks(report, tally, compiled) {
     status: report.rows >= minRows ? "pass" : "fail",
     message: `${report.rows} rows (minimum ${minRows})`
   });
+  const nullCounts = tally.nullCounts;
   for (const c of columns.all) {
-    const nulls = tally.nullCounts.get(c);
+    const nulls = nullCounts.get(c);
     const rate = report.rows === 0 ? 0 : nulls / report.rows;
     report.null_rates[c] = rate;
     const limit = contract.dataset.max_null_rate[c] ?? contract.dataset.max_null_rate.default;
@@ -46932,11 +46933,38 @@ function overallStatus(checks) {
   return checks.some((c) => c.status === "fail") ? "fail" : checks.some((c) => c.status === "warn") ? "warn" : "pass";
 }
 
+// pipeline/src/data/decimal.ts
+var POWERS = Array.from({ length: 16 }, (_, k) => 10 ** k);
+var MAX_DIGITS = 15;
+function parsePlainDecimal(text2) {
+  const n = text2.length;
+  let i = 0;
+  const negative = n > 0 && text2.charCodeAt(0) === 45;
+  if (negative) i = 1;
+  let digits = 0;
+  let fraction = -1;
+  let value = 0;
+  for (; i < n; i++) {
+    const c = text2.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && fraction < 0) {
+      fraction = digits;
+    } else return NaN;
+  }
+  if (digits === 0 || digits > MAX_DIGITS || fraction === 0 || fraction === digits) return NaN;
+  const scaled = fraction < 0 ? value : value / POWERS[digits - fraction];
+  return negative ? -scaled : scaled;
+}
+
 // pipeline/src/data/rows.ts
 function coerceCell(raw, numeric) {
   const text2 = raw.trim();
   if (text2 === "") return null;
   if (!numeric) return text2;
+  const plain = parsePlainDecimal(text2);
+  if (!Number.isNaN(plain)) return plain;
   const value = Number(text2);
   return Number.isFinite(value) ? value : text2;
 }
@@ -47041,10 +47069,10 @@ var DuplicateIndex = class {
   keys = new Float64Array(1 << 12);
   lines = new Uint32Array(1 << 12);
   size = 0;
-  /** Records a row; returns the line of an earlier identical row, or 0. */
-  add(key, line) {
+  /** Records a row by its {@link RowHasher} hash; returns the line of an earlier identical row, or 0. */
+  add(rowHash, line) {
     if (this.size * 2 >= this.keys.length) this.grow();
-    const hash = hash53(key) + 1;
+    const hash = rowHash + 1;
     const mask = this.keys.length - 1;
     let slot = hash % this.keys.length & mask;
     for (; ; ) {
@@ -47075,16 +47103,41 @@ var DuplicateIndex = class {
     }
   }
 };
-function hash53(text2) {
-  let a = 2166136261;
-  let b = 16777619 ^ 1540483477;
-  for (let i = 0; i < text2.length; i++) {
-    const c = text2.charCodeAt(i);
-    a = Math.imul(a ^ c, 16777619);
-    b = Math.imul(b ^ c, 16777619 + 47);
+var NULL_TAG = 2654435769;
+var NUMBER_TAG = 2246822507;
+var TEXT_TAG = 3266489909;
+var RowHasher = class {
+  a = 0;
+  b = 0;
+  float = new Float64Array(1);
+  words = new Uint32Array(this.float.buffer);
+  /** Starts a new row. */
+  reset() {
+    this.a = 2166136261;
+    this.b = 16777619 ^ 1540483477;
   }
-  return (b >>> 11) * 4294967296 + (a >>> 0);
-}
+  /** Adds one value: a number, a text or null. */
+  add(value) {
+    if (value === null) this.word(NULL_TAG);
+    else if (typeof value === "number") {
+      this.float[0] = value === 0 ? 0 : value;
+      this.word(NUMBER_TAG);
+      this.word(this.words[0]);
+      this.word(this.words[1]);
+    } else {
+      this.word(TEXT_TAG ^ value.length);
+      for (let i = 0; i < value.length; i++) this.word(value.charCodeAt(i));
+    }
+  }
+  /** The row's hash, below 2⁵³. */
+  digest() {
+    return (this.b >>> 11) * 4294967296 + (this.a >>> 0);
+  }
+  word(w) {
+    this.a = Math.imul(this.a ^ w, 16777619);
+    this.b = Math.imul(this.b ^ w, 16777619 + 47);
+  }
+};
 
 // pipeline/src/validate/tally.ts
 var RowTally = class {
@@ -47094,19 +47147,25 @@ var RowTally = class {
     this.maxErrors = maxErrors;
     const { columns } = compiled;
     this.numericMask = columns.all.map((c) => columns.numeric.includes(c));
-    this.nullCounts = new Map(columns.all.map((c) => [c, 0]));
+    this.nulls = new Float64Array(columns.all.length);
     this.driftCounters = reference ? createDriftCounters(reference, columns.all) : [];
   }
   compiled;
   report;
   maxErrors;
-  nullCounts;
+  /** Empty cells per column, in `columns.all` order: an array, as a Map lookup per cell cost more than the check. */
+  nulls;
   driftCounters;
   targetMin = Infinity;
   targetMax = -Infinity;
   targetOutside = 0;
   duplicates = new DuplicateIndex();
+  hasher = new RowHasher();
   numericMask;
+  /** Empty cells per column, by name. */
+  get nullCounts() {
+    return new Map(this.compiled.columns.all.map((c, i) => [c, this.nulls[i]]));
+  }
   /** Counts one data record, its fields in the order `indices` maps to the contract's columns. */
   add(record, indices) {
     const { columns, validateRow } = this.compiled;
@@ -47126,13 +47185,14 @@ var RowTally = class {
       for (const e of describeRowErrors(validateRow.errors, row))
         this.addRowError({ line: record.line, ...e });
     }
-    let key = "";
-    for (const c of columns.all) {
-      const v = row[c];
-      if (v === null) this.nullCounts.set(c, this.nullCounts.get(c) + 1);
-      key += `${v}`;
+    this.hasher.reset();
+    const all = columns.all;
+    for (let c = 0; c < all.length; c++) {
+      const v = row[all[c]];
+      if (v === null) this.nulls[c]++;
+      this.hasher.add(v);
     }
-    this.addDuplicate(key, record.line);
+    this.addDuplicate(this.hasher.digest(), record.line);
     const target = row[columns.target];
     if (typeof target === "number") this.addTarget(target);
     for (const counter of this.driftCounters) counter.add(row[counter.column]);
@@ -47141,8 +47201,8 @@ var RowTally = class {
     this.report.row_errors_total++;
     if (this.report.row_errors.length < this.maxErrors) this.report.row_errors.push(error2);
   }
-  addDuplicate(key, line) {
-    const firstLine = this.duplicates.add(key, line);
+  addDuplicate(hash, line) {
+    const firstLine = this.duplicates.add(hash, line);
     if (firstLine === 0) return;
     this.report.duplicate_rows_total++;
     if (this.report.duplicate_rows.length < this.maxErrors)
@@ -48170,7 +48230,7 @@ var JSONParseV2 = (text2, reviver) => {
   });
 };
 var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
-var MAX_DIGITS = MAX_INT.length;
+var MAX_DIGITS2 = MAX_INT.length;
 var stringsOrLargeNumbers = /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
 var noiseValueWithQuotes = /^"-?\d+n+"$/;
 var applyReviverIteratively = (parsed, userReviver) => {
@@ -48223,7 +48283,7 @@ var serializeBigInts = (text2) => {
       const isNoise = isString && noiseValueWithQuotes.test(match);
       if (isNoise) return match.substring(0, match.length - 1) + 'n"';
       const hasFractionalOrExponential = fractional || exponential;
-      const isLessThanMaxSafeInt = digits && (digits.length < MAX_DIGITS || digits.length === MAX_DIGITS && digits <= MAX_INT);
+      const isLessThanMaxSafeInt = digits && (digits.length < MAX_DIGITS2 || digits.length === MAX_DIGITS2 && digits <= MAX_INT);
       const isStandardValue = isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
       if (isStandardValue) return match;
       return '"' + match + 'n"';

@@ -3,6 +3,7 @@ import type { ModelCard } from '@housing/model-card/schema';
 import { MAX_DETAILS } from './http/errors.ts';
 import { typicalRow } from './model/card-serves-graph.ts';
 import type { Row } from './model/row.ts';
+import { UNBOUNDED_ACTUAL_LIMIT } from './routes/feedback.ts';
 
 /**
  * The OpenAPI 3.1 document, generated from the model card's input contract:
@@ -247,10 +248,10 @@ function feedbackPath(
   };
 }
 
-/** The bounds of the card's target contract, as JSON Schema keywords. */
+/** The bounds of the card's target contract, as JSON Schema keywords (the route's own without one). */
 function targetBounds(card: ModelCard | undefined): Record<string, number> {
   const contract = card?.target_contract;
-  if (!contract) return {};
+  if (!contract) return { minimum: -UNBOUNDED_ACTUAL_LIMIT, maximum: UNBOUNDED_ACTUAL_LIMIT };
   const bounds: Record<string, number> = {};
   for (const key of ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'] as const) {
     const value = (contract as Record<string, unknown>)[key];

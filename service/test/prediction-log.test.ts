@@ -313,6 +313,42 @@ describe('POST /v1/feedback', () => {
     }
   }, 120_000);
 
+  it('bounds actual even when the card has no target_contract, so nothing recorded escapes the counters', async () => {
+    // A card written before target_contract existed, as a fork's production model may be.
+    const model = await copyModel(modelDir);
+    try {
+      const cardFile = join(model, 'model.card.json');
+      const card = JSON.parse(await readFile(cardFile, 'utf8')) as Record<string, unknown>;
+      delete card.target_contract;
+      await writeFile(cardFile, JSON.stringify(card));
+      const service = await serve({}, model);
+      const id = (await predictOne(service.url)).prediction_id!;
+      await until(
+        () => metric(service.url, 'prediction_log_written_total'),
+        (n) => n === 1,
+      );
+      const feedback = `${service.url}/v1/feedback`;
+      // 1e308 is finite, but its squared error is not: it used to be recorded, then answered 500.
+      const huge = await post(feedback, { id, actual: 1e308 }, auth);
+      expect(huge.status).toBe(400);
+      expect(huge.body.details).toEqual([
+        {
+          path: '/actual',
+          message: expect.stringMatching(
+            /^must be between -9007199254740991 and 9007199254740991 \(the model card has no target_contract/,
+          ) as unknown,
+        },
+      ]);
+      const ok = await post(feedback, { id, actual: 250_000 }, auth);
+      expect(ok.status).toBe(200);
+      expect(ok.body).toMatchObject({ result: 'recorded' });
+      const labels = `{model_version="${card.model_version as string}"}`;
+      expect(await metric(service.url, `model_feedback_total${labels}`)).toBe(1);
+    } finally {
+      await removeDir(model);
+    }
+  }, 120_000);
+
   it('answers 503 without the log, and 404 without a token', async () => {
     const off = await serve({ PREDICTION_LOG: 'off' });
     const res = await post(`${off.url}/v1/feedback`, { id: 'a', actual: 1 }, auth);

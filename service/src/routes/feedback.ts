@@ -14,6 +14,14 @@ import { requireBearer } from '../http/bearer.ts';
 /** The longest prediction id accepted: ours are UUIDs (36 characters). */
 const MAX_ID_CHARS = 64;
 
+/**
+ * The bound on |actual| when the card has no target_contract (cards written
+ * before it existed): without one, 1e308 was recorded and then its squared
+ * error overflowed the live-accuracy counters. Within it, every error and
+ * its square stay finite and exact enough to sum.
+ */
+export const UNBOUNDED_ACTUAL_LIMIT = Number.MAX_SAFE_INTEGER;
+
 /** Why an unknown id may still become known: the answer and the README say the same. */
 export const NOT_YET_WRITTEN =
   'no prediction has this id: it is unknown, expired, or not written yet (the log writes predictions in batches, up to PREDICTION_LOG_FLUSH_MS after the answer): retry later';
@@ -87,6 +95,15 @@ function resultOf(
       const actual = items.find((item) => item.id === id)!.actual;
       const error = outcome.output - actual;
       const labels = { model_version: outcome.model_version };
+      // A stored output beyond float range cannot be scored; prom-client would
+      // throw on a non-finite increment after the value was already recorded.
+      if (!Number.isFinite(error * error)) {
+        deps.logger.warn(
+          { model_version: outcome.model_version },
+          'feedback: recorded, but its error is not finite, so live accuracy skips it',
+        );
+        return { id, status: 200, result: 'recorded' };
+      }
       deps.metrics.feedback.inc(labels);
       deps.metrics.feedbackSquaredError.inc(labels, error * error);
       deps.metrics.feedbackAbsoluteError.inc(labels, Math.abs(error));
@@ -177,10 +194,10 @@ const checkers = new WeakMap<ModelCard, (actual: number) => string[]>();
 /**
  * What is wrong with an actual value under the card's target contract (its
  * bounds, from the data contract); with no card, or a card without one, any
- * finite number passes.
+ * finite number within ±{@link UNBOUNDED_ACTUAL_LIMIT} passes.
  */
 function actualChecker(card: ModelCard | undefined): (actual: number) => string[] {
-  if (!card?.target_contract) return () => [];
+  if (!card?.target_contract) return unboundedCheck;
   let checker = checkers.get(card);
   if (!checker) {
     let validate: ValidateFunction;
@@ -194,6 +211,14 @@ function actualChecker(card: ModelCard | undefined): (actual: number) => string[
     checkers.set(card, checker);
   }
   return checker;
+}
+
+function unboundedCheck(actual: number): string[] {
+  return Math.abs(actual) <= UNBOUNDED_ACTUAL_LIMIT
+    ? []
+    : [
+        `must be between -${UNBOUNDED_ACTUAL_LIMIT} and ${UNBOUNDED_ACTUAL_LIMIT} (the model card has no target_contract to bound it; a retrained model's card has one)`,
+      ];
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -24,6 +24,7 @@ const CLIS = [
   ['rules:runbook', 'monitoring/src/cli/runbook-urls.ts'],
   // The benchmark BENCHMARKS.md tells users to run: --help started it.
   ['bench:pipeline', 'pipeline/bench/pipeline.bench.ts'],
+  ['bench:profile', 'pipeline/bench/profile.ts'],
 ] as const;
 
 /** Node's flags to run TypeScript from any folder (a bare `tsx` resolves from the cwd). */

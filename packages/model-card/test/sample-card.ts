@@ -37,7 +37,7 @@ export function sampleCard(): ModelCard {
     },
     params: {
       seed: 42,
-      data: { path: 'data/housing.csv', contract: 'pipeline/contract/housing.schema.json' },
+      data: { path: 'data/housing.csv', contract: 'pipeline/contract/housing.contract.json' },
       split: { test_size: 0.2, validation_size: 0.1 },
       validate: {
         reference: 'models/production/model.card.json',

@@ -52,6 +52,15 @@ function pythonJsonString(value: string): string {
 /**
  * The `.dir` manifest DVC 3 writes for a folder: `json.dumps(entries, sort_keys=True)`
  * (`", "` and `": "` separators, no newline), entries sorted by path components.
+ *
+ * Written apart from the pipeline's `manifestText()` (pipeline/src/dvc/manifest.ts) on
+ * purpose, and it must not call it: it is the independent oracle the refresh's writer is
+ * checked against (`pipeline/test/refresh-format.unit.test.ts` compares the two, and
+ * `pipeline/test/refresh.test.ts` reads the manifest a refresh wrote into its cache and
+ * remote against this one). It is itself anchored to DVC's real bytes: {@link buildDataRemote}
+ * must reproduce the md5 `data.dvc` records, and its unit test compares the manifest DVC
+ * pushed byte for byte. Built on `manifestText()`, those pipeline tests would compare the
+ * function with itself and could not fail.
  */
 export function dirManifest(entries: Record<string, string>): string {
   const body = Object.keys(entries)

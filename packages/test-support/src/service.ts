@@ -1,4 +1,10 @@
-import { spawn, spawnSync, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import {
+  spawn,
+  spawnSync,
+  type ChildProcess,
+  type ChildProcessByStdio,
+  type SpawnSyncReturns,
+} from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -100,6 +106,34 @@ export function spawnService(
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/**
+ * Runs `node --import tsx service/src/main.ts` to its end, for configuration
+ * that must stop it before it listens: its status, stdout and stderr. Its
+ * environment is only PATH, HOST=127.0.0.1, PORT=0, MODEL_DIR and `env`, not
+ * this process's nor {@link spawnService}'s settings, so every variable a test
+ * leaves out (ADMIN_TOKEN, DATABASE_URL...) is unset. A service that starts
+ * serving instead is killed after `timeoutMs`, its status null.
+ */
+export function runServiceCli(
+  modelDir: string,
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      MODEL_DIR: modelDir,
+      ...env,
+    },
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
   });
 }
 

@@ -29,7 +29,7 @@ import {
   RECORD_FILE,
 } from './record.ts';
 import { checkRows, measureDrift, type RejectedRow } from './rows.ts';
-import { describeStore, openStore, type StoreLocation } from './store.ts';
+import { checkStoreExists, describeStore, openStore, type StoreLocation } from './store.ts';
 import { formatSummary, type RefreshSummary } from './summary.ts';
 
 /** Options of {@link refreshData}. */
@@ -96,6 +96,8 @@ export async function refreshData(options: RefreshOptions): Promise<RefreshResul
       paramsFile,
     );
 
+  // A missing embedded store is a mistake to name before the pull downloads anything.
+  await checkStoreExists(options.store);
   // Before anything is read or written: the pull request must be able to hold this change.
   const target = options.github
     ? await checkBase({

@@ -1,4 +1,7 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { EnvReader, type Env } from '@housing/core/env';
+import { ConfigurationError, errnoCode } from '@housing/core/errors';
 import { openDatabase, redactUrl, type Database } from '@housing/prediction-store/database';
 
 /**
@@ -30,8 +33,40 @@ export function storeLocation(env: Env = process.env): StoreLocation {
   return { url: url || undefined, dir };
 }
 
-/** Opens the store {@link storeLocation} names (migrated, as the service opens it). */
-export function openStore(location: StoreLocation): Promise<Database> {
+/**
+ * A file every initialised PostgreSQL data folder holds, PGlite's included:
+ * the service's first start writes it, so a folder without it was never logged to.
+ */
+const DATA_FOLDER_MARKER = 'PG_VERSION';
+
+/**
+ * Refuses an embedded store that does not exist yet, with a
+ * {@link ConfigurationError} naming the folder and what to set. Opening it
+ * would create an empty store (or fail on a missing parent with an mkdir
+ * ENOENT), when the likely mistake is a refresh run where the service's log
+ * is not; the refresh only reads the log, so it never creates one.
+ */
+export async function checkStoreExists(location: StoreLocation): Promise<void> {
+  if (location.url) return;
+  try {
+    await stat(join(location.dir, DATA_FOLDER_MARKER));
+  } catch (error) {
+    const code = errnoCode(error);
+    // Anything else (EACCES...) is left to openDatabase, whose message names it.
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw new ConfigurationError(
+        "no prediction log exists in this folder (nothing was logged there): point PREDICTION_LOG_DIR at the service's folder, or set DATABASE_URL",
+        location.dir,
+      );
+  }
+}
+
+/**
+ * Opens the store {@link storeLocation} names (migrated, as the service opens
+ * it), after {@link checkStoreExists}: an embedded store is never created here.
+ */
+export async function openStore(location: StoreLocation): Promise<Database> {
+  await checkStoreExists(location);
   return openDatabase({ url: location.url, dir: location.dir, maxConnections: 1 });
 }
 

@@ -1,7 +1,7 @@
 /**
  * The histogram loops, on their own: the main thread runs them, and each
  * histogram worker runs the same functions from their source text
- * (parallel.ts), so these must stay self-contained: no imports, no closures,
+ * (threads.ts), so these must stay self-contained: no imports, no closures,
  * no nested functions. A pass is one byte column (a feature's bins, or a
  * bundle's codes); its bins start at `bases[p]` pairs of [gradient, count]
  * into the histogram.

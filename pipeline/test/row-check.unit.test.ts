@@ -30,6 +30,9 @@ const DRIFT = {
 /** Cells that are plain, almost plain, or hostile: each path must see them alike. */
 const HOSTILE = [
   '',
+  ',',
+  'a,b',
+  '1,5',
   ' ',
   '\t',
   '\u00a0',
@@ -70,7 +73,7 @@ const HOSTILE = [
   'null',
 ];
 
-const CATEGORIES = ['NEAR BAY', 'INLAND', 'padded'];
+const CATEGORIES = ['NEAR BAY', 'INLAND', 'padded', 'a,b'];
 
 /**
  * A random cell: mostly what its column holds (a plain decimal around the
@@ -98,7 +101,7 @@ function randomContract(rng: () => number): CompiledContract {
     if (rng() < 0.3) {
       properties[`t${c}`] = {
         type: rng() < 0.3 ? ['string', 'null'] : 'string',
-        enum: ['NEAR BAY', 'INLAND', ' padded ', ''].filter(() => rng() < 0.8),
+        enum: ['NEAR BAY', 'INLAND', ' padded ', '', 'a,b'].filter(() => rng() < 0.8),
       };
       if ((properties[`t${c}`]!.enum as string[]).length === 0)
         properties[`t${c}`]!.enum = ['INLAND'];
@@ -154,11 +157,38 @@ function referenceOf(compiled: CompiledContract): ReferenceProfile {
 }
 
 /** Everything a pass over `records` leaves behind, with or without the fast path. */
-function tallyOf(compiled: CompiledContract, records: CsvRecord[], fastPath: boolean) {
+/** A seeded shuffle of 0..n-1. */
+function shuffled(rng: () => number, n: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+/** A record as the unsplit parser gives it: its line inside a longer chunk. */
+const unsplitRecord = (line: number, text: string): CsvRecord => ({
+  line,
+  fields: [],
+  text: `x,"y\n${text}\n1,2`,
+  start: 5,
+  end: 5 + text.length,
+});
+
+/**
+ * Everything a pass over `records` leaves behind, with or without the fast
+ * path; `indices` maps the contract's columns to field positions.
+ */
+function tallyOf(
+  compiled: CompiledContract,
+  records: CsvRecord[],
+  fastPath: boolean,
+  indices = compiled.columns.all.map((_, i) => i),
+) {
   const report = emptyReport('rows.csv', { contract: compiled, drift: DRIFT });
   const tally = new RowTally(compiled, report, 50, referenceOf(compiled), { fastPath });
-  const indices = compiled.columns.all.map((_, i) => i);
-  for (const record of records) tally.add(record, indices);
+  for (const record of records) tally.addLine(record, indices);
   return {
     report,
     nulls: [...tally.nullCounts],
@@ -182,6 +212,19 @@ describe('RowCheck (the fast path of the row schema)', () => {
       const indices = columns.all.map((_, i) => i);
       for (let r = 0; r < 400; r++) {
         const fields = randomRow(rng, compiled);
+        // The same cells as an unsplit line, columns in another order: the same answer and values.
+        const columnOf = shuffled(rng, columns.all.length);
+        const text = columnOf.map((c) => fields[c]).join(',');
+        const split = text.split(',');
+        const positions = columns.all.map((_, c) => columnOf.indexOf(c));
+        const viaFields = split.length === columns.all.length && check!.accept(split, positions);
+        const values = [...check!.numbers, ...check!.texts];
+        const record = unsplitRecord(0, text);
+        expect(
+          check!.acceptLine(record.text!, record.start!, record.end!, Int32Array.from(columnOf)),
+          text,
+        ).toBe(viaFields);
+        if (viaFields) expect([...check!.numbers, ...check!.texts]).toEqual(values);
         const row = rowFromFields(fields, columns, indices, numericMask);
         const valid = validateRow(row);
         if (!check!.accept(fields, indices)) {
@@ -293,6 +336,15 @@ describe('RowCheck (the fast path of the row schema)', () => {
       const general = tallyOf(compiled, records, false);
       expect(fast).toEqual(general);
       expect(general.report.rows).toBe(400);
+      // The same rows as unsplit lines, their columns in another order, against the split fields.
+      const order = shuffled(rng, compiled.columns.all.length);
+      const indices = compiled.columns.all.map((_, c) => order.indexOf(c));
+      const lines = records.map((r) => order.map((c) => r.fields[c] ?? '1').join(','));
+      const unsplit = lines.map((text, i) => unsplitRecord(i + 2, text));
+      const split = lines.map((text, i) => ({ line: i + 2, fields: text.split(',') }));
+      expect(tallyOf(compiled, unsplit, true, indices)).toEqual(
+        tallyOf(compiled, split, false, indices),
+      );
     }
   });
 });

@@ -3,6 +3,7 @@ import { ConfigurationError, errnoCode, listSome } from '@housing/core/errors';
 import { CsvParser, DEFAULT_CSV_LIMITS, type CsvLimits, type CsvRecord } from './csv-parser.ts';
 
 export {
+  csvFields,
   DEFAULT_CSV_LIMITS,
   MAX_CSV_LIMIT,
   type CsvLimits,
@@ -33,11 +34,13 @@ export async function* readCsv(
  * source it yields with `next()` until it returns undefined, before asking for
  * the next chunk. The same reader, limits and memory bound (one chunk, one
  * record); only the await per record is gone, which cost a parse-only pass
- * about as much time as the parsing (validation reads this way).
+ * about as much time as the parsing (validation reads this way). `unsplit`
+ * leaves a quote-free line as a span of the chunk ({@link CsvRecord}).
  */
 export async function* readCsvChunks(
   path: string,
   limits: Readonly<CsvLimits> = DEFAULT_CSV_LIMITS,
+  unsplit = false,
 ): AsyncGenerator<CsvRecordSource> {
   const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
   const unreadable = (error: unknown) =>
@@ -50,7 +53,7 @@ export async function* readCsvChunks(
   } catch (error) {
     throw unreadable(error);
   }
-  const parser = new CsvParser(path, limits);
+  const parser = new CsvParser(path, limits, unsplit);
   const chunks = (stream as AsyncIterable<string>)[Symbol.asyncIterator]();
   try {
     for (;;) {

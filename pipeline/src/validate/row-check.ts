@@ -25,6 +25,7 @@ const NUMERIC_KEYWORDS = new Set([
   'exclusiveMaximum',
 ]);
 const TEXT_KEYWORDS = new Set([...ANNOTATIONS, 'type', 'enum']);
+const COMMA = 44;
 const BOUNDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'] as const;
 
 /**
@@ -117,30 +118,57 @@ export class RowCheck {
     const n = this.text.length;
     for (let c = 0; c < n; c++) {
       const raw = fields[indices[c]!]!;
-      if (this.text[c] === 1) {
-        if (!this.categories[c]!.has(raw)) return false;
-        this.texts[c] = raw;
-        continue;
-      }
-      if (raw.length === 0) {
-        if (this.nullable[c] === 0) return false;
-        this.numbers[c] = NaN;
-        continue;
-      }
-      // A plain decimal has no spaces to trim, and is the double Number gives.
-      const v = parsePlainDecimal(raw);
-      if (
-        !(
-          v >= this.min[c]! &&
-          v <= this.max[c]! &&
-          v > this.exclusiveMin[c]! &&
-          v < this.exclusiveMax[c]!
-        ) ||
-        (this.integer[c] === 1 && !Number.isInteger(v))
-      )
-        return false; // NaN fails every comparison
-      this.numbers[c] = v;
+      if (!this.take(c, raw, 0, raw.length)) return false;
     }
+    return true;
+  }
+
+  /**
+   * {@link accept} for an unsplit line, `text.slice(start, end)`, whose
+   * field at position p belongs to column `columnOf[p]`: the same answer and
+   * values as for the line's fields, without a string per numeric field.
+   */
+  acceptLine(text: string, start: number, end: number, columnOf: Int32Array): boolean {
+    const width = columnOf.length;
+    let from = start;
+    for (let p = 0; p < width; p++) {
+      // Scanned up to `end` only: a line without commas must not read on into the chunk.
+      let to = from;
+      while (to < end && text.charCodeAt(to) !== COMMA) to++;
+      // Too few fields, or too many: the general path says which.
+      if ((to === end) !== (p === width - 1)) return false;
+      if (!this.take(columnOf[p]!, text, from, to)) return false;
+      from = to + 1;
+    }
+    return true;
+  }
+
+  /** Judges column c's cell `text.slice(from, to)`, keeping its value when it surely passes. */
+  private take(c: number, text: string, from: number, to: number): boolean {
+    if (this.text[c] === 1) {
+      const raw = text.slice(from, to);
+      if (!this.categories[c]!.has(raw)) return false;
+      this.texts[c] = raw;
+      return true;
+    }
+    if (to === from) {
+      if (this.nullable[c] === 0) return false;
+      this.numbers[c] = NaN;
+      return true;
+    }
+    // A plain decimal has no spaces to trim, and is the double Number gives.
+    const v = parsePlainDecimal(text, from, to);
+    if (
+      !(
+        v >= this.min[c]! &&
+        v <= this.max[c]! &&
+        v > this.exclusiveMin[c]! &&
+        v < this.exclusiveMax[c]!
+      ) ||
+      (this.integer[c] === 1 && !Number.isInteger(v))
+    )
+      return false; // NaN fails every comparison
+    this.numbers[c] = v;
     return true;
   }
 }

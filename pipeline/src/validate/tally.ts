@@ -1,6 +1,6 @@
 import type { CompiledContract } from '../contract/contract.ts';
 import { describeRowErrors } from '../contract/contract.ts';
-import type { CsvRecord } from '../data/csv.ts';
+import { csvFields, type CsvRecord } from '../data/csv.ts';
 import { rowFromFields } from '../data/rows.ts';
 import { createDriftCounters, type DriftCounter } from '@housing/model-card/drift';
 import type { ReferenceProfile } from '@housing/model-card/schema';
@@ -28,6 +28,8 @@ export class RowTally {
   /** The drift counter of each column in `columns.all` order, if it has one. */
   private readonly driftByColumn: (DriftCounter | undefined)[];
   private readonly targetIndex: number;
+  private indices: number[] | undefined;
+  private columnOf = new Int32Array(0);
 
   /** `fastPath: false` has ajv judge every row (tests compare both paths). */
   constructor(
@@ -65,6 +67,29 @@ export class RowTally {
     }
     if (this.check?.accept(record.fields, indices)) this.countAccepted(this.check, record.line);
     else this.judge(record, indices);
+  }
+
+  /** Counts one record that may be an unsplit line ({@link CsvRecord}). */
+  addLine(record: CsvRecord, indices: number[]): void {
+    if (record.text === undefined) return this.add(record, indices);
+    const check = this.check;
+    if (
+      check &&
+      check.acceptLine(record.text, record.start!, record.end!, this.columnsOf(indices))
+    ) {
+      this.report.rows++;
+      this.countAccepted(check, record.line);
+    } else this.add({ line: record.line, fields: csvFields(record) }, indices);
+  }
+
+  /** The contract column of each field position, for the header's `indices`. */
+  private columnsOf(indices: number[]): Int32Array {
+    if (indices !== this.indices) {
+      this.indices = indices;
+      this.columnOf = new Int32Array(indices.length);
+      indices.forEach((position, c) => (this.columnOf[position] = c));
+    }
+    return this.columnOf;
   }
 
   /** A row the fast check accepted: its values are in `check`, by column. */

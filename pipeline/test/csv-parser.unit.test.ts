@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { CsvParser, MAX_CSV_LIMIT, type CsvRecord } from '../src/data/csv-parser.ts';
+import { csvFields, CsvParser, MAX_CSV_LIMIT, type CsvRecord } from '../src/data/csv-parser.ts';
 import { HOUSING_CSV } from './helpers.ts';
 
 const UNBOUNDED = {
@@ -9,8 +9,8 @@ const UNBOUNDED = {
 };
 
 /** Feeds text in chunks of `size` characters; the records, or the error the parse ends with. */
-function parse(text: string, size: number, limits = UNBOUNDED) {
-  const parser = new CsvParser('x.csv', limits);
+function parse(text: string, size: number, limits = UNBOUNDED, unsplit = false) {
+  const parser = new CsvParser('x.csv', limits, unsplit);
   const records: CsvRecord[] = [];
   let error: Error | undefined;
   try {
@@ -99,5 +99,36 @@ describe('CsvParser', () => {
     const { error, scanned } = parse(text, 1024, { maxRecordChars: 4096, maxHeaderChars: 64 });
     expect(error?.message).toMatch(/^x\.csv:3: .*longer than 4,096 characters/);
     expect(scanned).toBeLessThan(8 * (4096 + 1024));
+  });
+
+  it('unsplit: the same records (csvFields), scans and errors, with quote-free lines left as spans', async () => {
+    const lines = (await readFile(HOUSING_CSV, 'utf8')).split('\n').slice(0, 300);
+    const inputs = [
+      'a,b\r\n"x, y","say ""hi"""\r\n"multi\r\nline",2\r\r\n3,"4"5\n"",\n',
+      '\uFEFF"a","b"\n"1",2\n\uFEFFc,d',
+      'a\n"1\r2\n3\r\n4\r\r\n5"\n6\r"7\r\n"\r\n8',
+      lines.join('\n'),
+      lines.join('\r'),
+      lines.map((l, i) => (i === 10 ? l.replace(',', ',"') : l)).join('\r\n'),
+      `a,b\n1,2\n"${'x'.repeat(10_000)}\n`.repeat(3),
+      `${'y'.repeat(70)}\n${'1,'.repeat(3000)}\n`,
+    ];
+    const limits = { maxRecordChars: 4096, maxHeaderChars: 64 };
+    let spans = 0;
+    for (const text of inputs) {
+      for (const size of [1, 7, 64, 1 << 20]) {
+        for (const bounds of [UNBOUNDED, limits]) {
+          const split = parse(text, size, bounds);
+          const unsplit = parse(text, size, bounds, true);
+          spans += unsplit.records.filter((r) => r.text !== undefined).length;
+          expect(unsplit.records.map((r) => ({ line: r.line, fields: csvFields(r) }))).toEqual(
+            split.records,
+          );
+          expect(unsplit.scanned).toBe(split.scanned);
+          expect(unsplit.error?.message).toBe(split.error?.message);
+        }
+      }
+    }
+    expect(spans).toBeGreaterThan(500);
   });
 });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mapHeader, readCsv, type CsvLimits } from '../src/data/csv.ts';
+import { mapHeader, readCsv, readCsvChunks, type CsvLimits } from '../src/data/csv.ts';
 import { ConfigurationError, MAX_ERROR_MESSAGE_CHARS } from '@housing/core/errors';
 import { HOUSING_CSV, tempDir } from './helpers.ts';
 
@@ -30,6 +30,27 @@ async function housingLines(n: number): Promise<string[]> {
 }
 
 describe('readCsv', () => {
+  it('readCsvChunks gives the same records a chunk at a time, and refuses a chunk read half', async () => {
+    // Rows long enough to span several 1 MiB chunks, with quoted line breaks across them.
+    const row = (i: number) => `${i},"two\nlines ${'x'.repeat(i % 300)}",${i * 2}`;
+    const text = `a,b,c\n${Array.from({ length: 30_000 }, (_, i) => row(i)).join('\r\n')}`;
+    const file = join(await tempDir('csv-'), 'chunks.csv');
+    await writeFile(file, text);
+    const chunked = [];
+    let chunks = 0;
+    for await (const source of readCsvChunks(file)) {
+      chunks++;
+      for (let r = source.next(); r; r = source.next()) chunked.push(r);
+    }
+    expect(chunks).toBeGreaterThan(3);
+    expect(chunked).toEqual(await records(text));
+    expect(chunked).toHaveLength(30_001);
+    const partial = async () => {
+      for await (const source of readCsvChunks(file)) source.next();
+    };
+    await expect(partial()).rejects.toThrow('CsvParser.feed before the last chunk was read');
+  });
+
   it('parses quotes, doubled quotes, CRLF and a newline inside quotes, with record start lines', async () => {
     expect(await records('a,b\r\n"x, y","say ""hi"""\r\n"multi\nline",2\n3,4')).toEqual([
       { line: 1, fields: ['a', 'b'] },

@@ -4,7 +4,23 @@ import { ConfigurationError } from '@housing/core/errors';
 /** One CSV record with the 1-based line it starts on. */
 export interface CsvRecord {
   line: number;
+  /** Its fields; empty when the parser left the record unsplit (`text` is set). */
   fields: string[];
+  /**
+   * Only from a parser made with `unsplit`: a whole line without quotes is
+   * left as `text.slice(start, end)`, so that a reader that wants numbers
+   * need not make a string of each field ({@link csvFields} splits it).
+   */
+  text?: string;
+  start?: number;
+  end?: number;
+}
+
+/** A record's fields, splitting an unsplit line exactly as the parser would have. */
+export function csvFields(record: CsvRecord): string[] {
+  return record.text === undefined
+    ? record.fields
+    : record.text.slice(record.start, record.end).split(',');
 }
 
 /**
@@ -38,6 +54,8 @@ const CR = 13;
 const QUOTE = 34;
 const COMMA = 44;
 const BOM = 0xfeff;
+/** The fields of an unsplit record: none (frozen, so that no consumer can fill the shared array). */
+const NO_FIELDS = Object.freeze([]) as unknown as string[];
 /** The characters the parser searches for, by the index of their cache slot. */
 const SEARCHED = ['\n', '\r', '"', ','] as const;
 const [NEXT_LF, NEXT_CR, NEXT_QUOTE, NEXT_COMMA] = [0, 1, 2, 3] as const;
@@ -80,10 +98,15 @@ export class CsvParser {
   /** Where the next LF, CR, quote and comma are in the chunk (its length when there is none). */
   private readonly cache = [-1, -1, -1, -1];
 
-  /** `where` names the input in errors (a path). */
+  /**
+   * `where` names the input in errors (a path). With `unsplit`, a whole line
+   * without quotes comes back as its span of the chunk (see {@link CsvRecord});
+   * the same checks and limits apply.
+   */
   constructor(
     private readonly where: string,
     private readonly limits: Readonly<CsvLimits> = DEFAULT_CSV_LIMITS,
+    private readonly unsplit = false,
   ) {
     // Callers check user input (csvLimitsFromFlags names the flag); this catches code that does not.
     for (const [name, value] of Object.entries(limits)) {
@@ -173,9 +196,14 @@ export class CsvParser {
     if (end > i) {
       this.grow(end - i);
       this.scanned += end - i;
-      this.fields = this.chunk.slice(i, end).split(',');
-      this.field = this.fields.pop()!;
-      this.emit();
+      if (this.unsplit) {
+        this.ready = { line: this.recordLine, fields: NO_FIELDS, text: this.chunk, start: i, end };
+        this.endRecord();
+      } else {
+        this.fields = this.chunk.slice(i, end).split(',');
+        this.field = this.fields.pop()!;
+        this.emit();
+      }
     }
     this.lineBreak(end);
     return end + 1;
@@ -289,6 +317,11 @@ export class CsvParser {
     this.fields.push(this.field);
     this.ready = { line: this.recordLine, fields: this.fields };
     this.fields = [];
+    this.endRecord();
+  }
+
+  /** Readies the state for the next record. */
+  private endRecord(): void {
     this.field = '';
     this.fieldStart = true;
     this.recordChars = 0;

@@ -11,12 +11,13 @@ const MAX_DIGITS = 15;
  * power of ten are exact doubles, so their quotient is the correctly
  * rounded value, as `Number`'s is (Clinger's fast path). Validation parses
  * every numeric cell: this is about twice as fast as `Number` on them.
+ * `start` and `end` read `text.slice(start, end)` without making it.
  */
-export function parsePlainDecimal(text: string): number {
-  const n = text.length;
-  let i = 0;
-  const negative = n > 0 && text.charCodeAt(0) === 45; // '-'
-  if (negative) i = 1;
+export function parsePlainDecimal(text: string, start = 0, end = text.length): number {
+  const n = end;
+  let i = start;
+  const negative = n > i && text.charCodeAt(i) === 45; // '-'
+  if (negative) i++;
   let digits = 0;
   let fraction = -1;
   let value = 0;

@@ -69,17 +69,29 @@ export class RowHasher {
 
   /** Adds one value: a number, a text or null. */
   add(value: number | string | null): void {
-    if (value === null) this.word(NULL_TAG);
-    else if (typeof value === 'number') {
-      // 0 and -0 are the same value, as their texts were.
-      this.float[0] = value === 0 ? 0 : value;
-      this.word(NUMBER_TAG);
-      this.word(this.words[0]!);
-      this.word(this.words[1]!);
-    } else {
-      this.word(TEXT_TAG ^ value.length);
-      for (let i = 0; i < value.length; i++) this.word(value.charCodeAt(i));
-    }
+    if (value === null) this.addNull();
+    else if (typeof value === 'number') this.addNumber(value);
+    else this.addText(value);
+  }
+
+  /** Adds a missing value. */
+  addNull(): void {
+    this.word(NULL_TAG);
+  }
+
+  /** Adds a number, by its bits. */
+  addNumber(value: number): void {
+    // 0 and -0 are the same value, as their texts were.
+    this.float[0] = value === 0 ? 0 : value;
+    this.word(NUMBER_TAG);
+    this.word(this.words[0]!);
+    this.word(this.words[1]!);
+  }
+
+  /** Adds a text, by its UTF-16 code units. */
+  addText(value: string): void {
+    this.word(TEXT_TAG ^ value.length);
+    for (let i = 0; i < value.length; i++) this.word(value.charCodeAt(i));
   }
 
   /** The row's hash, below 2⁵³. */

@@ -1,5 +1,5 @@
 import type { CompiledContract } from '../contract/contract.ts';
-import { mapHeader, readCsv, type CsvLimits } from '../data/csv.ts';
+import { csvFields, mapHeader, readCsvChunks, type CsvLimits } from '../data/csv.ts';
 import type { DriftThresholds } from '@housing/model-card/drift';
 import type { ReferenceProfile } from '@housing/model-card/schema';
 import type { DriftReferenceInfo } from '../drift/reference.ts';
@@ -67,15 +67,19 @@ async function tallyRows(
   tally: RowTally,
 ): Promise<boolean> {
   let indices: number[] | undefined;
-  for await (const record of readCsv(file, options.csvLimits)) {
-    if (indices) tally.add(record, indices);
-    else indices = mapHeader(record.fields, options.contract.columns.all, file);
+  // A chunk's records synchronously: an await per record cost as much as the parsing.
+  // Unsplit lines: the fast path reads numbers from the chunk, not from a string per field.
+  for await (const records of readCsvChunks(file, options.csvLimits, true)) {
+    for (let record = records.next(); record; record = records.next()) {
+      if (indices) tally.addLine(record, indices);
+      else indices = mapHeader(csvFields(record), options.contract.columns.all, file);
+    }
   }
   return indices !== undefined;
 }
 
 /** A passing report with nothing counted yet, and where drift's reference came from. */
-function emptyReport(file: string, options: ValidateOptions): ValidationReport {
+export function emptyReport(file: string, options: ValidateOptions): ValidationReport {
   return {
     file,
     status: 'pass',

@@ -39726,7 +39726,7 @@ var ModelCardSchema = Type.Object({
   /**
    * The data contract's JSON Schema of the target column (its bounds): what
    * ground truth sent to the service's POST /v1/feedback must satisfy.
-   * Absent from cards written before it existed; then any finite number is taken.
+   * Absent from cards written before it existed; then any number within ±Number.MAX_SAFE_INTEGER is taken.
    */
   target_contract: Type.Optional(PropertySchemaSchema),
   reference_profile: ReferenceProfileSchema

@@ -41039,7 +41039,7 @@ var require_dist2 = __commonJS({
       return result;
     }
     function parse3(header, options) {
-      const stopChar = options?.comma === true ? COMMA2 : 65536;
+      const stopChar = options?.comma === true ? COMMA3 : 65536;
       const len = header.length;
       let index = skipOWS(header, options?.start ?? 0, len);
       const valueStart = index;
@@ -41057,7 +41057,7 @@ var require_dist2 = __commonJS({
     var EQ = 61;
     var DQUOTE = 34;
     var BSLASH = 92;
-    var COMMA2 = 44;
+    var COMMA3 = 44;
     function parseParameters(header, type, index, len, stopChar) {
       const parameters = new NullObject();
       parameter: while (index < len) {
@@ -46275,7 +46275,7 @@ var ModelCardSchema = Type.Object({
   /**
    * The data contract's JSON Schema of the target column (its bounds): what
    * ground truth sent to the service's POST /v1/feedback must satisfy.
-   * Absent from cards written before it existed; then any finite number is taken.
+   * Absent from cards written before it existed; then any number within ±Number.MAX_SAFE_INTEGER is taken.
    */
   target_contract: Type.Optional(PropertySchemaSchema),
   reference_profile: ReferenceProfileSchema
@@ -46553,6 +46553,9 @@ import { createReadStream } from "node:fs";
 
 // pipeline/src/data/csv-parser.ts
 import { constants as constants3 } from "node:buffer";
+function csvFields(record) {
+  return record.text === void 0 ? record.fields : record.text.slice(record.start, record.end).split(",");
+}
 var DEFAULT_CSV_LIMITS = {
   maxRecordChars: 1048576,
   maxHeaderChars: 65536
@@ -46563,13 +46566,19 @@ var CR = 13;
 var QUOTE = 34;
 var COMMA = 44;
 var BOM = 65279;
+var NO_FIELDS = Object.freeze([]);
 var SEARCHED = ["\n", "\r", '"', ","];
 var [NEXT_LF, NEXT_CR, NEXT_QUOTE, NEXT_COMMA] = [0, 1, 2, 3];
 var CsvParser = class {
-  /** `where` names the input in errors (a path). */
-  constructor(where, limits = DEFAULT_CSV_LIMITS) {
+  /**
+   * `where` names the input in errors (a path). With `unsplit`, a whole line
+   * without quotes comes back as its span of the chunk (see {@link CsvRecord});
+   * the same checks and limits apply.
+   */
+  constructor(where, limits = DEFAULT_CSV_LIMITS, unsplit = false) {
     this.where = where;
     this.limits = limits;
+    this.unsplit = unsplit;
     for (const [name, value] of Object.entries(limits)) {
       if (!Number.isSafeInteger(value) || value < 1 || value > MAX_CSV_LIMIT)
         throw new RangeError(`CsvParser: ${name} must be a whole number from 1 to at most ${MAX_CSV_LIMIT}, got ${value}`);
@@ -46577,6 +46586,7 @@ var CsvParser = class {
   }
   where;
   limits;
+  unsplit;
   /**
    * Characters examined so far, counting each search's whole span: a few per
    * input character at most, whatever the input (tests assert it).
@@ -46678,9 +46688,14 @@ var CsvParser = class {
     if (end > i) {
       this.grow(end - i);
       this.scanned += end - i;
-      this.fields = this.chunk.slice(i, end).split(",");
-      this.field = this.fields.pop();
-      this.emit();
+      if (this.unsplit) {
+        this.ready = { line: this.recordLine, fields: NO_FIELDS, text: this.chunk, start: i, end };
+        this.endRecord();
+      } else {
+        this.fields = this.chunk.slice(i, end).split(",");
+        this.field = this.fields.pop();
+        this.emit();
+      }
     }
     this.lineBreak(end);
     return end + 1;
@@ -46783,6 +46798,10 @@ var CsvParser = class {
     this.fields.push(this.field);
     this.ready = { line: this.recordLine, fields: this.fields };
     this.fields = [];
+    this.endRecord();
+  }
+  /** Readies the state for the next record. */
+  endRecord() {
     this.field = "";
     this.fieldStart = true;
     this.recordChars = 0;
@@ -46796,7 +46815,7 @@ var CsvParser = class {
 };
 
 // pipeline/src/data/csv.ts
-async function* readCsv(path, limits = DEFAULT_CSV_LIMITS) {
+async function* readCsvChunks(path, limits = DEFAULT_CSV_LIMITS, unsplit = false) {
   const stream = createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 });
   const unreadable = (error2) => new ConfigurationError(`cannot read the CSV (${errnoCode(error2) ?? "unreadable"})`, path);
   try {
@@ -46807,7 +46826,7 @@ async function* readCsv(path, limits = DEFAULT_CSV_LIMITS) {
   } catch (error2) {
     throw unreadable(error2);
   }
-  const parser = new CsvParser(path, limits);
+  const parser = new CsvParser(path, limits, unsplit);
   const chunks = stream[Symbol.asyncIterator]();
   try {
     for (; ; ) {
@@ -46819,9 +46838,10 @@ async function* readCsv(path, limits = DEFAULT_CSV_LIMITS) {
       }
       if (next.done) break;
       parser.feed(next.value);
-      for (let record = parser.next(); record; record = parser.next()) yield record;
+      yield parser;
     }
-    for (const record of parser.end()) yield record;
+    const last = parser.end();
+    yield { next: () => last.shift() };
   } finally {
     stream.destroy();
   }
@@ -46936,11 +46956,11 @@ function overallStatus(checks) {
 // pipeline/src/data/decimal.ts
 var POWERS = Array.from({ length: 16 }, (_, k) => 10 ** k);
 var MAX_DIGITS = 15;
-function parsePlainDecimal(text2) {
-  const n = text2.length;
-  let i = 0;
-  const negative = n > 0 && text2.charCodeAt(0) === 45;
-  if (negative) i = 1;
+function parsePlainDecimal(text2, start = 0, end = text2.length) {
+  const n = end;
+  let i = start;
+  const negative = n > i && text2.charCodeAt(i) === 45;
+  if (negative) i++;
   let digits = 0;
   let fraction = -1;
   let value = 0;
@@ -47118,16 +47138,25 @@ var RowHasher = class {
   }
   /** Adds one value: a number, a text or null. */
   add(value) {
-    if (value === null) this.word(NULL_TAG);
-    else if (typeof value === "number") {
-      this.float[0] = value === 0 ? 0 : value;
-      this.word(NUMBER_TAG);
-      this.word(this.words[0]);
-      this.word(this.words[1]);
-    } else {
-      this.word(TEXT_TAG ^ value.length);
-      for (let i = 0; i < value.length; i++) this.word(value.charCodeAt(i));
-    }
+    if (value === null) this.addNull();
+    else if (typeof value === "number") this.addNumber(value);
+    else this.addText(value);
+  }
+  /** Adds a missing value. */
+  addNull() {
+    this.word(NULL_TAG);
+  }
+  /** Adds a number, by its bits. */
+  addNumber(value) {
+    this.float[0] = value === 0 ? 0 : value;
+    this.word(NUMBER_TAG);
+    this.word(this.words[0]);
+    this.word(this.words[1]);
+  }
+  /** Adds a text, by its UTF-16 code units. */
+  addText(value) {
+    this.word(TEXT_TAG ^ value.length);
+    for (let i = 0; i < value.length; i++) this.word(value.charCodeAt(i));
   }
   /** The row's hash, below 2⁵³. */
   digest() {
@@ -47139,9 +47168,161 @@ var RowHasher = class {
   }
 };
 
+// pipeline/src/validate/row-check.ts
+var ROW_KEYWORDS = /* @__PURE__ */ new Set([
+  "$schema",
+  "$id",
+  "$comment",
+  "title",
+  "description",
+  "type",
+  "additionalProperties",
+  "required",
+  "properties"
+]);
+var ANNOTATIONS = ["$comment", "title", "description"];
+var NUMERIC_KEYWORDS = /* @__PURE__ */ new Set([
+  ...ANNOTATIONS,
+  "type",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum"
+]);
+var TEXT_KEYWORDS = /* @__PURE__ */ new Set([...ANNOTATIONS, "type", "enum"]);
+var COMMA2 = 44;
+var BOUNDS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"];
+var RowCheck = class _RowCheck {
+  /** After an accepted row: each numeric column's value, NaN for an empty cell. */
+  numbers;
+  /** After an accepted row: each text column's category. */
+  texts;
+  /** 1 for a text (category) column, 0 for a numeric one, in `columns.all` order. */
+  text;
+  nullable;
+  integer;
+  min;
+  max;
+  exclusiveMin;
+  exclusiveMax;
+  categories;
+  constructor(properties) {
+    const n = properties.length;
+    this.numbers = new Float64Array(n);
+    this.texts = new Array(n).fill("");
+    this.text = new Uint8Array(n);
+    this.nullable = new Uint8Array(n);
+    this.integer = new Uint8Array(n);
+    this.min = new Float64Array(n).fill(-Infinity);
+    this.max = new Float64Array(n).fill(Infinity);
+    this.exclusiveMin = new Float64Array(n).fill(-Infinity);
+    this.exclusiveMax = new Float64Array(n).fill(Infinity);
+    this.categories = new Array(n).fill(void 0);
+    properties.forEach((schema, c) => {
+      const types = typesOf(schema);
+      this.nullable[c] = types.includes("null") ? 1 : 0;
+      if (schema.enum) {
+        this.text[c] = 1;
+        this.categories[c] = new Set(schema.enum.filter((v) => v !== "" && v.trim() === v));
+        return;
+      }
+      this.text[c] = 0;
+      this.integer[c] = types.includes("number") ? 0 : 1;
+      this.min[c] = schema.minimum ?? -Infinity;
+      this.max[c] = schema.maximum ?? Infinity;
+      this.exclusiveMin[c] = schema.exclusiveMinimum ?? -Infinity;
+      this.exclusiveMax[c] = schema.exclusiveMaximum ?? Infinity;
+    });
+  }
+  /**
+   * The fast check for a contract's row schema, or undefined when the schema
+   * uses anything it does not model exactly (then ajv judges every row).
+   */
+  static compile({ contract, columns }) {
+    const row = contract.row;
+    if (Object.keys(row).some((k) => !ROW_KEYWORDS.has(k))) return void 0;
+    if (row.type !== "object") return void 0;
+    if (row.additionalProperties !== void 0 && typeof row.additionalProperties !== "boolean")
+      return void 0;
+    const required = row.required;
+    if (required !== void 0) {
+      if (!Array.isArray(required)) return void 0;
+      if (required.some((name) => typeof name !== "string" || !columns.all.includes(name)))
+        return void 0;
+    }
+    if (columns.all.includes("__proto__")) return void 0;
+    const properties = columns.all.map((name) => contract.row.properties[name]);
+    return properties.every(modelled) ? new _RowCheck(properties) : void 0;
+  }
+  /**
+   * True when the row surely passes the row schema; then {@link numbers} and
+   * {@link texts} hold its values by column, exactly those `rowFromFields`
+   * gives. False means "ask ajv", not "invalid".
+   */
+  accept(fields, indices) {
+    const n = this.text.length;
+    for (let c = 0; c < n; c++) {
+      const raw = fields[indices[c]];
+      if (!this.take(c, raw, 0, raw.length)) return false;
+    }
+    return true;
+  }
+  /**
+   * {@link accept} for an unsplit line, `text.slice(start, end)`, whose
+   * field at position p belongs to column `columnOf[p]`: the same answer and
+   * values as for the line's fields, without a string per numeric field.
+   */
+  acceptLine(text2, start, end, columnOf) {
+    const width = columnOf.length;
+    let from = start;
+    for (let p = 0; p < width; p++) {
+      let to = from;
+      while (to < end && text2.charCodeAt(to) !== COMMA2) to++;
+      if (to === end !== (p === width - 1)) return false;
+      if (!this.take(columnOf[p], text2, from, to)) return false;
+      from = to + 1;
+    }
+    return true;
+  }
+  /** Judges column c's cell `text.slice(from, to)`, keeping its value when it surely passes. */
+  take(c, text2, from, to) {
+    if (this.text[c] === 1) {
+      const raw = text2.slice(from, to);
+      if (!this.categories[c].has(raw)) return false;
+      this.texts[c] = raw;
+      return true;
+    }
+    if (to === from) {
+      if (this.nullable[c] === 0) return false;
+      this.numbers[c] = NaN;
+      return true;
+    }
+    const v = parsePlainDecimal(text2, from, to);
+    if (!(v >= this.min[c] && v <= this.max[c] && v > this.exclusiveMin[c] && v < this.exclusiveMax[c]) || this.integer[c] === 1 && !Number.isInteger(v))
+      return false;
+    this.numbers[c] = v;
+    return true;
+  }
+};
+function modelled(schema) {
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return false;
+  const raw = schema.type;
+  const types = Array.isArray(raw) ? raw : [raw];
+  if (types.length === 0 || types.some((t) => typeof t !== "string")) return false;
+  const keys = Object.keys(schema);
+  if (schema.enum !== void 0) {
+    return Array.isArray(schema.enum) && schema.enum.every((v) => typeof v === "string") && types.every((t) => t === "string" || t === "null") && types.includes("string") && keys.every((k) => TEXT_KEYWORDS.has(k));
+  }
+  return types.every((t) => t === "number" || t === "integer" || t === "null") && (types.includes("number") || types.includes("integer")) && keys.every((k) => NUMERIC_KEYWORDS.has(k)) && BOUNDS.every((k) => {
+    const bound = schema[k];
+    return bound === void 0 || typeof bound === "number" && !Number.isNaN(bound);
+  });
+}
+
 // pipeline/src/validate/tally.ts
 var RowTally = class {
-  constructor(compiled, report, maxErrors, reference) {
+  /** `fastPath: false` has ajv judge every row (tests compare both paths). */
+  constructor(compiled, report, maxErrors, reference, { fastPath = true } = {}) {
     this.compiled = compiled;
     this.report = report;
     this.maxErrors = maxErrors;
@@ -47149,6 +47330,9 @@ var RowTally = class {
     this.numericMask = columns.all.map((c) => columns.numeric.includes(c));
     this.nulls = new Float64Array(columns.all.length);
     this.driftCounters = reference ? createDriftCounters(reference, columns.all) : [];
+    this.driftByColumn = columns.all.map((c) => this.driftCounters.find((d) => d.column === c));
+    this.targetIndex = columns.all.indexOf(columns.target);
+    this.check = fastPath ? RowCheck.compile(compiled) : void 0;
   }
   compiled;
   report;
@@ -47162,13 +47346,19 @@ var RowTally = class {
   duplicates = new DuplicateIndex();
   hasher = new RowHasher();
   numericMask;
+  /** The row schema column by column, for rows that plainly pass; undefined: ajv judges every row. */
+  check;
+  /** The drift counter of each column in `columns.all` order, if it has one. */
+  driftByColumn;
+  targetIndex;
+  indices;
+  columnOf = new Int32Array(0);
   /** Empty cells per column, by name. */
   get nullCounts() {
     return new Map(this.compiled.columns.all.map((c, i) => [c, this.nulls[i]]));
   }
   /** Counts one data record, its fields in the order `indices` maps to the contract's columns. */
   add(record, indices) {
-    const { columns, validateRow } = this.compiled;
     this.report.rows++;
     if (record.fields.length !== indices.length) {
       this.addRowError({
@@ -47179,6 +47369,54 @@ var RowTally = class {
       this.report.rows_invalid++;
       return;
     }
+    if (this.check?.accept(record.fields, indices)) this.countAccepted(this.check, record.line);
+    else this.judge(record, indices);
+  }
+  /** Counts one record that may be an unsplit line ({@link CsvRecord}). */
+  addLine(record, indices) {
+    if (record.text === void 0) return this.add(record, indices);
+    const check = this.check;
+    if (check && check.acceptLine(record.text, record.start, record.end, this.columnsOf(indices))) {
+      this.report.rows++;
+      this.countAccepted(check, record.line);
+    } else this.add({ line: record.line, fields: csvFields(record) }, indices);
+  }
+  /** The contract column of each field position, for the header's `indices`. */
+  columnsOf(indices) {
+    if (indices !== this.indices) {
+      this.indices = indices;
+      this.columnOf = new Int32Array(indices.length);
+      indices.forEach((position, c) => this.columnOf[position] = c);
+    }
+    return this.columnOf;
+  }
+  /** A row the fast check accepted: its values are in `check`, by column. */
+  countAccepted(check, line) {
+    const { numbers, texts, text: text2 } = check;
+    const hasher = this.hasher;
+    hasher.reset();
+    for (let c = 0; c < text2.length; c++) {
+      const drift = this.driftByColumn[c];
+      if (text2[c] === 1) {
+        hasher.addText(texts[c]);
+        drift?.add(texts[c]);
+        continue;
+      }
+      const v = numbers[c];
+      if (Number.isNaN(v)) {
+        this.nulls[c]++;
+        hasher.addNull();
+        continue;
+      }
+      hasher.addNumber(v);
+      drift?.add(v);
+      if (c === this.targetIndex) this.addTarget(v);
+    }
+    this.addDuplicate(hasher.digest(), line);
+  }
+  /** The general path: the row object, ajv and its errors. */
+  judge(record, indices) {
+    const { columns, validateRow } = this.compiled;
     const row = rowFromFields(record.fields, columns, indices, this.numericMask);
     if (!validateRow(row)) {
       this.report.rows_invalid++;
@@ -47243,9 +47481,11 @@ async function validateCsv(file, options) {
 }
 async function tallyRows(file, options, tally) {
   let indices;
-  for await (const record of readCsv(file, options.csvLimits)) {
-    if (indices) tally.add(record, indices);
-    else indices = mapHeader(record.fields, options.contract.columns.all, file);
+  for await (const records of readCsvChunks(file, options.csvLimits, true)) {
+    for (let record = records.next(); record; record = records.next()) {
+      if (indices) tally.addLine(record, indices);
+      else indices = mapHeader(csvFields(record), options.contract.columns.all, file);
+    }
   }
   return indices !== void 0;
 }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { applyBins, fitBins } from '../src/models/gbdt/binning.ts';
 import { expandBundles, findBundles } from '../src/models/gbdt/bundles.ts';
@@ -46,6 +48,46 @@ describe('fitGbdt on several threads', () => {
     expect(rmse(predictGbdt(one.model, x), y)).toBeLessThan(
       rmse(new Float64Array(3000).fill(y.reduce((s, v) => s + v) / 3000), y) / 3,
     );
+  });
+});
+
+/** Threads that spin until stopped, so that the fit's threads are descheduled at random points. */
+function spinners(count: number): { stop: () => Promise<void> } {
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const workers = Array.from(
+    { length: count },
+    () =>
+      new Worker(
+        `const { workerData: flag } = require('node:worker_threads'); while (Atomics.load(flag, 0) === 0) {}`,
+        { eval: true, workerData: flag },
+      ),
+  );
+  return {
+    stop: async () => {
+      Atomics.store(flag, 0, 1);
+      await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
+    },
+  };
+}
+
+const sha256 = (fit: unknown) => createHash('sha256').update(JSON.stringify(fit)).digest('hex');
+
+describe('fitGbdt on several threads under contention', () => {
+  it('gives the one-thread model bytes on two and three threads, fit after fit, while every core is busy', async () => {
+    const { x, y } = data(6000, 8);
+    const params = { ...PARAMS, max_rounds: 8, max_leaves: 31 };
+    const reference = sha256(fitGbdt(x, y, noValidation, params));
+    const busy = spinners(2);
+    const hashes: string[] = [];
+    try {
+      for (let r = 0; r < 6; r++) {
+        for (const threads of [2, 3])
+          hashes.push(sha256(fitGbdt(x, y, noValidation, params, undefined, { threads })));
+      }
+    } finally {
+      await busy.stop();
+    }
+    expect(hashes).toEqual(new Array(12).fill(reference));
   });
 });
 

@@ -6,6 +6,14 @@
  * threads. The fit is synchronous, so the threads meet through Atomics on
  * shared memory, not messages: a task costs a store and a notify, not an
  * event-loop turn.
+ *
+ * The protocol, which every task keeps: the main thread writes a task's
+ * inputs and control slots, then stores the new sequence number (SEQ) with
+ * Atomics, which publishes those plain writes; a worker runs a task only
+ * after it has loaded a SEQ different from the last one it ran, writes only
+ * its own outputs, and stores SEQ into DONE with Atomics, which publishes
+ * them; the main thread reads them only after loading that DONE, and posts
+ * nothing before every worker's DONE has reached the current SEQ.
  */
 import { Worker } from 'node:worker_threads';
 import { accumulateNode, accumulateRoot } from './kernel.ts';
@@ -52,8 +60,13 @@ Atomics.store(control, ${READY}, 1);
 Atomics.notify(control, ${READY});
 try {
   for (;;) {
-    Atomics.wait(control, ${SEQ}, seq);
-    seq = Atomics.load(control, ${SEQ});
+    // Only a new SEQ is a new task: never run the last one again, whatever wakes the wait.
+    let next = Atomics.load(control, ${SEQ});
+    while (next === seq) {
+      Atomics.wait(control, ${SEQ}, seq);
+      next = Atomics.load(control, ${SEQ});
+    }
+    seq = next;
     const kind = control[${KIND}];
     if (kind === ${KINDS.stop}) break;
     for (let p = from; p < to; p++) hist.fill(0, bases[p] * 2, (bases[p] + slots[p]) * 2);

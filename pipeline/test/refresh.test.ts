@@ -201,7 +201,9 @@ describe('data:refresh with the embedded store (PGlite)', () => {
 
   it('says there is nothing new, and changes nothing, when no labelled row came in', async () => {
     const { repo } = await makeCheckout();
+    // A store the service has opened (so it exists) but that holds no labelled row yet.
     const empty = join(await tempDir('refresh-empty-'), 'log');
+    await (await openDatabase({ dir: empty })).close();
     const before = await readFile(join(repo, 'data.dvc'), 'utf8');
     const result = await refreshData(options(repo, empty));
     expect(result).toEqual({

@@ -1,38 +1,8 @@
-import { createHash } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { applyBins, fitBins } from '../src/models/gbdt/binning.ts';
 import { expandBundles, findBundles } from '../src/models/gbdt/bundles.ts';
-import { fitGbdt, predictGbdt, rmse, type GbdtParams } from '../src/models/gbdt/gbdt.ts';
-import { createRng } from '../src/util/rng.ts';
-
-const PARAMS: GbdtParams = {
-  learning_rate: 0.3,
-  max_rounds: 15,
-  max_leaves: 16,
-  max_depth: 0,
-  min_samples_leaf: 5,
-  l2: 1,
-  max_bins: 255,
-  early_stopping_rounds: 5,
-  min_gain: 1e-9,
-};
-const noValidation = { x: [new Float32Array(0)], y: new Float64Array(0) };
-
-/** Six continuous columns and a four-way one-hot, as the engineered features have. */
-function data(n: number, seed: number) {
-  const rng = createRng(seed);
-  const continuous = Array.from({ length: 6 }, () =>
-    Float32Array.from({ length: n }, () => rng() * 100),
-  );
-  const category = Array.from({ length: n }, () => Math.floor(rng() * 4));
-  const onehot = [0, 1, 2, 3].map((c) => Float32Array.from(category, (v) => (v === c ? 1 : 0)));
-  const y = Float64Array.from(
-    { length: n },
-    (_, i) => continuous[0]![i]! * 3 + Math.sin(continuous[1]![i]! / 9) * 50 + category[i]! * 40,
-  );
-  return { x: [...continuous, ...onehot], y, category };
-}
+import { fitGbdt, predictGbdt, rmse } from '../src/models/gbdt/gbdt.ts';
+import { PARAMS, data, noValidation } from './gbdt-fixtures.ts';
 
 describe('fitGbdt on several threads', () => {
   it('gives the same model bytes on one, two and three threads', () => {
@@ -48,46 +18,6 @@ describe('fitGbdt on several threads', () => {
     expect(rmse(predictGbdt(one.model, x), y)).toBeLessThan(
       rmse(new Float64Array(3000).fill(y.reduce((s, v) => s + v) / 3000), y) / 3,
     );
-  });
-});
-
-/** Threads that spin until stopped, so that the fit's threads are descheduled at random points. */
-function spinners(count: number): { stop: () => Promise<void> } {
-  const flag = new Int32Array(new SharedArrayBuffer(4));
-  const workers = Array.from(
-    { length: count },
-    () =>
-      new Worker(
-        `const { workerData: flag } = require('node:worker_threads'); while (Atomics.load(flag, 0) === 0) {}`,
-        { eval: true, workerData: flag },
-      ),
-  );
-  return {
-    stop: async () => {
-      Atomics.store(flag, 0, 1);
-      await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
-    },
-  };
-}
-
-const sha256 = (fit: unknown) => createHash('sha256').update(JSON.stringify(fit)).digest('hex');
-
-describe('fitGbdt on several threads under contention', () => {
-  it('gives the one-thread model bytes on two and three threads, fit after fit, while every core is busy', async () => {
-    const { x, y } = data(6000, 8);
-    const params = { ...PARAMS, max_rounds: 8, max_leaves: 31 };
-    const reference = sha256(fitGbdt(x, y, noValidation, params));
-    const busy = spinners(2);
-    const hashes: string[] = [];
-    try {
-      for (let r = 0; r < 6; r++) {
-        for (const threads of [2, 3])
-          hashes.push(sha256(fitGbdt(x, y, noValidation, params, undefined, { threads })));
-      }
-    } finally {
-      await busy.stop();
-    }
-    expect(hashes).toEqual(new Array(12).fill(reference));
   });
 });
 
